@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import Cohort, Enrollment, Programme
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "reference_prefix"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "start_date", "end_date", "applications_open_at",
+                    "applications_close_on", "seats"]
+    list_filter = ["programme"]
+    list_select_related = ["programme"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "cohort", "municipality", "created_at"]
+    list_filter = ["cohort", "municipality__district"]
+    list_select_related = ["user", "cohort", "municipality"]
+    search_fields = ["user__email", "user__last_name", "municipality__name"]
+    autocomplete_fields = ["user", "municipality"]

@@ -1,0 +1,111 @@
+"""The programme, its cohorts (Schulungsdurchgänge) and the seats in them."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Municipality
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class Programme(models.Model):
+    slug = models.SlugField(_("Kürzel"), unique=True)
+    title = models.CharField(_("Titel"), max_length=200)
+    reference_prefix = models.CharField(
+        _("Präfix für Aktenzeichen"), max_length=10, default="SCM", help_text=_("z. B. SCM für SCM-3-0042")
+    )
+    summary = models.TextField(_("Kurzbeschreibung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Programm")
+        verbose_name_plural = _("Programme")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CohortQuerySet(models.QuerySet):
+    def accepting_applications(self, at: dt.datetime):
+        """Cohorts whose application window contains the instant ``at``."""
+        last_day = at.astimezone(BERLIN).date()
+        return self.filter(applications_open_at__lte=at, applications_close_on__gte=last_day)
+
+
+class Cohort(models.Model):
+    """One run of the qualification (Schulungsdurchgang) with its application window."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("Programm"), on_delete=models.PROTECT, related_name="cohorts"
+    )
+    number = models.PositiveSmallIntegerField(_("Nummer"))
+    title = models.CharField(_("Titel"), max_length=200)
+    start_date = models.DateField(_("Beginn"))
+    end_date = models.DateField(_("Ende"))
+    applications_open_at = models.DateTimeField(_("Bewerbung möglich ab"))
+    applications_close_on = models.DateField(
+        _("Bewerbungsschluss (einschließlich)"),
+        help_text=_("Bewerbungen sind bis zum Ende dieses Tages (Zeitzone Europe/Berlin) möglich."),
+    )
+    seats = models.PositiveSmallIntegerField(_("Plätze"), default=15)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Schulungsdurchgang")
+        verbose_name_plural = _("Schulungsdurchgänge")
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="cohort_number_unique"),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="cohort_ends_after_start"),
+            models.CheckConstraint(condition=Q(seats__gt=0), name="cohort_has_seats"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {_('Schulungsdurchgang')}"
+
+    @property
+    def applications_close_at(self) -> dt.datetime:
+        """The first instant at which applications are no longer accepted (exclusive end).
+
+        "Bis einschließlich 4. Oktober" closes at midnight after that day in Europe/Berlin,
+        whether that is summer or winter time.
+        """
+        next_day = self.applications_close_on + dt.timedelta(days=1)
+        return dt.datetime.combine(next_day, dt.time.min, tzinfo=BERLIN)
+
+    def accepts_applications(self, at: dt.datetime) -> bool:
+        """The one rule for the application window; every write path asks it."""
+        return self.applications_open_at <= at < self.applications_close_at
+
+
+class Enrollment(models.Model):
+    """A participant's seat in a cohort."""
+
+    cohort = models.ForeignKey(
+        Cohort, verbose_name=_("Schulungsdurchgang"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Teilnehmer:in"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("Kommune"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="enrollments",
+    )
+    created_at = models.DateTimeField(_("eingeschrieben am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Teilnahme")
+        verbose_name_plural = _("Teilnahmen")
+        ordering = ["cohort", "user__last_name", "user__first_name"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="enrollment_once_per_cohort")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.cohort}"

@@ -1,0 +1,8 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {
+        "operator": settings.PORTAL_OPERATOR,
+        "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+    }

@@ -1,0 +1,55 @@
+"""Demo data for ``manage.py seed_demo``.
+
+Each app contributes a ``demo.py`` with a ``seed(out)`` function; the command runs them in the
+order of ``INSTALLED_APPS``, so an app only relies on the demo data of the apps to its left.
+Everything here is idempotent.
+"""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from .models import User
+
+DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - printed for the local demo, never used in production
+
+# (e-mail, first name, last name, group, staff)
+DEMO_ACCOUNTS = [
+    ("bewerberin@example.org", "Bea", "Beispiel", "applicants", False),
+    ("teilnehmer@example.org", "Tom", "Teilnehmer", "participants", False),
+    ("pruefung@example.org", "Rita", "Referat", "reviewers", True),
+    ("koordination@example.org", "Kai", "Koordination", "coordinators", True),
+    ("evaluation@example.org", "Eva", "Evaluation", "evaluators", False),
+    ("admin@example.org", "Ada", "Admin", None, True),
+]
+
+
+def demo_user(email: str, first_name: str, last_name: str, *, password: str | None = None) -> User:
+    """An account whose e-mail address is already confirmed."""
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def seed(out) -> None:
+    out.write("Demo-Zugänge (Passwort für alle: %s):" % DEMO_PASSWORD)
+    for email, first, last, group, staff in DEMO_ACCOUNTS:
+        user = demo_user(email, first, last, password=DEMO_PASSWORD)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+            if group != "applicants":
+                user.groups.add(Group.objects.get(name="applicants"))
+        if staff and not user.is_staff:
+            user.is_staff = True
+            user.is_superuser = group is None
+            user.save(update_fields=["is_staff", "is_superuser"])
+        out.write(f"  {group or 'admin':<13} {email}")

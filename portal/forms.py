@@ -1,0 +1,20 @@
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class SignupForm(forms.Form):
+    """The extra fields of the sign-up form; allauth adds e-mail and password."""
+
+    first_name = forms.CharField(label=_("Vorname"), max_length=150, widget=forms.TextInput(
+        attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Nachname"), max_length=150, widget=forms.TextInput(
+        attrs={"autocomplete": "family-name"}))
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.language = translation.get_language() or "de"
+        user.save(update_fields=["first_name", "last_name", "language"])

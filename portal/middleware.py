@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def language_for(request) -> str:
+    """German unless the person chose otherwise: in their profile, or with the language switch."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.language in SUPPORTED:
+        return user.language
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in SUPPORTED else settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    """Activates the page language. Unlike Django's LocaleMiddleware it ignores the browser's
+    Accept-Language header: the portal speaks German first, English on request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -1,0 +1,136 @@
+"""Cross-cutting models: the user, the Brandenburg municipalities and the mail outbox."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account. The e-mail address is the login."""
+
+    class Language(models.TextChoices):
+        GERMAN = "de", _("Deutsch")
+        ENGLISH = "en", _("English")
+
+    username = None
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    language = models.CharField(
+        _("bevorzugte Sprache"), max_length=2, choices=Language.choices, default=Language.GERMAN
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("Benutzer:in")
+        verbose_name_plural = _("Benutzer:innen")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Municipality(models.Model):
+    """A Brandenburg municipality, or an administrative body (Amt, Verbandsgemeinde) that employs staff.
+
+    Loaded from the official municipality list (see ``portal/data/SOURCE.md``).
+    """
+
+    class Kind(models.TextChoices):
+        STADT = "stadt", _("Stadt")
+        GEMEINDE = "gemeinde", _("Gemeinde")
+        AMT = "amt", _("Amt")
+        VERBANDSGEMEINDE = "verbandsgemeinde", _("Verbandsgemeinde")
+
+    key = models.CharField(
+        _("Schlüssel"),
+        max_length=80,
+        unique=True,
+        help_text=_("Amtlicher Gemeindeschlüssel, bei Ämtern ein aus dem Namen gebildeter Schlüssel."),
+    )
+    ags = models.CharField(_("AGS"), max_length=8, blank=True)
+    name = models.CharField(_("Name"), max_length=120)
+    district = models.CharField(_("Landkreis / kreisfreie Stadt"), max_length=120)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    administration = models.ForeignKey(
+        "self",
+        verbose_name=_("verwaltet durch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text=_("Amt, Verbandsgemeinde oder mitverwaltende Stadt."),
+    )
+
+    class Meta:
+        verbose_name = _("Kommune")
+        verbose_name_plural = _("Kommunen")
+        ordering = ["name", "district"]
+        indexes = [models.Index(fields=["district"]), models.Index(fields=["kind"])]
+
+    def __str__(self) -> str:
+        # Two municipalities share a name (Golzow, Mittenwalde): always show the district.
+        return f"{self.name} ({self.district})"
+
+
+class OutboxMessage(models.Model):
+    """Every mail the portal sends, recorded before it is sent.
+
+    The idempotency key makes a second send of the same message impossible, even when a
+    task is retried after a crash.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("wartend")
+        SENT = "sent", _("versendet")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    idempotency_key = models.CharField(_("Idempotenzschlüssel"), max_length=200, unique=True)
+    kind = models.CharField(_("Art"), max_length=80)
+    recipient = models.EmailField(_("Empfänger:in"))
+    user = models.ForeignKey(
+        User, verbose_name=_("Benutzer:in"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    language = models.CharField(_("Sprache"), max_length=2, default="de")
+    subject = models.CharField(_("Betreff"), max_length=255)
+    body_text = models.TextField(_("Text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("Versuche"), default=0)
+    error = models.TextField(_("Fehler"), blank=True)
+    created_at = models.DateTimeField(_("erstellt am"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("versendet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ausgehende E-Mail")
+        verbose_name_plural = _("ausgehende E-Mails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"

@@ -1,0 +1,39 @@
+"""The portal's roles as Django groups, with the model permissions each role needs.
+
+Groups are created by a data migration; permissions are attached after every migrate,
+because the permissions of later models only exist once their migrations have run.
+"""
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "applicants": [],
+    "participants": [],
+    "reviewers": [
+        "cohorts.view_cohort",
+        "cohorts.view_enrollment",
+        "portal.view_municipality",
+    ],
+    "coordinators": [
+        "cohorts.view_cohort",
+        "cohorts.view_enrollment",
+        "modules.view_module",
+        "modules.change_module",
+        "portal.view_municipality",
+    ],
+    "evaluators": [],
+}
+
+
+def sync_role_permissions(**kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.add(*wanted)

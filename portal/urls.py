@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from modules.views import home
+
+from . import views
+
+admin.site.site_header = _("Smart City Manager:in – Verwaltung")
+admin.site.site_title = _("Smart City Manager:in")
+admin.site.index_title = _("Programmverwaltung")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("konto/", include("allauth.urls")),
+    path("sprache/", views.set_language, name="set_language"),
+    path("impressum/", TemplateView.as_view(template_name="portal/impressum.html"), name="imprint"),
+    path("datenschutz/", TemplateView.as_view(template_name="portal/datenschutz.html"), name="privacy"),
+    path(
+        "barrierefreiheit/",
+        TemplateView.as_view(template_name="portal/barrierefreiheit.html"),
+        name="accessibility",
+    ),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

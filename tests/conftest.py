@@ -1,0 +1,54 @@
+import os
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+
+
+def pytest_configure(config):
+    if REQUIRE_SERVICES:
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError("PORTAL_REQUIRE_SERVICES=1 but DATABASE_URL does not point at PostgreSQL.")
+        if not settings.REDIS_URL:
+            raise pytest.UsageError("PORTAL_REQUIRE_SERVICES=1 but REDIS_URL is not set.")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Service-bound tests skip on a quick local run and fail loudly in CI."""
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres and not REQUIRE_SERVICES:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+        if "celery_worker" in item.keywords and not settings.REDIS_URL and not REQUIRE_SERVICES:
+            item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process in tests; the worker test switches this off for itself."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits live in the cache; every test starts with none used up."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
