@@ -1,5 +1,8 @@
-# Every target sets itself up: virtualenv in .venv, dependencies, migrations, translations,
-# static files. Running a target twice does no harm.
+# Every target sets itself up: Debian packages, virtualenv in .venv, dependencies, database,
+# migrations, translations, static files. Running a target twice does no harm.
+#
+# The commands docker-compose.yml runs are the same commands as `make web`, `make worker`,
+# `make beat` and `make migrate`; change them together.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,7 +12,55 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test worker beat lint bench setup system-deps messages static migrate demo makemessages web clean
+# Debian packages. gettext compiles the translations; Pango, HarfBuzz and libffi are loaded by
+# WeasyPrint to render certificates (the Dockerfile installs the same list); chromium runs the
+# browser tests (Playwright drives it; nothing downloads a browser).
+RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi8
+TEST_DEBS := chromium
+
+.PHONY: run test worker beat web lint format setup system-deps test-deps messages static database \
+	migrate demo makemessages require-redis clean
+
+# Installs whichever of the given Debian packages are missing. Elsewhere than on Debian/Ubuntu
+# it does nothing: install the equivalents with your system's package manager.
+define apt_install
+	@if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  missing=""; \
+	  for package in $(1); do \
+	    dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi; \
+	fi
+endef
+
+# With DATABASE_URL pointing at PostgreSQL, create the database if it does not exist yet.
+# If the server cannot be reached here, `migrate` reports the connection error.
+define CREATE_DATABASE
+import environ
+url = environ.Env().str("DATABASE_URL", default="")
+config = environ.Env.db_url_config(url) if url else {}
+if "postgresql" in config.get("ENGINE", ""):
+    import psycopg2
+    from psycopg2 import sql
+    params = {key.lower(): config[key] for key in ("USER", "PASSWORD", "HOST", "PORT") if config.get(key)}
+    try:
+        connection = psycopg2.connect(dbname="postgres", connect_timeout=5, **params)
+    except psycopg2.Error:
+        connection = None
+    if connection is not None:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+                print("Datenbank " + config["NAME"] + " angelegt.")
+        connection.close()
+endef
+export CREATE_DATABASE
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,27 +69,28 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# Debian packages the portal and its tests need: gettext compiles the translations,
-# chromium runs the browser tests (Playwright drives it; nothing downloads a browser).
 system-deps:
-	@missing=""; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	$(call apt_install,$(RUNTIME_DEBS))
 
-setup: $(STAMP) messages static
+test-deps:
+	$(call apt_install,$(RUNTIME_DEBS) $(TEST_DEBS))
 
+setup: system-deps $(STAMP) messages static
+
+# Compiles the .po files; a checkout without any translation catalogue has nothing to compile.
 messages: $(STAMP)
-	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	@if [ -n "$$(find . -path ./$(VENV) -prune -o -name '*.po' -print | head -n1)" ]; then \
+	  echo "$(PY) manage.py compilemessages"; \
+	  $(PY) manage.py compilemessages --ignore=$(VENV) -v0; \
+	fi
 
 static: $(STAMP)
 	$(PY) manage.py collectstatic --noinput -v0
 
-migrate: setup
+database: $(STAMP)
+	@$(PY) -c "$$CREATE_DATABASE"
+
+migrate: setup database
 	$(PY) manage.py migrate --noinput -v1
 
 demo: migrate
@@ -54,22 +106,38 @@ run: demo
 web: migrate
 	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
-test: system-deps setup
+test: test-deps setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-worker: migrate
+# A worker and the scheduler only make sense with a broker: without REDIS_URL every task
+# already runs inside the web process.
+require-redis:
+	@test -n "$(REDIS_URL)" || { \
+	  echo "REDIS_URL fehlt, z. B.: REDIS_URL=redis://127.0.0.1:6379/0 make $(MAKECMDGOALS)" >&2; \
+	  echo "(Ohne REDIS_URL laufen alle Aufgaben sofort im Webprozess; ein Worker ist dann unnötig.)" >&2; \
+	  exit 1; }
+
+# Celery worker and beat (schedules from django_celery_beat's DatabaseScheduler, set in
+# settings), as docker-compose runs them.
+worker: require-redis migrate
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
 
-beat: migrate
+beat: require-redis migrate
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO
 
+# Style is checked by `ruff check`; `make format` rewrites files with ruff's formatter.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v0
 
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix --select I .
+	$(VENV)/bin/ruff format .
+
 makemessages: $(STAMP)
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
+	@mkdir -p locale
+	$(PY) manage.py makemessages -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,50 @@
+# One image for every process of the portal: web (gunicorn), worker and beat (Celery) and the
+# one-shot migrate step. docker-compose.yml chooses the command; each command is also a
+# Makefile target (make web / worker / beat / migrate).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_ENV=production \
+    DJANGO_MEDIA_ROOT=/var/lib/portal/media
+
+# WeasyPrint loads Pango, HarfBuzz and libffi at run time; gettext compiles the translations.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi8 gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 1000 portal \
+    && useradd --system --uid 1000 --gid portal --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin portal
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+COPY pyproject.toml README.md LICENSE ./
+RUN pip install .
+
+COPY . .
+
+# Translations and static files are built into the image with the production settings (the
+# hashed file names of the static manifest depend on them). The values below exist only for
+# this build step; the real ones come from the environment at run time.
+RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+        DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+        REDIS_URL=redis://build.invalid:6379/0 \
+        EMAIL_URL=consolemail:// \
+        DJANGO_ALLOWED_HOSTS=build.invalid \
+    && if find . -name '*.po' | grep -q .; then python manage.py compilemessages -v0; fi \
+    && python manage.py collectstatic --noinput -v0 \
+    && rm -f /tmp/build.sqlite3 \
+    && mkdir -p "$DJANGO_MEDIA_ROOT" \
+    && chown portal:portal "$DJANGO_MEDIA_ROOT" \
+    && chmod 750 "$DJANGO_MEDIA_ROOT"
+
+USER portal
+EXPOSE 8000
+VOLUME ["/var/lib/portal/media"]
+
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
