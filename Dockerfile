@@ -32,13 +32,12 @@ COPY . .
 # hashed file names of the static manifest depend on them). The values below exist only for
 # this build step; the real ones come from the environment at run time.
 RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-        DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+        DATABASE_URL=sqlite://:memory: \
         REDIS_URL=redis://build.invalid:6379/0 \
         EMAIL_URL=consolemail:// \
         DJANGO_ALLOWED_HOSTS=build.invalid \
     && if find . -name '*.po' | grep -q .; then python manage.py compilemessages -v0; fi \
     && python manage.py collectstatic --noinput -v0 \
-    && rm -f /tmp/build.sqlite3 \
     && mkdir -p "$DJANGO_MEDIA_ROOT" \
     && chown portal:portal "$DJANGO_MEDIA_ROOT" \
     && chmod 750 "$DJANGO_MEDIA_ROOT"
