@@ -1,0 +1,136 @@
+"""Applications for a cohort: a draft that becomes a submitted application and then a decision."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.models import Cohort
+from portal.models import Municipality
+
+MOTIVATION_MAX = 2000
+LONG_TEXT_MAX = 1500
+
+
+def endorsement_path(instance, filename: str) -> str:
+    # The uploaded name never reaches the file system. MEDIA_ROOT has no URL: uploads are
+    # served only through permission-checked views.
+    return f"private/endorsements/{uuid.uuid4().hex}.pdf"
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        SUBMITTED = "submitted", _("eingereicht")
+        IN_REVIEW = "in_review", _("in Prüfung")
+        ACCEPTED = "accepted", _("angenommen")
+        WAITLISTED = "waitlisted", _("Warteliste")
+        REJECTED = "rejected", _("abgelehnt")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
+
+    class Strategy(models.TextChoices):
+        YES = "yes", _("Ja, eine Strategie liegt vor")
+        IN_PROGRESS = "in_progress", _("Sie wird gerade erarbeitet")
+        PLANNED = "planned", _("Sie ist geplant")
+        NO = "no", _("Nein")
+
+    cohort = models.ForeignKey(
+        Cohort, verbose_name=_("Schulungsdurchgang"), on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Bewerber:in"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(_("Status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    sequence = models.PositiveIntegerField(_("laufende Nummer"), null=True, blank=True, editable=False)
+    reference = models.CharField(_("Aktenzeichen"), max_length=30, blank=True, editable=False)
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("Kommune"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    other_employer = models.CharField(_("andere öffentliche Stelle"), max_length=200, blank=True)
+    department = models.CharField(_("Organisationseinheit"), max_length=200, blank=True)
+    position = models.CharField(_("Funktion"), max_length=200, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    role = models.TextField(
+        _("Ihre Rolle in Digitalisierung und Stadtentwicklung"), blank=True,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX)],
+    )
+    motivation = models.TextField(_("Motivation"), blank=True, validators=[MaxLengthValidator(MOTIVATION_MAX)])
+    strategy = models.CharField(_("Smart-City- oder Digitalstrategie"), max_length=12, choices=Strategy.choices,
+                                blank=True)
+    plans = models.TextField(
+        _("Vorhaben Ihrer Kommune"), blank=True, validators=[MaxLengthValidator(LONG_TEXT_MAX)]
+    )
+    funding_programme = models.CharField(_("Förderprogramm"), max_length=200, blank=True)
+    supervisor_name = models.CharField(_("Name der/des Vorgesetzten"), max_length=200, blank=True)
+    supervisor_email = models.EmailField(_("E-Mail der/des Vorgesetzten"), blank=True)
+    endorsement = models.FileField(
+        _("Unterstützungsschreiben"), upload_to=endorsement_path, blank=True
+    )
+    endorsement_name = models.CharField(_("Dateiname des Schreibens"), max_length=120, blank=True)
+    endorsement_size = models.PositiveIntegerField(_("Größe des Schreibens"), null=True, blank=True)
+    privacy_consent_version = models.CharField(_("Fassung der Datenschutzhinweise"), max_length=20, blank=True)
+    privacy_consent_at = models.DateTimeField(_("Einwilligung am"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("zuletzt gespeichert am"), auto_now=True)
+    submitted_at = models.DateTimeField(_("eingereicht am"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Bewerbung")
+        verbose_name_plural = _("Bewerbungen")
+        ordering = ["cohort", "sequence", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "applicant"], name="one_application_per_cohort"),
+            models.UniqueConstraint(fields=["cohort", "sequence"], name="gapless_sequence_per_cohort"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(sequence__isnull=False, submitted_at__isnull=False),
+                name="submitted_application_has_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.reference or _("Entwurf von %(name)s") % {"name": self.applicant}
+
+    @property
+    def employer_display(self) -> str:
+        return str(self.municipality) if self.municipality_id else self.other_employer
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.SUBMITTED, self.Status.IN_REVIEW}
+
+
+class DeadlineExtension(models.Model):
+    """A reviewer lets one applicant finish after the cohort's deadline."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("Bewerbung"), on_delete=models.CASCADE, related_name="extension"
+    )
+    until = models.DateTimeField(_("verlängert bis"))
+    reason = models.TextField(_("Begründung"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("gewährt von"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("gewährt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Fristverlängerung")
+        verbose_name_plural = _("Fristverlängerungen")
+
+    def __str__(self) -> str:
+        return _("bis %(until)s") % {"until": self.until}

@@ -8,6 +8,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "applicants": [],
     "participants": [],
     "reviewers": [
+        "applications.view_application",
+        "applications.view_deadlineextension",
+        "applications.add_deadlineextension",
+        "applications.change_deadlineextension",
         "cohorts.view_cohort",
         "cohorts.view_enrollment",
         "portal.view_municipality",

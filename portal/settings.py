@@ -121,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "applications:dashboard"
 
 # --- django-allauth: e-mail is the login, and it must be confirmed before anything else.
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"

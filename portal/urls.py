@@ -15,6 +15,7 @@ admin.site.index_title = _("Programmverwaltung")
 urlpatterns = [
     path("", home, name="home"),
     path("konto/", include("allauth.urls")),
+    path("bewerbung/", include("applications.urls")),
     path("sprache/", views.set_language, name="set_language"),
     path("impressum/", TemplateView.as_view(template_name="portal/impressum.html"), name="imprint"),
     path("datenschutz/", TemplateView.as_view(template_name="portal/datenschutz.html"), name="privacy"),

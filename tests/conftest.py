@@ -52,3 +52,23 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush the tables, and with them the municipalities that a data
+    migration loaded; put them back for the next test that needs them."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "live_server", "django_db_serialized_rollback"
+    } & set(request.fixturenames)
+    if uses_db:
+        from portal.models import Municipality
+        from portal.municipalities import load_municipalities
+
+        if not Municipality.objects.exists():
+            load_municipalities(Municipality)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("neu/", views.start, name="start"),
+    path("neu/<int:number>/", views.start, name="start_for_cohort"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/bearbeiten/", views.edit, name="edit"),
+    path("<int:pk>/pruefen/", views.review, name="review"),
+    path("<int:pk>/zurueckziehen/", views.withdraw, name="withdraw"),
+    path("<int:pk>/schreiben/", views.endorsement, name="endorsement"),
+    path("<int:pk>/pdf/", views.submission_pdf, name="pdf"),
+]

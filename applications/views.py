@@ -1,0 +1,187 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cohorts.models import Cohort
+
+from . import services
+from .forms import ApplicationForm
+from .models import Application
+from .pdf import render_application_pdf
+
+
+def _own_application(request, pk: int) -> Application:
+    """The applicant's own application; anyone else's id is a 404."""
+    return get_object_or_404(
+        Application.objects.select_related("cohort__programme", "municipality", "applicant"),
+        pk=pk,
+        applicant=request.user,
+    )
+
+
+@login_required
+def dashboard(request):
+    applications = (
+        Application.objects.filter(applicant=request.user)
+        .select_related("cohort", "municipality")
+        .order_by("-cohort__number")
+    )
+    now = timezone.now()
+    open_cohorts = list(Cohort.objects.accepting_applications(now).exclude(applications__applicant=request.user))
+    return render(
+        request, "applications/dashboard.html", {"applications": applications, "open_cohorts": open_cohorts}
+    )
+
+
+@login_required
+def start(request, number: int | None = None):
+    """'Jetzt bewerben': to the draft for the open cohort, or a clear message why not."""
+    now = timezone.now()
+    cohorts = Cohort.objects.order_by("-number")
+    cohort = cohorts.filter(number=number).first() if number else cohorts.accepting_applications(now).first()
+    if cohort is None:
+        return render(request, "applications/closed.html", {"cohort": None}, status=404)
+    existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
+    if existing:
+        return redirect("applications:edit", pk=existing.pk)
+    if not cohort.accepts_applications(now):
+        return render(request, "applications/closed.html", {"cohort": cohort, "now": now}, status=403)
+    return _edit(request, cohort=cohort, application=None)
+
+
+@login_required
+def edit(request, pk: int):
+    application = _own_application(request, pk)
+    if not application.is_draft:
+        return redirect("applications:detail", pk=application.pk)
+    return _edit(request, cohort=application.cohort, application=application)
+
+
+def _edit(request, *, cohort: Cohort, application: Application | None):
+    now = timezone.now()
+    window_open = services.window_is_open(cohort=cohort, at=now, application=application)
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=application or Application(cohort=cohort),
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                application = services.save_draft(
+                    applicant=request.user,
+                    cohort=cohort,
+                    data=form.cleaned_data,
+                    endorsement=form.cleaned_data.get("endorsement_upload"),
+                    at=now,
+                )
+            except ValidationError as error:
+                # Deadline passed while the form was open: nothing is written, everything typed stays.
+                form.add_error(None, error)
+            else:
+                if request.POST.get("action") == "review":
+                    return redirect("applications:review", pk=application.pk)
+                messages.success(request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen."))
+                return redirect("applications:edit", pk=application.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "applications/form.html",
+        {"form": form, "cohort": cohort, "application": application, "window_open": window_open},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk: int):
+    application = _own_application(request, pk)
+    if not application.is_draft:
+        return redirect("applications:detail", pk=application.pk)
+    missing = services.missing_for_submission(application)
+    error = None
+    if request.method == "POST":
+        try:
+            application = services.submit_application(
+                application_id=application.pk, applicant=request.user, at=timezone.now()
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(
+                request,
+                _("Ihre Bewerbung ist eingegangen. Ihr Aktenzeichen lautet %(reference)s.")
+                % {"reference": application.reference},
+            )
+            return redirect("applications:detail", pk=application.pk)
+    return render(
+        request,
+        "applications/review.html",
+        {"application": application, "missing": missing, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    application = _own_application(request, pk)
+    return render(request, "applications/detail.html", {"application": application})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk: int):
+    application = _own_application(request, pk)
+    if request.method == "POST":
+        try:
+            services.withdraw_application(application_id=application.pk, applicant=request.user, at=timezone.now())
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("Ihre Bewerbung ist zurückgezogen."))
+        return redirect("applications:dashboard")
+    if not application.can_withdraw:
+        messages.error(request, _("Über diese Bewerbung ist bereits entschieden."))
+        return redirect("applications:detail", pk=application.pk)
+    return render(request, "applications/withdraw.html", {"application": application})
+
+
+def can_read_application(user, application: Application) -> bool:
+    return application.applicant_id == user.pk or user.has_perm("applications.view_application")
+
+
+@login_required
+def endorsement(request, pk: int):
+    """The endorsement letter, for the applicant and reviewers only, always as a download."""
+    application = get_object_or_404(Application, pk=pk)
+    if not can_read_application(request.user, application):
+        raise Http404
+    if not application.endorsement:
+        raise Http404
+    response = FileResponse(
+        application.endorsement.open("rb"),
+        as_attachment=True,
+        filename=application.endorsement_name or "schreiben.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def submission_pdf(request, pk: int):
+    application = _own_application(request, pk)
+    if application.is_draft:
+        raise PermissionDenied
+    response = HttpResponse(render_application_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+

@@ -1,0 +1,63 @@
+"""Double clicks, two tabs and the deadline rush, with real concurrent transactions on PostgreSQL."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from applications.models import Application
+from applications.services import submit_application
+from tests.factories import UserFactory, berlin
+
+from .conftest import make_draft
+
+DURING = berlin(2022, 9, 15, 10)
+
+
+def run_at_once(calls):
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def worker(call):
+        try:
+            barrier.wait(timeout=30)
+            results.append(call())
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_submits_of_one_draft_give_one_number(cohort, applicant):
+    draft = make_draft(cohort, applicant)
+    results, errors = run_at_once(
+        [lambda: submit_application(application_id=draft.pk, applicant=applicant, at=DURING)] * 20
+    )
+    assert errors == []
+    assert {application.reference for application in results} == {"SCM-3-0001"}
+    assert Application.objects.filter(status=Application.Status.SUBMITTED).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_applicants_at_once_get_fifty_gapless_numbers(cohort):
+    drafts = [make_draft(cohort, UserFactory()) for _ in range(50)]
+    results, errors = run_at_once(
+        [
+            (lambda d=d: submit_application(application_id=d.pk, applicant=d.applicant, at=DURING))
+            for d in drafts
+        ]
+    )
+    assert errors == []
+    numbers = sorted(Application.objects.values_list("sequence", flat=True))
+    assert numbers == list(range(1, 51))
+    assert len({a.reference for a in results}) == 50
