@@ -125,9 +125,10 @@ worker: require-redis migrate
 beat: require-redis migrate
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO
 
-# Style is checked by `ruff check`; `make format` rewrites files with ruff's formatter.
+# `make format` rewrites files with ruff's formatter; `make lint` checks both.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v0
 
 format: $(STAMP)

@@ -5,14 +5,16 @@ from django import forms
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import AccessibleFormMixin
+from portal.forms import KernFormMixin
 from portal.models import Municipality
 
 from .models import LONG_TEXT_MAX, MOTIVATION_MAX, Application
 from .uploads import validate_pdf
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-PHONE = RegexValidator(r"^\+?[0-9 ()/\-]{5,30}$", _("Bitte geben Sie eine Telefonnummer an, z. B. 0331 123456."))
+PHONE = RegexValidator(
+    r"^\+?[0-9 ()/\-]{5,30}$", _("Bitte geben Sie eine Telefonnummer an, z. B. 0331 123456.")
+)
 
 
 def municipality_choices():
@@ -21,32 +23,52 @@ def municipality_choices():
     kinds = dict(Municipality.Kind.choices)
     choices = [("", _("Bitte wählen Sie Ihre Kommune"))]
     for district, members in itertools.groupby(rows, key=lambda row: row[2]):
-        choices.append((district, [(pk, f"{name} ({district}, {kinds[kind]})") for pk, name, _d, kind in members]))
+        choices.append(
+            (district, [(pk, f"{name} ({district}, {kinds[kind]})") for pk, name, _d, kind in members])
+        )
     return choices
 
 
-class ApplicationForm(AccessibleFormMixin, forms.ModelForm):
+class ApplicationForm(KernFormMixin, forms.ModelForm):
     """The application form. Nothing is required to save a draft; completeness is checked on submission."""
 
     municipality = forms.TypedChoiceField(
-        label=_("Kommune, bei der Sie beschäftigt sind"), required=False, coerce=int, empty_value=None,
-        help_text=_("Tippen Sie die ersten Buchstaben, um in der Liste zu springen. Der Landkreis steht in Klammern."),
+        label=_("Kommune, bei der Sie beschäftigt sind"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "Tippen Sie die ersten Buchstaben, um in der Liste zu springen. Der Landkreis steht in Klammern."
+        ),
     )
     endorsement_upload = forms.FileField(
-        label=_("Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)"), required=False,
+        label=_("Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)"),
+        required=False,
         help_text=_("Nur PDF, höchstens 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     privacy_consent = forms.BooleanField(
-        label=_("Ich habe die Datenschutzhinweise gelesen und willige in die Verarbeitung meiner Angaben ein."),
+        label=_(
+            "Ich habe die Datenschutzhinweise gelesen und willige in die Verarbeitung meiner Angaben ein."
+        ),
         required=False,
     )
 
     class Meta:
         model = Application
         fields = [
-            "municipality", "other_employer", "department", "position", "phone", "role", "motivation",
-            "strategy", "plans", "funding_programme", "supervisor_name", "supervisor_email",
+            "municipality",
+            "other_employer",
+            "department",
+            "position",
+            "phone",
+            "role",
+            "motivation",
+            "strategy",
+            "plans",
+            "funding_programme",
+            "supervisor_name",
+            "supervisor_email",
         ]
         widgets = {
             "other_employer": forms.TextInput(attrs={"autocomplete": "organization"}),
@@ -59,14 +81,25 @@ class ApplicationForm(AccessibleFormMixin, forms.ModelForm):
             "supervisor_email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
         help_texts = {
-            "other_employer": _("Nur ausfüllen, wenn Ihre Dienststelle nicht in der Liste steht, "
-                                "z. B. ein Landkreis oder Zweckverband."),
-            "role": _("Welche Aufgaben haben Sie heute in der Digitalisierung oder Stadtentwicklung? "
-                      "Höchstens %(max)s Zeichen.") % {"max": LONG_TEXT_MAX},
-            "motivation": _("Warum möchten Sie teilnehmen, und was wollen Sie in Ihrer Kommune bewegen? "
-                            "Höchstens %(max)s Zeichen.") % {"max": MOTIVATION_MAX},
-            "plans": _("Was plant Ihre Kommune, etwa eine Smart-City-Strategie oder ein gefördertes Projekt? "
-                       "Höchstens %(max)s Zeichen.") % {"max": LONG_TEXT_MAX},
+            "other_employer": _(
+                "Nur ausfüllen, wenn Ihre Dienststelle nicht in der Liste steht, "
+                "z. B. ein Landkreis oder Zweckverband."
+            ),
+            "role": _(
+                "Welche Aufgaben haben Sie heute in der Digitalisierung oder Stadtentwicklung? "
+                "Höchstens %(max)s Zeichen."
+            )
+            % {"max": LONG_TEXT_MAX},
+            "motivation": _(
+                "Warum möchten Sie teilnehmen, und was wollen Sie in Ihrer Kommune bewegen? "
+                "Höchstens %(max)s Zeichen."
+            )
+            % {"max": MOTIVATION_MAX},
+            "plans": _(
+                "Was plant Ihre Kommune, etwa eine Smart-City-Strategie oder ein gefördertes Projekt? "
+                "Höchstens %(max)s Zeichen."
+            )
+            % {"max": LONG_TEXT_MAX},
             "funding_programme": _("Falls zutreffend, z. B. „Modellprojekte Smart Cities“."),
         }
         labels = {
@@ -88,10 +121,12 @@ class ApplicationForm(AccessibleFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.initial["municipality"] = self.instance.municipality_id
             self.initial["privacy_consent"] = bool(self.instance.privacy_consent_at)
-        for name, limit in (("role", LONG_TEXT_MAX), ("motivation", MOTIVATION_MAX), ("plans", LONG_TEXT_MAX)):
-            self.fields[name].widget.attrs["class"] = "kern-form-input__input"
+        for name, limit in (
+            ("role", LONG_TEXT_MAX),
+            ("motivation", MOTIVATION_MAX),
+            ("plans", LONG_TEXT_MAX),
+        ):
             self.fields[name].validators.append(MaxLengthValidator(limit))
-        self.describe_fields()
 
     def clean(self):
         data = super().clean()
@@ -99,8 +134,10 @@ class ApplicationForm(AccessibleFormMixin, forms.ModelForm):
             if isinstance(value, str):
                 data[name] = CONTROL_CHARACTERS.sub("", value)
         if data.get("municipality") and data.get("other_employer"):
-            self.add_error("other_employer", _("Bitte wählen Sie entweder eine Kommune oder nennen Sie eine "
-                                               "andere Stelle, nicht beides."))
+            self.add_error(
+                "other_employer",
+                _("Bitte wählen Sie entweder eine Kommune oder nennen Sie eine andere Stelle, nicht beides."),
+            )
         if data.get("municipality"):
             data["municipality"] = Municipality.objects.filter(pk=data["municipality"]).first()
             if data["municipality"] is None:

@@ -3,26 +3,45 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Avg, F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Enrollment
 from portal.mail import queue_templated_mail
 from portal.models import User
 
-from .models import Application, DeadlineExtension
+from .models import DECIDABLE, Application, DeadlineExtension, MailTemplate, Score, StatusChange
 from .uploads import safe_display_name
 
 # Fields an applicant fills in; everything else is set by the portal.
 APPLICANT_FIELDS = [
-    "municipality", "other_employer", "department", "position", "phone", "role", "motivation",
-    "strategy", "plans", "funding_programme", "supervisor_name", "supervisor_email",
+    "municipality",
+    "other_employer",
+    "department",
+    "position",
+    "phone",
+    "role",
+    "motivation",
+    "strategy",
+    "plans",
+    "funding_programme",
+    "supervisor_name",
+    "supervisor_email",
 ]
 REQUIRED_FOR_SUBMISSION = [
-    "department", "position", "phone", "role", "motivation", "strategy", "supervisor_name", "supervisor_email",
+    "department",
+    "position",
+    "phone",
+    "role",
+    "motivation",
+    "strategy",
+    "supervisor_name",
+    "supervisor_email",
 ]
 
 
@@ -48,8 +67,10 @@ def _closed_error(cohort: Cohort) -> ValidationError:
 
 
 def _not_yet_open_error(cohort: Cohort) -> ValidationError:
-    return ValidationError(_("Die Bewerbung für den %(cohort)s ist noch nicht möglich.") % {"cohort": cohort.title},
-                           code="not_open")
+    return ValidationError(
+        _("Die Bewerbung für den %(cohort)s ist noch nicht möglich.") % {"cohort": cohort.title},
+        code="not_open",
+    )
 
 
 def check_window(*, cohort: Cohort, at: dt.datetime, application: Application | None = None) -> None:
@@ -130,7 +151,9 @@ def submit_application(*, application_id: int, applicant: User, at: dt.datetime)
     """
     with transaction.atomic():
         cohort_id = (
-            Application.objects.filter(pk=application_id, applicant=applicant).values_list("cohort_id", flat=True).first()
+            Application.objects.filter(pk=application_id, applicant=applicant)
+            .values_list("cohort_id", flat=True)
+            .first()
         )
         if cohort_id is None:
             raise Application.DoesNotExist
@@ -148,7 +171,15 @@ def submit_application(*, application_id: int, applicant: User, at: dt.datetime)
             )
         last = Application.objects.filter(cohort=cohort).aggregate(last=Max("sequence"))["last"] or 0
         application.sequence = last + 1
-        application.reference = f"{cohort.programme.reference_prefix}-{cohort.number}-{application.sequence:04d}"
+        application.reference = (
+            f"{cohort.programme.reference_prefix}-{cohort.number}-{application.sequence:04d}"
+        )
+        StatusChange.objects.create(
+            application=application,
+            changed_by=applicant,
+            from_status=application.status,
+            to_status=Application.Status.SUBMITTED,
+        )
         application.status = Application.Status.SUBMITTED
         application.submitted_at = at
         application.save(update_fields=["sequence", "reference", "status", "submitted_at", "updated_at"])
@@ -172,18 +203,246 @@ def withdraw_application(*, application_id: int, applicant: User, at: dt.datetim
                 _("Über diese Bewerbung ist bereits entschieden; sie kann nicht mehr zurückgezogen werden."),
                 code="decided",
             )
+        StatusChange.objects.create(
+            application=application,
+            changed_by=applicant,
+            from_status=application.status,
+            to_status=Application.Status.WITHDRAWN,
+        )
         application.status = Application.Status.WITHDRAWN
         application.withdrawn_at = at
         application.save(update_fields=["status", "withdrawn_at", "updated_at"])
     return application
 
 
-def grant_extension(*, application: Application, until: dt.datetime, reason: str, granted_by: User) -> DeadlineExtension:
+def grant_extension(
+    *, application: Application, until: dt.datetime, reason: str, granted_by: User
+) -> DeadlineExtension:
     if not reason.strip():
         raise ValidationError(_("Bitte begründen Sie die Fristverlängerung."), code="reason")
     if until <= application.cohort.applications_close_at:
-        raise ValidationError(_("Die Verlängerung muss nach dem regulären Bewerbungsschluss enden."), code="until")
+        raise ValidationError(
+            _("Die Verlängerung muss nach dem regulären Bewerbungsschluss enden."), code="until"
+        )
     extension, _created = DeadlineExtension.objects.update_or_create(
         application=application, defaults={"until": until, "reason": reason, "granted_by": granted_by}
     )
     return extension
+
+
+# --- Review and decisions -------------------------------------------------------------------
+
+
+class Overflow:
+    """What to do when more applications are to be accepted than the cohort has free seats."""
+
+    REFUSE = "refuse"
+    WAITLIST_REST = "waitlist_rest"
+
+
+def ranked(applications: list[Application]) -> list[Application]:
+    """Best first: highest mean score, unscored last, then earlier submission.
+
+    The means come from a query of their own: PostgreSQL cannot lock rows of a grouped query.
+    """
+    means = dict(
+        Score.objects.filter(application__in=applications)
+        .values("application")
+        .annotate(mean=Avg(F("motivation") + F("relevance") + F("commitment")))
+        .values_list("application", "mean")
+    )
+
+    def key(application):
+        mean = means.get(application.pk)
+        return (mean is None, -(mean or 0), application.sequence or 0)
+
+    return sorted(applications, key=key)
+
+
+def _record_change(application: Application, *, to: str, by: User | None, reason: str, at: dt.datetime):
+    change = StatusChange.objects.create(
+        application=application, changed_by=by, from_status=application.status, to_status=to, reason=reason
+    )
+    application.status = to
+    if to in {Application.Status.ACCEPTED, Application.Status.WAITLISTED, Application.Status.REJECTED}:
+        application.decided_at = at
+    application.save(update_fields=["status", "decided_at", "enrollment", "updated_at"])
+    return change
+
+
+def _respond_by(cohort: Cohort, at: dt.datetime) -> dt.date:
+    respond_by = timezone.localdate(at) + dt.timedelta(days=settings.SEAT_CONFIRMATION_DAYS)
+    return max(min(respond_by, cohort.start_date - dt.timedelta(days=1)), timezone.localdate(at))
+
+
+def _offer_seat(application: Application, *, by: User | None, reason: str, at: dt.datetime, promoted: bool):
+    cohort = application.cohort
+    enrollment, _created = Enrollment.objects.update_or_create(
+        cohort=cohort,
+        user=application.applicant,
+        defaults={
+            "municipality": application.municipality,
+            "state": Enrollment.State.OFFERED,
+            "respond_by": _respond_by(cohort, at),
+            "responded_at": None,
+        },
+    )
+    application.enrollment = enrollment
+    change = _record_change(application, to=Application.Status.ACCEPTED, by=by, reason=reason, at=at)
+    kind = MailTemplate.Kind.PROMOTED if promoted else MailTemplate.Kind.ACCEPTED
+    _queue_decision(application, kind=kind, reason=reason, change=change)
+
+
+def _queue_decision(application: Application, *, kind: str, reason: str, change: StatusChange):
+    from .mails import queue_decision_mail
+
+    queue_decision_mail(
+        application, kind=kind, reason=reason, key=f"decision:{kind}:{application.pk}:{change.pk}"
+    )
+
+
+def decide(
+    *,
+    application_ids: list[int],
+    decision: str,
+    by: User,
+    at: dt.datetime,
+    reason: str = "",
+    overflow: str = Overflow.REFUSE,
+) -> dict[str, list[Application]]:
+    """Accept, waitlist or reject applications, within each cohort's free seats.
+
+    Cohort rows are locked first (in id order), then the applications, so that two reviewers
+    accepting at the same moment can never overbook. Returns the applications by new status.
+    """
+    if decision not in DECIDABLE:
+        raise ValidationError(_("Unbekannte Entscheidung."), code="decision")
+    result: dict[str, list[Application]] = {decision: []}
+    with transaction.atomic():
+        cohort_ids = sorted(
+            set(Application.objects.filter(pk__in=application_ids).values_list("cohort_id", flat=True))
+        )
+        cohorts = {
+            c.pk: c for c in Cohort.objects.select_for_update().filter(pk__in=cohort_ids).order_by("pk")
+        }
+        applications = list(
+            Application.objects.filter(pk__in=application_ids)
+            .select_related("applicant", "cohort", "municipality")
+            .order_by("pk")
+            .select_for_update(of=("self",))
+        )
+        if not applications:
+            raise ValidationError(_("Bitte wählen Sie mindestens eine Bewerbung aus."), code="empty")
+        wrong = [a for a in applications if a.status not in DECIDABLE[decision]]
+        if wrong:
+            raise ValidationError(
+                _("Diese Bewerbungen können nicht %(decision)s werden: %(list)s.")
+                % {
+                    "decision": Application.Status(decision).label,
+                    "list": ", ".join(f"{a.reference} ({a.get_status_display()})" for a in wrong),
+                },
+                code="state",
+            )
+        if decision != Application.Status.ACCEPTED:
+            for application in applications:
+                change = _record_change(application, to=decision, by=by, reason=reason, at=at)
+                if decision in {Application.Status.WAITLISTED, Application.Status.REJECTED}:
+                    _queue_decision(application, kind=decision, reason=reason, change=change)
+                result[decision].append(application)
+            return result
+
+        result[Application.Status.WAITLISTED] = []
+        for cohort_id in cohort_ids:
+            cohort = cohorts[cohort_id]
+            batch = ranked([a for a in applications if a.cohort_id == cohort_id])
+            free = cohort.free_seats()
+            if len(batch) > free and overflow != Overflow.WAITLIST_REST:
+                raise ValidationError(
+                    _(
+                        "Der %(cohort)s hat nur noch %(free)s freie Plätze, ausgewählt sind %(count)s "
+                        "Bewerbungen. Es wurde nichts entschieden."
+                    )
+                    % {"cohort": cohort.title, "free": free, "count": len(batch)},
+                    code="seats",
+                )
+            for application in batch[:free]:
+                _offer_seat(application, by=by, reason=reason, at=at, promoted=False)
+                result[Application.Status.ACCEPTED].append(application)
+            for application in batch[free:]:
+                if application.status != Application.Status.WAITLISTED:
+                    change = _record_change(
+                        application, to=Application.Status.WAITLISTED, by=by, reason=reason, at=at
+                    )
+                    _queue_decision(
+                        application, kind=MailTemplate.Kind.WAITLISTED, reason=reason, change=change
+                    )
+                result[Application.Status.WAITLISTED].append(application)
+    return result
+
+
+def promote_from_waitlist(*, cohort: Cohort, at: dt.datetime) -> list[Application]:
+    """Offer free seats to the best-ranked waitlisted applicants. The caller holds the cohort lock."""
+    promoted = []
+    free = cohort.free_seats()
+    if free <= 0:
+        return promoted
+    waiting = ranked(
+        list(
+            Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED)
+            .select_related("applicant", "cohort", "municipality")
+            .select_for_update(of=("self",))
+        )
+    )
+    for application in waiting[:free]:
+        _offer_seat(application, by=None, reason=_("Nachrücken von der Warteliste"), at=at, promoted=True)
+        promoted.append(application)
+    return promoted
+
+
+def respond_to_offer(*, application_id: int, applicant: User, accept: bool, at: dt.datetime) -> Application:
+    """The accepted applicant confirms or declines the offered seat by its date.
+
+    A decline frees the seat, which goes to the best-ranked waitlisted applicant under the same lock.
+    """
+    with transaction.atomic():
+        cohort_id = (
+            Application.objects.filter(pk=application_id, applicant=applicant)
+            .values_list("cohort_id", flat=True)
+            .first()
+        )
+        if cohort_id is None:
+            raise Application.DoesNotExist
+        cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("enrollment")
+            .get(pk=application_id, applicant=applicant)
+        )
+        enrollment = application.enrollment
+        if enrollment is None or enrollment.state != Enrollment.State.OFFERED:
+            raise ValidationError(
+                _("Für diese Bewerbung ist kein Platz zur Bestätigung offen."), code="no_offer"
+            )
+        if accept and timezone.localdate(at) > enrollment.respond_by:
+            raise ValidationError(
+                _(
+                    "Die Frist zur Bestätigung des Platzes ist am %(date)s abgelaufen. Bitte wenden Sie sich an uns."
+                )
+                % {"date": enrollment.respond_by.strftime("%d.%m.%Y")},
+                code="late",
+            )
+        enrollment.responded_at = at
+        if accept:
+            enrollment.state = Enrollment.State.CONFIRMED
+            enrollment.save(update_fields=["state", "responded_at"])
+            applicant.groups.add(Group.objects.get(name="participants"))
+        else:
+            enrollment.state = Enrollment.State.DECLINED
+            enrollment.save(update_fields=["state", "responded_at"])
+            _record_change(
+                application, to=Application.Status.WITHDRAWN, by=applicant, reason=_("Platz abgelehnt"), at=at
+            )
+            application.withdrawn_at = at
+            application.save(update_fields=["withdrawn_at"])
+            promote_from_waitlist(cohort=cohort, at=at)
+    return application

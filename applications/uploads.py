@@ -33,7 +33,8 @@ def validate_pdf(upload) -> None:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
             raise ValidationError(
-                _("Das PDF ist verschlüsselt. Bitte laden Sie eine Fassung ohne Kennwort hoch."), code="encrypted"
+                _("Das PDF ist verschlüsselt. Bitte laden Sie eine Fassung ohne Kennwort hoch."),
+                code="encrypted",
             )
         if len(reader.pages) < 1:
             raise PdfReadError("no pages")

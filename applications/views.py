@@ -18,7 +18,7 @@ from .pdf import render_application_pdf
 def _own_application(request, pk: int) -> Application:
     """The applicant's own application; anyone else's id is a 404."""
     return get_object_or_404(
-        Application.objects.select_related("cohort__programme", "municipality", "applicant"),
+        Application.objects.select_related("cohort__programme", "municipality", "applicant", "enrollment"),
         pk=pk,
         applicant=request.user,
     )
@@ -28,11 +28,13 @@ def _own_application(request, pk: int) -> Application:
 def dashboard(request):
     applications = (
         Application.objects.filter(applicant=request.user)
-        .select_related("cohort", "municipality")
+        .select_related("cohort", "municipality", "enrollment")
         .order_by("-cohort__number")
     )
     now = timezone.now()
-    open_cohorts = list(Cohort.objects.accepting_applications(now).exclude(applications__applicant=request.user))
+    open_cohorts = list(
+        Cohort.objects.accepting_applications(now).exclude(applications__applicant=request.user)
+    )
     return render(
         request, "applications/dashboard.html", {"applications": applications, "open_cohorts": open_cohorts}
     )
@@ -86,7 +88,9 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
             else:
                 if request.POST.get("action") == "review":
                     return redirect("applications:review", pk=application.pk)
-                messages.success(request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen."))
+                messages.success(
+                    request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen.")
+                )
                 return redirect("applications:edit", pk=application.pk)
     status = 400 if form.errors else 200
     return render(
@@ -139,7 +143,9 @@ def withdraw(request, pk: int):
     application = _own_application(request, pk)
     if request.method == "POST":
         try:
-            services.withdraw_application(application_id=application.pk, applicant=request.user, at=timezone.now())
+            services.withdraw_application(
+                application_id=application.pk, applicant=request.user, at=timezone.now()
+            )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
@@ -149,6 +155,34 @@ def withdraw(request, pk: int):
         messages.error(request, _("Über diese Bewerbung ist bereits entschieden."))
         return redirect("applications:detail", pk=application.pk)
     return render(request, "applications/withdraw.html", {"application": application})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer(request, pk: int):
+    """The accepted applicant confirms or declines the offered seat."""
+    application = _own_application(request, pk)
+    enrollment = application.enrollment
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "confirm"
+        try:
+            services.respond_to_offer(
+                application_id=application.pk, applicant=request.user, accept=accept, at=timezone.now()
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            if accept:
+                messages.success(request, _("Sie haben Ihren Platz bestätigt. Willkommen im Programm!"))
+            else:
+                messages.success(
+                    request,
+                    _("Sie haben den Platz abgelehnt. Er geht an die nächste Person auf der Warteliste."),
+                )
+        return redirect("applications:dashboard")
+    if enrollment is None or enrollment.state != enrollment.State.OFFERED:
+        return redirect("applications:dashboard")
+    return render(request, "applications/offer.html", {"application": application, "enrollment": enrollment})
 
 
 def can_read_application(user, application: Application) -> bool:
@@ -183,5 +217,3 @@ def submission_pdf(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{application.reference}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-

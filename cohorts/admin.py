@@ -10,8 +10,15 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "start_date", "end_date", "applications_open_at",
-                    "applications_close_on", "seats"]
+    list_display = [
+        "number",
+        "title",
+        "start_date",
+        "end_date",
+        "applications_open_at",
+        "applications_close_on",
+        "seats",
+    ]
     list_filter = ["programme"]
     list_select_related = ["programme"]
 

@@ -11,16 +11,79 @@ from .models import BERLIN, Cohort, Enrollment, Programme
 
 # Towns whose staff took part in the first three cohorts (from the programme page).
 PARTICIPATING_AGS = [
-    "12070296", "12073452", "12070424", "12068320", "12073532", "12060052", "12065256", "12063252",
-    "12063036", "12063080", "12060020", "12060181", "12064428", "12067440", "12061433", "12061572",
-    "12069397", "12054000", "12069590", "12069306", "12051000", "12069020", "12072477", "12067481",
-    "12067144", "12053000", "12067120", "12066196", "12071160", "12052000", "12071372", "12066304",
-    "12066112", "12062224", "12062140", "12066176",
+    "12070296",
+    "12073452",
+    "12070424",
+    "12068320",
+    "12073532",
+    "12060052",
+    "12065256",
+    "12063252",
+    "12063036",
+    "12063080",
+    "12060020",
+    "12060181",
+    "12064428",
+    "12067440",
+    "12061433",
+    "12061572",
+    "12069397",
+    "12054000",
+    "12069590",
+    "12069306",
+    "12051000",
+    "12069020",
+    "12072477",
+    "12067481",
+    "12067144",
+    "12053000",
+    "12067120",
+    "12066196",
+    "12071160",
+    "12052000",
+    "12071372",
+    "12066304",
+    "12066112",
+    "12062224",
+    "12062140",
+    "12066176",
 ]
-FIRST_NAMES = ["Anna", "Jonas", "Lea", "Paul", "Marie", "Felix", "Sophie", "Lukas", "Lena", "Max",
-               "Clara", "Noah", "Emilia", "Elias", "Hanna", "Ben"]
-LAST_NAMES = ["Schulze", "Krüger", "Lehmann", "Neumann", "Schröder", "Zimmermann", "Hoffmann", "Wolf",
-              "Koch", "Richter", "Klein", "Braun", "Hartmann", "Lange", "Werner", "Jäger"]
+FIRST_NAMES = [
+    "Anna",
+    "Jonas",
+    "Lea",
+    "Paul",
+    "Marie",
+    "Felix",
+    "Sophie",
+    "Lukas",
+    "Lena",
+    "Max",
+    "Clara",
+    "Noah",
+    "Emilia",
+    "Elias",
+    "Hanna",
+    "Ben",
+]
+LAST_NAMES = [
+    "Schulze",
+    "Krüger",
+    "Lehmann",
+    "Neumann",
+    "Schröder",
+    "Zimmermann",
+    "Hoffmann",
+    "Wolf",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Braun",
+    "Hartmann",
+    "Lange",
+    "Werner",
+    "Jäger",
+]
 
 
 def _berlin(year, month, day, hour=0):
@@ -30,12 +93,33 @@ def _berlin(year, month, day, hour=0):
 def _historical_cohorts(programme):
     # (number, title, start, end, opens, closes on, participants)
     return [
-        (1, "1. Schulungsdurchgang (4. Quartal 2021)", dt.date(2021, 10, 11), dt.date(2021, 12, 17),
-         _berlin(2021, 8, 2, 9), dt.date(2021, 9, 17), 15),
-        (2, "2. Schulungsdurchgang (2. Quartal 2022)", dt.date(2022, 4, 4), dt.date(2022, 6, 24),
-         _berlin(2022, 2, 1, 9), dt.date(2022, 3, 11), 14),
-        (3, "3. Schulungsdurchgang (4. Quartal 2022)", dt.date(2022, 10, 24), dt.date(2022, 12, 16),
-         _berlin(2022, 8, 22, 9), dt.date(2022, 10, 4), 14),  # plus the demo participant
+        (
+            1,
+            "1. Schulungsdurchgang (4. Quartal 2021)",
+            dt.date(2021, 10, 11),
+            dt.date(2021, 12, 17),
+            _berlin(2021, 8, 2, 9),
+            dt.date(2021, 9, 17),
+            15,
+        ),
+        (
+            2,
+            "2. Schulungsdurchgang (2. Quartal 2022)",
+            dt.date(2022, 4, 4),
+            dt.date(2022, 6, 24),
+            _berlin(2022, 2, 1, 9),
+            dt.date(2022, 3, 11),
+            14,
+        ),
+        (
+            3,
+            "3. Schulungsdurchgang (4. Quartal 2022)",
+            dt.date(2022, 10, 24),
+            dt.date(2022, 12, 16),
+            _berlin(2022, 8, 22, 9),
+            dt.date(2022, 10, 4),
+            14,
+        ),  # plus the demo participant
     ]
 
 
@@ -58,14 +142,19 @@ def seed(out) -> None:
         cohort, _ = Cohort.objects.update_or_create(
             programme=programme,
             number=number,
-            defaults={"title": title, "start_date": start, "end_date": end, "applications_open_at": opens,
-                      "applications_close_on": closes, "seats": 15},
+            defaults={
+                "title": title,
+                "start_date": start,
+                "end_date": end,
+                "applications_open_at": opens,
+                "applications_close_on": closes,
+                "seats": 15,
+            },
         )
         for index in range(participants):
             first, last = next(names)
             user = demo_user(f"teilnahme-{number}-{index + 1:02d}@example.org", first, last)
-            Enrollment.objects.get_or_create(cohort=cohort, user=user,
-                                             defaults={"municipality": next(towns)})
+            Enrollment.objects.get_or_create(cohort=cohort, user=user, defaults={"municipality": next(towns)})
         if number == 3:
             participant = User.objects.get(email="teilnehmer@example.org")
             participant.groups.add(Group.objects.get(name="participants"))
@@ -86,12 +175,14 @@ def seed(out) -> None:
                 "title": "4. Schulungsdurchgang",
                 "start_date": closes + dt.timedelta(days=28),
                 "end_date": closes + dt.timedelta(days=28 + 70),
-                "applications_open_at": dt.datetime.combine(today - dt.timedelta(days=14), dt.time(9),
-                                                            tzinfo=BERLIN),
+                "applications_open_at": dt.datetime.combine(
+                    today - dt.timedelta(days=14), dt.time(9), tzinfo=BERLIN
+                ),
                 "applications_close_on": closes,
                 "seats": 15,
             },
         )
     open_cohort = Cohort.objects.get(programme=programme, number=4)
-    out.write(f"  {open_cohort.title}: Bewerbung bis einschließlich {open_cohort.applications_close_on:%d.%m.%Y}")
-
+    out.write(
+        f"  {open_cohort.title}: Bewerbung bis einschließlich {open_cohort.applications_close_on:%d.%m.%Y}"
+    )

@@ -61,7 +61,9 @@ class Cohort(models.Model):
         ordering = ["programme", "number"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="cohort_number_unique"),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="cohort_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="cohort_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(seats__gt=0), name="cohort_has_seats"),
         ]
 
@@ -82,9 +84,27 @@ class Cohort(models.Model):
         """The one rule for the application window; every write path asks it."""
         return self.applications_open_at <= at < self.applications_close_at
 
+    def free_seats(self) -> int:
+        """Seats neither offered nor confirmed. Callers that fill seats hold a lock on this cohort."""
+        return self.seats - self.enrollments.holding_seats().count()
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def holding_seats(self):
+        """Offered or confirmed places: these count against the cohort's seats."""
+        return self.filter(state__in=[Enrollment.State.OFFERED, Enrollment.State.CONFIRMED])
+
+    def confirmed(self):
+        return self.filter(state=Enrollment.State.CONFIRMED)
+
 
 class Enrollment(models.Model):
-    """A participant's seat in a cohort."""
+    """A participant's seat in a cohort: offered after acceptance, then confirmed or declined."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("angeboten")
+        CONFIRMED = "confirmed", _("bestätigt")
+        DECLINED = "declined", _("abgelehnt")
 
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("Schulungsdurchgang"), on_delete=models.PROTECT, related_name="enrollments"
@@ -96,16 +116,26 @@ class Enrollment(models.Model):
         related_name="enrollments",
     )
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("Kommune"), null=True, blank=True, on_delete=models.PROTECT,
+        Municipality,
+        verbose_name=_("Kommune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="enrollments",
     )
+    state = models.CharField(_("Stand"), max_length=10, choices=State.choices, default=State.CONFIRMED)
+    respond_by = models.DateField(_("Rückmeldung bis (einschließlich)"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("Rückmeldung am"), null=True, blank=True)
     created_at = models.DateTimeField(_("eingeschrieben am"), auto_now_add=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Teilnahme")
         verbose_name_plural = _("Teilnahmen")
         ordering = ["cohort", "user__last_name", "user__first_name"]
         constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="enrollment_once_per_cohort")]
+        indexes = [models.Index(fields=["cohort", "state"])]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.cohort}"

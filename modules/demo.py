@@ -52,7 +52,11 @@ def seed(out) -> None:
         Module.objects.update_or_create(
             programme=programme,
             position=position,
-            defaults={"title": title, "title_en": title_en, "description": description,
-                      "description_en": description_en},
+            defaults={
+                "title": title,
+                "title_en": title_en,
+                "description": description,
+                "description_en": description_en,
+            },
         )
     out.write(f"  {len(MODULES)} Themenmodule")

@@ -1,8 +1,8 @@
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from cohorts.models import Cohort, Programme
+from cohorts.models import Cohort, Enrollment, Programme
 from portal.models import Municipality
 
 from .models import Module
@@ -16,7 +16,9 @@ def home(request):
     programme = Programme.objects.filter(slug=PROGRAMME_SLUG).first()
     cohorts = list(
         Cohort.objects.filter(programme=programme)
-        .annotate(participant_count=Count("enrollments"))
+        .annotate(
+            participant_count=Count("enrollments", filter=Q(enrollments__state=Enrollment.State.CONFIRMED))
+        )
         .order_by("number")
     )
     open_cohort = next((c for c in cohorts if c.accepts_applications(now)), None)
@@ -25,7 +27,9 @@ def home(request):
     if open_cohort:
         days_left = (open_cohort.applications_close_on - timezone.localdate(now)).days
     municipalities = list(
-        Municipality.objects.filter(enrollments__cohort__programme=programme)
+        Municipality.objects.filter(
+            enrollments__cohort__programme=programme, enrollments__state=Enrollment.State.CONFIRMED
+        )
         .annotate(participant_count=Count("enrollments"))
         .order_by("name", "district")
     )

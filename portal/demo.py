@@ -34,9 +34,7 @@ def demo_user(email: str, first_name: str, last_name: str, *, password: str | No
         else:
             user.set_unusable_password()
         user.save()
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
 

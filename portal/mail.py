@@ -82,7 +82,9 @@ def queue_email_message(message: EmailMessage, *, kind: str, user: User | None =
     """Queue a message another library rendered (django-allauth's account mails)."""
     body_html = ""
     if isinstance(message, EmailMultiAlternatives):
-        body_html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+        body_html = next(
+            (content for content, mimetype in message.alternatives if mimetype == "text/html"), ""
+        )
     body_text = message.body
     if message.content_subtype == "html":
         body_html, body_text = message.body, ""

@@ -33,8 +33,14 @@ def safe_url_fetcher():
 
 
 def _mime_type(path: Path) -> str:
-    return {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".css": "text/css",
-            ".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
+    return {
+        ".woff2": "font/woff2",
+        ".woff": "font/woff",
+        ".ttf": "font/ttf",
+        ".css": "text/css",
+        ".svg": "image/svg+xml",
+        ".png": "image/png",
+    }.get(path.suffix, "application/octet-stream")
 
 
 def render_pdf(html: str) -> bytes:

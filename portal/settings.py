@@ -70,7 +70,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_celery_beat",
+    "import_export",
 ]
+# Exporting a list needs only the right to view it.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -220,6 +223,10 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+# The portal's public address, for links in mails sent by workers (no request to take it from).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Days an accepted applicant has to confirm the offered seat.
+SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)
 
 # --- The operator of the portal, shown in the imprint, privacy notice and accessibility
 # statement. Set these in the environment of a real installation.

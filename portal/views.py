@@ -27,5 +27,3 @@ def set_language(request):
             httponly=True,
         )
     return response
-
-

@@ -10,7 +10,9 @@ def pytest_configure(config):
     if REQUIRE_SERVICES:
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
-            raise pytest.UsageError("PORTAL_REQUIRE_SERVICES=1 but DATABASE_URL does not point at PostgreSQL.")
+            raise pytest.UsageError(
+                "PORTAL_REQUIRE_SERVICES=1 but DATABASE_URL does not point at PostgreSQL."
+            )
         if not settings.REDIS_URL:
             raise pytest.UsageError("PORTAL_REQUIRE_SERVICES=1 but REDIS_URL is not set.")
 
@@ -61,10 +63,13 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Transactional tests flush the tables, and with them the municipalities that a data
-    migration loaded; put them back for the next test that needs them."""
+    """Transactional tests flush the tables, and with them what data migrations loaded
+    (municipalities, mail templates); put it back for the next test that needs it."""
     uses_db = request.node.get_closest_marker("django_db") or {
-        "db", "transactional_db", "live_server", "django_db_serialized_rollback"
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_serialized_rollback",
     } & set(request.fixturenames)
     if uses_db:
         from portal.models import Municipality
@@ -72,3 +77,8 @@ def _reference_data(request):
 
         if not Municipality.objects.exists():
             load_municipalities(Municipality)
+        from applications.default_mail_templates import create_defaults
+        from applications.models import MailTemplate
+
+        if not MailTemplate.objects.exists():
+            create_defaults(MailTemplate)

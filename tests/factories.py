@@ -41,7 +41,7 @@ class CohortFactory(factory.django.DjangoModelFactory):
         model = Cohort
 
     programme = factory.SubFactory(ProgrammeFactory)
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: n + 100)  # clear of the demo cohorts 1 to 4
     title = factory.LazyAttribute(lambda o: f"{o.number}. Schulungsdurchgang")
     applications_open_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
     applications_close_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=20))

@@ -19,15 +19,22 @@ def pdf_bytes() -> bytes:
 
 
 def pdf_upload(name="Schreiben der Bürgermeisterin.pdf", content=None):
-    return SimpleUploadedFile(name, content if content is not None else pdf_bytes(), content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, content if content is not None else pdf_bytes(), content_type="application/pdf"
+    )
 
 
 @pytest.fixture
 def cohort(db):
     # Open from 01.08.2022 09:00 until the end of 04.10.2022 (summer time).
-    return CohortFactory(number=3, title="3. Schulungsdurchgang", applications_open_at=berlin(2022, 8, 1, 9),
-                         applications_close_on=dt.date(2022, 10, 4),
-                         start_date=dt.date(2022, 10, 24), end_date=dt.date(2022, 12, 16))
+    return CohortFactory(
+        number=3,
+        title="3. Schulungsdurchgang",
+        applications_open_at=berlin(2022, 8, 1, 9),
+        applications_close_on=dt.date(2022, 10, 4),
+        start_date=dt.date(2022, 10, 24),
+        end_date=dt.date(2022, 12, 16),
+    )
 
 
 @pytest.fixture

@@ -61,3 +61,29 @@ def test_fifty_applicants_at_once_get_fifty_gapless_numbers(cohort):
     numbers = sorted(Application.objects.values_list("sequence", flat=True))
     assert numbers == list(range(1, 51))
     assert len({a.reference for a in results}) == 50
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_accepting_into_the_last_seat_never_overbook(cohort):
+    from django.core.exceptions import ValidationError
+
+    from applications.services import decide
+    from cohorts.models import Enrollment
+    from tests.applications.test_review import submitted
+
+    cohort.seats = 1
+    cohort.save()
+    first, second = submitted(cohort), submitted(cohort)
+    reviewers = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
+    results, errors = run_at_once(
+        [
+            (lambda a=a, r=r: decide(application_ids=[a.pk], decision="accepted", by=r, at=DURING))
+            for a, r in zip((first, second), reviewers, strict=True)
+        ]
+    )
+    assert len(results) == 1
+    assert len(errors) == 1 and isinstance(errors[0], ValidationError)
+    assert "nur noch 0 freie Plätze" in errors[0].messages[0]
+    assert Enrollment.objects.holding_seats().filter(cohort=cohort).count() == 1
+    assert Application.objects.filter(status=Application.Status.ACCEPTED).count() == 1

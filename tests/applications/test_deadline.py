@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def winter_cohort(db):
-    return CohortFactory(number=5, applications_open_at=berlin(2022, 11, 1, 9),
-                         applications_close_on=dt.date(2022, 12, 5))
+    return CohortFactory(
+        number=5, applications_open_at=berlin(2022, 11, 1, 9), applications_close_on=dt.date(2022, 12, 5)
+    )
 
 
 @pytest.mark.parametrize("which", ["cohort", "winter_cohort"])
@@ -26,8 +27,9 @@ def test_submit_at_235959_is_accepted_and_at_midnight_refused(request, client, a
     early, late = UserFactory(), applicant
     for user in (early, late):
         make_draft(cohort, user)
-    with time_machine.travel(dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=berlin(2022, 1, 1).tzinfo),
-                             tick=False):
+    with time_machine.travel(
+        dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=berlin(2022, 1, 1).tzinfo), tick=False
+    ):
         client.force_login(early)
         client.post(reverse("applications:review", args=[early.applications.get().pk]))
     with time_machine.travel(berlin(day.year, day.month, day.day + 1, 0, 0, 0), tick=False):
@@ -46,8 +48,10 @@ def test_form_opened_before_and_sent_after_the_deadline_keeps_the_draft(client, 
         page = client.get(reverse("applications:edit", args=[draft.pk])).content.decode()
         assert "Gespeicherter Stand" in page
     with time_machine.travel(berlin(2022, 10, 5, 0, 0, 1), tick=False):
-        response = client.post(reverse("applications:edit", args=[draft.pk]),
-                               form_data(motivation="Neuer Text nach Fristende", action="review"))
+        response = client.post(
+            reverse("applications:edit", args=[draft.pk]),
+            form_data(motivation="Neuer Text nach Fristende", action="review"),
+        )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Die Bewerbungsfrist für den" in html and "04.10.2022" in html

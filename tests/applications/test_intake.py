@@ -24,14 +24,17 @@ def logged_in(client, applicant):
 
 
 @time_machine.travel(DURING, tick=False)
-def test_draft_is_saved_resumed_reviewed_and_submitted(logged_in, cohort, applicant,
-                                                      django_capture_on_commit_callbacks):
+def test_draft_is_saved_resumed_reviewed_and_submitted(
+    logged_in, cohort, applicant, django_capture_on_commit_callbacks
+):
     response = logged_in.get(reverse("applications:start"))
     html = response.content.decode()
     assert "Bewerbung für den 3. Schulungsdurchgang" in html
     assert "Potsdam (Potsdam, Stadt)" in html and "Golzow (Märkisch-Oderland, Gemeinde)" in html
 
-    response = logged_in.post(reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload()})
+    response = logged_in.post(
+        reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload()}
+    )
     application = Application.objects.get(applicant=applicant)
     assert response["Location"] == reverse("applications:edit", args=[application.pk])
     assert application.status == Application.Status.DRAFT and application.reference == ""
@@ -110,8 +113,10 @@ def test_html_in_fields_is_shown_as_text(logged_in, cohort, applicant, django_ca
 
 @time_machine.travel(DURING, tick=False)
 def test_control_characters_are_removed_and_umlauts_and_emoji_kept(logged_in, cohort, applicant):
-    logged_in.post(reverse("applications:start"), form_data(position="Leiterin\x07 Stabsstelle 🚀 Größe",
-                                                            motivation="a" * 2000))
+    logged_in.post(
+        reverse("applications:start"),
+        form_data(position="Leiterin\x07 Stabsstelle 🚀 Größe", motivation="a" * 2000),
+    )
     application = Application.objects.get(applicant=applicant)
     assert application.position == "Leiterin Stabsstelle 🚀 Größe"
     assert len(application.motivation) == 2000
@@ -131,11 +136,14 @@ def test_overlong_text_is_refused_and_everything_typed_is_shown_again(logged_in,
 
 @time_machine.travel(DURING, tick=False)
 def test_municipality_or_other_public_body(logged_in, cohort, applicant):
-    logged_in.post(reverse("applications:start"), form_data(municipality="", other_employer="Landkreis Barnim"))
+    logged_in.post(
+        reverse("applications:start"), form_data(municipality="", other_employer="Landkreis Barnim")
+    )
     application = Application.objects.get(applicant=applicant)
     assert application.municipality is None and application.employer_display == "Landkreis Barnim"
-    response = logged_in.post(reverse("applications:edit", args=[application.pk]),
-                              form_data(other_employer="Landkreis Barnim"))
+    response = logged_in.post(
+        reverse("applications:edit", args=[application.pk]), form_data(other_employer="Landkreis Barnim")
+    )
     assert "nicht beides" in response.content.decode()
 
 

@@ -29,8 +29,9 @@ def logged_in(client, applicant):
     ],
 )
 def test_bad_uploads_are_refused_with_a_clear_message(logged_in, cohort, applicant, name, content, message):
-    response = logged_in.post(reverse("applications:start"),
-                              {**form_data(), "endorsement_upload": pdf_upload(name, content)})
+    response = logged_in.post(
+        reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload(name, content)}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert message in html
@@ -40,7 +41,9 @@ def test_bad_uploads_are_refused_with_a_clear_message(logged_in, cohort, applica
 
 @time_machine.travel(DURING, tick=False)
 def test_pdf_named_exe_is_accepted_by_content(logged_in, cohort, applicant):
-    logged_in.post(reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload("../../x.exe")})
+    logged_in.post(
+        reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload("../../x.exe")}
+    )
     application = Application.objects.get()
     assert application.endorsement_name == "x.exe.pdf"
 

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from tests.factories import UserFactory
 
-# serialized_rollback: the live server needs a transactional database, and its flush would
-# otherwise also remove the groups and municipalities that the data migrations created.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The live server needs a transactional database. Its flush removes what data migrations
+# loaded; tests/conftest.py puts the reference data back, post_migrate the groups.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Stadtentwicklung-2026!"
 

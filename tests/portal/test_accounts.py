@@ -17,8 +17,13 @@ def sign_up(client, capture, email="neu@example.org"):
     with capture(execute=True):
         return client.post(
             reverse("account_signup"),
-            {"first_name": "Jörg", "last_name": "Müller-Lüdenscheidt", "email": email,
-             "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "first_name": "Jörg",
+                "last_name": "Müller-Lüdenscheidt",
+                "email": email,
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
 
 
@@ -26,7 +31,9 @@ def confirmation_link(message_body: str) -> str:
     return re.search(r"https?://[^/\s]+(/konto/confirm-email/[^\s]+/)", message_body).group(1)
 
 
-def test_sign_up_sends_a_german_confirmation_mail_through_the_outbox(client, django_capture_on_commit_callbacks):
+def test_sign_up_sends_a_german_confirmation_mail_through_the_outbox(
+    client, django_capture_on_commit_callbacks
+):
     response = sign_up(client, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     user = User.objects.get(email="neu@example.org")

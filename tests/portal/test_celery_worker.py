@@ -18,8 +18,9 @@ def test_outbox_message_is_sent_by_a_real_worker(settings):
     app.conf.task_always_eager = False
     assert app.conf.broker_url.startswith("redis://")
     with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=10):
-        message = queue_mail(recipient="worker@example.org", subject="Über den Worker", body_text="Grüße",
-                             kind="test")
+        message = queue_mail(
+            recipient="worker@example.org", subject="Über den Worker", body_text="Grüße", kind="test"
+        )
         for _ in range(100):
             message.refresh_from_db()
             if message.status == OutboxMessage.Status.SENT:

@@ -22,8 +22,13 @@ def test_landing_page_shows_programme_cohorts_modules_and_municipalities(client,
     html = response.content.decode()
     assert response["Content-Language"] == "de"
     assert '<html lang="de">' in html
-    for title in ["Digitale Transformation und Smart City in der Stadtentwicklung", "IT-Sicherheit",
-                  "Beteiligung und Vernetzung", "Strategieentwicklung", "Umsetzung und Kommunikation"]:
+    for title in [
+        "Digitale Transformation und Smart City in der Stadtentwicklung",
+        "IT-Sicherheit",
+        "Beteiligung und Vernetzung",
+        "Strategieentwicklung",
+        "Umsetzung und Kommunikation",
+    ]:
         assert title in html
     # The third cohort with its historical deadline, the open one with its deadline and countdown.
     assert "04.10.2022" in html
@@ -61,8 +66,11 @@ def test_no_open_cohort_says_so(client):
 
 @pytest.mark.parametrize("name", ["imprint", "privacy", "accessibility"])
 def test_legal_pages_name_the_operator_from_settings(client, settings, name):
-    settings.PORTAL_OPERATOR = {**settings.PORTAL_OPERATOR, "name": "Testministerium für Prüfzwecke",
-                                "email": "kontakt@test.example"}
+    settings.PORTAL_OPERATOR = {
+        **settings.PORTAL_OPERATOR,
+        "name": "Testministerium für Prüfzwecke",
+        "email": "kontakt@test.example",
+    }
     html = client.get(reverse(name)).content.decode()
     assert "Testministerium für Prüfzwecke" in html
     assert "kontakt@test.example" in html

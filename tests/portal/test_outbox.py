@@ -13,10 +13,20 @@ pytestmark = pytest.mark.django_db
 
 def test_same_idempotency_key_is_sent_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = queue_mail(recipient="a@example.org", subject="Hallo", body_text="Text", kind="test",
-                           idempotency_key="test:1")
-        second = queue_mail(recipient="a@example.org", subject="Hallo", body_text="Text", kind="test",
-                            idempotency_key="test:1")
+        first = queue_mail(
+            recipient="a@example.org",
+            subject="Hallo",
+            body_text="Text",
+            kind="test",
+            idempotency_key="test:1",
+        )
+        second = queue_mail(
+            recipient="a@example.org",
+            subject="Hallo",
+            body_text="Text",
+            kind="test",
+            idempotency_key="test:1",
+        )
     assert first.pk == second.pk
     assert len(mail.outbox) == 1
     # A retried task finds the message sent and does nothing.

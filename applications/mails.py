@@ -1,0 +1,87 @@
+"""Decision mails from the editable templates in the admin."""
+
+from django.conf import settings
+from django.template import Context, Engine, TemplateSyntaxError
+from django.urls import reverse
+from django.utils.html import escape, linebreaks
+
+from portal.mail import queue_mail
+
+from .models import Application, MailTemplate
+
+# No loaders: an editable template cannot include or extend files of the project.
+ENGINE = Engine(loaders=[], debug=False)
+
+PLACEHOLDERS = {
+    "name": "Name der Bewerberin oder des Bewerbers",
+    "reference": "Aktenzeichen, z. B. SCM-3-0042",
+    "cohort": "Titel des Schulungsdurchgangs",
+    "start": "Beginn des Durchgangs (TT.MM.JJJJ)",
+    "end": "Ende des Durchgangs (TT.MM.JJJJ)",
+    "respond_by": "Rückmeldefrist für den Platz (TT.MM.JJJJ)",
+    "reason": "Begründung der Entscheidung (falls angegeben)",
+    "link": "Link zum Portal",
+}
+
+
+def decision_context(application: Application, *, reason: str = "") -> dict:
+    cohort = application.cohort
+    enrollment = application.enrollment
+    return {
+        "name": application.applicant.get_full_name() or application.applicant.email,
+        "reference": application.reference,
+        "cohort": cohort.title,
+        "start": cohort.start_date.strftime("%d.%m.%Y"),
+        "end": cohort.end_date.strftime("%d.%m.%Y"),
+        "respond_by": enrollment.respond_by.strftime("%d.%m.%Y")
+        if enrollment and enrollment.respond_by
+        else "",
+        "reason": reason,
+        "link": settings.PORTAL_BASE_URL.rstrip("/") + reverse("applications:dashboard"),
+    }
+
+
+def render_template_text(source: str, context: dict) -> str:
+    return ENGINE.from_string(source).render(Context(context, autoescape=False))
+
+
+def check_template_source(source: str) -> None:
+    """Raise TemplateSyntaxError for a template that does not render."""
+    render_template_text(source, {key: key for key in PLACEHOLDERS})
+
+
+def render_decision(template: MailTemplate, context: dict) -> tuple[str, str, str]:
+    subject = " ".join(render_template_text(template.subject, context).split())
+    text = render_template_text(template.body, context)
+    return subject, text, linebreaks(escape(text))
+
+
+def template_for(kind: str, language: str) -> MailTemplate:
+    templates = {t.language: t for t in MailTemplate.objects.filter(kind=kind)}
+    return templates.get(language) or templates.get("de") or next(iter(templates.values()))
+
+
+def queue_decision_mail(application: Application, *, kind: str, reason: str, key: str):
+    applicant = application.applicant
+    subject, text, html = render_decision(
+        template_for(kind, applicant.language), decision_context(application, reason=reason)
+    )
+    return queue_mail(
+        recipient=applicant.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        kind=f"decision-{kind}",
+        idempotency_key=key,
+        user=applicant,
+        language=applicant.language,
+    )
+
+
+__all__ = [
+    "TemplateSyntaxError",
+    "PLACEHOLDERS",
+    "queue_decision_mail",
+    "render_decision",
+    "decision_context",
+]
