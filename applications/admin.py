@@ -8,10 +8,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
+
+from portal.models import OutboxMessage
 
 from . import services
 from .mails import PLACEHOLDERS, check_template_source, decision_context, render_decision
@@ -208,6 +211,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         "submitted_at",
         "decided_at",
         "withdrawn_at",
+        "mails",
     ]
     fieldsets = [
         (
@@ -221,6 +225,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         (_("Angaben"), {"fields": ["role", "motivation", "strategy", "plans", "funding_programme"]}),
         (_("Unterstützung"), {"fields": ["supervisor_name", "supervisor_email", "endorsement_link"]}),
         (_("Datenschutz"), {"fields": ["privacy_consent_version", "privacy_consent_at"]}),
+        (_("Versandte E-Mails"), {"fields": ["mails"]}),
     ]
     change_form_template = "admin/applications/application/change_form.html"
 
@@ -269,6 +274,24 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             return "–"
         return format_html(
             '<a href="{}">{}</a>', reverse("applications:endorsement", args=[obj.pk]), obj.endorsement_name
+        )
+
+    @admin.display(description=_("E-Mails an die Person"))
+    def mails(self, obj):
+        messages_ = OutboxMessage.objects.filter(recipient=obj.applicant.email).order_by("created_at")
+        if not messages_:
+            return "–"
+        return format_html_join(
+            "",
+            "<div>{} · {} · {}</div>",
+            (
+                (
+                    date_format(timezone.localtime(m.created_at), "SHORT_DATETIME_FORMAT"),
+                    m.subject,
+                    m.get_status_display(),
+                )
+                for m in messages_
+            ),
         )
 
     def has_add_permission(self, request):

@@ -1,13 +1,23 @@
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.utils.translation import gettext
 
 from .mail import queue_email_message
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sends allauth's account mails through the portal's outbox."""
+    """Sends allauth's account mails through the portal's outbox, signed with the portal's name."""
 
     def send_mail(self, template_prefix, email, context):
-        message = self.render_mail(template_prefix, email, context)
+        request = allauth_context.request
+        site = SimpleNamespace(
+            name=gettext("Smart City Manager:in"), domain=request.get_host() if request else ""
+        )
+        message = self.render_mail(
+            template_prefix, email, {"request": request, "email": email, "current_site": site, **context}
+        )
         user = context.get("user")
         kind = "account:" + template_prefix.rsplit("/", 1)[-1]
         queue_email_message(message, kind=kind, user=user if getattr(user, "pk", None) else None)

@@ -44,6 +44,9 @@ def test_sign_up_sends_a_german_confirmation_mail_through_the_outbox(
     assert len(mail.outbox) == 1
     assert "E-Mail" in mail.outbox[0].subject
     assert mail.outbox[0].body == outbox.body_text
+    # Signed with the portal's name, formally addressed.
+    assert "Smart City Manager:in" in mail.outbox[0].body
+    assert " du " not in mail.outbox[0].body.lower() and "Sie" in mail.outbox[0].body
 
 
 def test_login_is_refused_until_the_address_is_confirmed(client, django_capture_on_commit_callbacks):
