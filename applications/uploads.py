@@ -46,10 +46,15 @@ def validate_pdf(upload) -> None:
         ) from exc
 
 
-def safe_display_name(name: str) -> str:
-    """A file name fit for display and for Content-Disposition: no paths, no control characters."""
+def safe_display_name(name: str, *, keep_extension: bool = False) -> str:
+    """A file name fit for display and for Content-Disposition: no paths, no control characters.
+
+    Without ``keep_extension`` the name ends in .pdf, the only type the caller accepts.
+    """
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = re.sub(r"\s+", " ", name).strip(" .")
+    if keep_extension:
+        return name[-120:] or "datei"
     stem = name[:-4] if name.lower().endswith(".pdf") else name
     return (stem[:100] or "schreiben") + ".pdf"

@@ -52,6 +52,12 @@ class Cohort(models.Model):
         help_text=_("Bewerbungen sind bis zum Ende dieses Tages (Zeitzone Europe/Berlin) möglich."),
     )
     seats = models.PositiveSmallIntegerField(_("Plätze"), default=15)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Koordinator:innen"),
+        blank=True,
+        related_name="coordinated_cohorts",
+    )
 
     objects = CohortQuerySet.as_manager()
 

@@ -1,6 +1,12 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .models import Module
+from cohorts.models import Cohort
+
+from . import services
+from .models import Material, Module, Session, TaskDeadline
 
 
 @admin.register(Module)
@@ -8,3 +14,125 @@ class ModuleAdmin(admin.ModelAdmin):
     list_display = ["position", "title", "programme"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
+
+
+class CoordinatedCohortMixin:
+    """Coordinators see and change only what belongs to the cohorts they coordinate."""
+
+    cohort_field = "cohort"
+
+    def coordinated(self, request):
+        cohorts = Cohort.objects.all()
+        if not request.user.is_superuser:
+            cohorts = cohorts.filter(coordinators=request.user)
+        return cohorts
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.cohort_field}__coordinators": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cohort":
+            kwargs["queryset"] = self.coordinated(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["cohort", "module", "starts_at", "ends_at", "meeting_url", "trainer", "description"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cohort") and data.get("starts_at") and data.get("ends_at"):
+            try:
+                services.check_session(
+                    cohort=data["cohort"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    exclude=self.instance.pk,
+                )
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    self.add_error(name, messages)
+        return data
+
+
+@admin.register(Session)
+class SessionAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
+    form = SessionForm
+    list_display = ["module", "cohort", "starts_at", "ends_at", "trainer"]
+    list_filter = ["cohort", "module"]
+    list_select_related = ["module", "cohort"]
+    date_hierarchy = "starts_at"
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.schedule_session(
+            cohort=data["cohort"],
+            module=data["module"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            by=request.user,
+            session=obj if change else None,
+            meeting_url=data["meeting_url"],
+            trainer=data["trainer"],
+            description=data["description"],
+        )
+
+
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = ["module", "cohort", "title", "file", "link"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            from .files import validate_document
+
+            validate_document(upload, allowed=services.MATERIAL_TYPES, max_size=services.MATERIAL_MAX_SIZE)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("file")) == bool(data.get("link")):
+            raise ValidationError(_("Bitte laden Sie entweder eine Datei hoch oder geben Sie einen Link an."))
+        return data
+
+
+@admin.register(Material)
+class MaterialAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
+    form = MaterialForm
+    list_display = ["title", "module", "cohort", "file_name", "link", "created_at"]
+    list_filter = ["module", "cohort"]
+    list_select_related = ["module", "cohort"]
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(cohort__coordinators=request.user) | queryset.filter(cohort__isnull=True)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        saved = services.add_material(
+            module=data["module"],
+            cohort=data["cohort"],
+            title=data["title"],
+            by=request.user,
+            file=data.get("file") or None,
+            link=data.get("link", ""),
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(TaskDeadline)
+class TaskDeadlineAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
+    list_display = ["module", "cohort", "due_at"]
+    list_filter = ["cohort"]
+    list_select_related = ["module", "cohort"]

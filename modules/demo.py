@@ -1,6 +1,20 @@
-from cohorts.models import Programme
+import datetime as dt
+import io
 
-from .models import Module
+from django.core.files.base import ContentFile
+
+from cohorts.models import BERLIN, Cohort, Enrollment, Programme
+from portal.models import User
+
+from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
+
+TASKS = [
+    "Beschreiben Sie auf zwei Seiten, wo Ihre Kommune bei der Digitalisierung heute steht.",
+    "Erstellen Sie eine Übersicht der IT-Sicherheitsrisiken eines geplanten digitalen Angebots.",
+    "Planen Sie ein Beteiligungsformat zu einem Smart-City-Vorhaben Ihrer Kommune.",
+    "Skizzieren Sie Ziele und Handlungsfelder einer Smart-City-Strategie für Ihre Kommune.",
+    "Entwerfen Sie einen Kommunikationsplan für die Umsetzung eines Vorhabens.",
+]
 
 MODULES = [
     (
@@ -60,3 +74,92 @@ def seed(out) -> None:
             },
         )
     out.write(f"  {len(MODULES)} Themenmodule")
+    modules = list(Module.objects.filter(programme=programme).order_by("position"))
+    for module, task in zip(modules, TASKS, strict=True):
+        if not module.task:
+            module.task = task
+            module.save(update_fields=["task"])
+    coordinator = User.objects.get(email="koordination@example.org")
+    for cohort in Cohort.objects.filter(programme=programme, number__in=[3, 4]):
+        cohort.coordinators.add(coordinator)
+        _schedule(cohort, modules)
+    _progress(Cohort.objects.get(programme=programme, number=3), modules, coordinator)
+
+
+def _schedule(cohort, modules) -> None:
+    """Two afternoon sessions a week apart per module, one module every two weeks."""
+    if cohort.sessions.exists():
+        return
+    first_day = cohort.start_date + dt.timedelta(days=(1 - cohort.start_date.weekday()) % 7)  # a Tuesday
+    for index, module in enumerate(modules):
+        for week in range(2):
+            day = first_day + dt.timedelta(days=14 * index + 7 * week)
+            if day > cohort.end_date:
+                day = cohort.end_date
+            start = dt.datetime.combine(day, dt.time(13 + 3 * week), tzinfo=BERLIN)
+            Session.objects.create(
+                cohort=cohort,
+                module=module,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=2),
+                meeting_url="https://konferenz.example.org/smart-city",
+                trainer="DigitalAgentur Brandenburg",
+            )
+        TaskDeadline.objects.get_or_create(
+            cohort=cohort,
+            module=module,
+            defaults={
+                "due_at": dt.datetime.combine(
+                    first_day + dt.timedelta(days=14 * index + 12), dt.time(23, 59), tzinfo=BERLIN
+                )
+            },
+        )
+    Material.objects.get_or_create(
+        module=modules[0],
+        cohort=None,
+        title="Leitfaden Smart City (Linkliste)",
+        defaults={"link": "https://www.example.org/leitfaden-smart-city"},
+    )
+
+
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _progress(cohort, modules, coordinator) -> None:
+    """The demo participant: two modules completed, one task waiting for review, the rest open."""
+    enrollment = Enrollment.objects.get(cohort=cohort, user__email="teilnehmer@example.org")
+    if enrollment.task_submissions.exists():
+        return
+    sessions = list(cohort.sessions.select_related("module").order_by("starts_at"))
+    for index, session in enumerate(sessions):
+        if session.module.position <= 3:
+            # Excused from the second session of module 2, made up by an accepted make-up task.
+            excused = session.module.position == 2 and index % 2 == 1
+            status = Attendance.Status.EXCUSED if excused else Attendance.Status.PRESENT
+            Attendance.objects.create(
+                session=session, enrollment=enrollment, status=status, recorded_by=coordinator
+            )
+    plan = [
+        (1, "task", "accepted"),
+        (2, "task", "accepted"),
+        (2, "makeup", "accepted"),
+        (3, "task", "submitted"),
+    ]
+    for position, kind, state in plan:
+        submission = TaskSubmission(
+            enrollment=enrollment,
+            module=modules[position - 1],
+            kind=kind,
+            state=state,
+            file_name=f"Praxisaufgabe-Modul-{position}.pdf",
+            submitted_at=sessions[0].starts_at,
+        )
+        submission.file.save("upload.pdf", ContentFile(_pdf()), save=False)
+        submission.save()

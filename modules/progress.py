@@ -1,0 +1,133 @@
+"""The programme's completion rule, and the reads that show progress without growing queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from cohorts.models import Cohort, Enrollment
+
+from .models import Attendance, Module, Session, TaskSubmission
+
+
+def module_completed(*, sessions, attendance: dict, submissions: dict) -> bool:
+    """A module counts as completed when every one of its sessions was attended, or the absence
+    was excused and a make-up task accepted, and the module's practical task was accepted.
+
+    ``attendance`` maps session id to an Attendance status; ``submissions`` maps
+    TaskSubmission kind to its state. A module without sessions cannot be completed yet.
+    """
+    sessions = list(sessions)
+    if not sessions:
+        return False
+    makeup_accepted = submissions.get(TaskSubmission.Kind.MAKEUP) == TaskSubmission.State.ACCEPTED
+    for session in sessions:
+        status = attendance.get(session.pk)
+        if status == Attendance.Status.PRESENT:
+            continue
+        if status == Attendance.Status.EXCUSED and makeup_accepted:
+            continue
+        return False
+    return submissions.get(TaskSubmission.Kind.TASK) == TaskSubmission.State.ACCEPTED
+
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    sessions: list
+    attendance: dict
+    submissions: dict = field(default_factory=dict)
+    submission_objects: dict = field(default_factory=dict)
+    completed: bool = False
+    status: str = "upcoming"  # upcoming, in_progress, completed
+
+    @property
+    def task(self):
+        return self.submission_objects.get(TaskSubmission.Kind.TASK)
+
+    @property
+    def makeup(self):
+        return self.submission_objects.get(TaskSubmission.Kind.MAKEUP)
+
+    @property
+    def session_rows(self):
+        """Each session of the module with this participant's attendance status (or None)."""
+        return [(session, self.attendance.get(session.pk)) for session in self.sessions]
+
+
+@dataclass
+class EnrollmentProgress:
+    enrollment: Enrollment
+    modules: list
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for m in self.modules if m.completed)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed_count / len(self.modules)) if self.modules else 0
+
+    @property
+    def all_completed(self) -> bool:
+        return bool(self.modules) and all(m.completed for m in self.modules)
+
+
+def cohort_progress(
+    cohort: Cohort, enrollments=None
+) -> tuple[list[Module], list[Session], list[EnrollmentProgress]]:
+    """Progress of every confirmed participant of a cohort, in a fixed number of queries."""
+    modules = list(Module.objects.filter(programme_id=cohort.programme_id).order_by("position"))
+    sessions = list(Session.objects.filter(cohort=cohort).select_related("module").order_by("starts_at"))
+    if enrollments is None:
+        enrollments = cohort.enrollments.confirmed()
+    enrollments = list(
+        enrollments.select_related("user", "municipality")
+        .prefetch_related(
+            Prefetch(
+                "attendances", queryset=Attendance.objects.only("session_id", "status", "enrollment_id")
+            ),
+            Prefetch("task_submissions", queryset=TaskSubmission.objects.all()),
+        )
+        .order_by("user__last_name", "user__first_name")
+    )
+    now = timezone.now()
+    by_module = {m.pk: [s for s in sessions if s.module_id == m.pk] for m in modules}
+    result = []
+    for enrollment in enrollments:
+        attendance = {a.session_id: a.status for a in enrollment.attendances.all()}
+        submissions = {}
+        for submission in enrollment.task_submissions.all():
+            submissions.setdefault(submission.module_id, {})[submission.kind] = submission
+        rows = []
+        for module in modules:
+            module_sessions = by_module[module.pk]
+            objects = submissions.get(module.pk, {})
+            states = {kind: s.state for kind, s in objects.items()}
+            completed = module_completed(sessions=module_sessions, attendance=attendance, submissions=states)
+            if completed:
+                status = "completed"
+            elif module_sessions and module_sessions[0].starts_at <= now:
+                status = "in_progress"
+            else:
+                status = "upcoming"
+            rows.append(
+                ModuleProgress(
+                    module=module,
+                    sessions=module_sessions,
+                    attendance=attendance,
+                    submissions=states,
+                    submission_objects=objects,
+                    completed=completed,
+                    status=status,
+                )
+            )
+        result.append(EnrollmentProgress(enrollment=enrollment, modules=rows))
+    return modules, sessions, result
+
+
+def enrollment_progress(enrollment: Enrollment) -> EnrollmentProgress:
+    _modules, _sessions, (progress,) = cohort_progress(
+        enrollment.cohort, Enrollment.objects.filter(pk=enrollment.pk)
+    )
+    return progress

@@ -1,0 +1,195 @@
+"""Writes of the curriculum: sessions, materials, attendance and practical tasks."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from applications.uploads import safe_display_name
+from cohorts.models import Cohort, Enrollment
+from portal.models import User
+
+from .files import validate_document
+from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
+
+MATERIAL_TYPES = {"pdf", "pptx", "odp", "docx", "odt"}
+MATERIAL_MAX_SIZE = 20 * 1024 * 1024
+TASK_TYPES = {"pdf", "docx", "odt"}
+TASK_MAX_SIZE = 10 * 1024 * 1024
+
+
+def can_coordinate(user: User, cohort: Cohort) -> bool:
+    """Coordinators act only on the cohorts they are assigned to."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        user.groups.filter(name="coordinators").exists() and cohort.coordinators.filter(pk=user.pk).exists()
+    )
+
+
+def _require_coordinator(user: User, cohort: Cohort) -> None:
+    if not can_coordinate(user, cohort):
+        raise PermissionDenied(_("Sie koordinieren diesen Schulungsdurchgang nicht."))
+
+
+def check_session(
+    *, cohort: Cohort, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None = None
+):
+    """Raise a ValidationError (by field) for a session that ends before it starts, lies outside the
+    cohort's period or overlaps another session of the cohort."""
+    errors = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("Das Ende muss nach dem Beginn liegen.")
+    first, last = timezone.localdate(starts_at), timezone.localdate(ends_at)
+    if first < cohort.start_date or last > cohort.end_date:
+        errors["starts_at"] = _(
+            "Die Sitzung muss im Zeitraum des Durchgangs liegen (%(start)s bis %(end)s)."
+        ) % {
+            "start": date_format(cohort.start_date, "SHORT_DATE_FORMAT"),
+            "end": date_format(cohort.end_date, "SHORT_DATE_FORMAT"),
+        }
+    if not errors:
+        overlapping = (
+            Session.objects.filter(cohort=cohort, starts_at__lt=ends_at, ends_at__gt=starts_at)
+            .exclude(pk=exclude)
+            .select_related("module")
+            .first()
+        )
+        if overlapping:
+            errors["starts_at"] = _("Die Sitzung überschneidet sich mit „%(session)s“.") % {
+                "session": overlapping
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def schedule_session(
+    *, cohort: Cohort, module: Module, starts_at, ends_at, by: User, session: Session | None = None, **details
+) -> Session:
+    """Create or move a session. The cohort row is locked so two coordinators cannot overlap sessions."""
+    _require_coordinator(by, cohort)
+    with transaction.atomic():
+        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        check_session(
+            cohort=cohort, starts_at=starts_at, ends_at=ends_at, exclude=session.pk if session else None
+        )
+        session = session or Session(cohort=cohort)
+        session.module, session.starts_at, session.ends_at = module, starts_at, ends_at
+        for name, value in details.items():
+            setattr(session, name, value)
+        session.save()
+    return session
+
+
+def add_material(
+    *,
+    module: Module,
+    cohort: Cohort | None,
+    title: str,
+    by: User,
+    file: UploadedFile | None = None,
+    link: str = "",
+) -> Material:
+    if cohort is not None:
+        _require_coordinator(by, cohort)
+    elif not (by.is_superuser or by.groups.filter(name="coordinators").exists()):
+        raise PermissionDenied
+    if bool(file) == bool(link):
+        raise ValidationError(_("Bitte laden Sie entweder eine Datei hoch oder geben Sie einen Link an."))
+    material = Material(module=module, cohort=cohort, title=title, link=link)
+    if file:
+        kind = validate_document(file, allowed=MATERIAL_TYPES, max_size=MATERIAL_MAX_SIZE)
+        material.file_name = safe_display_name(file.name, keep_extension=True)
+        material.file.save(f"upload.{kind}", file, save=False)
+    material.save()
+    return material
+
+
+def record_attendance(
+    *, session: Session, statuses: dict[int, str], by: User, at: dt.datetime | None = None
+) -> int:
+    """Record the attendance of a session for the given enrollments (id -> status)."""
+    _require_coordinator(by, session.cohort)
+    if session.starts_at > (at or timezone.now()):
+        raise ValidationError(
+            _("Die Anwesenheit kann erst ab Beginn der Sitzung erfasst werden."), code="future"
+        )
+    valid = set(Attendance.Status.values)
+    if any(status not in valid for status in statuses.values()):
+        raise ValidationError(_("Unbekannter Anwesenheitsstatus."))
+    enrollments = set(
+        session.cohort.enrollments.confirmed().filter(pk__in=statuses).values_list("pk", flat=True)
+    )
+    if enrollments != set(statuses):
+        raise ValidationError(_("Es können nur Teilnehmer:innen dieses Durchgangs erfasst werden."))
+    with transaction.atomic():
+        existing = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
+        for enrollment_id, status in statuses.items():
+            attendance = existing.get(enrollment_id) or Attendance(
+                session=session, enrollment_id=enrollment_id
+            )
+            attendance.status = status
+            attendance.recorded_by = by
+            attendance.save()
+    return len(statuses)
+
+
+def upload_task(
+    *,
+    enrollment: Enrollment,
+    module: Module,
+    file: UploadedFile,
+    user: User,
+    at: dt.datetime,
+    kind: str = TaskSubmission.Kind.TASK,
+) -> TaskSubmission:
+    if enrollment.user_id != user.pk or enrollment.state != Enrollment.State.CONFIRMED:
+        raise PermissionDenied
+    if kind == TaskSubmission.Kind.TASK:
+        deadline = TaskDeadline.objects.filter(cohort=enrollment.cohort_id, module=module).first()
+        if deadline and at > deadline.due_at:
+            raise ValidationError(
+                _("Die Abgabefrist endete am %(date)s Uhr. Bitte sprechen Sie die Koordination an.")
+                % {"date": date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT")},
+                code="late",
+            )
+    file_kind = validate_document(file, allowed=TASK_TYPES, max_size=TASK_MAX_SIZE)
+    with transaction.atomic():
+        submission = (
+            TaskSubmission.objects.select_for_update()
+            .filter(enrollment=enrollment, module=module, kind=kind)
+            .first()
+        )
+        if submission and submission.state == TaskSubmission.State.ACCEPTED:
+            raise ValidationError(_("Diese Abgabe ist bereits angenommen."), code="accepted")
+        old = submission.file.name if submission else ""
+        submission = submission or TaskSubmission(enrollment=enrollment, module=module, kind=kind)
+        submission.file_name = safe_display_name(file.name, keep_extension=True)
+        submission.file.save(f"upload.{file_kind}", file, save=False)
+        submission.state = TaskSubmission.State.SUBMITTED
+        submission.submitted_at = at
+        submission.save()
+        if old:
+            storage = submission.file.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return submission
+
+
+def review_task(
+    *, submission: TaskSubmission, accept: bool, comment: str, by: User, at: dt.datetime
+) -> TaskSubmission:
+    _require_coordinator(by, submission.enrollment.cohort)
+    if not accept and not comment.strip():
+        raise ValidationError(_("Bitte schreiben Sie dazu, was überarbeitet werden soll."), code="comment")
+    submission.state = TaskSubmission.State.ACCEPTED if accept else TaskSubmission.State.RETURNED
+    submission.comment = comment.strip()
+    submission.reviewed_by = by
+    submission.reviewed_at = at
+    submission.save(update_fields=["state", "comment", "reviewed_by", "reviewed_at"])
+    return submission
