@@ -135,6 +135,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix --select I .
 	$(VENV)/bin/ruff format .
 
+# The picture of a certificate in docs/ (needs poppler-utils for pdftoppm).
+certificate-example: demo
+	@command -v pdftoppm >/dev/null || $(SUDO) apt-get install -y -qq poppler-utils >/dev/null
+	$(PY) manage.py certificate_example docs/certificate-example.pdf
+	pdftoppm -r 110 -png -singlefile docs/certificate-example.pdf docs/certificate-example
+	rm docs/certificate-example.pdf
+
 makemessages: $(STAMP)
 	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
 	@mkdir -p locale

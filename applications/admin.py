@@ -128,6 +128,11 @@ class MyScoreInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(reviewer=request.user)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in {"motivation", "relevance", "commitment"}:
+            kwargs.update(min_value=1, max_value=5)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 class HistoryInline(ReadOnlyInline):
     model = StatusChange
@@ -154,7 +159,7 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Begründung (optional, erscheint in der E-Mail)"),
+        label=_("Begründung (optional; erscheint in der E-Mail bei Warteliste und Absage)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort
@@ -18,6 +19,8 @@ class ModuleAdmin(admin.ModelAdmin):
 
 class CoordinatedCohortMixin:
     """Coordinators see and change only what belongs to the cohorts they coordinate."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     cohort_field = "cohort"
 
@@ -40,9 +43,21 @@ class CoordinatedCohortMixin:
 
 
 class SessionForm(forms.ModelForm):
+    meeting_url = forms.URLField(label=_("Link zum Online-Raum"), required=False, assume_scheme="https")
+
     class Meta:
         model = Session
         fields = ["cohort", "module", "starts_at", "ends_at", "meeting_url", "trainer", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's split date/time inputs have no label of their own.
+        for name in ("starts_at", "ends_at"):
+            widget = self.fields[name].widget
+            if hasattr(widget, "widgets"):
+                label = self.fields[name].label
+                widget.widgets[0].attrs["aria-label"] = _("%(field)s: Datum") % {"field": label}
+                widget.widgets[1].attrs["aria-label"] = _("%(field)s: Uhrzeit") % {"field": label}
 
     def clean(self):
         data = super().clean()
@@ -76,7 +91,7 @@ class SessionAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             by=request.user,
-            session=obj if change else None,
+            session=obj,
             meeting_url=data["meeting_url"],
             trainer=data["trainer"],
             description=data["description"],
@@ -84,6 +99,8 @@ class SessionAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
 
 
 class MaterialForm(forms.ModelForm):
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Material
         fields = ["module", "cohort", "title", "file", "link"]

@@ -79,8 +79,13 @@ def schedule_session(
         check_session(
             cohort=cohort, starts_at=starts_at, ends_at=ends_at, exclude=session.pk if session else None
         )
-        session = session or Session(cohort=cohort)
-        session.module, session.starts_at, session.ends_at = module, starts_at, ends_at
+        session = session or Session()
+        session.cohort, session.module, session.starts_at, session.ends_at = (
+            cohort,
+            module,
+            starts_at,
+            ends_at,
+        )
         for name, value in details.items():
             setattr(session, name, value)
         session.save()

@@ -44,6 +44,7 @@ def participant_dashboard(request):
     enrollment = _current_enrollment(request.user)
     if enrollment is None:
         return render(request, "modules/no_enrollment.html", status=404)
+    certificates = [c for c in enrollment.certificates.all() if c.status == "issued"]
     progress = enrollment_progress(enrollment)
     now = timezone.now()
     sessions = [s for m in progress.modules for s in m.sessions]
@@ -67,7 +68,12 @@ def participant_dashboard(request):
     return render(
         request,
         "modules/participant_dashboard.html",
-        {"enrollment": enrollment, "progress": progress, "next_session": next_session},
+        {
+            "enrollment": enrollment,
+            "progress": progress,
+            "next_session": next_session,
+            "certificates": certificates,
+        },
     )
 
 

@@ -24,6 +24,8 @@ def queue_mail(
     idempotency_key: str | None = None,
     user: User | None = None,
     language: str | None = None,
+    attachment: str = "",
+    attachment_name: str = "",
 ) -> OutboxMessage:
     """Record a message in the outbox and send it once the transaction has committed.
 
@@ -40,6 +42,8 @@ def queue_mail(
             "subject": " ".join(subject.split()),
             "body_text": body_text,
             "body_html": body_html,
+            "attachment": attachment,
+            "attachment_name": attachment_name,
         },
     )
     if created:
@@ -58,6 +62,8 @@ def queue_templated_mail(
     idempotency_key: str | None = None,
     user: User | None = None,
     language: str | None = None,
+    attachment: str = "",
+    attachment_name: str = "",
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
     recipient's language and queue the result."""
@@ -75,6 +81,8 @@ def queue_templated_mail(
         idempotency_key=idempotency_key,
         user=user,
         language=language,
+        attachment=attachment,
+        attachment_name=attachment_name,
     )
 
 

@@ -120,6 +120,10 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("Betreff"), max_length=255)
     body_text = models.TextField(_("Text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    attachment = models.CharField(
+        _("Anhang"), max_length=255, blank=True, help_text=_("Pfad einer Datei im geschützten Speicher.")
+    )
+    attachment_name = models.CharField(_("Dateiname des Anhangs"), max_length=150, blank=True)
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(_("Versuche"), default=0)
     error = models.TextField(_("Fehler"), blank=True)

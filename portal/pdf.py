@@ -43,10 +43,10 @@ def _mime_type(path: Path) -> str:
     }.get(path.suffix, "application/octet-stream")
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, *, variant: str | None = None) -> bytes:
     """Render template output to PDF. User values are escaped by the template; title, language and
     author come from the document's <title>, <html lang> and <meta name="author">."""
     import weasyprint  # imported here: web processes that never render a PDF do not pay for it
 
     document = weasyprint.HTML(string=html, base_url=ASSET_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher())
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()

@@ -242,6 +242,18 @@ PORTAL_OPERATOR = {
     "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
     "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
 }
+# Who signs the certificates: "Name|Function" entries separated by ";".
+CERTIFICATE_SIGNATORIES = [
+    dict(zip(("name", "function"), entry.split("|", 1), strict=False))
+    for entry in env.str(
+        "PORTAL_CERTIFICATE_SIGNATORIES",
+        default=(
+            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg;"
+            "Programmleitung|DigitalAgentur Brandenburg GmbH"
+        ),
+    ).split(";")
+    if entry.strip()
+]
 PRIVACY_NOTICE_VERSION = env.str("PORTAL_PRIVACY_NOTICE_VERSION", default="2026-11")
 
 LOGGING = {
@@ -249,4 +261,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

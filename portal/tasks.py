@@ -3,6 +3,7 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +34,9 @@ def send_outbox_message(self, message_id: int) -> str:
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")
+        if message.attachment:
+            with default_storage.open(message.attachment, "rb") as handle:
+                email.attach(message.attachment_name or "anhang.pdf", handle.read(), "application/pdf")
         try:
             email.send()
         except RETRYABLE as exc:

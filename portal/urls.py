@@ -17,6 +17,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("bewerbung/", include("applications.urls")),
     path("", include("modules.urls")),
+    path("", include("certificates.urls")),
     path("sprache/", views.set_language, name="set_language"),
     path("impressum/", TemplateView.as_view(template_name="portal/impressum.html"), name="imprint"),
     path("datenschutz/", TemplateView.as_view(template_name="portal/datenschutz.html"), name="privacy"),

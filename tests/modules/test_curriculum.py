@@ -465,7 +465,7 @@ def test_dashboard_and_matrix_query_counts_do_not_grow(
     with django_assert_num_queries(10):
         client.get(reverse("modules:progress", args=[cohort.pk]))
     client.force_login(participant.user)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("modules:dashboard"))
     fill(285)
     Material.objects.create(module=modules[1], cohort=cohort, title="Mehr", link="https://example.org/m")
@@ -474,5 +474,32 @@ def test_dashboard_and_matrix_query_counts_do_not_grow(
         response = client.get(reverse("modules:progress", args=[cohort.pk]))
     assert response.content.decode().count('<th scope="row">') == 300
     client.force_login(participant.user)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("modules:dashboard"))
+
+
+def test_admin_adds_a_session_and_links_to_it(client, cohort, modules, coordinator):
+    from django.contrib.admin.models import LogEntry
+
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:modules_session_add"),
+        {
+            "cohort": cohort.pk,
+            "module": modules[1].pk,
+            "starts_at_0": "08.11.2022",
+            "starts_at_1": "13:00",
+            "ends_at_0": "08.11.2022",
+            "ends_at_1": "15:00",
+            "meeting_url": "konferenz.example.org/raum",
+            "trainer": "",
+            "description": "",
+            "_continue": "1",
+        },
+    )
+    created = Session.objects.get()
+    assert response["Location"] == reverse("admin:modules_session_change", args=[created.pk])
+    assert created.meeting_url == "https://konferenz.example.org/raum"
+    assert LogEntry.objects.get().object_id == str(created.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert 'aria-label="Beginn: Datum"' in page

@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from .models import Certificate
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["number", "holder_name", "cohort", "status", "issued_on", "rendered_at"]
+    list_filter = ["status", "cohort"]
+    search_fields = ["number", "holder_name"]
+    list_select_related = ["cohort"]
+    readonly_fields = [f.name for f in Certificate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,190 @@
+"""Issuing, rendering, revoking and verifying certificates."""
+
+import datetime as dt
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cohorts.models import Cohort, Enrollment
+from modules.progress import cohort_progress
+from modules.services import can_coordinate
+from portal.mail import queue_templated_mail
+from portal.models import User
+
+from .models import Certificate
+
+
+def eligible_enrollments(cohort: Cohort) -> list[Enrollment]:
+    """Confirmed participants who completed all five modules and hold no valid certificate."""
+    holders = set(
+        Certificate.objects.filter(cohort=cohort)
+        .exclude(status=Certificate.Status.REVOKED)
+        .values_list("enrollment_id", flat=True)
+    )
+    _modules, _sessions, rows = cohort_progress(cohort)
+    return [row.enrollment for row in rows if row.all_completed and row.enrollment.pk not in holders]
+
+
+def _require_coordinator(user: User, cohort: Cohort) -> None:
+    if not can_coordinate(user, cohort):
+        raise ValidationError(_("Sie koordinieren diesen Schulungsdurchgang nicht."), code="permission")
+
+
+def _new_certificate(
+    cohort: Cohort, enrollment: Enrollment, *, by: User | None, at: dt.datetime, sequence: int, language: str
+) -> Certificate:
+    return Certificate.objects.create(
+        enrollment=enrollment,
+        cohort=cohort,
+        sequence=sequence,
+        number=f"{cohort.programme.reference_prefix}-{cohort.end_date.year}-{cohort.number}-{sequence:04d}",
+        language=language,
+        holder_name=enrollment.user.get_full_name() or enrollment.user.email,
+        municipality_name=enrollment.municipality.name if enrollment.municipality_id else "",
+        programme_title=cohort.programme.title,
+        cohort_title=cohort.title,
+        cohort_start=cohort.start_date,
+        cohort_end=cohort.end_date,
+        issued_on=timezone.localdate(at),
+        issued_by=by,
+    )
+
+
+def issue_certificates(
+    *,
+    cohort: Cohort,
+    by: User,
+    at: dt.datetime,
+    enrollment_ids: list[int] | None = None,
+    language: str | None = None,
+) -> list[Certificate]:
+    """Issue certificates to eligible participants of a cohort (all, or the given ones).
+
+    The cohort row is locked, so issuing the same cohort twice at once yields one certificate
+    per participant and gapless numbers. Rendering and mailing follow in a task after commit.
+    """
+    _require_coordinator(by, cohort)
+    from .tasks import render_certificate
+
+    with transaction.atomic():
+        cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+        eligible = eligible_enrollments(cohort)
+        if enrollment_ids is not None:
+            chosen = set(enrollment_ids)
+            eligible = [e for e in eligible if e.pk in chosen]
+        last = Certificate.objects.filter(cohort=cohort).aggregate(last=Max("sequence"))["last"] or 0
+        issued = []
+        for offset, enrollment in enumerate(eligible, start=1):
+            certificate = _new_certificate(
+                cohort,
+                enrollment,
+                by=by,
+                at=at,
+                sequence=last + offset,
+                language=language or enrollment.user.language or "de",
+            )
+            issued.append(certificate)
+        for certificate in issued:
+            transaction.on_commit(lambda pk=certificate.pk: render_certificate.delay(pk))
+    return issued
+
+
+def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
+    """Render the PDF once and mail it once. Safe to run again after a crash: a certificate
+    that is already rendered is not rendered again, and the mail has a fixed idempotency key."""
+    from .render import render_certificate_pdf
+
+    certificate = Certificate.objects.select_related("cohort__programme", "enrollment__user").get(
+        pk=certificate_id
+    )
+    if certificate.status == Certificate.Status.REVOKED:
+        return certificate
+    if certificate.status != Certificate.Status.ISSUED or not certificate.pdf:
+        pdf, digest = render_certificate_pdf(certificate)
+        with transaction.atomic():
+            locked = Certificate.objects.select_for_update().get(pk=certificate_id)
+            if locked.status == Certificate.Status.ISSUED and locked.pdf:
+                return locked
+            locked.pdf.save(f"{locked.number}.pdf", ContentFile(pdf), save=False)
+            locked.sha256 = digest
+            locked.status = Certificate.Status.ISSUED
+            locked.rendered_at = at
+            locked.render_error = ""
+            locked.save()
+            certificate = locked
+    user = certificate.enrollment.user
+    queue_templated_mail(
+        template="certificates/ready",
+        context={"certificate": certificate, "user": user},
+        recipient=user.email,
+        user=user,
+        language=certificate.language,
+        kind="certificate-ready",
+        idempotency_key=f"certificate-ready:{certificate.pk}",
+        attachment=certificate.pdf.name,
+        attachment_name=f"Zertifikat-{certificate.number}.pdf",
+    )
+    return certificate
+
+
+def record_failure(*, certificate_id: int, error: str, final: bool) -> None:
+    Certificate.objects.filter(pk=certificate_id).exclude(status=Certificate.Status.ISSUED).update(
+        render_error=error[:2000], status=Certificate.Status.FAILED if final else Certificate.Status.PENDING
+    )
+
+
+def revoke(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) -> Certificate:
+    _require_coordinator(by, certificate.cohort)
+    if not reason.strip():
+        raise ValidationError(_("Bitte geben Sie den Grund des Widerrufs an."), code="reason")
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status == Certificate.Status.REVOKED:
+            raise ValidationError(_("Dieses Zertifikat ist bereits widerrufen."), code="revoked")
+        certificate.status = Certificate.Status.REVOKED
+        certificate.revocation_reason = reason.strip()
+        certificate.revoked_at = at
+        certificate.revoked_by = by
+        certificate.save()
+    return certificate
+
+
+def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) -> Certificate:
+    """Revoke a certificate and issue a new one, with a new number, to the same participant."""
+    from .tasks import render_certificate
+
+    _require_coordinator(by, certificate.cohort)
+    with transaction.atomic():
+        cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=certificate.cohort_id)
+        old = revoke(certificate=certificate, reason=reason or _("Neu ausgestellt"), by=by, at=at)
+        last = Certificate.objects.filter(cohort=cohort).aggregate(last=Max("sequence"))["last"] or 0
+        new = _new_certificate(cohort, old.enrollment, by=by, at=at, sequence=last + 1, language=old.language)
+        old.replaced_by = new
+        old.save(update_fields=["replaced_by"])
+        transaction.on_commit(lambda: render_certificate.delay(new.pk))
+    return new
+
+
+def find(number: str, code: str) -> Certificate | None:
+    number = " ".join(number.split()).upper()
+    code = "".join(code.split()).upper()
+    certificate = Certificate.objects.filter(number=number).select_related("replaced_by").first()
+    if certificate is None or not secrets_equal(certificate.verification_code, code):
+        return None
+    return certificate
+
+
+def secrets_equal(a: str, b: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def find_by_pdf(content: bytes) -> Certificate | None:
+    digest = hashlib.sha256(content).hexdigest()
+    return Certificate.objects.filter(sha256=digest).exclude(sha256="").first()

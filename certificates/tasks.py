@@ -1,0 +1,26 @@
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True, time_limit=120, soft_time_limit=100)
+def render_certificate(self, certificate_id: int) -> str:
+    """Render, store and mail one certificate. Safe to run twice; a failure is retried and then
+    recorded with its reason, never silently lost."""
+    try:
+        certificate = services.store_rendering(certificate_id=certificate_id, at=timezone.now())
+    except Exception as exc:
+        final = self.request.retries >= self.max_retries
+        services.record_failure(
+            certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}", final=final
+        )
+        if final:
+            logger.exception("Certificate %s could not be rendered", certificate_id)
+            return "failed"
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+    return certificate.status

@@ -1,0 +1,164 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cohorts.models import Cohort
+from modules.services import can_coordinate
+from portal.ratelimit import allow
+
+from . import services
+from .models import Certificate
+
+VERIFY_LIMIT = 20  # lookups per client and 10 minutes
+
+
+class VerifyForm(forms.Form):
+    nummer = forms.CharField(
+        label=gettext_lazy("Zertifikatsnummer"),
+        max_length=40,
+        help_text=gettext_lazy("z. B. SCM-2022-3-0012"),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Prüfcode"),
+        max_length=12,
+        help_text=gettext_lazy("Die acht Zeichen unter dem QR-Code"),
+    )
+
+
+class PdfCheckForm(forms.Form):
+    datei = forms.FileField(
+        label=gettext_lazy("Zertifikat als PDF"),
+        help_text=gettext_lazy("Höchstens 5 MB. Die Datei wird nicht gespeichert."),
+    )
+
+
+def verify(request):
+    """Public: is this certificate genuine and valid? Shows nothing else about the person."""
+    certificate = None
+    looked_up = False
+    limited = False
+    form = VerifyForm(request.GET or None)
+    pdf_form = PdfCheckForm()
+    pdf_result = None
+    if request.method == "POST":
+        pdf_form = PdfCheckForm(request.POST, request.FILES)
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+            limited = True
+        elif pdf_form.is_valid():
+            upload = pdf_form.cleaned_data["datei"]
+            if upload.size > 5 * 1024 * 1024:
+                pdf_form.add_error("datei", _("Die Datei ist größer als 5 MB."))
+            else:
+                pdf_result = services.find_by_pdf(upload.read()) or False
+    elif form.is_bound and form.is_valid():
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+            limited = True
+        else:
+            looked_up = True
+            certificate = services.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
+    status = 429 if limited else 200
+    return render(
+        request,
+        "certificates/verify.html",
+        {
+            "form": form,
+            "pdf_form": pdf_form,
+            "certificate": certificate,
+            "looked_up": looked_up,
+            "limited": limited,
+            "pdf_result": pdf_result,
+        },
+        status=status,
+    )
+
+
+@login_required
+def download(request, pk: int):
+    certificate = get_object_or_404(Certificate.objects.select_related("enrollment", "cohort"), pk=pk)
+    own = certificate.enrollment.user_id == request.user.pk
+    if not (own or can_coordinate(request.user, certificate.cohort)) or not certificate.pdf:
+        raise Http404
+    response = FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"Zertifikat-{certificate.number}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _coordinated_cohort(request, pk: int) -> Cohort:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
+    if not can_coordinate(request.user, cohort):
+        raise Http404
+    return cohort
+
+
+@login_required
+def cohort_certificates(request, pk: int):
+    """The coordinator's view: who is eligible, what is issued, how far rendering is."""
+    cohort = _coordinated_cohort(request, pk)
+    certificates = list(
+        Certificate.objects.filter(cohort=cohort).select_related("enrollment__user").order_by("sequence")
+    )
+    counts = {
+        status: sum(1 for c in certificates if c.status == status) for status in Certificate.Status.values
+    }
+    return render(
+        request,
+        "certificates/cohort.html",
+        {
+            "cohort": cohort,
+            "eligible": services.eligible_enrollments(cohort),
+            "certificates": certificates,
+            "counts": counts,
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue(request, pk: int):
+    cohort = _coordinated_cohort(request, pk)
+    ids = [int(i) for i in request.POST.getlist("enrollment") if i.isdigit()] or None
+    try:
+        issued = services.issue_certificates(
+            cohort=cohort, by=request.user, at=timezone.now(), enrollment_ids=ids
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(count)s Zertifikate werden erstellt und versendet.") % {"count": len(issued)}
+        )
+    return redirect("certificates:cohort", pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def revoke_or_reissue(request, pk: int):
+    certificate = get_object_or_404(Certificate.objects.select_related("cohort"), pk=pk)
+    if not can_coordinate(request.user, certificate.cohort):
+        raise Http404
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("action") == "reissue":
+            new = services.reissue(certificate=certificate, reason=reason, by=request.user, at=timezone.now())
+            messages.success(request, _("Neu ausgestellt als %(number)s.") % {"number": new.number})
+        else:
+            services.revoke(certificate=certificate, reason=reason, by=request.user, at=timezone.now())
+            messages.success(
+                request, _("Das Zertifikat %(number)s ist widerrufen.") % {"number": certificate.number}
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("certificates:cohort", pk=certificate.cohort_id)
