@@ -129,6 +129,9 @@ beat: require-redis migrate
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# Known vulnerabilities in the installed packages (needs PyPI's JSON API; where the machine
+	@# cannot reach it, pip-audit lists the packages it could not check instead).
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 	$(PY) manage.py makemigrations --check --dry-run -v0
 
 format: $(STAMP)

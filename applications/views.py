@@ -8,11 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cohorts.models import Cohort
+from portal.ratelimit import allow
 
 from . import services
 from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
+
+UPLOAD_LIMIT = 30  # uploads per client and 10 minutes
 
 
 def _own_application(request, pk: int) -> Application:
@@ -72,7 +75,19 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
         request.FILES if request.method == "POST" else None,
         instance=application or Application(cohort=cohort),
     )
-    if request.method == "POST":
+    if (
+        request.method == "POST"
+        and request.FILES
+        and not allow(request, "upload", limit=UPLOAD_LIMIT, window=600)
+    ):
+        form.add_error(
+            None,
+            _(
+                "Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige "
+                "Minuten; Ihre Angaben stehen weiter unten im Formular."
+            ),
+        )
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 application = services.save_draft(

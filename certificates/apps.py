@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Zertifikate")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import Certificate
+
+        # Every change by staff is kept with who, when and what (django-auditlog).
+        for model in [Certificate]:
+            auditlog.register(model)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment, Programme
+from portal.ratelimit import allow
 from portal.models import Municipality
 
 from . import services
@@ -124,6 +125,12 @@ def task_upload(request, module_pk: int):
     if kind not in TaskSubmission.Kind.values:
         raise Http404
     upload = request.FILES.get("file")
+    if not allow(request, "upload", limit=30, window=600):
+        messages.error(
+            request,
+            _("Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige Minuten."),
+        )
+        return redirect("modules:dashboard")
     if not upload:
         messages.error(request, _("Bitte wählen Sie eine Datei aus."))
         return redirect("modules:dashboard")

@@ -11,3 +11,19 @@ class PortalConfig(AppConfig):
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
+
+        from allauth.mfa.signals import authenticator_added
+        from django.contrib.auth.signals import user_logged_in
+
+        from .security import remember_mfa_on_activation, remember_mfa_on_login
+
+        from auditlog.registry import auditlog
+
+        from .models import User
+
+        auditlog.register(User, exclude_fields=["password", "last_login"])
+
+        user_logged_in.connect(remember_mfa_on_login, dispatch_uid="portal.remember_mfa_on_login")
+        authenticator_added.connect(
+            remember_mfa_on_activation, dispatch_uid="portal.remember_mfa_on_activation"
+        )

@@ -6,9 +6,11 @@ Everything here is idempotent.
 """
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 
 from .models import User
+from .security import DEMO_TOTP_SECRET, has_authenticator
 
 DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - printed for the local demo, never used in production
 
@@ -50,4 +52,10 @@ def seed(out) -> None:
             user.is_staff = True
             user.is_superuser = group is None
             user.save(update_fields=["is_staff", "is_superuser"])
+        if staff and not has_authenticator(user):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         out.write(f"  {group or 'admin':<13} {email}")
+    out.write(
+        "  Verwaltungszugänge melden sich mit einem zweiten Faktor an: TOTP-Schlüssel "
+        f"{DEMO_TOTP_SECRET} in eine Authenticator-App eintragen (nur für die Demo)."
+    )

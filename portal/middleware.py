@@ -29,3 +29,54 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class StaffMFAMiddleware:
+    """Staff must set up a second factor (TOTP) before they can do anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from .security import MFA_SESSION_KEY, has_authenticator, requires_mfa
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and requires_mfa(user):
+            if not request.session.get(MFA_SESSION_KEY):
+                if has_authenticator(user):
+                    request.session[MFA_SESSION_KEY] = True
+                else:
+                    allowed = (
+                        reverse("mfa_index"),
+                        reverse("account_logout"),
+                        reverse("account_reauthenticate"),
+                        settings.STATIC_URL,
+                        reverse("set_language"),
+                    )
+                    if not request.path.startswith(allowed) and not request.path.startswith("/konto/2fa/"):
+                        messages.warning(
+                            request,
+                            _(
+                                "Für Ihr Konto mit Verwaltungsrechten ist eine Zwei-Faktor-Anmeldung vorgeschrieben. "
+                                "Bitte richten Sie sie jetzt ein."
+                            ),
+                        )
+                        return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Switches off browser features the portal never uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -7,7 +7,9 @@ for localhost. ``DATABASE_URL``, ``REDIS_URL`` and ``EMAIL_URL`` switch to real 
 an insecure default.
 """
 
+import hashlib
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",
+    "auditlog",
     "django_celery_beat",
     "import_export",
 ]
@@ -86,6 +90,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.StaffMFAMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # staff changes are logged with who and when
+    # Last, so that it sees the lockout raised by the authentication backend.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -114,6 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out clients before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -143,6 +155,22 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff (reviewers, coordinators, administrators) must use a second factor; see portal.middleware.
+PORTAL_STAFF_MFA_REQUIRED = env.bool("PORTAL_STAFF_MFA_REQUIRED", default=True)
+
+# --- Guessing passwords: django-axes locks a login name from one address after five failures.
+AXES_FAILURE_LIMIT = env.int("PORTAL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "portal.security.login_name"
+AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# allauth's own limits for sign-up, password reset and e-mail confirmation stay on (its defaults);
+# failed logins per account are django-axes' business, allauth only throttles an address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
 MFA_TOTP_ISSUER = "Smart City Manager:in Brandenburg"
 
 # --- Internationalisation: German first, English second, times in Europe/Berlin.
@@ -160,7 +188,7 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 # --- Static and uploaded files. Uploads live outside the web root and are served only
 # through permission-checked views.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
@@ -222,6 +250,23 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Content Security Policy: no inline scripts or styles, nothing from other hosts, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 # The portal's public address, for links in mails sent by workers (no request to take it from).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
@@ -255,6 +300,12 @@ CERTIFICATE_SIGNATORIES = [
     if entry.strip()
 ]
 PRIVACY_NOTICE_VERSION = env.str("PORTAL_PRIVACY_NOTICE_VERSION", default="2026-11")
+# Key of the pseudonyms in the evaluation's exports (HMAC-SHA256); the evaluators never see it.
+# Set it in production: the default is derived from SECRET_KEY, so a new SECRET_KEY would give
+# every person a new pseudonym.
+EVALUATION_PSEUDONYM_KEY = env.str("EVALUATION_PSEUDONYM_KEY", default="") or hashlib.sha256(
+    f"evaluation-pseudonym:{SECRET_KEY}".encode()
+).hexdigest()
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,16 @@ from cohorts.models import BERLIN, Cohort, Enrollment, Programme
 from modules.models import Module
 from portal.models import Municipality, User
 
+STAFF_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # noqa: S105 - test fixture
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET) -> str:
+    """The current one-time code for a TOTP secret, as an authenticator app shows it."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -25,6 +35,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         if create:
             self.save()
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """Staff must have a second factor; tests give them one with a known secret."""
+        if create and self.is_staff and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(self, STAFF_TOTP_SECRET)
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

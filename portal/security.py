@@ -1,0 +1,37 @@
+"""Login protection and the second factor for staff."""
+
+from django.conf import settings
+
+MFA_SESSION_KEY = "portal_mfa_ok"
+# A fixed secret only for the demo accounts of `seed_demo`, printed by it; never used otherwise.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+def login_name(request, credentials) -> str:
+    """The name django-axes counts failures for: allauth logs in with an e-mail address."""
+    credentials = credentials or {}
+    name = credentials.get("email") or credentials.get("username") or credentials.get("login")
+    if not name and request is not None:
+        name = request.POST.get("login", "")
+    return (name or "").strip().lower()
+
+
+def requires_mfa(user) -> bool:
+    return settings.PORTAL_STAFF_MFA_REQUIRED and (user.is_staff or user.is_superuser)
+
+
+def has_authenticator(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def remember_mfa_on_login(sender, request, user, **kwargs) -> None:
+    """Checked once at login, so staff pages do not pay a query for it on every request."""
+    if request is not None and hasattr(request, "session") and requires_mfa(user):
+        request.session[MFA_SESSION_KEY] = has_authenticator(user)
+
+
+def remember_mfa_on_activation(sender, request=None, authenticator=None, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[MFA_SESSION_KEY] = True
