@@ -40,9 +40,12 @@ class Application(models.Model):
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("Schulungsdurchgang"), on_delete=models.PROTECT, related_name="applications"
     )
+    # Empty only once the application is anonymised (see applications/privacy.py).
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Bewerber:in"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="applications",
     )
@@ -92,6 +95,7 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("eingereicht am"), null=True, blank=True)
     decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True, editable=False)
     enrollment = models.OneToOneField(
         Enrollment,
         verbose_name=_("Platz"),

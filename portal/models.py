@@ -40,6 +40,14 @@ class User(AbstractUser):
     language = models.CharField(
         _("bevorzugte Sprache"), max_length=2, choices=Language.choices, default=Language.GERMAN
     )
+    # Art. 17 DSGVO: a person asked for deletion while data still had to be kept. The account is
+    # locked and minimised; the retention job erases it when the last obligation ends.
+    erasure_requested_at = models.DateTimeField(
+        _("Löschung beantragt am"), null=True, blank=True, editable=False
+    )
+    # The account was erased but its row had to stay as an empty shell, because kept records
+    # (a certificate's enrollment, an author's review) still point to it.
+    erased_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
