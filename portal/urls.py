@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -8,6 +9,9 @@ from modules.views import home
 
 from . import views
 
+# Staff sign in through the portal's login, which asks for the second factor; the admin's own
+# password-only login form is never shown.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Smart City Manager:in – Verwaltung")
 admin.site.site_title = _("Smart City Manager:in")
 admin.site.index_title = _("Programmverwaltung")

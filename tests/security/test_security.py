@@ -152,6 +152,16 @@ def test_staff_log_in_with_password_and_code(client):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+def test_the_admin_login_cannot_skip_the_second_factor(client):
+    UserFactory(email="rita@example.org", is_staff=True)
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    client.post(
+        reverse("admin:login"), {"username": "rita@example.org", "password": "ein-sicheres-Passwort-1"}
+    )
+    assert "_auth_user_id" not in client.session
+
+
 def test_participants_need_no_second_factor(client):
     client.force_login(UserFactory())
     assert client.get(reverse("applications:dashboard")).status_code == 200
