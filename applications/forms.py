@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import KernFormMixin
@@ -10,6 +11,12 @@ from portal.models import Municipality
 
 from .models import LONG_TEXT_MAX, MOTIVATION_MAX, Application
 from .uploads import validate_pdf
+
+
+def with_limit(text, limit: int):
+    """A lazily translated help text with its length limit filled in when it is shown."""
+    return lazy(lambda: str(text) % {"max": limit}, str)()
+
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PHONE = RegexValidator(
@@ -85,21 +92,27 @@ class ApplicationForm(KernFormMixin, forms.ModelForm):
                 "Nur ausfüllen, wenn Ihre Dienststelle nicht in der Liste steht, "
                 "z. B. ein Landkreis oder Zweckverband."
             ),
-            "role": _(
-                "Welche Aufgaben haben Sie heute in der Digitalisierung oder Stadtentwicklung? "
-                "Höchstens %(max)s Zeichen."
-            )
-            % {"max": LONG_TEXT_MAX},
-            "motivation": _(
-                "Warum möchten Sie teilnehmen, und was wollen Sie in Ihrer Kommune bewegen? "
-                "Höchstens %(max)s Zeichen."
-            )
-            % {"max": MOTIVATION_MAX},
-            "plans": _(
-                "Was plant Ihre Kommune, etwa eine Smart-City-Strategie oder ein gefördertes Projekt? "
-                "Höchstens %(max)s Zeichen."
-            )
-            % {"max": LONG_TEXT_MAX},
+            "role": with_limit(
+                _(
+                    "Welche Aufgaben haben Sie heute in der Digitalisierung oder Stadtentwicklung? "
+                    "Höchstens %(max)s Zeichen."
+                ),
+                LONG_TEXT_MAX,
+            ),
+            "motivation": with_limit(
+                _(
+                    "Warum möchten Sie teilnehmen, und was wollen Sie in Ihrer Kommune bewegen? "
+                    "Höchstens %(max)s Zeichen."
+                ),
+                MOTIVATION_MAX,
+            ),
+            "plans": with_limit(
+                _(
+                    "Was plant Ihre Kommune, etwa eine Smart-City-Strategie oder ein gefördertes Projekt? "
+                    "Höchstens %(max)s Zeichen."
+                ),
+                LONG_TEXT_MAX,
+            ),
             "funding_programme": _("Falls zutreffend, z. B. „Modellprojekte Smart Cities“."),
         }
         labels = {

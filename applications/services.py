@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Avg, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cohorts.models import Cohort, Enrollment
 from portal.mail import queue_templated_mail
@@ -99,7 +100,7 @@ def save_draft(
             application = Application(cohort=cohort, applicant=applicant)
         elif not application.is_draft:
             raise ValidationError(
-                _("Diese Bewerbung ist bereits %(status)s und kann nicht mehr geändert werden.")
+                _("Diese Bewerbung hat den Status „%(status)s“ und kann nicht mehr geändert werden.")
                 % {"status": application.get_status_display()},
                 code="not_draft",
             )
@@ -185,7 +186,12 @@ def submit_application(*, application_id: int, applicant: User, at: dt.datetime)
         application.save(update_fields=["sequence", "reference", "status", "submitted_at", "updated_at"])
         queue_templated_mail(
             template="applications/submitted",
-            context={"application": application, "cohort": cohort, "user": applicant},
+            context={
+                "application": application,
+                "cohort": cohort,
+                "user": applicant,
+                "operator": settings.PORTAL_OPERATOR,
+            },
             recipient=applicant.email,
             user=applicant,
             kind="application-submitted",
@@ -333,10 +339,11 @@ def decide(
         )
         if not applications:
             raise ValidationError(_("Bitte wählen Sie mindestens eine Bewerbung aus."), code="empty")
-        wrong = [a for a in applications if a.status not in DECIDABLE[decision]]
+        # An anonymised application has no one to decide about any more.
+        wrong = [a for a in applications if a.status not in DECIDABLE[decision] or a.anonymised_at]
         if wrong:
             raise ValidationError(
-                _("Diese Bewerbungen können nicht %(decision)s werden: %(list)s.")
+                _("Die Entscheidung „%(decision)s“ ist für diese Bewerbungen nicht möglich: %(list)s.")
                 % {
                     "decision": Application.Status(decision).label,
                     "list": ", ".join(f"{a.reference} ({a.get_status_display()})" for a in wrong),
@@ -358,9 +365,12 @@ def decide(
             free = cohort.free_seats()
             if len(batch) > free and overflow != Overflow.WAITLIST_REST:
                 raise ValidationError(
-                    _(
-                        "Der %(cohort)s hat nur noch %(free)s freie Plätze, ausgewählt sind %(count)s "
-                        "Bewerbungen. Es wurde nichts entschieden."
+                    ngettext(
+                        "Im %(cohort)s ist nur noch %(free)s Platz frei, ausgewählt sind %(count)s Bewerbungen. "
+                        "Es wurde nichts entschieden.",
+                        "Im %(cohort)s sind nur noch %(free)s Plätze frei, ausgewählt sind %(count)s Bewerbungen. "
+                        "Es wurde nichts entschieden.",
+                        free,
                     )
                     % {"cohort": cohort.title, "free": free, "count": len(batch)},
                     code="seats",

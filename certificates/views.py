@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -138,7 +139,13 @@ def issue(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("%(count)s Zertifikate werden erstellt und versendet.") % {"count": len(issued)}
+            request,
+            ngettext(
+                "%(count)s Zertifikat wird erstellt und versendet.",
+                "%(count)s Zertifikate werden erstellt und versendet.",
+                len(issued),
+            )
+            % {"count": len(issued)},
         )
     return redirect("certificates:cohort", pk=cohort.pk)
 

@@ -84,6 +84,6 @@ def test_two_reviewers_accepting_into_the_last_seat_never_overbook(cohort):
     )
     assert len(results) == 1
     assert len(errors) == 1 and isinstance(errors[0], ValidationError)
-    assert "nur noch 0 freie Plätze" in errors[0].messages[0]
+    assert "nur noch 0 Plätze frei" in errors[0].messages[0]
     assert Enrollment.objects.holding_seats().filter(cohort=cohort).count() == 1
     assert Application.objects.filter(status=Application.Status.ACCEPTED).count() == 1

@@ -88,7 +88,7 @@ def test_edited_template_is_used_and_html_in_names_stays_text(
 def test_bulk_accept_beyond_free_seats_is_refused_as_a_whole(reviewer):
     cohort = CohortFactory(seats=15)
     applications = [submitted(cohort) for _ in range(20)]
-    with pytest.raises(Exception, match="nur noch 15 freie Plätze, ausgewählt sind 20"):
+    with pytest.raises(Exception, match="nur noch 15 Plätze frei, ausgewählt sind 20"):
         decide(application_ids=[a.pk for a in applications], decision="accepted", by=reviewer, at=NOW)
     assert not Application.objects.filter(status=Application.Status.ACCEPTED).exists()
     assert not Enrollment.objects.exists()
@@ -162,7 +162,7 @@ def test_late_confirmation_is_refused(cohort, reviewer):
 def test_decided_applications_cannot_be_decided_the_wrong_way(cohort, reviewer):
     application = submitted(cohort)
     decide(application_ids=[application.pk], decision="rejected", by=reviewer, at=NOW)
-    with pytest.raises(Exception, match="können nicht angenommen werden"):
+    with pytest.raises(Exception, match="Die Entscheidung „angenommen“ ist für diese Bewerbungen nicht möglich"):
         decide(application_ids=[application.pk], decision="accepted", by=reviewer, at=NOW)
 
 
