@@ -58,6 +58,13 @@ class Certificate(models.Model):
     )
     pdf = models.FileField(_("PDF"), upload_to=certificate_path, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    # The other language's version, rendered on request with the same number and code.
+    translation_pdf = models.FileField(
+        _("PDF in der anderen Sprache"), upload_to=certificate_path, blank=True
+    )
+    translation_sha256 = models.CharField(
+        _("SHA-256 der Übersetzung"), max_length=64, blank=True, db_index=True
+    )
     render_attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     render_error = models.TextField(_("Fehler"), blank=True)
     rendered_at = models.DateTimeField(_("erstellt am"), null=True, blank=True)
@@ -99,3 +106,7 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def translation_language(self) -> str:
+        return "en" if self.language == "de" else "de"

@@ -132,6 +132,33 @@ def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
     return certificate
 
 
+def store_translation(*, certificate_id: int) -> Certificate:
+    """Render the certificate in its other language (same number and code), once."""
+    from .render import render_certificate_pdf
+
+    certificate = Certificate.objects.select_related("cohort__programme").get(pk=certificate_id)
+    if certificate.translation_pdf or certificate.status != Certificate.Status.ISSUED:
+        return certificate
+    pdf, digest = render_certificate_pdf(certificate, certificate.translation_language)
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if not locked.translation_pdf:
+            locked.translation_pdf.save(
+                f"{locked.number}-{locked.translation_language}.pdf", ContentFile(pdf), save=False
+            )
+            locked.translation_sha256 = digest
+            locked.save(update_fields=["translation_pdf", "translation_sha256"])
+    return locked
+
+
+def request_translation(*, certificate: Certificate, user: User) -> None:
+    from .tasks import render_certificate_translation
+
+    if certificate.enrollment.user_id != user.pk or certificate.status != Certificate.Status.ISSUED:
+        raise ValidationError(_("Für dieses Zertifikat ist keine Übersetzung möglich."), code="translation")
+    transaction.on_commit(lambda: render_certificate_translation.delay(certificate.pk))
+
+
 def record_failure(*, certificate_id: int, error: str, final: bool) -> None:
     Certificate.objects.filter(pk=certificate_id).exclude(status=Certificate.Status.ISSUED).update(
         render_error=error[:2000], status=Certificate.Status.FAILED if final else Certificate.Status.PENDING
@@ -186,5 +213,8 @@ def secrets_equal(a: str, b: str) -> bool:
 
 
 def find_by_pdf(content: bytes) -> Certificate | None:
+    """The certificate an unaltered PDF belongs to, in either language."""
+    from django.db.models import Q
+
     digest = hashlib.sha256(content).hexdigest()
-    return Certificate.objects.filter(sha256=digest).exclude(sha256="").first()
+    return Certificate.objects.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()

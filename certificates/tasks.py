@@ -24,3 +24,27 @@ def render_certificate(self, certificate_id: int) -> str:
             return "failed"
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
     return certificate.status
+
+
+@shared_task(acks_late=True)
+def send_coordinator_digest() -> dict:
+    """Coordinators' weekly digest of their cohorts (beat schedule, Monday morning). Safe to run
+    twice: one digest per coordinator and calendar week."""
+    from portal.reminders import dispatch
+
+    from .reminders import DIGEST
+
+    return dispatch(DIGEST)
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=100,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def render_certificate_translation(certificate_id: int) -> str:
+    """The other language's version of an issued certificate, on the participant's request."""
+    return services.store_translation(certificate_id=certificate_id).translation_language

@@ -7,6 +7,7 @@ app_name = "certificates"
 urlpatterns = [
     path("zertifikat/pruefen/", views.verify, name="verify"),
     path("zertifikat/<int:pk>/pdf/", views.download, name="download"),
+    path("zertifikat/<int:pk>/uebersetzung/", views.request_translation, name="request_translation"),
     path("koordination/<int:pk>/zertifikate/", views.cohort_certificates, name="cohort"),
     path("koordination/<int:pk>/zertifikate/ausstellen/", views.issue, name="issue"),
     path("koordination/zertifikat/<int:pk>/widerrufen/", views.revoke_or_reissue, name="revoke"),

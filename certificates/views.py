@@ -6,8 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort
@@ -84,12 +83,15 @@ def verify(request):
 def download(request, pk: int):
     certificate = get_object_or_404(Certificate.objects.select_related("enrollment", "cohort"), pk=pk)
     own = certificate.enrollment.user_id == request.user.pk
-    if not (own or can_coordinate(request.user, certificate.cohort)) or not certificate.pdf:
+    translated = request.GET.get("fassung") == certificate.translation_language
+    document = certificate.translation_pdf if translated else certificate.pdf
+    if not (own or can_coordinate(request.user, certificate.cohort)) or not document:
         raise Http404
+    suffix = f"-{certificate.translation_language}" if translated else ""
     response = FileResponse(
-        certificate.pdf.open("rb"),
+        document.open("rb"),
         as_attachment=True,
-        filename=f"Zertifikat-{certificate.number}.pdf",
+        filename=f"Zertifikat-{certificate.number}{suffix}.pdf",
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -124,6 +126,23 @@ def cohort_certificates(request, pk: int):
             "counts": counts,
         },
     )
+
+
+@login_required
+@require_POST
+def request_translation(request, pk: int):
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("enrollment"), pk=pk, enrollment__user=request.user
+    )
+    try:
+        services.request_translation(certificate=certificate, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Die Fassung in der anderen Sprache wird erstellt; sie erscheint gleich hier.")
+        )
+    return redirect("modules:dashboard")
 
 
 @login_required

@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cohorts.view_cohort",
         "cohorts.view_enrollment",
         "portal.view_municipality",
+        "evaluation.view_statistics",
     ],
     "coordinators": [
         "cohorts.view_cohort",
@@ -46,8 +47,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "modules.view_attendance",
         "modules.view_tasksubmission",
         "portal.view_municipality",
+        "evaluation.view_statistics",
     ],
-    "evaluators": [],
+    "evaluators": ["evaluation.view_statistics", "evaluation.export_pseudonymised"],
 }
 
 

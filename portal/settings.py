@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "applications",
     "modules",
     "certificates",
+    "evaluation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -364,3 +364,19 @@ def test_a_real_worker_renders_and_mails_a_certificate(cohort, coordinator, sett
     assert [m.subject for m in mail.outbox] == [
         f"Ihr Zertifikat „Smart City Manager:in“ ({certificate.number})"
     ]
+
+
+def test_english_version_on_request_with_the_same_number(client, issued, django_capture_on_commit_callbacks):
+    client.force_login(issued.enrollment.user)
+    assert "Englische Fassung anfordern" in client.get(reverse("modules:dashboard")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("certificates:request_translation", args=[issued.pk]))
+    issued.refresh_from_db()
+    response = client.get(reverse("certificates:download", args=[issued.pk]) + "?fassung=en")
+    content = b"".join(response.streaming_content)
+    text = pdf_text(content)
+    assert "Certificate" in text and issued.number in text and "Erika Ähnlich" in text
+    assert response["Content-Disposition"] == 'attachment; filename="Zertifikat-SCM-2022-3-0001-en.pdf"'
+    page = client.post(reverse("certificates:verify"), {"datei": SimpleUploadedFile("en.pdf", content)})
+    assert "unverändertes, gültiges Zertifikat" in page.content.decode()
+    assert "Englische Fassung herunterladen" in client.get(reverse("modules:dashboard")).content.decode()

@@ -109,6 +109,7 @@ TARGETS = {
     "certificates:cohort": "cohort",
     "certificates:issue": "cohort",
     "certificates:revoke": "certificate",
+    "certificates:request_translation": "certificate",
     "evaluation:questionnaire": "module",
 }
 # Ids of things that are not anyone's own: a cohort number and the programme's modules are public

@@ -1,0 +1,71 @@
+"""Personal data of the certificates app.
+
+A certificate's record (number, holder's name as issued, municipality, cohort, date, status,
+the PDF's SHA-256) stays for good: employers and others must be able to check a certificate
+years later, and the record is a snapshot that needs no account. With the account only the
+stored PDF goes; a PDF the holder kept can still be checked by its checksum.
+"""
+
+import datetime as dt
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.data_protection import Export, ExportFile, archive_path, delete_files_on_commit, scrub_audit_log
+from portal.models import User
+
+from .models import Certificate
+
+
+def _certificates(user: User):
+    return Certificate.objects.filter(enrollment__user=user).order_by("issued_on", "pk")
+
+
+def export(user: User) -> Export:
+    data, files = [], []
+    for certificate in _certificates(user):
+        path = ""
+        if certificate.pdf:
+            path = archive_path("zertifikate", f"Zertifikat-{certificate.number}.pdf")
+            files.append(ExportFile(path=path, name=certificate.pdf.name))
+        data.append(
+            {
+                "number": certificate.number,
+                "verification_code": certificate.verification_code,
+                "status": certificate.status,
+                "holder_name": certificate.holder_name,
+                "municipality": certificate.municipality_name,
+                "programme": certificate.programme_title,
+                "cohort": certificate.cohort_title,
+                "cohort_start": certificate.cohort_start,
+                "cohort_end": certificate.cohort_end,
+                "issued_on": certificate.issued_on,
+                "language": certificate.language,
+                "file": path,
+                "sha256": certificate.sha256,
+                "revoked_at": certificate.revoked_at,
+                "revocation_reason": certificate.revocation_reason,
+            }
+        )
+    return Export(name="zertifikate", data={"certificates": data}, files=files)
+
+
+def kept_after_erasure(user: User) -> list[str]:
+    return [
+        _(
+            "Zertifikat %(number)s vom %(date)s: Nummer, Name, Kommune, Durchgang und Datum bleiben "
+            "dauerhaft gespeichert, damit Dritte die Echtheit prüfen können."
+        )
+        % {"number": c.number, "date": date_format(c.issued_on, "SHORT_DATE_FORMAT")}
+        for c in _certificates(user)
+    ]
+
+
+def erase(user: User, *, at: dt.datetime) -> None:
+    """The record stays; the stored PDF goes, and the audit log keeps who issued or revoked it
+    when, not the values."""
+    certificates = _certificates(user)
+    scrub_audit_log(Certificate, certificates.values_list("pk", flat=True))
+    with_pdf = certificates.exclude(pdf="")
+    delete_files_on_commit(with_pdf.values_list("pdf", flat=True))
+    with_pdf.update(pdf="")
