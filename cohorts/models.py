@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Municipality
 
@@ -110,7 +111,7 @@ class Enrollment(models.Model):
     class State(models.TextChoices):
         OFFERED = "offered", _("angeboten")
         CONFIRMED = "confirmed", _("bestätigt")
-        DECLINED = "declined", _("abgelehnt")
+        DECLINED = "declined", pgettext_lazy("offered seat", "ausgeschlagen")
 
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("Schulungsdurchgang"), on_delete=models.PROTECT, related_name="enrollments"
