@@ -1,0 +1,36 @@
+"""The participant's rights over their answers (hooks of portal.data_protection)."""
+
+import datetime as dt
+
+import pytest
+
+from evaluation import privacy
+from evaluation.models import QuestionnaireResponse
+
+pytestmark = pytest.mark.django_db
+pytest.importorskip("portal.data_protection")
+
+
+def test_a_person_gets_their_answers_in_the_archive_of_their_data(programme):
+    export = privacy.export(programme.people["P1"])
+    assert export.name == "fragebogen"
+    assert [(a["module"], a["relevance"], a["comment"]) for a in export.data] == [
+        ("Digitale Transformation", 5, "Sehr hilfreich für unsere Strategie."),
+        ("IT-Sicherheit", 4, ""),
+    ]
+    assert privacy.export(programme.people["R2"]).data == []
+
+
+def test_erasure_deletes_the_answers_of_the_person_only(programme):
+    privacy.erase(programme.people["P1"], at=programme.now)
+    assert not QuestionnaireResponse.objects.filter(enrollment__user=programme.people["P1"]).exists()
+    assert QuestionnaireResponse.objects.count() == 3
+
+
+def test_answers_go_when_the_retention_period_of_their_cohort_has_ended(programme, settings):
+    settings.PORTAL_RETENTION_MONTHS = 3
+    end_of_a = programme.cohort_a.end_date  # 76 days ago: within three months
+    assert privacy.retention(at=programme.now) == {"questionnaire_answers_deleted": 0}
+    later = dt.datetime.combine(end_of_a + dt.timedelta(days=93), dt.time(12), tzinfo=programme.now.tzinfo)
+    assert privacy.retention(at=later) == {"questionnaire_answers_deleted": 5}
+    assert not QuestionnaireResponse.objects.exists()
