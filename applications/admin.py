@@ -251,6 +251,8 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("Name"), ordering="applicant__last_name")
     def applicant_name(self, obj):
+        if obj.applicant is None:
+            return _("(anonymisiert)")
         return obj.applicant.get_full_name() or obj.applicant.email
 
     @admin.display(description=_("Dienststelle"), ordering="municipality__name")
@@ -283,6 +285,8 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("E-Mails an die Person"))
     def mails(self, obj):
+        if obj.applicant is None:
+            return "–"
         messages_ = OutboxMessage.objects.filter(recipient=obj.applicant.email).order_by("created_at")
         if not messages_:
             return "–"
@@ -434,6 +438,7 @@ class MailTemplateAdmin(admin.ModelAdmin):
         context["placeholders"] = PLACEHOLDERS
         context["preview_applications"] = (
             Application.objects.exclude(status=Application.Status.DRAFT)
+            .filter(applicant__isnull=False)
             .select_related("applicant")
             .order_by("-submitted_at")[:50]
         )
@@ -455,9 +460,9 @@ class MailTemplateAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, template):
             raise PermissionDenied
         application = get_object_or_404(
-            Application.objects.exclude(status=Application.Status.DRAFT).select_related(
-                "applicant", "cohort", "enrollment"
-            ),
+            Application.objects.exclude(status=Application.Status.DRAFT)
+            .filter(applicant__isnull=False)
+            .select_related("applicant", "cohort", "enrollment"),
             pk=request.GET.get("application") or 0,
         )
         subject, text, _html = render_decision(

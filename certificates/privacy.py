@@ -1,13 +1,14 @@
 """Personal data of the certificates app.
 
 A certificate's record (number, holder's name as issued, municipality, cohort, date, status,
-the PDF's SHA-256) stays for good: employers and others must be able to check a certificate
+the PDFs' SHA-256) stays for good: employers and others must be able to check a certificate
 years later, and the record is a snapshot that needs no account. With the account only the
-stored PDF goes; a PDF the holder kept can still be checked by its checksum.
+stored PDFs go; a PDF the holder kept can still be checked by its checksum.
 """
 
 import datetime as dt
 
+from django.db.models import FileField
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,9 @@ from portal.data_protection import Export, ExportFile, archive_path, delete_file
 from portal.models import User
 
 from .models import Certificate
+
+# Every stored rendering of a certificate (the PDF, and any other language's version).
+PDF_FIELDS = [f.name for f in Certificate._meta.concrete_fields if isinstance(f, FileField)]
 
 
 def _certificates(user: User):
@@ -24,10 +28,13 @@ def _certificates(user: User):
 def export(user: User) -> Export:
     data, files = [], []
     for certificate in _certificates(user):
-        path = ""
-        if certificate.pdf:
-            path = archive_path("zertifikate", f"Zertifikat-{certificate.number}.pdf")
-            files.append(ExportFile(path=path, name=certificate.pdf.name))
+        paths = []
+        for name in PDF_FIELDS:
+            stored = getattr(certificate, name)
+            if stored:
+                suffix = "" if name == "pdf" else f"-{name}"
+                paths.append(archive_path("zertifikate", f"Zertifikat-{certificate.number}{suffix}.pdf"))
+                files.append(ExportFile(path=paths[-1], name=stored.name))
         data.append(
             {
                 "number": certificate.number,
@@ -41,7 +48,7 @@ def export(user: User) -> Export:
                 "cohort_end": certificate.cohort_end,
                 "issued_on": certificate.issued_on,
                 "language": certificate.language,
-                "file": path,
+                "files": paths,
                 "sha256": certificate.sha256,
                 "revoked_at": certificate.revoked_at,
                 "revocation_reason": certificate.revocation_reason,
@@ -66,6 +73,7 @@ def erase(user: User, *, at: dt.datetime) -> None:
     when, not the values."""
     certificates = _certificates(user)
     scrub_audit_log(Certificate, certificates.values_list("pk", flat=True))
-    with_pdf = certificates.exclude(pdf="")
-    delete_files_on_commit(with_pdf.values_list("pdf", flat=True))
-    with_pdf.update(pdf="")
+    for name in PDF_FIELDS:
+        with_pdf = certificates.exclude(**{name: ""})
+        delete_files_on_commit(with_pdf.values_list(name, flat=True))
+        with_pdf.update(**{name: ""})

@@ -301,6 +301,9 @@ CERTIFICATE_SIGNATORIES = [
     if entry.strip()
 ]
 PRIVACY_NOTICE_VERSION = env.str("PORTAL_PRIVACY_NOTICE_VERSION", default="2026-11")
+# Months after a cohort's end for which its applications and participations are kept; then
+# unsuccessful applications are anonymised and accounts whose deletion was requested are erased.
+PORTAL_RETENTION_MONTHS = env.int("PORTAL_RETENTION_MONTHS", default=12)
 # Key of the pseudonyms in the evaluation's exports (HMAC-SHA256); the evaluators never see it.
 # Set it in production: the default is derived from SECRET_KEY, so a new SECRET_KEY would give
 # every person a new pseudonym.

@@ -56,3 +56,16 @@ def send_outbox_message(self, message_id: int) -> str:
             return "sent"
     # Outside the transaction, so the attempt and its error are recorded before the retry.
     raise self.retry(countdown=min(60 * 2**self.request.retries, 3600))
+
+
+@shared_task(acks_late=True)
+def apply_retention() -> dict[str, int]:
+    """Every night (beat): anonymise and erase what is past its retention period (DSGVO).
+
+    Takes no arguments and reads everything fresh, so a second run finds nothing left to do.
+    """
+    from django.utils import timezone
+
+    from .data_protection import run_retention
+
+    return run_retention(at=timezone.now())

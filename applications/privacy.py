@@ -1,0 +1,278 @@
+"""Personal data of the applications app, and the rules for keeping it.
+
+- Drafts were never submitted: they go with the account, or once the cohort's retention ended.
+- A submitted application documents the selection. It is kept until ``PORTAL_RETENTION_MONTHS``
+  after the cohort ends (complaints, audits), then anonymised when it did not lead to a seat
+  (rejected, withdrawn, still waitlisted or never decided). Accepted applications belong to the
+  participation and are anonymised with the account.
+- Anonymised means: no link to the person or their seat, every free text, contact field and
+  employer blank, the endorsement letter deleted, reviewers' notes and deadline extensions
+  deleted, score comments and reasons in the history blank. What stays is the number in the
+  cohort's sequence, the status, the dates, the municipality's strategy answer and the scores'
+  numbers: enough for statistics, nothing that points to a person.
+"""
+
+import datetime as dt
+from itertools import islice
+
+from django.db.models import F, Prefetch
+from django.utils.translation import gettext as _
+
+from cohorts.models import Enrollment
+from portal.data_protection import (
+    Export,
+    ExportFile,
+    Obligation,
+    archive_path,
+    delete_files_on_commit,
+    retention_cutoff,
+    retention_ends,
+    scrub_audit_log,
+)
+from portal.models import User
+
+from .models import Application, DeadlineExtension, ReviewNote, Score, StatusChange
+
+UNSUCCESSFUL = [
+    Application.Status.REJECTED,
+    Application.Status.WITHDRAWN,
+    Application.Status.WAITLISTED,
+    Application.Status.SUBMITTED,
+    Application.Status.IN_REVIEW,
+]
+PENDING = [Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.WAITLISTED]
+
+BLANK = {
+    "applicant": None,
+    "enrollment": None,
+    "municipality": None,
+    "other_employer": "",
+    "department": "",
+    "position": "",
+    "phone": "",
+    "role": "",
+    "motivation": "",
+    "plans": "",
+    "funding_programme": "",
+    "supervisor_name": "",
+    "supervisor_email": "",
+    "endorsement": "",
+    "endorsement_name": "",
+    "endorsement_size": None,
+    "privacy_consent_version": "",
+    "privacy_consent_at": None,
+}
+
+
+# --- Art. 15 and 20 -------------------------------------------------------------------------
+
+
+def export(user: User) -> Export:
+    """The person's applications with everything the programme recorded about them.
+
+    Reviewers' notes and scores are assessments of the person and so their personal data
+    (Art. 15 DSGVO; CJEU C-434/16 "Nowak" on examiners' comments); they are included. Who wrote
+    them is the reviewers' personal data and is left out: reviewers appear as numbers.
+    """
+    applications = (
+        Application.objects.filter(applicant=user)
+        .select_related("cohort", "municipality", "extension")
+        .prefetch_related(
+            Prefetch("status_changes", queryset=StatusChange.objects.order_by("created_at", "pk")),
+            Prefetch("notes", queryset=ReviewNote.objects.order_by("created_at", "pk")),
+            Prefetch("scores", queryset=Score.objects.order_by("pk")),
+        )
+        .order_by("cohort__start_date", "pk")
+    )
+    data, files = [], []
+    for application in applications:
+        folder = application.reference or f"entwurf-{application.pk}"
+        endorsement = None
+        if application.endorsement:
+            path = archive_path("bewerbungen", folder, application.endorsement_name or "schreiben.pdf")
+            files.append(ExportFile(path=path, name=application.endorsement.name))
+            endorsement = {
+                "file": path,
+                "name": application.endorsement_name,
+                "size": application.endorsement_size,
+            }
+        extension = getattr(application, "extension", None)
+        data.append(
+            {
+                "reference": application.reference,
+                "cohort": application.cohort.title,
+                "status": application.status,
+                "created_at": application.created_at,
+                "updated_at": application.updated_at,
+                "submitted_at": application.submitted_at,
+                "decided_at": application.decided_at,
+                "withdrawn_at": application.withdrawn_at,
+                "municipality": str(application.municipality) if application.municipality_id else "",
+                "other_employer": application.other_employer,
+                "department": application.department,
+                "position": application.position,
+                "phone": application.phone,
+                "role": application.role,
+                "motivation": application.motivation,
+                "strategy": application.strategy,
+                "plans": application.plans,
+                "funding_programme": application.funding_programme,
+                "supervisor_name": application.supervisor_name,
+                "supervisor_email": application.supervisor_email,
+                "endorsement": endorsement,
+                "privacy_consent": {
+                    "version": application.privacy_consent_version,
+                    "at": application.privacy_consent_at,
+                },
+                "deadline_extension": (
+                    {"until": extension.until, "reason": extension.reason, "granted_at": extension.granted_at}
+                    if extension
+                    else None
+                ),
+                "history": [
+                    {
+                        "at": change.created_at,
+                        "from": change.from_status,
+                        "to": change.to_status,
+                        "reason": change.reason,
+                        "by": _actor(change.changed_by_id, user),
+                    }
+                    for change in application.status_changes.all()
+                ],
+                "review_notes": [
+                    {"at": note.created_at, "text": note.text} for note in application.notes.all()
+                ],
+                "scores": [
+                    {
+                        "reviewer": number,
+                        "motivation": score.motivation,
+                        "relevance": score.relevance,
+                        "commitment": score.commitment,
+                        "total": score.total,
+                        "comment": score.comment,
+                        "at": score.updated_at,
+                    }
+                    for number, score in enumerate(application.scores.all(), start=1)
+                ],
+            }
+        )
+    return Export(name="bewerbungen", data={"applications": data}, files=files)
+
+
+def _actor(user_id: int | None, person: User) -> str:
+    if user_id is None:
+        return "portal"
+    return "you" if user_id == person.pk else "programme_team"
+
+
+# --- Art. 17 --------------------------------------------------------------------------------
+
+
+def obligations(user: User, *, at: dt.datetime) -> list[Obligation]:
+    submitted = (
+        Application.objects.filter(applicant=user)
+        .exclude(status=Application.Status.DRAFT)
+        .select_related("cohort")
+    )
+    return [
+        Obligation(
+            reason=_("Ihre Bewerbung %(reference)s für den %(cohort)s")
+            % {"reference": a.reference, "cohort": a.cohort.title},
+            until=retention_ends(a.cohort.end_date),
+        )
+        for a in submitted
+    ]
+
+
+def restrict(user: User, *, at: dt.datetime) -> None:
+    """Drafts go now. Whoever leaves gives up what is still open: a pending application is
+    withdrawn and an offered seat declined (it goes to the waitlist). The rest is kept."""
+    from .services import respond_to_offer
+
+    delete_drafts(Application.objects.filter(applicant=user, status=Application.Status.DRAFT))
+    offered = Application.objects.filter(
+        applicant=user, status=Application.Status.ACCEPTED, enrollment__state=Enrollment.State.OFFERED
+    )
+    for application_id in offered.values_list("pk", flat=True):
+        respond_to_offer(application_id=application_id, applicant=user, accept=False, at=at)
+    reason = _("Konto auf Wunsch der Person gelöscht")
+    for application in Application.objects.select_for_update().filter(applicant=user, status__in=PENDING):
+        StatusChange.objects.create(
+            application=application,
+            changed_by=user,
+            from_status=application.status,
+            to_status=Application.Status.WITHDRAWN,
+            reason=reason,
+        )
+        application.status = Application.Status.WITHDRAWN
+        application.withdrawn_at = at
+        application.save(update_fields=["status", "withdrawn_at", "updated_at"])
+
+
+def erase(user: User, *, at: dt.datetime) -> None:
+    delete_drafts(Application.objects.filter(applicant=user, status=Application.Status.DRAFT))
+    anonymise(Application.objects.filter(applicant=user), at=at)
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+def retention(*, at: dt.datetime) -> dict[str, int]:
+    past = Application.objects.filter(cohort__end_date__lt=retention_cutoff(at))
+    return {
+        "drafts_deleted": delete_drafts(past.filter(status=Application.Status.DRAFT)),
+        "applications_anonymised": anonymise(past.filter(status__in=UNSUCCESSFUL), at=at),
+    }
+
+
+# --- The two operations ---------------------------------------------------------------------
+
+
+def _batches(ids: list[int], size: int = 500):
+    iterator = iter(ids)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def delete_drafts(drafts) -> int:
+    ids = list(drafts.filter(status=Application.Status.DRAFT).values_list("pk", flat=True))
+    for batch in _batches(ids):
+        delete_files_on_commit(
+            Application.objects.filter(pk__in=batch)
+            .exclude(endorsement="")
+            .values_list("endorsement", flat=True)
+        )
+        _scrub_audit_log(batch)
+        Application.objects.filter(pk__in=batch).delete()
+    return len(ids)
+
+
+def anonymise(applications, *, at: dt.datetime) -> int:
+    ids = list(
+        applications.exclude(status=Application.Status.DRAFT)
+        .filter(anonymised_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    for batch in _batches(ids):
+        delete_files_on_commit(
+            Application.objects.filter(pk__in=batch)
+            .exclude(endorsement="")
+            .values_list("endorsement", flat=True)
+        )
+        _scrub_audit_log(batch)
+        changes = StatusChange.objects.filter(application_id__in=batch)
+        changes.filter(changed_by_id=F("application__applicant_id")).update(changed_by=None)
+        changes.update(reason="")
+        ReviewNote.objects.filter(application_id__in=batch).delete()
+        DeadlineExtension.objects.filter(application_id__in=batch).delete()
+        Score.objects.filter(application_id__in=batch).update(comment="")
+        Application.objects.filter(pk__in=batch).update(**BLANK, anonymised_at=at)
+    return len(ids)
+
+
+def _scrub_audit_log(application_ids: list[int]) -> None:
+    scrub_audit_log(Application, application_ids)
+    for model in (ReviewNote, Score, DeadlineExtension):
+        scrub_audit_log(
+            model, model.objects.filter(application_id__in=application_ids).values_list("pk", flat=True)
+        )
