@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from modules.views import home
 
-from . import views
+from . import privacy_views, views
 
 # Staff sign in through the portal's login, which asks for the second factor; the admin's own
 # password-only login form is never shown.
@@ -18,6 +18,9 @@ admin.site.index_title = _("Programmverwaltung")
 
 urlpatterns = [
     path("", home, name="home"),
+    path("konto/meine-daten/", privacy_views.my_data, name="my_data"),
+    path("konto/meine-daten/export.zip", privacy_views.export_archive, name="my_data_export"),
+    path("konto/loeschen/", privacy_views.delete_account, name="delete_account"),
     path("konto/", include("allauth.urls")),
     path("bewerbung/", include("applications.urls")),
     path("", include("modules.urls")),
