@@ -5,4 +5,5 @@ def portal(request):
     return {
         "operator": settings.PORTAL_OPERATOR,
         "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+        "retention_months": settings.PORTAL_RETENTION_MONTHS,
     }
