@@ -12,8 +12,13 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             for config in apps.get_app_configs():
-                if config.name in {"portal", "cohorts", "applications", "modules", "certificates"} and (
-                    module_has_submodule(config.module, "demo")
-                ):
+                if config.name in {
+                    "portal",
+                    "cohorts",
+                    "applications",
+                    "modules",
+                    "certificates",
+                    "evaluation",
+                } and (module_has_submodule(config.module, "demo")):
                     import_module(f"{config.name}.demo").seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demodaten sind angelegt."))

@@ -1,0 +1,211 @@
+"""Demo data for the evaluation: the history of the first three cohorts, so that the dashboard of
+evaluation@example.org has something to show.
+
+The other apps' demos create the cohorts, their participants and the sessions of cohort 3. Here
+the past cohorts get the applications they came from (and those that were turned down), sessions
+for cohorts 1 and 2, attendance, practical tasks and answers to the questionnaire. The demo
+participant (teilnehmer@example.org) keeps exactly what the modules demo gave them. Idempotent:
+each part is skipped where it exists.
+"""
+
+import datetime as dt
+import io
+import random
+
+from django.core.files.base import ContentFile
+
+from applications.models import Application
+from cohorts.models import BERLIN, Cohort
+from modules.models import Attendance, Module, Session, TaskSubmission
+from portal.demo import demo_user
+from portal.models import Municipality, User
+
+from .models import QuestionnaireResponse
+
+DEMO_PARTICIPANT = "teilnehmer@example.org"
+# (first name, last name, AGS) of applicants who did not get a seat, per cohort
+NOT_ADMITTED = [
+    ("Ida", "Albrecht", "12069304"),
+    ("Karl", "Vogel", "12060005"),
+    ("Nora", "Seidel", "12073384"),
+    ("Till", "Busch", "12061260"),
+    ("Greta", "Winkler", "12070149"),
+    ("Moritz", "Engel", "12065256"),
+    ("Frieda", "Graf", "12067440"),
+]
+# What became of them: rejected four times, waitlisted twice, one withdrew.
+OUTCOMES = ["rejected"] * 4 + ["waitlisted"] * 2 + ["withdrawn"]
+COMMENTS = [
+    "Die Beispiele aus anderen Kommunen waren besonders hilfreich.",
+    "Mehr Zeit für Fragen am Ende der Sitzung wäre gut.",
+    "Die Praxisaufgabe war aufwendig, hat sich aber gelohnt.",
+    "Gern mehr Austausch in kleinen Gruppen.",
+]
+
+
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _applications(cohort: Cohort, chance: random.Random) -> int:
+    """Accepted applications for the seats of a past cohort, and a few that were turned down."""
+    if cohort.applications.exists():
+        return 0
+    opens = cohort.applications_open_at
+    closes = dt.datetime.combine(cohort.applications_close_on, dt.time(12), tzinfo=BERLIN)
+    span = max((closes - opens).days, 1)
+    municipalities = {m.ags: m for m in Municipality.objects.exclude(ags="")}
+    people = [
+        (e.user, e.municipality, Application.Status.ACCEPTED, e)
+        for e in cohort.enrollments.confirmed().select_related("user", "municipality").order_by("pk")
+        if e.user.email != DEMO_PARTICIPANT
+    ]
+    for index, ((first, last, ags), outcome) in enumerate(zip(NOT_ADMITTED, OUTCOMES, strict=True), start=1):
+        user = demo_user(f"bewerbung-{cohort.number}-{index:02d}@example.org", first, last)
+        people.append((user, municipalities.get(ags), outcome, None))
+    chance.shuffle(people)
+    for sequence, (user, municipality, status, enrollment) in enumerate(people, start=1):
+        submitted = opens + dt.timedelta(days=chance.randint(0, span), hours=chance.randint(0, 8))
+        decided = None
+        if status != Application.Status.WITHDRAWN:
+            decided = closes + dt.timedelta(days=chance.randint(4, 24))
+        Application.objects.create(
+            cohort=cohort,
+            applicant=user,
+            status=status,
+            sequence=sequence,
+            reference=f"{cohort.programme.reference_prefix}-{cohort.number}-{sequence:04d}",
+            municipality=municipality,
+            other_employer="" if municipality else "Landkreis Barnim",
+            department="Hauptamt",
+            position="Digitalisierungsbeauftragte:r",
+            strategy=chance.choice(Application.Strategy.values),
+            privacy_consent_version="demo",
+            privacy_consent_at=submitted,
+            submitted_at=submitted,
+            decided_at=decided,
+            withdrawn_at=closes - dt.timedelta(days=3) if status == Application.Status.WITHDRAWN else None,
+            enrollment=enrollment,
+        )
+    return len(people)
+
+
+def _schedule(cohort: Cohort, modules) -> None:
+    """Two afternoon sessions a week apart per module, as the modules demo plans cohort 3."""
+    if cohort.sessions.exists():
+        return
+    first_day = cohort.start_date + dt.timedelta(days=(1 - cohort.start_date.weekday()) % 7)
+    for index, module in enumerate(modules):
+        for week in range(2):
+            day = min(first_day + dt.timedelta(days=14 * index + 7 * week), cohort.end_date)
+            start = dt.datetime.combine(day, dt.time(13 + 3 * week), tzinfo=BERLIN)
+            Session.objects.create(
+                cohort=cohort,
+                module=module,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=2),
+                trainer="DigitalAgentur Brandenburg",
+            )
+
+
+def _course(cohort: Cohort, modules, coordinator: User, chance: random.Random, task_file: str) -> int:
+    """Attendance, practical tasks and questionnaire answers of the cohort's participants."""
+    sessions = list(cohort.sessions.order_by("starts_at"))
+    enrollments = [
+        e
+        for e in cohort.enrollments.confirmed().select_related("user").order_by("pk")
+        if e.user.email != DEMO_PARTICIPANT and not e.attendances.exists()
+    ]
+    for enrollment in enrollments:
+        keen = chance.random() < 0.8
+        for session in sessions:
+            roll = chance.random()
+            if roll < (0.88 if keen else 0.6):
+                status = Attendance.Status.PRESENT
+            elif roll < 0.95:
+                status = Attendance.Status.EXCUSED
+            else:
+                status = Attendance.Status.ABSENT
+            Attendance.objects.create(
+                session=session, enrollment=enrollment, status=status, recorded_by=coordinator
+            )
+        for module in modules:
+            module_sessions = [s for s in sessions if s.module_id == module.pk]
+            if not module_sessions:
+                continue
+            excused = any(
+                a.status == Attendance.Status.EXCUSED
+                for a in enrollment.attendances.filter(session__in=module_sessions)
+            )
+            kinds = [TaskSubmission.Kind.TASK] + ([TaskSubmission.Kind.MAKEUP] if excused else [])
+            for kind in kinds:
+                if chance.random() < (0.92 if keen else 0.55):
+                    TaskSubmission.objects.create(
+                        enrollment=enrollment,
+                        module=module,
+                        kind=kind,
+                        state=TaskSubmission.State.ACCEPTED,
+                        file=task_file,
+                        file_name=f"Praxisaufgabe-Modul-{module.position}.pdf",
+                        submitted_at=module_sessions[-1].ends_at + dt.timedelta(days=5),
+                        reviewed_by=coordinator,
+                        reviewed_at=module_sessions[-1].ends_at + dt.timedelta(days=8),
+                    )
+            if chance.random() < 0.7:
+                leaning = chance.choice([3, 4, 4, 5])
+
+                def item(lean=leaning):
+                    return (
+                        None
+                        if chance.random() < 0.08
+                        else max(1, min(5, lean + chance.choice([-1, 0, 0, 1])))
+                    )
+
+                QuestionnaireResponse.objects.create(
+                    enrollment=enrollment,
+                    module=module,
+                    relevance=item(),
+                    clarity=item(),
+                    practical_task=item(),
+                    online_format=item(),
+                    overall=item(),
+                    comment=chance.choice(COMMENTS) if chance.random() < 0.25 else "",
+                    submitted_at=module_sessions[-1].ends_at + dt.timedelta(days=chance.randint(1, 10)),
+                )
+    return len(enrollments)
+
+
+def seed(out) -> None:
+    cohorts = list(Cohort.objects.filter(programme__slug="smart-city-manager", number__in=[1, 2, 3]))
+    modules = list(Module.objects.filter(programme__slug="smart-city-manager").order_by("position"))
+    coordinator = User.objects.get(email="koordination@example.org")
+    task_file = (
+        TaskSubmission.objects.filter(enrollment__cohort__in=cohorts)
+        .exclude(file="")
+        .values_list("file", flat=True)
+        .first()
+    )
+    for cohort in sorted(cohorts, key=lambda c: c.number):
+        chance = random.Random(f"evaluation-demo-{cohort.number}")  # noqa: S311 - demo data, not security
+        applications = _applications(cohort, chance)
+        _schedule(cohort, modules)
+        if task_file is None:
+            stored = TaskSubmission._meta.get_field("file")
+            task_file = stored.storage.save(
+                stored.generate_filename(None, "praxisaufgabe.pdf"), ContentFile(_pdf())
+            )
+        participants = _course(cohort, modules, coordinator, chance, task_file)
+        if applications or participants:
+            out.write(
+                f"  {cohort.title}: {applications} Bewerbungen, Anwesenheit und Fragebögen "
+                f"von {participants} Teilnehmer:innen für die Auswertung"
+            )
+    out.write(
+        "  Auswertung (evaluation@example.org): /auswertung/, Fragebogen der Teilnehmer:innen: /kurs/fragebogen/"
+    )
