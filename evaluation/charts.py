@@ -1,7 +1,7 @@
 """Horizontal bar charts drawn on the server as inline SVG: no script, no library, no request
 to another host. Every chart stands next to a table with the same figures.
 
-A suppressed count ("< 3") is drawn as an outlined bar up to the threshold, so the chart does
+A suppressed count ("< 3") is drawn as an outlined bar up to 2, the most it can be, so the chart does
 not tell 1 from 2 either.
 """
 
@@ -45,7 +45,8 @@ def bar_chart(bars) -> Chart:
     largest = max([THRESHOLD, *(bar.count.value for bar in bars)])
     drawn = []
     for index, bar in enumerate(bars):
-        value = THRESHOLD if bar.count.suppressed else bar.count.value
+        # A suppressed count is drawn up to the most it can be, 2, as an outline.
+        value = THRESHOLD - 1 if bar.count.suppressed else bar.count.value
         y = TOP + index * ROW_HEIGHT
         drawn.append(
             ChartBar(
