@@ -1,17 +1,88 @@
 """The one mail path of the portal.
 
-Every message is rendered, recorded in the outbox and then sent by a Celery task after the
-surrounding transaction commits. The idempotency key makes a second send impossible.
+Every message is rendered in the recipient's language, recorded in the outbox and then sent by a
+Celery task after the surrounding transaction commits. The outbox row is the truth, the task only
+a nudge:
+
+- The idempotency key is unique, so the same message can be recorded (and sent) only once, even
+  when beat fires twice or a worker retries after a crash.
+- A batch of messages goes out over one SMTP connection (``send_batch``). Each message is locked
+  while it is sent and marked sent in the same transaction, so two workers never send it twice.
+- A failure that may pass (server down, connection lost, 4xx) is recorded with its error and
+  retried with exponential backoff by ``flush_due`` (a beat task); after ``MAX_ATTEMPTS`` the
+  message ends as "failed". A refused address (5xx) ends as "bounced" at once.
+- Right before sending, a message is checked against current data: an account that was deleted
+  or deactivated, an opt-out from reminders, an address that bounced before, or a reminder that is
+  no longer due (submitted meanwhile, deadline moved) skips the message with its reason.
 """
 
+import datetime as dt
+import hashlib
+import logging
+import smtplib
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from email.utils import formataddr
 
-from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .models import OutboxMessage, User
+
+logger = logging.getLogger(__name__)
+
+# Messages sent over one SMTP connection.
+BATCH_SIZE = 50
+# Attempts before a message ends as "failed". With the backoff below the last attempt comes about
+# four hours after the first, so a mail server that is down for an hour loses nothing.
+MAX_ATTEMPTS = 10
+# The first retry after a minute, doubling up to an hour.
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_MAX = dt.timedelta(hours=1)
+# A queued message whose task got lost (broker down at enqueue, worker killed) is picked up by
+# ``flush_due`` after this long.
+LEASE = dt.timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after the given number of failed attempts."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def reachable(user: User) -> bool:
+    """Whether the portal may write to this account at all: active, with an address, not being erased."""
+    return bool(user.is_active and user.email and not user.erased_at and not user.erasure_requested_at)
+
+
+def absolute_url(path: str) -> str:
+    """Links in mails are absolute: a worker has no request to take the host from."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _related(obj: models.Model | None) -> dict:
+    if obj is None:
+        return {"related_model": "", "related_id": None}
+    return {"related_model": obj._meta.label_lower, "related_id": obj.pk}
+
+
+def render_mail(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in ``language``,
+    with times in Europe/Berlin. Returns subject, text and HTML."""
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
+        context = {"LANGUAGE_CODE": language, "portal_url": absolute_url("/"), **context}
+        subject = render_to_string(f"mail/{template}_subject.txt", context)
+        body_text = render_to_string(f"mail/{template}.txt", context)
+        body_html = render_to_string(f"mail/{template}.html", context)
+    return " ".join(subject.split()), body_text, body_html
 
 
 def queue_mail(
@@ -26,6 +97,8 @@ def queue_mail(
     language: str | None = None,
     attachment: str = "",
     attachment_name: str = "",
+    optional: bool = False,
+    related: models.Model | None = None,
 ) -> OutboxMessage:
     """Record a message in the outbox and send it once the transaction has committed.
 
@@ -38,18 +111,20 @@ def queue_mail(
             "kind": kind,
             "recipient": recipient,
             "user": user,
+            "account_id": user.pk if user else None,
+            "optional": optional,
             "language": language or translation.get_language() or "de",
             "subject": " ".join(subject.split()),
             "body_text": body_text,
             "body_html": body_html,
             "attachment": attachment,
             "attachment_name": attachment_name,
+            "next_attempt_at": timezone.now() + LEASE,
+            **_related(related),
         },
     )
     if created:
-        from .tasks import send_outbox_message
-
-        transaction.on_commit(lambda: send_outbox_message.delay(message.pk))
+        enqueue([message.pk])
     return message
 
 
@@ -64,14 +139,13 @@ def queue_templated_mail(
     language: str | None = None,
     attachment: str = "",
     attachment_name: str = "",
+    optional: bool = False,
+    related: models.Model | None = None,
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
     recipient's language and queue the result."""
     language = language or (user.language if user else None) or translation.get_language() or "de"
-    with translation.override(language):
-        subject = render_to_string(f"mail/{template}_subject.txt", context)
-        body_text = render_to_string(f"mail/{template}.txt", context)
-        body_html = render_to_string(f"mail/{template}.html", context)
+    subject, body_text, body_html = render_mail(template, context, language)
     return queue_mail(
         recipient=recipient,
         subject=subject,
@@ -83,6 +157,8 @@ def queue_templated_mail(
         language=language,
         attachment=attachment,
         attachment_name=attachment_name,
+        optional=optional,
+        related=related,
     )
 
 
@@ -104,3 +180,303 @@ def queue_email_message(message: EmailMessage, *, kind: str, user: User | None =
         kind=kind,
         user=user,
     )
+
+
+# --- Handing messages to the worker ----------------------------------------------------------
+
+
+def chunks(ids: list[int], size: int = BATCH_SIZE) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _delay_batch(ids: list[int]) -> None:
+    from .tasks import send_outbox_batch
+
+    try:
+        send_outbox_batch.delay(ids)
+    except Exception:
+        # The broker is unreachable. The messages are recorded; flush_due sends them later.
+        logger.warning("Could not enqueue outbox messages %s; flush_due will send them", ids, exc_info=True)
+
+
+def enqueue(ids: Iterable[int]) -> None:
+    """Send the messages in batches once the current transaction has committed."""
+    for chunk in chunks(sorted(ids)):
+        transaction.on_commit(lambda chunk=chunk: _delay_batch(chunk))
+
+
+# --- Checks right before sending -------------------------------------------------------------
+
+_send_checks: dict[str, object] = {}
+
+
+def register_send_check(kind: str, check) -> None:
+    """Register ``check(messages, *, now) -> {message pk: reason}`` for messages of ``kind``.
+
+    Apps to the right of ``portal`` use this (from their ``reminders`` module) to say that a
+    queued reminder is no longer due, from the data as it is when the message is sent.
+    """
+    _send_checks[kind] = check
+
+
+def _discover_send_checks() -> None:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("reminders")
+
+
+def _skip_reasons(messages: list[OutboxMessage], *, now: dt.datetime) -> dict[int, tuple[str, str]]:
+    """Messages that must not be sent, with the status they end in and why. A fixed number of
+    queries for the whole batch."""
+    reasons: dict[int, tuple[str, str]] = {}
+    skipped = OutboxMessage.Status.SKIPPED
+    for message in messages:
+        if message.account_id and message.user_id is None:
+            reasons[message.pk] = (skipped, _("Das Konto wurde gelöscht."))
+        elif message.user_id and (message.user.erased_at or message.user.erasure_requested_at):
+            reasons[message.pk] = (skipped, _("Die Löschung des Kontos wurde beantragt."))
+        elif message.user_id and not message.user.is_active:
+            reasons[message.pk] = (skipped, _("Das Konto ist deaktiviert."))
+        elif message.optional and message.user_id and message.user.reminders_opt_out:
+            reasons[message.pk] = (
+                skipped,
+                _("Die Empfängerin oder der Empfänger hat Erinnerungen abbestellt."),
+            )
+        else:
+            try:
+                validate_email(message.recipient)
+            except ValidationError:
+                reasons[message.pk] = (
+                    OutboxMessage.Status.BOUNCED,
+                    _("Ungültige E-Mail-Adresse: %(address)s") % {"address": message.recipient},
+                )
+    optional = [m for m in messages if m.optional and m.pk not in reasons]
+    if optional:
+        bounced = set(
+            OutboxMessage.objects.filter(
+                recipient__in={m.recipient for m in optional}, status=OutboxMessage.Status.BOUNCED
+            ).values_list("recipient", flat=True)
+        )
+        for message in optional:
+            if message.recipient in bounced:
+                reasons[message.pk] = (skipped, _("Die Adresse war zuvor unzustellbar."))
+    by_kind = defaultdict(list)
+    for message in messages:
+        if message.pk not in reasons:
+            by_kind[message.kind].append(message)
+    if by_kind:
+        _discover_send_checks()
+    for kind, group in by_kind.items():
+        check = _send_checks.get(kind)
+        if check is not None:
+            for pk, reason in check(group, now=now).items():
+                reasons[pk] = (skipped, reason)
+    return reasons
+
+
+# --- Sending ---------------------------------------------------------------------------------
+
+
+# What _send_one returns when the SMTP connection broke; the rest of the batch waits.
+LOST = "connection-lost"
+
+
+def _message_id(message: OutboxMessage) -> str:
+    """The same Message-ID for every attempt, so a receiving system can recognise a duplicate."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def from_address() -> str:
+    """DEFAULT_FROM_EMAIL with its display name quoted.
+
+    "Smart City Manager:in <noreply@…>" is what people write, but the colon makes an unquoted name
+    a group in RFC 5322, and Django's SMTP backend refuses the address.
+    """
+    value = settings.DEFAULT_FROM_EMAIL.strip()
+    if "<" not in value or not value.endswith(">"):
+        return value
+    name, address = value[:-1].rsplit("<", 1)
+    return formataddr((name.strip().strip('"').strip(), address.strip()))
+
+
+def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=from_address(),
+        to=[message.recipient],
+        headers={"X-Portal-Message": message.idempotency_key, "Message-ID": _message_id(message)},
+        connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if message.attachment:
+        with default_storage.open(message.attachment, "rb") as handle:
+            email.attach(message.attachment_name or "anhang.pdf", handle.read(), "application/pdf")
+    return email
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _defer(message: OutboxMessage, error: str, now: dt.datetime) -> str:
+    """Record a failed attempt: retry later with backoff, or give up after MAX_ATTEMPTS."""
+    message.error = error
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxMessage.Status.FAILED
+        message.next_attempt_at = None
+        message.error = _("Nach %(count)s Versuchen aufgegeben. Letzter Fehler: %(error)s") % {
+            "count": message.attempts,
+            "error": error,
+        }
+        logger.error("Mail %s failed for good: %s", message.pk, error)
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+    message.save(update_fields=["attempts", "error", "status", "next_attempt_at"])
+    return "failed" if message.status == OutboxMessage.Status.FAILED else "deferred"
+
+
+def _finish(message: OutboxMessage, status: str, error: str = "", now: dt.datetime | None = None) -> str:
+    message.status = status
+    message.error = error
+    message.next_attempt_at = None
+    fields = ["attempts", "error", "status", "next_attempt_at"]
+    if status == OutboxMessage.Status.SENT:
+        message.sent_at = now
+        fields.append("sent_at")
+    message.save(update_fields=fields)
+    return status
+
+
+def _send_one(pk: int, connection, now: dt.datetime) -> str:
+    """Send one message over the open connection, holding its row lock until it is marked.
+
+    Returns LOST (after recording the attempt) when the connection is unusable. Nothing raises
+    out of the transaction, so the attempt and its error are always recorded.
+    """
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=pk, status=OutboxMessage.Status.QUEUED)
+            .first()
+        )
+        if message is None:
+            return "not-queued"  # sent, skipped or being sent by another worker meanwhile
+        message.attempts += 1
+        try:
+            email = _email(message, connection)
+        except OSError as exc:
+            return _finish(
+                message, OutboxMessage.Status.FAILED, _("Anhang nicht lesbar: %(error)s") % {"error": exc}
+            )
+        try:
+            email.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _text in exc.recipients.values()]
+            if codes and all(code >= 500 for code in codes):
+                return _finish(message, OutboxMessage.Status.BOUNCED, _describe(exc))
+            return _defer(message, _describe(exc), now)
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server closes the connection
+                _defer(message, _describe(exc), now)
+                return LOST
+            if exc.smtp_code >= 500:
+                return _finish(message, OutboxMessage.Status.FAILED, _describe(exc))
+            return _defer(message, _describe(exc), now)
+        except (smtplib.SMTPException, OSError) as exc:
+            _defer(message, _describe(exc), now)
+            return LOST
+        except Exception as exc:  # a bug must not end in a crash loop: retry, then "failed"
+            logger.exception("Unexpected error sending mail %s", pk)
+            return _defer(message, _describe(exc), now)
+        return _finish(message, OutboxMessage.Status.SENT, now=now)
+
+
+def _defer_untried(ids: list[int], error: str, now: dt.datetime, *, count_attempt: bool) -> None:
+    """Reschedule messages of a batch that could not be tried because the connection failed."""
+    for pk in ids:
+        with transaction.atomic():
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, status=OutboxMessage.Status.QUEUED)
+                .first()
+            )
+            if message is None:
+                continue
+            if count_attempt:
+                message.attempts += 1
+                _defer(message, error, now)
+            else:
+                message.next_attempt_at = now + backoff(max(message.attempts, 1))
+                message.save(update_fields=["next_attempt_at"])
+
+
+def send_batch(ids: list[int], *, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send the queued messages among ``ids`` over one SMTP connection. Safe to run twice."""
+    now = now or timezone.now()
+    messages = list(
+        OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.QUEUED)
+        .select_related("user")
+        .order_by("pk")
+    )
+    outcome: dict[str, int] = defaultdict(int)
+    if not messages:
+        return dict(outcome)
+    reasons = _skip_reasons(messages, now=now)
+    for pk, (status, reason) in reasons.items():
+        updated = OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.QUEUED).update(
+            status=status, error=reason, next_attempt_at=None
+        )
+        outcome[status] += updated
+    todo = [m.pk for m in messages if m.pk not in reasons]
+    if not todo:
+        return dict(outcome)
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:
+        # Nothing was sent: every message of the batch counts one failed attempt.
+        _defer_untried(todo, _describe(exc), now, count_attempt=True)
+        outcome["deferred"] += len(todo)
+        return dict(outcome)
+    try:
+        for index, pk in enumerate(todo):
+            result = _send_one(pk, connection, now)
+            if result == LOST:
+                rest = todo[index + 1 :]
+                outcome["deferred"] += 1 + len(rest)
+                _defer_untried(rest, _("Verbindung zum Mailserver unterbrochen."), now, count_attempt=False)
+                break
+            outcome[result] += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection must not hide what was recorded
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    return dict(outcome)
+
+
+def flush_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Hand every queued message whose time has come to the workers, in batches.
+
+    Retries after failures, and messages whose first task was lost. Each message gets a new
+    lease, so the next run does not hand it out again while its batch waits in the queue.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
+            enqueue(ids)
+    return len(ids)
+
+
+def settings_url() -> str:
+    return absolute_url(reverse("profile"))

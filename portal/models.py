@@ -40,6 +40,14 @@ class User(AbstractUser):
     language = models.CharField(
         _("bevorzugte Sprache"), max_length=2, choices=Language.choices, default=Language.GERMAN
     )
+    reminders_opt_out = models.BooleanField(
+        _("keine Erinnerungen per E-Mail"),
+        default=False,
+        help_text=_(
+            "Erinnerungen an Fristen, Sitzungen und Abgaben sowie die Wochenübersicht werden nicht "
+            "verschickt. Entscheidungen, Bestätigungen und Zertifikate erhalten Sie immer."
+        ),
+    )
     # Art. 17 DSGVO: a person asked for deletion while data still had to be kept. The account is
     # locked and minimised; the retention job erases it when the last obligation ends.
     erasure_requested_at = models.DateTimeField(
@@ -110,13 +118,15 @@ class OutboxMessage(models.Model):
     """Every mail the portal sends, recorded before it is sent.
 
     The idempotency key makes a second send of the same message impossible, even when a
-    task is retried after a crash.
+    task is retried after a crash. ``portal.mail`` queues and sends; this is only the record.
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("wartend")
         SENT = "sent", _("versendet")
         FAILED = "failed", _("fehlgeschlagen")
+        BOUNCED = "bounced", _("unzustellbar")
+        SKIPPED = "skipped", _("übersprungen")
 
     idempotency_key = models.CharField(_("Idempotenzschlüssel"), max_length=200, unique=True)
     kind = models.CharField(_("Art"), max_length=80)
@@ -124,6 +134,20 @@ class OutboxMessage(models.Model):
     user = models.ForeignKey(
         User, verbose_name=_("Benutzer:in"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    account_id = models.PositiveBigIntegerField(
+        _("Konto-ID beim Einreihen"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Bleibt erhalten, wenn das Konto gelöscht wird: Dann wird die E-Mail nicht mehr versendet."),
+    )
+    optional = models.BooleanField(
+        _("abbestellbar"),
+        default=False,
+        help_text=_("Erinnerungen, die Empfänger:innen in ihren E-Mail-Einstellungen abbestellen können."),
+    )
+    related_model = models.CharField(_("Bezug (Art)"), max_length=100, blank=True)
+    related_id = models.PositiveBigIntegerField(_("Bezug (ID)"), null=True, blank=True)
     language = models.CharField(_("Sprache"), max_length=2, default="de")
     subject = models.CharField(_("Betreff"), max_length=255)
     body_text = models.TextField(_("Text"))
@@ -134,15 +158,24 @@ class OutboxMessage(models.Model):
     attachment_name = models.CharField(_("Dateiname des Anhangs"), max_length=150, blank=True)
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(_("Versuche"), default=0)
-    error = models.TextField(_("Fehler"), blank=True)
+    error = models.TextField(_("Fehler oder Grund"), blank=True)
     created_at = models.DateTimeField(_("erstellt am"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("nächster Versuch"), null=True, blank=True)
     sent_at = models.DateTimeField(_("versendet am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ausgehende E-Mail")
         verbose_name_plural = _("ausgehende E-Mails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
+
+    @property
+    def related(self) -> str:
+        return f"{self.related_model} #{self.related_id}" if self.related_model else ""

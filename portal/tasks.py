@@ -1,61 +1,39 @@
+"""Tasks of the mail path. They take primary keys, read the outbox fresh and are safe to run twice;
+failures are recorded on the message and retried by ``flush_outbox``, not by Celery."""
+
 import logging
-import smtplib
 
 from celery import shared_task
-from django.conf import settings
-from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.utils import timezone
 
+from . import mail
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-RETRYABLE = (smtplib.SMTPException, OSError)
+
+@shared_task(acks_late=True)
+def send_outbox_batch(message_ids: list[int]) -> dict[str, int]:
+    """Send a batch of outbox messages over one SMTP connection."""
+    return mail.send_batch(message_ids)
 
 
-@shared_task(bind=True, max_retries=6, acks_late=True)
-def send_outbox_message(self, message_id: int) -> str:
+@shared_task(acks_late=True)
+def send_outbox_message(message_id: int) -> str:
     """Send one outbox message. Safe to run twice: a sent message is never sent again."""
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None:
-            return "missing"
-        if message.status == OutboxMessage.Status.SENT:
-            return "already-sent"
-        message.attempts += 1
-        email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=message.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.recipient],
-            headers={"X-Portal-Message": message.idempotency_key},
-        )
-        if message.body_html:
-            email.attach_alternative(message.body_html, "text/html")
-        if message.attachment:
-            with default_storage.open(message.attachment, "rb") as handle:
-                email.attach(message.attachment_name or "anhang.pdf", handle.read(), "application/pdf")
-        try:
-            email.send()
-        except RETRYABLE as exc:
-            message.error = f"{type(exc).__name__}: {exc}"
-            final = self.request.retries >= self.max_retries
-            if final:
-                message.status = OutboxMessage.Status.FAILED
-            message.save(update_fields=["attempts", "error", "status"])
-            if final:
-                logger.error("Mail %s failed for good: %s", message.pk, message.error)
-                return "failed"
-        else:
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.error = ""
-            message.save(update_fields=["attempts", "error", "status", "sent_at"])
-            return "sent"
-    # Outside the transaction, so the attempt and its error are recorded before the retry.
-    raise self.retry(countdown=min(60 * 2**self.request.retries, 3600))
+    status = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True).first()
+    if status is None:
+        return "missing"
+    if status == OutboxMessage.Status.SENT:
+        return "already-sent"
+    mail.send_batch([message_id])
+    message = OutboxMessage.objects.get(pk=message_id)
+    return "deferred" if message.status == OutboxMessage.Status.QUEUED else message.status
+
+
+@shared_task(acks_late=True, expires=50)
+def flush_outbox() -> int:
+    """Every minute (beat): retries whose time has come, and messages whose task got lost."""
+    return mail.flush_due()
 
 
 @shared_task(acks_late=True)
