@@ -2,6 +2,8 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .models import User
+
 
 class SignupForm(forms.Form):
     """The extra fields of the sign-up form; allauth adds e-mail and password."""
@@ -36,6 +38,18 @@ class KernFormMixin:
                 field.widget.attrs.setdefault("class", "kern-form-check__checkbox")
             elif input_type not in {"radio", "file"}:
                 field.widget.attrs.setdefault("class", self.input_class)
+
+
+class ProfileForm(KernFormMixin, forms.ModelForm):
+    """The person's mail settings: language of the mails, and reminders on or off."""
+
+    class Meta:
+        model = User
+        fields = ["language", "reminders_opt_out"]
+        labels = {
+            "language": _("Sprache der E-Mails und des Portals"),
+            "reminders_opt_out": _("Keine Erinnerungen per E-Mail schicken"),
+        }
 
 
 class DeleteAccountForm(KernFormMixin, forms.Form):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("konto/meine-daten/", privacy_views.my_data, name="my_data"),
     path("konto/meine-daten/export.zip", privacy_views.export_archive, name="my_data_export"),
     path("konto/loeschen/", privacy_views.delete_account, name="delete_account"),
+    path("konto/einstellungen/", views.profile, name="profile"),
     path("konto/", include("allauth.urls")),
     path("bewerbung/", include("applications.urls")),
     path("", include("modules.urls")),

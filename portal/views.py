@@ -1,8 +1,13 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from .forms import ProfileForm
 from .middleware import SUPPORTED
 
 
@@ -27,3 +32,14 @@ def set_language(request):
             httponly=True,
         )
     return response
+
+
+@login_required
+def profile(request):
+    """The person's mail settings, linked from every reminder."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, gettext("Ihre Einstellungen wurden gespeichert."))
+        return redirect("profile")
+    return render(request, "portal/profile.html", {"form": form})
