@@ -289,3 +289,25 @@ def test_a_real_worker_runs_the_retention_job():
     application.refresh_from_db()
     assert application.anonymised_at is not None and application.applicant_id is None
     assert application.endorsement.name == ""
+
+
+def test_reviewers_see_anonymised_applications_and_cannot_decide_them(
+    world, client, reviewer, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+    from django.core.exceptions import ValidationError
+
+    from applications.services import decide
+
+    run(AFTER, django_capture_on_commit_callbacks)
+    waiting = Application.objects.get(reference="SCM-3-0003")
+    with pytest.raises(ValidationError):
+        decide(application_ids=[waiting.pk], decision=Application.Status.ACCEPTED, by=reviewer, at=AFTER)
+    assert Application.objects.get(pk=waiting.pk).status == Application.Status.WAITLISTED
+
+    reviewer.groups.add(Group.objects.get(name="reviewers"))
+    client.force_login(reviewer)
+    listing = client.get(reverse("admin:applications_application_changelist"))
+    assert listing.status_code == 200 and "(anonymisiert)" in listing.content.decode()
+    detail = client.get(reverse("admin:applications_application_change", args=[waiting.pk]))
+    assert detail.status_code == 200 and "tok-waiting" not in detail.content.decode()
