@@ -203,3 +203,11 @@ def test_the_query_count_does_not_grow_with_the_data(evaluator_client, programme
     assert "Alle Durchgänge 34 28" in " ".join(text_of(response).split())
     with django_assert_num_queries(14):
         assert evaluator_client.get(url, {"durchgang": "40"}).status_code == 200
+
+
+def test_the_page_renders_in_english(client, programme):
+    evaluator = group_member("evaluators", language="en")
+    client.force_login(evaluator)
+    response = client.get(reverse("evaluation:dashboard"), {"durchgang": "31"})
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
