@@ -1,5 +1,14 @@
-"""PDF rendering with WeasyPrint that never reaches the network or the wider file system."""
+"""PDF rendering with WeasyPrint that never reaches the network or the wider file system.
 
+A worker renders a cohort's certificates one after another, so the work that is the same for
+every document is done once per thread and kept: the font configuration (Pango's font map with
+the shipped fonts), the parsed stylesheets of ``static/pdf`` and the URL fetcher. Only the
+document itself is parsed, laid out and written each time.
+"""
+
+import atexit
+import re
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -7,6 +16,11 @@ from django.conf import settings
 
 # Fonts and images a PDF may use; everything else is refused.
 ASSET_DIR = (Path(settings.BASE_DIR) / "static" / "pdf").resolve()
+BASE_URL = ASSET_DIR.as_uri() + "/"
+
+# How a document names its stylesheet in static/pdf (a plain link, so the template also
+# previews in a browser). render_pdf() applies the cached, parsed copy instead of the link.
+STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="([a-z0-9_-]+\.css)">')
 
 
 class FetchRefused(ValueError):
@@ -43,10 +57,53 @@ def _mime_type(path: Path) -> str:
     }.get(path.suffix, "application/octet-stream")
 
 
+class _Renderer:
+    """What every PDF of one thread shares. Pango objects are not shared between threads:
+    each thread (a Celery worker process, a gunicorn worker, a test thread) has its own."""
+
+    def __init__(self):
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.font_config = FontConfiguration()
+        self.url_fetcher = safe_url_fetcher()
+        self.stylesheets = {}
+
+    def stylesheet(self, name: str):
+        """The parsed stylesheet, parsed again only when the file changed (``make run``)."""
+        from weasyprint import CSS
+
+        path = ASSET_DIR / name
+        key = (name, path.stat().st_mtime_ns)
+        if key not in self.stylesheets:
+            self.stylesheets = {k: v for k, v in self.stylesheets.items() if k[0] != name}
+            self.stylesheets[key] = CSS(
+                url=path.as_uri(), url_fetcher=self.url_fetcher, font_config=self.font_config
+            )
+        return self.stylesheets[key]
+
+
+_local = threading.local()
+# The font configuration removes its temporary font folder when it is collected; at exit that
+# must happen while the interpreter can still do it.
+atexit.register(lambda: _local.__dict__.pop("renderer", None))
+
+
+def _renderer() -> _Renderer:
+    renderer = getattr(_local, "renderer", None)
+    if renderer is None:
+        renderer = _local.renderer = _Renderer()
+    return renderer
+
+
 def render_pdf(html: str, *, variant: str | None = None) -> bytes:
     """Render template output to PDF. User values are escaped by the template; title, language and
     author come from the document's <title>, <html lang> and <meta name="author">."""
     import weasyprint  # imported here: web processes that never render a PDF do not pay for it
 
-    document = weasyprint.HTML(string=html, base_url=ASSET_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher())
-    return document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
+    renderer = _renderer()
+    stylesheets = [renderer.stylesheet(name) for name in STYLESHEET_LINK.findall(html)]
+    document = weasyprint.HTML(
+        string=STYLESHEET_LINK.sub("", html), base_url=BASE_URL, url_fetcher=renderer.url_fetcher
+    )
+    options = {"pdf_variant": variant} if variant else {}
+    return document.write_pdf(font_config=renderer.font_config, stylesheets=stylesheets, **options)
