@@ -10,10 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_ENV=production \
     DJANGO_MEDIA_ROOT=/var/lib/portal/media
 
-# WeasyPrint loads Pango, HarfBuzz and libffi at run time; gettext compiles the translations.
+# WeasyPrint loads Pango, HarfBuzz (with its font subsetter) and libffi at run time; gettext
+# compiles the translations.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi8 gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi8 gettext \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 portal \

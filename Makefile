@@ -13,9 +13,10 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages. gettext compiles the translations; Pango, HarfBuzz and libffi are loaded by
-# WeasyPrint to render certificates (the Dockerfile installs the same list); chromium runs the
-# browser tests (Playwright drives it; nothing downloads a browser).
-RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi8
+# WeasyPrint to render certificates (the Dockerfile installs the same list; without
+# libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools, several times slower); chromium
+# runs the browser tests (Playwright drives it; nothing downloads a browser).
+RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi8
 TEST_DEBS := chromium
 
 .PHONY: run test worker beat web lint format setup system-deps test-deps messages static database \
