@@ -20,7 +20,7 @@ RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbu
 TEST_DEBS := chromium
 
 .PHONY: run test worker beat web lint format setup system-deps test-deps messages static database \
-	migrate demo makemessages require-redis clean
+	migrate demo makemessages require-redis clean bench
 
 # Installs whichever of the given Debian packages are missing. Elsewhere than on Debian/Ubuntu
 # it does nothing: install the equivalents with your system's package manager.
@@ -125,6 +125,14 @@ worker: require-redis migrate
 
 beat: require-redis migrate
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO
+
+# Benchmarks (tests/bench/): the portal against the bare tools it is built on, each figure next
+# to its baseline. Prints a table and writes BENCHMARKS.md; takes a few minutes. Needs PostgreSQL
+# and Redis: the database named here is dropped and created again, the Redis database emptied.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
+bench: system-deps $(STAMP) messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run
 
 # `make format` rewrites files with ruff's formatter; `make lint` checks both.
 lint: $(STAMP)

@@ -1,0 +1,250 @@
+"""1. Certificate rendering: plain WeasyPrint against the portal's render path, then a cohort of
+certificates rendered by two Celery worker processes against 100 sequential plain renders."""
+
+import datetime as dt
+import io
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from django.utils import timezone
+
+from .common import VENV_BIN, BenchError, flush_redis, median, percentile, start, stop, wait_for
+from .data import graduate, make_users, next_cohort_number, past_cohort, programme_and_modules, staff_user
+
+COHORT_SIZE = 100
+WARM_UP = 3
+PROFILE_ROUNDS = 10
+
+
+def baseline_html(portal_html: str) -> str:
+    """The same certificate HTML as plain WeasyPrint would get it: the stylesheet inline, the
+    shipped @font-face fonts replaced by the system's sans-serif."""
+    from portal.pdf import ASSET_DIR, STYLESHEET_LINK
+
+    def inline(match):
+        css = (ASSET_DIR / match.group(1)).read_text()
+        families = set(re.findall(r'@font-face\s*{[^}]*font-family:\s*("[^"]+")', css))
+        css = re.sub(r"@font-face\s*{[^}]*}", "", css)
+        for family in families:
+            css = css.replace(family, "sans-serif")
+        return f"<style>{css}</style>"
+
+    return STYLESHEET_LINK.sub(inline, portal_html)
+
+
+def plain_weasyprint(html: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def _certificates(cohort, enrollments):
+    """The certificates as the portal issues them (not saved: rendering needs no row)."""
+    from certificates.models import Certificate
+
+    return [
+        Certificate(
+            enrollment=enrollment,
+            cohort=cohort,
+            sequence=index,
+            number=f"SCM-{cohort.end_date.year}-{cohort.number}-{index:04d}",
+            language="de",
+            holder_name=enrollment.user.get_full_name(),
+            municipality_name=enrollment.municipality.name if enrollment.municipality_id else "",
+            programme_title=cohort.programme.title,
+            cohort_title=cohort.title,
+            cohort_start=cohort.start_date,
+            cohort_end=cohort.end_date,
+            issued_on=dt.date(2022, 12, 16),
+        )
+        for index, enrollment in enumerate(enrollments, start=1)
+    ]
+
+
+def _text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def _phases(render, rounds: int) -> dict[str, float]:
+    """Where one render spends its time, in ms: WeasyPrint's steps timed by wrapping them."""
+    import weasyprint
+    import weasyprint.document as document_module
+    import weasyprint.pdf as pdf_module
+
+    totals = defaultdict(float)
+    originals = []
+
+    def wrap(owner, name, label):
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                totals[label] += time.perf_counter() - started
+
+        setattr(owner, name, timed)
+
+    wrap(weasyprint.HTML, "__init__", "parse")
+    wrap(document_module, "get_all_computed_styles", "cascade")
+    wrap(document_module, "build_formatting_structure", "boxes")
+    wrap(document_module.Document, "_render", "render")
+    wrap(document_module.Page, "paint", "paint")
+    wrap(pdf_module, "build_fonts_dictionary", "fonts")
+    wrap(document_module.Document, "write_pdf", "write")
+    started = time.perf_counter()
+    try:
+        for _ in range(rounds):
+            render()
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    total = time.perf_counter() - started
+    per = {key: value / rounds * 1000 for key, value in totals.items()}
+    return {
+        "HTML parsing": per["parse"],
+        "stylesheets and cascade": per["cascade"],
+        "box tree": per["boxes"],
+        "layout": per["render"] - per["cascade"] - per["boxes"],
+        "drawing": per["paint"],
+        "fonts (subsetting, embedding)": per["fonts"],
+        "rest of the PDF (PDF/A, compression)": per["write"] - per["paint"] - per["fonts"],
+        "outside WeasyPrint (template, QR code, query)": total / rounds * 1000
+        - per["parse"]
+        - per["render"]
+        - per["write"],
+        "total": total / rounds * 1000,
+    }
+
+
+def per_certificate(certificates) -> dict:
+    """Each certificate rendered both ways, alternating which goes first."""
+    from certificates.render import certificate_html, render_certificate_pdf
+
+    for certificate in certificates[:WARM_UP]:
+        plain_weasyprint(baseline_html(certificate_html(certificate)))
+        render_certificate_pdf(certificate)
+    baseline, portal, sizes = [], [], {"baseline": 0, "portal": 0}
+    same_text = 0
+    for index, certificate in enumerate(certificates):
+        html = baseline_html(certificate_html(certificate))  # the baseline gets its HTML for free
+
+        def run_baseline(html=html):
+            started = time.perf_counter()
+            pdf = plain_weasyprint(html)
+            baseline.append(time.perf_counter() - started)
+            return pdf
+
+        def run_portal(certificate=certificate):
+            started = time.perf_counter()
+            pdf, _digest = render_certificate_pdf(certificate)
+            portal.append(time.perf_counter() - started)
+            return pdf
+
+        if index % 2:
+            portal_pdf, baseline_pdf = run_portal(), run_baseline()
+        else:
+            baseline_pdf, portal_pdf = run_baseline(), run_portal()
+        sizes["baseline"] += len(baseline_pdf)
+        sizes["portal"] += len(portal_pdf)
+        if index < 10:
+            portal_text = _text(portal_pdf)
+            if certificate.holder_name not in portal_text or certificate.number not in portal_text:
+                raise BenchError(f"certificate {certificate.number} lacks its holder or number")
+            same_text += portal_text == _text(baseline_pdf)
+    sample = certificates[0]
+    sample_html = baseline_html(certificate_html(sample))
+    return {
+        "baseline": baseline,
+        "portal": portal,
+        "bytes": {key: value / len(certificates) for key, value in sizes.items()},
+        "same_text": f"{same_text} of 10",
+        "phases": {
+            "baseline": _phases(lambda: plain_weasyprint(sample_html), PROFILE_ROUNDS),
+            "portal": _phases(lambda: render_certificate_pdf(sample), PROFILE_ROUNDS),
+        },
+    }
+
+
+def sequential_baseline(certificates) -> float:
+    from certificates.render import certificate_html
+
+    pages = [baseline_html(certificate_html(certificate)) for certificate in certificates]
+    started = time.perf_counter()
+    for html in pages:
+        plain_weasyprint(html)
+    return time.perf_counter() - started
+
+
+def cohort_with_workers(cohort, coordinator, log_dir: Path) -> dict:
+    """Issue the cohort's certificates and wait until two worker processes rendered, stored and
+    mailed every one: from the coordinator's click to the last PDF."""
+    from certificates.models import Certificate
+    from certificates.services import issue_certificates
+    from portal.celery import app
+
+    flush_redis()
+    worker = start(
+        [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "portal",
+            "worker",
+            "--concurrency=2",
+            "--pool=prefork",
+            "--loglevel=WARNING",
+            "--hostname=bench@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        log_dir / "celery-worker.log",
+    )
+    try:
+        wait_for(lambda: app.control.ping(timeout=0.5), timeout=60, what="the Celery worker")
+        started = time.perf_counter()
+        issued = issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
+        if len(issued) != COHORT_SIZE:
+            raise BenchError(f"issued {len(issued)} certificates, expected {COHORT_SIZE}")
+
+        def done():
+            states = Certificate.objects.filter(cohort=cohort).values_list("status", flat=True)
+            return all(state in {Certificate.Status.ISSUED, Certificate.Status.FAILED} for state in states)
+
+        wait_for(done, timeout=300, what="the cohort's certificates", interval=0.05)
+        wall = time.perf_counter() - started
+    finally:
+        stop(worker)
+    statuses = list(Certificate.objects.filter(cohort=cohort).values_list("status", flat=True))
+    return {
+        "wall": wall,
+        "issued": statuses.count(Certificate.Status.ISSUED),
+        "failed": statuses.count(Certificate.Status.FAILED),
+    }
+
+
+def run(log_dir: Path) -> dict:
+    programme, modules = programme_and_modules()
+    coordinator = staff_user("koordination@bench.example.org", "coordinators")
+    number = next_cohort_number(programme)
+    cohort = past_cohort(programme, modules, number=number, seats=COHORT_SIZE)
+    cohort.coordinators.add(coordinator)
+    enrollments = graduate([(cohort, make_users(COHORT_SIZE, tag="graduate"))], recorded_by=coordinator)
+    for enrollment in enrollments:
+        enrollment.cohort = cohort
+    certificates = _certificates(cohort, enrollments)
+    result = per_certificate(certificates)
+    result["sequential_baseline_wall"] = sequential_baseline(certificates)
+    result["workers"] = cohort_with_workers(cohort, coordinator, log_dir)
+    result["summary"] = {
+        "baseline_median": median(result["baseline"]),
+        "baseline_p95": percentile(result["baseline"], 95),
+        "portal_median": median(result["portal"]),
+        "portal_p95": percentile(result["portal"], 95),
+    }
+    return result

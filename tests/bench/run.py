@@ -1,0 +1,86 @@
+"""``make bench``: run every benchmark, print the table and write BENCHMARKS.md.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python -m tests.bench.run
+
+The database (its name must contain "bench") is dropped and created again; the Redis database
+is emptied. Both default to the values above. Options: ``--only certificates,rush,pages`` and
+``--output FILE`` (default BENCHMARKS.md; ``-`` writes no file).
+"""
+
+import argparse
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .common import ROOT, BenchError, configure_environment, flush_redis, recreate_database
+
+PARTS = ["pages", "certificates", "rush"]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", default=",".join(PARTS))
+    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    options = parser.parse_args(argv)
+    parts = [part for part in PARTS if part in options.only.split(",")]
+
+    work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    started = time.monotonic()
+    try:
+        configure_environment(str(work / "media"))
+        log("Setting up the benchmark database …")
+        recreate_database()
+        flush_redis()
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+
+        from . import report
+
+        results = {}
+        for part in parts:
+            log(f"Running: {part} …")
+            part_started = time.monotonic()
+            module = __import__(f"tests.bench.{part}", fromlist=["run"])
+            results[part] = module.run() if part == "pages" else module.run(work)
+            log(f"  {part} took {time.monotonic() - part_started:.0f} s")
+        results["duration"] = time.monotonic() - started
+        from .common import machine
+
+        results["machine"] = machine()
+        print(report.table(results))
+        if options.output != "-":
+            Path(options.output).write_text(report.markdown(results, parts))
+            log(f"Wrote {Path(options.output).name} ({results['duration']:.0f} s in all).")
+        return 0
+    except BenchError as error:
+        log(f"Benchmark failed: {error}")
+        for name in ("gunicorn.log", "celery-worker.log"):
+            path = work / name
+            if path.exists():
+                log(f"--- last lines of {name} ---")
+                log("\n".join(path.read_text(errors="replace").splitlines()[-30:]))
+        return 1
+    finally:
+        with contextlib.suppress(Exception):  # cleaning up after a failure must not hide it
+            flush_redis()
+        shutil.rmtree(work, ignore_errors=True)
+        os.environ.pop("DJANGO_MEDIA_ROOT", None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+"""2. The deadline rush: gunicorn (2 workers) and PostgreSQL under 500 applicants submitting in
+the last moments before their deadline, which passes while they submit.
+
+The deadline is data, as in production: the cohort closed yesterday, and every applicant holds
+an individual extension (DeadlineExtension) whose ``until`` is set to an instant a few seconds
+into the rush. The server decides by its own clock, exactly as on a real closing day.
+Baseline in the same run: a bare Django view that inserts one row (tests/bench/urls.py),
+measured before and after the rush with the same load generator and concurrency.
+"""
+
+import datetime as dt
+import string
+import time
+from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.db import connection
+from django.middleware.csrf import CSRF_SESSION_KEY
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from . import loadgen
+from .common import VENV_BIN, BenchError, flush_redis, free_port, median, percentile, start, stop, wait_for
+from .data import make_users, municipalities, next_cohort_number, programme_and_modules, staff_user
+from .urls import BASELINE_TABLE
+
+RUSH_USERS = 500
+CALIBRATION_USERS = 100
+BASELINE_REQUESTS = 1500
+WARM_UP_REQUESTS = 100
+PROFILE_REQUESTS = 20
+CONCURRENCY = 8
+# Where in the rush the deadline falls, as a share of its expected length.
+DEADLINE_AT = 0.6
+# The deadline error of applications.services (German: the applicants' language).
+CLOSED_MESSAGE = b"um 24:00 Uhr abgelaufen"
+
+
+def _open_cohort_closed_yesterday(programme, number: int):
+    from cohorts.models import BERLIN, Cohort
+
+    today = timezone.localdate()
+    return Cohort.objects.create(
+        programme=programme,
+        number=number,
+        title=f"{number}. Schulungsdurchgang",
+        start_date=today + dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=90),
+        applications_open_at=dt.datetime.combine(today - dt.timedelta(days=30), dt.time(8), tzinfo=BERLIN),
+        applications_close_on=today - dt.timedelta(days=1),
+        seats=15,
+    )
+
+
+def _drafts(cohort, users, *, until: dt.datetime, granted_by, endorsement: str):
+    """Complete drafts, each with an individual extension of the (passed) deadline."""
+    from applications.models import Application, DeadlineExtension
+
+    towns = municipalities()
+    now = timezone.now()
+    drafts = Application.objects.bulk_create(
+        [
+            Application(
+                cohort=cohort,
+                applicant=user,
+                municipality=next(towns),
+                department="Stabsstelle Digitalisierung",
+                position="Sachbearbeitung",
+                phone="+49 331 000000",
+                role="Koordination der Digitalisierungsvorhaben der Verwaltung.",
+                motivation=f"Motivation von {user.get_full_name()}: Smart City gemeinsam gestalten.",
+                strategy=Application.Strategy.IN_PROGRESS,
+                supervisor_name="Dr. Erika Muster",
+                supervisor_email="leitung@bench.example.org",
+                endorsement=endorsement,
+                endorsement_name="schreiben.pdf",
+                endorsement_size=1024,
+                privacy_consent_at=now,
+                privacy_consent_version=settings.PRIVACY_NOTICE_VERSION,
+            )
+            for user in users
+        ],
+        batch_size=1000,
+    )
+    DeadlineExtension.objects.bulk_create(
+        [
+            DeadlineExtension(application=draft, until=until, reason="Benchmark", granted_by=granted_by)
+            for draft in drafts
+        ]
+    )
+    return drafts
+
+
+def _logged_in(user) -> dict[str, str]:
+    """Cookies and headers of a signed-in browser with a CSRF token, made without the login form."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    secret = get_random_string(32, string.ascii_letters + string.digits)
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[CSRF_SESSION_KEY] = secret
+    store.create()
+    return {
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={secret}",
+        "X-CSRFToken": secret,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def _submits(drafts, users) -> list[loadgen.Request]:
+    return [
+        loadgen.Request("POST", f"/bewerbung/{draft.pk}/pruefen/", _logged_in(user), b"", tag=draft.pk)
+        for draft, user in zip(drafts, users, strict=True)
+    ]
+
+
+def _inserts(count: int, headers: dict[str, str]) -> list[loadgen.Request]:
+    return [loadgen.Request("POST", "/bench/insert/", headers) for _ in range(count)]
+
+
+def _latencies(results) -> dict[str, float]:
+    values = [result.latency for result in results]
+    return {
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+    }
+
+
+def _baseline(port: int, headers) -> dict:
+    results, wall = loadgen.run(port, _inserts(BASELINE_REQUESTS, headers), concurrency=CONCURRENCY)
+    statuses = [result.status for result in results]
+    return {
+        "requests": len(results),
+        "wall": wall,
+        "rps": len(results) / wall,
+        "errors": sum(status != 204 for status in statuses),
+        **_latencies(results),
+    }
+
+
+def _check(results, drafts_by_pk: dict, until: dt.datetime) -> dict:
+    """Every answer against the deadline and the database."""
+    from applications.models import Application
+
+    deadline = until.timestamp()
+    outcome = {
+        "accepted": 0,
+        "refused": 0,
+        "accepted_before_deadline": 0,
+        "refused_after_deadline": 0,
+        "in_flight_at_deadline": 0,
+        "wrong": [],
+        "server_errors": 0,
+        "other": 0,
+    }
+    accepted_pks = set()
+    for result in results:
+        if result.status >= 500:
+            outcome["server_errors"] += 1
+        if result.status == 302:
+            outcome["accepted"] += 1
+            accepted_pks.add(result.request.tag)
+            if result.sent > deadline:
+                outcome["wrong"].append(f"accepted although sent after the deadline: {result.request.tag}")
+        elif result.status == 400 and CLOSED_MESSAGE in result.body:
+            outcome["refused"] += 1
+            if result.received < deadline:
+                outcome["wrong"].append(
+                    f"refused although answered before the deadline: {result.request.tag}"
+                )
+        else:
+            outcome["other"] += 1
+            outcome["wrong"].append(f"answer {result.status} for {result.request.tag}")
+        if result.received < deadline:
+            outcome["accepted_before_deadline"] += result.status == 302
+        elif result.sent > deadline:
+            outcome["refused_after_deadline"] += result.status == 400
+        else:
+            outcome["in_flight_at_deadline"] += 1
+
+    rows = {a.pk: a for a in Application.objects.filter(pk__in=list(drafts_by_pk))}
+    submitted = [a for a in rows.values() if a.status == Application.Status.SUBMITTED]
+    sequences = sorted(a.sequence for a in submitted)
+    outcome["numbers_gapless"] = sequences == list(range(1, len(submitted) + 1))
+    outcome["numbers_unique"] = len({a.reference for a in submitted}) == len(submitted)
+    outcome["database_matches_answers"] = {a.pk for a in submitted} == accepted_pks
+    outcome["submitted_before_deadline"] = all(a.submitted_at < until for a in submitted)
+    kept = 0
+    for pk, draft in drafts_by_pk.items():
+        if pk in accepted_pks:
+            continue
+        row = rows[pk]
+        kept += (
+            row.status == Application.Status.DRAFT
+            and row.sequence is None
+            and row.reference == ""
+            and row.motivation == draft.motivation
+            and row.updated_at == draft.updated_at
+        )
+    outcome["drafts_kept"] = kept
+    outcome["numbers"] = f"{sequences[0]}–{sequences[-1]}" if sequences else "none"
+    return outcome
+
+
+def _server_side(cohort, users, reviewer, endorsement) -> dict:
+    """One submit and one baseline insert inside this process (Django's test client, no HTTP):
+    their queries and the server's own time, to show where a submit's cost lies."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    drafts = _drafts(
+        cohort,
+        users,
+        until=timezone.now() + dt.timedelta(days=1),
+        granted_by=reviewer,
+        endorsement=endorsement,
+    )
+    client = Client()
+    submits = [
+        (f"/bewerbung/{draft.pk}/pruefen/", _logged_in(user))
+        for draft, user in zip(drafts, users, strict=True)
+    ]
+    insert = ("/bench/insert/", _logged_in(reviewer))
+
+    def post(path, headers):
+        return client.post(path, HTTP_COOKIE=headers["Cookie"], HTTP_X_CSRFTOKEN=headers["X-CSRFToken"])
+
+    measured = {}
+    for name, requests in (("submit", submits), ("insert", [insert] * len(submits))):
+        post(*requests[0])
+        with CaptureQueriesContext(connection) as queries:
+            post(*requests[1])
+        count = len(queries)
+        times = []
+        for request in requests[2:]:
+            started = time.perf_counter()
+            post(*request)
+            times.append(time.perf_counter() - started)
+        measured[name] = {"queries": count, "time": median(times)}
+    return measured
+
+
+def run(log_dir: Path) -> dict:
+    from applications.models import Application, DeadlineExtension
+
+    flush_redis()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {BASELINE_TABLE} (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL)"
+        )
+    programme, _modules = programme_and_modules()
+    reviewer = staff_user("pruefung@bench.example.org", "reviewers")
+    far = timezone.now() + dt.timedelta(days=1)
+    media = Path(settings.MEDIA_ROOT) / "private" / "bench"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "schreiben.pdf").write_bytes(b"%PDF-1.4\n%bench\n")
+    endorsement = "private/bench/schreiben.pdf"
+
+    calibration_cohort = _open_cohort_closed_yesterday(programme, next_cohort_number(programme))
+    calibration_users = make_users(CALIBRATION_USERS, tag="calibration")
+    calibration = _submits(
+        _drafts(
+            calibration_cohort, calibration_users, until=far, granted_by=reviewer, endorsement=endorsement
+        ),
+        calibration_users,
+    )
+    rush_cohort = _open_cohort_closed_yesterday(programme, next_cohort_number(programme))
+    rush_users = make_users(RUSH_USERS, tag="applicant")
+    drafts = _drafts(rush_cohort, rush_users, until=far, granted_by=reviewer, endorsement=endorsement)
+    drafts_by_pk = Application.objects.in_bulk([draft.pk for draft in drafts])
+    rush = _submits(drafts, rush_users)
+    insert_headers = _logged_in(reviewer)
+    profile_cohort = _open_cohort_closed_yesterday(programme, next_cohort_number(programme))
+    profile_users = make_users(PROFILE_REQUESTS + 2, tag="profile")
+
+    port = free_port()
+    server = start(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "portal.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--worker-class=sync",
+            "--log-level=warning",
+        ],
+        log_dir / "gunicorn.log",
+    )
+    try:
+        wait_for(
+            lambda: loadgen.run(port, [loadgen.Request("GET", "/")], concurrency=1)[0][0].status == 200,
+            timeout=60,
+            what="gunicorn",
+            interval=0.3,
+        )
+        # Warm both workers on both paths (imports, templates, connections), then calibrate:
+        # the submit rate tells where in the rush to put the deadline.
+        loadgen.run(port, _inserts(WARM_UP_REQUESTS, insert_headers), concurrency=CONCURRENCY)
+        calibrated, calibration_wall = loadgen.run(port, calibration, concurrency=CONCURRENCY)
+        if any(result.status != 302 for result in calibrated):
+            statuses = sorted({result.status for result in calibrated})
+            raise BenchError(f"calibration submits answered {statuses}, expected 302 (see gunicorn.log)")
+        expected = RUSH_USERS / (len(calibrated) / calibration_wall)
+
+        before = _baseline(port, insert_headers)
+        # Applicants are ready with their drafts; the deadline falls inside the rush.
+        start_at = time.time() + 0.5
+        until = dt.datetime.fromtimestamp(start_at + DEADLINE_AT * expected, tz=dt.UTC)
+        DeadlineExtension.objects.filter(application__cohort=rush_cohort).update(until=until)
+        time.sleep(max(0.0, start_at - time.time()))
+        results, wall = loadgen.run(port, rush, concurrency=CONCURRENCY)
+        after = _baseline(port, insert_headers)
+    finally:
+        stop(server)
+    checked = _check(results, drafts_by_pk, until)
+    server_side = _server_side(profile_cohort, profile_users, reviewer, endorsement)
+    baseline_rps = (before["rps"] + after["rps"]) / 2
+    return {
+        "rush": {
+            "requests": len(results),
+            "wall": wall,
+            "rps": len(results) / wall,
+            **_latencies(results),
+            **_latencies_by_outcome(results),
+        },
+        "baseline": {
+            "rps": baseline_rps,
+            "before": before,
+            "after": after,
+            "p50": median([before["p50"], after["p50"]]),
+            "p95": median([before["p95"], after["p95"]]),
+            "p99": median([before["p99"], after["p99"]]),
+        },
+        "check": checked,
+        "deadline_into_rush": until.timestamp() - min(result.sent for result in results),
+        "concurrency": CONCURRENCY,
+        "server_side": server_side,
+    }
+
+
+def _latencies_by_outcome(results) -> dict[str, float]:
+    accepted = [result.latency for result in results if result.status == 302]
+    refused = [result.latency for result in results if result.status == 400]
+    return {
+        "accepted_p50": median(accepted) if accepted else 0.0,
+        "refused_p50": median(refused) if refused else 0.0,
+    }
