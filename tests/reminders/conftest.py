@@ -110,7 +110,12 @@ def outbox(**filters):
 
 
 @pytest.fixture
-def admin_page(admin_client, settings):
+def admin_page(admin_user, client):
     """The admin as an administrator who has set up the second factor."""
-    settings.PORTAL_STAFF_MFA_REQUIRED = False
-    return admin_client
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.factories import STAFF_TOTP_SECRET
+
+    TOTP.activate(admin_user, STAFF_TOTP_SECRET)
+    client.force_login(admin_user)
+    return client

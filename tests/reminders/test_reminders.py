@@ -212,8 +212,8 @@ def test_participants_are_reminded_the_day_before_each_session_with_time_link_an
         "Morgen: Modul 2 – Sitzung am 02.11.2022 um 13:00 Uhr",
     ]
     assert sent_to("ada@example.org") == [
-        "Morgen: Module 1 – Sitzung am 26.10.2022 um 13:00 Uhr",
-        "Morgen: Module 2 – Sitzung am 02.11.2022 um 13:00 Uhr",
+        "Tomorrow: Module 1 – session on 26.10.2022 at 13:00 (German time)",
+        "Tomorrow: Module 2 – session on 02.11.2022 at 13:00 (German time)",
     ]
     assert sent_to("abgesagt@example.org") == []
     first = outbox(recipient="erika@example.org", related_id=summer.pk).get()
