@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment, Programme
-from portal.ratelimit import allow
 from portal.models import Municipality
+from portal.ratelimit import allow
 
 from . import services
 from .calendar import cohort_calendar

@@ -13,13 +13,11 @@ class PortalConfig(AppConfig):
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
 
         from allauth.mfa.signals import authenticator_added
+        from auditlog.registry import auditlog
         from django.contrib.auth.signals import user_logged_in
 
-        from .security import remember_mfa_on_activation, remember_mfa_on_login
-
-        from auditlog.registry import auditlog
-
         from .models import User
+        from .security import remember_mfa_on_activation, remember_mfa_on_login
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
 

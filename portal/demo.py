@@ -52,10 +52,10 @@ def seed(out) -> None:
             user.is_staff = True
             user.is_superuser = group is None
             user.save(update_fields=["is_staff", "is_superuser"])
-        if staff and not has_authenticator(user):
+        if (staff or group == "evaluators") and not has_authenticator(user):
             TOTP.activate(user, DEMO_TOTP_SECRET)
         out.write(f"  {group or 'admin':<13} {email}")
     out.write(
-        "  Verwaltungszugänge melden sich mit einem zweiten Faktor an: TOTP-Schlüssel "
+        "  Verwaltungs- und Evaluationszugänge melden sich mit einem zweiten Faktor an: TOTP-Schlüssel "
         f"{DEMO_TOTP_SECRET} in eine Authenticator-App eintragen (nur für die Demo)."
     )

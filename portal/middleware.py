@@ -43,10 +43,16 @@ class StaffMFAMiddleware:
         from django.urls import reverse
         from django.utils.translation import gettext as _
 
-        from .security import MFA_SESSION_KEY, has_authenticator, requires_mfa
+        from .security import MFA_REQUIRED_SESSION_KEY, MFA_SESSION_KEY, has_authenticator, requires_mfa
 
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and requires_mfa(user):
+        if user is not None and user.is_authenticated:
+            required = request.session.get(MFA_REQUIRED_SESSION_KEY)
+            if required is None:  # a session from before this check: decide once, then remember
+                required = request.session[MFA_REQUIRED_SESSION_KEY] = requires_mfa(user)
+        else:
+            required = False
+        if required:
             if not request.session.get(MFA_SESSION_KEY):
                 if has_authenticator(user):
                     request.session[MFA_SESSION_KEY] = True

@@ -16,8 +16,15 @@ def login_name(request, credentials) -> str:
     return (name or "").strip().lower()
 
 
+MFA_REQUIRED_SESSION_KEY = "portal_mfa_required"
+STATISTICS_SESSION_KEY = "portal_can_view_statistics"
+
+
 def requires_mfa(user) -> bool:
-    return settings.PORTAL_STAFF_MFA_REQUIRED and (user.is_staff or user.is_superuser)
+    """Staff, and everyone who may download the pseudonymised data of all participants."""
+    if not settings.PORTAL_STAFF_MFA_REQUIRED:
+        return False
+    return user.is_staff or user.is_superuser or user.has_perm("evaluation.export_pseudonymised")
 
 
 def has_authenticator(user) -> bool:
@@ -27,9 +34,14 @@ def has_authenticator(user) -> bool:
 
 
 def remember_mfa_on_login(sender, request, user, **kwargs) -> None:
-    """Checked once at login, so staff pages do not pay a query for it on every request."""
-    if request is not None and hasattr(request, "session") and requires_mfa(user):
-        request.session[MFA_SESSION_KEY] = has_authenticator(user)
+    """Checked once at login, so pages do not pay queries for it on every request."""
+    if request is not None and hasattr(request, "session"):
+        required = requires_mfa(user)
+        request.session[MFA_REQUIRED_SESSION_KEY] = required
+        # For the header's links, so pages do not look up permissions on every request.
+        request.session[STATISTICS_SESSION_KEY] = user.has_perm("evaluation.view_statistics")
+        if required:
+            request.session[MFA_SESSION_KEY] = has_authenticator(user)
 
 
 def remember_mfa_on_activation(sender, request=None, authenticator=None, **kwargs) -> None:

@@ -162,6 +162,14 @@ def test_the_admin_login_cannot_skip_the_second_factor(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_evaluators_need_a_second_factor_too(client):
+    evaluator = UserFactory()
+    evaluator.groups.add(Group.objects.get(name="evaluators"))
+    client.force_login(evaluator)
+    response = client.get(reverse("evaluation:dashboard"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+
+
 def test_participants_need_no_second_factor(client):
     client.force_login(UserFactory())
     assert client.get(reverse("applications:dashboard")).status_code == 200
