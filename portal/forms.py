@@ -63,7 +63,9 @@ class DeleteAccountForm(KernFormMixin, forms.Form):
         error_messages={"required": _("Bitte geben Sie Ihr Passwort ein.")},
     )
     confirm = forms.BooleanField(
-        label=_("Ich möchte mein Konto löschen. Mir ist bewusst, dass dies nicht rückgängig gemacht werden kann."),
+        label=_(
+            "Ich möchte mein Konto löschen. Mir ist bewusst, dass dies nicht rückgängig gemacht werden kann."
+        ),
         error_messages={"required": _("Bitte bestätigen Sie, dass Sie Ihr Konto löschen möchten.")},
     )
 

@@ -139,7 +139,9 @@ class OutboxMessage(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("Bleibt erhalten, wenn das Konto gelöscht wird: Dann wird die E-Mail nicht mehr versendet."),
+        help_text=_(
+            "Bleibt erhalten, wenn das Konto gelöscht wird: Dann wird die E-Mail nicht mehr versendet."
+        ),
     )
     optional = models.BooleanField(
         _("abbestellbar"),

@@ -307,9 +307,10 @@ PORTAL_RETENTION_MONTHS = env.int("PORTAL_RETENTION_MONTHS", default=12)
 # Key of the pseudonyms in the evaluation's exports (HMAC-SHA256); the evaluators never see it.
 # Set it in production: the default is derived from SECRET_KEY, so a new SECRET_KEY would give
 # every person a new pseudonym.
-EVALUATION_PSEUDONYM_KEY = env.str("EVALUATION_PSEUDONYM_KEY", default="") or hashlib.sha256(
-    f"evaluation-pseudonym:{SECRET_KEY}".encode()
-).hexdigest()
+EVALUATION_PSEUDONYM_KEY = (
+    env.str("EVALUATION_PSEUDONYM_KEY", default="")
+    or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
+)
 
 LOGGING = {
     "version": 1,

@@ -162,7 +162,9 @@ def test_late_confirmation_is_refused(cohort, reviewer):
 def test_decided_applications_cannot_be_decided_the_wrong_way(cohort, reviewer):
     application = submitted(cohort)
     decide(application_ids=[application.pk], decision="rejected", by=reviewer, at=NOW)
-    with pytest.raises(Exception, match="Die Entscheidung „angenommen“ ist für diese Bewerbungen nicht möglich"):
+    with pytest.raises(
+        Exception, match="Die Entscheidung „angenommen“ ist für diese Bewerbungen nicht möglich"
+    ):
         decide(application_ids=[application.pk], decision="accepted", by=reviewer, at=NOW)
 
 
