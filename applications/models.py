@@ -114,7 +114,10 @@ class Application(models.Model):
             models.UniqueConstraint(fields=["cohort", "applicant"], name="one_application_per_cohort"),
             models.UniqueConstraint(fields=["cohort", "sequence"], name="gapless_sequence_per_cohort"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(sequence__isnull=False, submitted_at__isnull=False),
+                # A draft has no number yet; a draft withdrawn before submission never gets one.
+                condition=Q(status="draft")
+                | Q(status="withdrawn", submitted_at__isnull=True)
+                | Q(sequence__isnull=False, submitted_at__isnull=False),
                 name="submitted_application_has_number",
             ),
         ]

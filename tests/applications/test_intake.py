@@ -220,3 +220,13 @@ def test_form_and_dashboard_query_counts_do_not_grow(logged_in, cohort, applican
     for _ in range(70):
         make_draft(cohort, UserFactory())
     assert measure() == rows_before + 30
+
+
+@time_machine.travel(DURING, tick=False)
+def test_a_draft_can_be_withdrawn_without_a_number(logged_in, cohort, applicant):
+    logged_in.post(reverse("applications:start"), form_data())
+    draft = Application.objects.get(applicant=applicant)
+    logged_in.post(reverse("applications:withdraw", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.WITHDRAWN and draft.reference == "" and draft.sequence is None
+    assert "zurückgezogen" in logged_in.get(reverse("applications:dashboard")).content.decode()
