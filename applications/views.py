@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cohorts.models import Cohort
+from portal.downloads import private_download
 from portal.ratelimit import allow
 
 from . import services
@@ -212,15 +213,9 @@ def endorsement(request, pk: int):
         raise Http404
     if not application.endorsement:
         raise Http404
-    response = FileResponse(
-        application.endorsement.open("rb"),
-        as_attachment=True,
-        filename=application.endorsement_name or "schreiben.pdf",
-        content_type="application/pdf",
+    return private_download(
+        application.endorsement, application.endorsement_name or "schreiben.pdf", "application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

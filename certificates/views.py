@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort
 from modules.services import can_coordinate
+from portal.downloads import private_download
 from portal.ratelimit import allow
 
 from . import services
@@ -88,15 +89,7 @@ def download(request, pk: int):
     if not (own or can_coordinate(request.user, certificate.cohort)) or not document:
         raise Http404
     suffix = f"-{certificate.translation_language}" if translated else ""
-    response = FileResponse(
-        document.open("rb"),
-        as_attachment=True,
-        filename=f"Zertifikat-{certificate.number}{suffix}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(document, f"Zertifikat-{certificate.number}{suffix}.pdf", "application/pdf")
 
 
 def _coordinated_cohort(request, pk: int) -> Cohort:

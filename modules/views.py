@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment, Programme
+from portal.downloads import private_download
 from portal.models import Municipality
 from portal.ratelimit import allow
 
@@ -28,13 +29,6 @@ def _current_enrollment(user) -> Enrollment | None:
         .order_by("-cohort__start_date")
         .first()
     )
-
-
-def _file_response(field, filename: str) -> FileResponse:
-    response = FileResponse(field.open("rb"), as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- participants ----------------------------------------------------------------------------
@@ -111,7 +105,7 @@ def material_download(request, pk: int):
     material = get_object_or_404(Material.objects.select_related("module", "cohort"), pk=pk)
     if not _may_open_material(request.user, material) or not material.file:
         raise Http404
-    return _file_response(material.file, material.file_name)
+    return private_download(material.file, material.file_name)
 
 
 @login_required
@@ -153,7 +147,7 @@ def submission_download(request, pk: int):
     cohort = submission.enrollment.cohort
     if submission.enrollment.user_id != request.user.pk and not services.can_coordinate(request.user, cohort):
         raise Http404
-    return _file_response(submission.file, submission.file_name)
+    return private_download(submission.file, submission.file_name)
 
 
 # --- coordinators -----------------------------------------------------------------------------
