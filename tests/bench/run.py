@@ -51,9 +51,10 @@ def main(argv=None) -> int:
 
         from . import report
 
-        results = {}
+        results = {"load": {}}
         for part in parts:
-            log(f"Running: {part} …")
+            results["load"][part] = os.getloadavg()[0]
+            log(f"Running: {part} (load average {results['load'][part]:.1f}) …")
             part_started = time.monotonic()
             module = __import__(f"tests.bench.{part}", fromlist=["run"])
             results[part] = module.run() if part == "pages" else module.run(work)
