@@ -72,13 +72,13 @@ def _text(pdf: bytes) -> str:
 
 def _phases(renders: dict, rounds: int) -> dict[str, dict[str, float]]:
     """Where a render spends its time, in ms: WeasyPrint's steps timed by wrapping its own
-    functions, the renders taking turns as in the timed loop."""
+    functions, the renders taking turns as in the timed loop; the median of each step."""
     import weasyprint
     import weasyprint.document as document_module
     import weasyprint.pdf as pdf_module
 
-    totals = {name: defaultdict(float) for name in renders}
-    current = [None]
+    samples = {name: [] for name in renders}
+    current = defaultdict(float)
     originals = []
 
     def wrap(owner, name, label):
@@ -93,7 +93,7 @@ def _phases(renders: dict, rounds: int) -> dict[str, dict[str, float]]:
                     bound(*args, **kwargs) if isinstance(original, classmethod) else original(*args, **kwargs)
                 )
             finally:
-                totals[current[0]][label] += time.perf_counter() - started
+                current[label] += time.perf_counter() - started
 
         setattr(owner, name, timed)
 
@@ -107,31 +107,34 @@ def _phases(renders: dict, rounds: int) -> dict[str, dict[str, float]]:
     try:
         for _ in range(rounds):
             for name, render in renders.items():
-                current[0] = name
+                current.clear()
                 started = time.perf_counter()
                 render()
-                totals[name]["total"] += time.perf_counter() - started
+                step = {key: value * 1000 for key, value in current.items()}
+                step["total"] = (time.perf_counter() - started) * 1000
+                samples[name].append(
+                    {
+                        "HTML parsing": step["parse"],
+                        "stylesheets and cascade": step["cascade"],
+                        "box tree": step["boxes"],
+                        "layout": step["render"] - step["cascade"] - step["boxes"],
+                        "drawing": step["paint"],
+                        "fonts (subsetting, embedding)": step["fonts"],
+                        "rest of the PDF (PDF/A, compression)": step["write"] - step["paint"] - step["fonts"],
+                        "outside WeasyPrint (template, QR code, query)": step["total"]
+                        - step["parse"]
+                        - step["render"]
+                        - step["write"],
+                        "total": step["total"],
+                    }
+                )
     finally:
         for owner, name, original in originals:
             setattr(owner, name, original)
-    result = {}
-    for name, measured in totals.items():
-        per = {key: value / rounds * 1000 for key, value in measured.items()}
-        result[name] = {
-            "HTML parsing": per["parse"],
-            "stylesheets and cascade": per["cascade"],
-            "box tree": per["boxes"],
-            "layout": per["render"] - per["cascade"] - per["boxes"],
-            "drawing": per["paint"],
-            "fonts (subsetting, embedding)": per["fonts"],
-            "rest of the PDF (PDF/A, compression)": per["write"] - per["paint"] - per["fonts"],
-            "outside WeasyPrint (template, QR code, query)": per["total"]
-            - per["parse"]
-            - per["render"]
-            - per["write"],
-            "total": per["total"],
-        }
-    return result
+    return {
+        name: {key: median([sample[key] for sample in rows]) for key in rows[0]}
+        for name, rows in samples.items()
+    }
 
 
 def per_certificate(certificates) -> dict:

@@ -271,10 +271,9 @@ def _certificate_section(certificates: dict, subsetting: str) -> list[str]:
             "",
             f"The target is {CERTIFICATE_SPEEDUP:.0f}× faster than the baseline; this run measured "
             f"{speedup:.2f}×. The portal would have to render a certificate in {_ms(needed)} instead of "
-            f"{_ms(median(portal))} ({median(portal) / needed:.1f}× less time). Mean time per step over "
+            f"{_ms(median(portal))} ({median(portal) / needed:.1f}× less time). Median time of each step over "
             "20 further renders of one certificate each way, taking turns, each step timed by wrapping "
-            "WeasyPrint's own functions (the totals differ from the medians above with the machine's "
-            "noise and the cost of the timing):",
+            "WeasyPrint's own functions (medians of the steps need not add up to the median total):",
             "",
             *_md_table(
                 ["step", "Baseline", "Portal"],
