@@ -1,11 +1,10 @@
-import io
-
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cohorts.models import Cohort
 from portal.demo import demo_user
 from portal.models import Municipality, User
+from portal.pdf import blank_pdf
 
 from .models import Application, Score
 
@@ -18,16 +17,6 @@ DEMO_APPLICANTS = [
     ("Paula", "Zieger", "12070149", "Stadtentwicklung", "Projektleiterin"),
     ("Henrik", "Brandt", None, "Kreisentwicklung", "Referent (Landkreis Barnim)"),
 ]
-
-
-def _letter() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def seed(out) -> None:
@@ -62,7 +51,7 @@ def seed(out) -> None:
             privacy_consent_at=now,
             submitted_at=now,
         )
-        application.endorsement.save("letter.pdf", ContentFile(_letter()), save=False)
+        application.endorsement.save("letter.pdf", ContentFile(blank_pdf()), save=False)
         application.save()
         if index <= 3:
             Score.objects.create(

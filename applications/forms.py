@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import KernFormMixin
 from portal.models import Municipality
 
-from .models import LONG_TEXT_MAX, MOTIVATION_MAX, Application
+from .models import APPLICANT_FIELDS, LONG_TEXT_MAX, MOTIVATION_MAX, Application
 from .uploads import validate_pdf
 
 
@@ -63,20 +63,7 @@ class ApplicationForm(KernFormMixin, forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "municipality",
-            "other_employer",
-            "department",
-            "position",
-            "phone",
-            "role",
-            "motivation",
-            "strategy",
-            "plans",
-            "funding_programme",
-            "supervisor_name",
-            "supervisor_email",
-        ]
+        fields = APPLICANT_FIELDS
         widgets = {
             "other_employer": forms.TextInput(attrs={"autocomplete": "organization"}),
             "department": forms.TextInput(),

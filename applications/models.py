@@ -21,6 +21,23 @@ def endorsement_path(instance, filename: str) -> str:
     return f"private/endorsements/{uuid.uuid4().hex}.pdf"
 
 
+# Fields an applicant fills in; everything else is set by the portal.
+APPLICANT_FIELDS = [
+    "municipality",
+    "other_employer",
+    "department",
+    "position",
+    "phone",
+    "role",
+    "motivation",
+    "strategy",
+    "plans",
+    "funding_programme",
+    "supervisor_name",
+    "supervisor_email",
+]
+
+
 class Application(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Entwurf")

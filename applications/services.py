@@ -16,24 +16,17 @@ from cohorts.models import Cohort, Enrollment
 from portal.mail import queue_templated_mail
 from portal.models import User
 
-from .models import DECIDABLE, Application, DeadlineExtension, MailTemplate, Score, StatusChange
+from .models import (
+    APPLICANT_FIELDS,
+    DECIDABLE,
+    Application,
+    DeadlineExtension,
+    MailTemplate,
+    Score,
+    StatusChange,
+)
 from .uploads import safe_display_name
 
-# Fields an applicant fills in; everything else is set by the portal.
-APPLICANT_FIELDS = [
-    "municipality",
-    "other_employer",
-    "department",
-    "position",
-    "phone",
-    "role",
-    "motivation",
-    "strategy",
-    "plans",
-    "funding_programme",
-    "supervisor_name",
-    "supervisor_email",
-]
 REQUIRED_FOR_SUBMISSION = [
     "department",
     "position",

@@ -9,7 +9,6 @@ each part is skipped where it exists.
 """
 
 import datetime as dt
-import io
 import random
 
 from django.core.files.base import ContentFile
@@ -19,6 +18,7 @@ from cohorts.models import BERLIN, Cohort
 from modules.models import Attendance, Module, Session, TaskSubmission
 from portal.demo import demo_user
 from portal.models import Municipality, User
+from portal.pdf import blank_pdf
 
 from .models import QuestionnaireResponse
 
@@ -41,16 +41,6 @@ COMMENTS = [
     "Die Praxisaufgabe war aufwendig, hat sich aber gelohnt.",
     "Gern mehr Austausch in kleinen Gruppen.",
 ]
-
-
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def _applications(cohort: Cohort, chance: random.Random) -> int:
@@ -198,7 +188,7 @@ def seed(out) -> None:
         if task_file is None:
             stored = TaskSubmission._meta.get_field("file")
             task_file = stored.storage.save(
-                stored.generate_filename(None, "praxisaufgabe.pdf"), ContentFile(_pdf())
+                stored.generate_filename(None, "praxisaufgabe.pdf"), ContentFile(blank_pdf())
             )
         participants = _course(cohort, modules, coordinator, chance, task_file)
         if applications or participants:

@@ -1,10 +1,10 @@
 import datetime as dt
-import io
 
 from django.core.files.base import ContentFile
 
 from cohorts.models import BERLIN, Cohort, Enrollment, Programme
 from portal.models import User
+from portal.pdf import blank_pdf
 
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
 
@@ -122,16 +122,6 @@ def _schedule(cohort, modules) -> None:
     )
 
 
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def _progress(cohort, modules, coordinator) -> None:
     """The demo participant: two modules completed, one task waiting for review, the rest open."""
     enrollment = Enrollment.objects.get(cohort=cohort, user__email="teilnehmer@example.org")
@@ -161,5 +151,5 @@ def _progress(cohort, modules, coordinator) -> None:
             file_name=f"Praxisaufgabe-Modul-{position}.pdf",
             submitted_at=sessions[0].starts_at,
         )
-        submission.file.save("upload.pdf", ContentFile(_pdf()), save=False)
+        submission.file.save("upload.pdf", ContentFile(blank_pdf()), save=False)
         submission.save()

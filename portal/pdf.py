@@ -107,3 +107,16 @@ def render_pdf(html: str, *, variant: str | None = None) -> bytes:
     )
     options = {"pdf_variant": variant} if variant else {}
     return document.write_pdf(font_config=renderer.font_config, stylesheets=stylesheets, **options)
+
+
+def blank_pdf() -> bytes:
+    """A valid one-page PDF, for demo uploads that must pass the portal's own PDF checks."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
