@@ -1,4 +1,12 @@
-"""The certificate as PDF/A, rendered with WeasyPrint from a Django template."""
+"""The certificate as PDF/A, rendered with WeasyPrint from a Django template.
+
+A certificate has two layers (templates/certificates/certificate_pdf.html): the background, which
+every certificate of a cohort shares (programme, cohort, modules, date, signatures), and the
+foreground, which belongs to its holder (name, municipality, number, code, QR code). A worker
+renders a background once and draws each holder's foreground over it; the foreground is a few
+lines, so a certificate costs a fraction of laying out the whole page. Layer "all" is the whole
+certificate as one document: the same picture, for comparison and for a browser preview.
+"""
 
 import hashlib
 from urllib.parse import urlencode
@@ -10,25 +18,39 @@ from django.urls import reverse
 from django.utils import translation
 
 from modules.models import Module
-from portal.pdf import render_pdf
+from portal.pdf import ImageMask, render_layered_pdf
 
 from .models import Certificate
 
+TEMPLATE = "certificates/certificate_pdf.html"
+QR_COLOR = (0x0B, 0x1F, 0x3A)
+# A QR code has eight mask patterns, all of which every reader decodes; segno picks the one with
+# the fewest hard-to-read features by scoring all eight, which costs more than drawing the whole
+# foreground of a certificate. The verification address always has the same shape (letters,
+# digits, the same punctuation at the same places), so one fixed pattern serves every code.
+QR_MASK = 2
+
+
+def verification_page() -> str:
+    """The address of the page that verifies certificates, as the certificate prints it."""
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{reverse('certificates:verify')}"
+
 
 def verification_url(certificate: Certificate) -> str:
+    """The address the QR code holds: the verification page with number and code filled in."""
     query = urlencode({"nummer": certificate.number, "code": certificate.verification_code})
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{reverse('certificates:verify')}?{query}"
+    return f"{verification_page()}?{query}"
+
+
+def qr_code(url: str):
+    return segno.make(url, error="m", mask=QR_MASK)
 
 
 def qr_svg(url: str) -> str:
-    """The QR code as inline SVG markup (the URL is the only input, built by the portal).
-
-    The SVG holds the code as a 1-bit PNG, one pixel per module, drawn without smoothing: the
-    same sharp squares as a vector path, but WeasyPrint places one image instead of parsing and
-    drawing a path of several hundred segments, which cost about a tenth of a certificate's
-    rendering time. The light modules stay transparent, on the footer's background.
-    """
-    code = segno.make(url, error="m")
+    """The QR code as inline SVG markup (the URL is the only input, built by the portal), for the
+    whole-page document: the code as a 1-bit PNG, one pixel per module, drawn without smoothing,
+    the light modules transparent on the footer's background."""
+    code = qr_code(url)
     modules = code.symbol_size(scale=1, border=0)[0]
     png = code.png_data_uri(scale=1, border=0, dark="#0b1f3a", light=None)
     return (
@@ -38,24 +60,81 @@ def qr_svg(url: str) -> str:
     )
 
 
-def certificate_html(certificate: Certificate, language: str | None = None) -> str:
-    modules = Module.objects.filter(programme=certificate.cohort.programme_id).order_by("position")
-    url = verification_url(certificate)
+def qr_mask(url: str) -> ImageMask:
+    """The same QR code as a picture drawn straight into the PDF (the foreground's empty #qr box)."""
+    return ImageMask(rows=tuple(tuple(bool(m) for m in row) for row in qr_code(url).matrix), color=QR_COLOR)
+
+
+def _size(text: str, limits: tuple[tuple[int, str], ...]) -> str:
+    """The type size class for a text of this length (certificate.css keeps each inside its zone)."""
+    return next((size for limit, size in limits if len(text) <= limit), limits[-1][1])
+
+
+HOLDER_SIZES = ((30, "l"), (60, "m"), (120, "s"), (300, "xs"))
+MUNICIPALITY_SIZES = ((70, "l"), (300, "s"))
+
+
+def _modules(certificate: Certificate) -> tuple[dict, ...]:
+    """The programme's modules in the active language, as the certificate lists them."""
+    return tuple(
+        {
+            "position": module.position,
+            "title": module.localized_title,
+            "description": module.localized_description,
+        }
+        for module in Module.objects.filter(programme=certificate.cohort.programme_id).order_by("position")
+    )
+
+
+def _context(certificate: Certificate, *, layer: str, modules=()) -> dict:
+    return {
+        "layer": layer,
+        "certificate": certificate,
+        "modules": modules,
+        "verification_page": verification_page(),
+        "qr_svg": qr_svg(verification_url(certificate)) if layer == "all" else "",
+        "holder_size": _size(certificate.holder_name, HOLDER_SIZES),
+        "municipality_size": _size(certificate.municipality_name, MUNICIPALITY_SIZES),
+        "signatories": settings.CERTIFICATE_SIGNATORIES,
+        "operator": settings.PORTAL_OPERATOR,
+    }
+
+
+def certificate_html(certificate: Certificate, language: str | None = None, *, layer: str = "all") -> str:
+    """The certificate's HTML: layer "all" (the whole page), "background" or "foreground"."""
     with translation.override(language or certificate.language):
-        return render_to_string(
-            "certificates/certificate_pdf.html",
-            {
-                "certificate": certificate,
-                "modules": modules,
-                "verification_url": url,
-                "qr_svg": qr_svg(url),
-                "signatories": settings.CERTIFICATE_SIGNATORIES,
-                "operator": settings.PORTAL_OPERATOR,
-            },
-        )
+        modules = _modules(certificate) if layer != "foreground" else ()
+        return render_to_string(TEMPLATE, _context(certificate, layer=layer, modules=modules))
+
+
+def _background_key(certificate: Certificate, language: str, modules: tuple[dict, ...]) -> tuple:
+    """Everything the background shows, so that a background is shared only where it is the same."""
+    return (
+        TEMPLATE,
+        language,
+        certificate.cohort_title,
+        certificate.cohort_start,
+        certificate.cohort_end,
+        certificate.issued_on,
+        verification_page(),
+        tuple(tuple(module.items()) for module in modules),
+        tuple(tuple(signatory.items()) for signatory in settings.CERTIFICATE_SIGNATORIES),
+        tuple(settings.PORTAL_OPERATOR.items()),
+    )
 
 
 def render_certificate_pdf(certificate: Certificate, language: str | None = None) -> tuple[bytes, str]:
-    """PDF bytes and their SHA-256."""
-    pdf = render_pdf(certificate_html(certificate, language), variant="pdf/a-3b")
+    """PDF/A-3b bytes and their SHA-256."""
+    language = language or certificate.language
+    with translation.override(language):
+        modules = _modules(certificate)
+        pdf = render_layered_pdf(
+            render_to_string(TEMPLATE, _context(certificate, layer="foreground")),
+            background_key=_background_key(certificate, language, modules),
+            background_html=lambda: render_to_string(
+                TEMPLATE, _context(certificate, layer="background", modules=modules)
+            ),
+            masks={"qr": qr_mask(verification_url(certificate))},
+            variant="pdf/a-3b",
+        )
     return pdf, hashlib.sha256(pdf).hexdigest()

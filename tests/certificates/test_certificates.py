@@ -197,7 +197,7 @@ def test_a_failing_render_is_retried_and_then_shown_with_its_reason(cohort, coor
     import certificates.render as render
 
     monkeypatch.setattr(
-        render, "render_pdf", lambda html, variant=None: (_ for _ in ()).throw(OSError("kaputt"))
+        render, "render_layered_pdf", lambda html, **options: (_ for _ in ()).throw(OSError("kaputt"))
     )
     monkeypatch.setattr(render_certificate, "max_retries", 0)
     assert render_certificate.apply(args=[certificate.pk]).get() == "failed"

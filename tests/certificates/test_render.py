@@ -1,0 +1,196 @@
+"""The certificate drawn in two layers looks exactly like the whole page rendered at once."""
+
+import datetime as dt
+import io
+
+import pypdfium2
+import pytest
+import zxingcpp
+from django.template.loader import render_to_string
+from PIL import ImageChops
+from pypdf import PdfReader
+
+from certificates import render
+from certificates.models import Certificate
+from cohorts.models import Enrollment
+from modules.models import Module
+from portal import pdf
+from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MODULES = [
+    ("Digitale Transformation und Smart City in der Stadtentwicklung", "Was die Digitalisierung bedeutet."),
+    ("IT-Sicherheit", "Informationssicherheit in Kommunen."),
+    ("Beteiligung und Vernetzung", "Bürger:innen und Verwaltung einbinden."),
+    ("Strategieentwicklung", "Eine eigene Smart-City-Strategie."),
+    ("Umsetzung und Kommunikation", "Wirksam umsetzen und vermitteln."),
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layers():
+    """Each test starts without backgrounds kept from other tests."""
+    pdf._renderer().layers.clear()
+    yield
+    pdf._renderer().layers.clear()
+
+
+@pytest.fixture
+def cohort(db):
+    cohort = CohortFactory(number=3, start_date=dt.date(2022, 10, 24), end_date=dt.date(2022, 12, 16))
+    for position, (title, description) in enumerate(MODULES, start=1):
+        Module.objects.create(
+            programme=cohort.programme, position=position, title=title, description=description
+        )
+    return cohort
+
+
+def certificate_for(
+    cohort, holder_name="Jördis Groß-Łęcka", municipality_name="Cottbus/Chóśebuz", sequence=1
+):
+    """A certificate as the portal issues it (rendering needs no saved row)."""
+    enrollment = EnrollmentFactory(cohort=cohort, state=Enrollment.State.CONFIRMED, user=UserFactory())
+    return Certificate(
+        enrollment=enrollment,
+        cohort=cohort,
+        sequence=sequence,
+        number=f"SCM-2022-3-{sequence:04d}",
+        verification_code=f"K7Q2M9X{sequence % 10}",
+        language="de",
+        holder_name=holder_name,
+        municipality_name=municipality_name,
+        programme_title=cohort.programme.title,
+        cohort_title=cohort.title,
+        cohort_start=cohort.start_date,
+        cohort_end=cohort.end_date,
+        issued_on=dt.date(2022, 12, 16),
+    )
+
+
+def picture(content: bytes):
+    return pypdfium2.PdfDocument(content)[0].render(scale=2).to_pil().convert("RGB")
+
+
+def text(content: bytes) -> str:
+    return PdfReader(io.BytesIO(content)).pages[0].extract_text()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_layered_certificate_is_the_same_picture_as_the_whole_page(cohort, language):
+    certificate = certificate_for(cohort)
+    certificate.language = language
+    whole = pdf.render_pdf(render.certificate_html(certificate), variant="pdf/a-3b")
+    layered, _digest = render.render_certificate_pdf(certificate)
+
+    difference = ImageChops.difference(picture(whole), picture(layered)).convert("L")
+    differing = sum(difference.histogram()[33:])
+    assert differing == 0, f"{differing} pixels differ, around {difference.getbbox()}"
+    assert sorted(text(layered).split()) == sorted(text(whole).split())
+    assert "Jördis Groß-Łęcka" in text(layered) and "Cottbus/Chóśebuz" in text(layered)
+
+
+def test_the_qr_code_drawn_into_the_pdf_reads_as_the_verification_address(cohort):
+    certificate = certificate_for(cohort)
+    layered, _digest = render.render_certificate_pdf(certificate)
+    (code,) = zxingcpp.read_barcodes(picture(layered))
+    assert code.text == render.verification_url(certificate)
+    assert code.text.endswith("?nummer=SCM-2022-3-0001&code=K7Q2M9X1")
+
+
+def test_the_pdf_is_pdfa_with_every_font_embedded(cohort):
+    layered, _digest = render.render_certificate_pdf(certificate_for(cohort))
+    reader = PdfReader(io.BytesIO(layered))
+    assert b'pdfaid:part="3"' in reader.xmp_metadata.stream.get_data() or b"<pdfaid:part>3" in (
+        reader.xmp_metadata.stream.get_data()
+    )
+    assert reader.trailer["/Root"]["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
+    page = reader.pages[0]
+    background = page["/Resources"]["/XObject"][pdf.LAYER_NAME].get_object()
+    assert background["/Subtype"] == "/Form"
+    fonts = [
+        font.get_object()
+        for resources in (background["/Resources"], page["/Resources"])
+        for font in resources["/Font"].values()
+    ]
+    assert len(fonts) >= 4  # regular and bold in each layer
+    for font in fonts:
+        (descendant,) = font["/DescendantFonts"]
+        assert "/FontFile2" in descendant.get_object()["/FontDescriptor"]
+
+
+def test_a_cohorts_certificates_share_one_background_rendered_once(cohort, monkeypatch):
+    rendered = []
+    original = render_to_string
+
+    def counting(template, context=None, *args, **kwargs):
+        rendered.append(context["layer"])
+        return original(template, context, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_to_string", counting)
+    first = render.render_certificate_pdf(certificate_for(cohort, "Anna Braun", sequence=1))[0]
+    second = render.render_certificate_pdf(certificate_for(cohort, "Bernd Kowalski", sequence=2))[0]
+    assert rendered == ["foreground", "background", "foreground"]
+    assert "Anna Braun" in text(first) and "Bernd Kowalski" in text(second)
+    assert "Anna Braun" not in text(second)
+
+
+def test_a_changed_module_title_renders_a_new_background(cohort):
+    render.render_certificate_pdf(certificate_for(cohort, sequence=1))
+    Module.objects.filter(programme=cohort.programme, position=2).update(title="Informationssicherheit")
+    content = render.render_certificate_pdf(certificate_for(cohort, sequence=2))[0]
+    assert "Informationssicherheit" in text(content)
+    assert "IT-Sicherheit" not in text(content)
+    assert len(pdf._renderer().layers) == 2
+
+
+def test_a_certificate_in_english_does_not_reuse_the_german_background(cohort):
+    german = certificate_for(cohort, sequence=1)
+    render.render_certificate_pdf(german)
+    english = render.render_certificate_pdf(german, "en")[0]
+    assert "Certificate" in text(english) and "Zertifikat\n" not in text(english)
+
+
+# The longest name and municipality the portal stores, and the lengths where the type gets
+# smaller, with letters as wide as names have them.
+NAME = "Wolfgang-Maximilian Ölschläger-Przybyłowicz von Wüstenhagen "
+PLACE = "Schwarzheide (Oberspreewald-Lausitz), Amt Łęknica-Mużakowski "
+
+
+@pytest.mark.parametrize("name_length", [1, 30, 31, 60, 61, 120, 121, 300])
+@pytest.mark.parametrize("place_length", [0, 70, 71, 300])
+def test_names_of_any_accepted_length_stay_inside_the_holder_zone(cohort, name_length, place_length):
+    certificate = certificate_for(cohort, (NAME * 6)[:name_length], (PLACE * 6)[:place_length])
+    assert Certificate._meta.get_field("holder_name").max_length == 300
+    assert Certificate._meta.get_field("municipality_name").max_length == 300
+    html = render_to_string(render.TEMPLATE, render._context(certificate, layer="foreground"))
+    zone = pdf.element_box(pdf.layout_document(html), "holder-zone")
+    boxes = list(zone.descendants())
+    assert any(type(box).__name__ == "TextBox" for box in boxes)
+    assert max(box.position_y + box.margin_height() for box in boxes) <= zone.content_box_y() + zone.height
+    assert max(box.position_x + box.margin_width() for box in boxes) <= zone.content_box_x() + zone.width
+
+
+def test_the_background_keeps_the_foregrounds_places_free(cohort):
+    """The holder zone lies exactly on the background's empty space, and number and code on the
+    lines of their labels, whatever the background's texts."""
+    document = pdf.layout_document(render.certificate_html(certificate_for(cohort)))
+    space, zone = pdf.element_box(document, "holder-space"), pdf.element_box(document, "holder-zone")
+    assert not list(space.descendants())[1:]
+    assert (space.content_box_y(), space.height) == (zone.content_box_y(), zone.height)
+    assert (space.content_box_x(), space.width) == (zone.content_box_x(), zone.width)
+    labels, values = pdf.element_box(document, "labels"), pdf.element_box(document, "values")
+    label_lines = [line.position_y for line in labels.children]
+    value_lines = [line.position_y for line in values.children]
+    assert len(value_lines) == 2 and value_lines == pytest.approx(label_lines[:2])
+
+
+def test_an_element_to_draw_into_must_exist():
+    html = "<html><body><p>Kein Platz</p></body></html>"
+    with pytest.raises(ValueError, match="'qr'"):
+        pdf.render_layered_pdf(
+            html,
+            background_key="test",
+            background_html=lambda: html,
+            masks={"qr": pdf.ImageMask(rows=((True,),), color=(0, 0, 0))},
+        )
