@@ -24,10 +24,9 @@ from .models import Certificate
 
 TEMPLATE = "certificates/certificate_pdf.html"
 QR_COLOR = (0x0B, 0x1F, 0x3A)
-# A QR code has eight mask patterns, all of which every reader decodes; segno picks the one with
-# the fewest hard-to-read features by scoring all eight, which costs more than drawing the whole
-# foreground of a certificate. The verification address always has the same shape (letters,
-# digits, the same punctuation at the same places), so one fixed pattern serves every code.
+# A QR code has eight mask patterns, and every reader decodes each of them; segno would score all
+# eight to pick the most even-looking one, which costs more than laying out a certificate's
+# foreground. The portal uses one fixed pattern (tests read the printed code back).
 QR_MASK = 2
 
 

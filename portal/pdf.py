@@ -105,6 +105,16 @@ def _renderer() -> _Renderer:
     return renderer
 
 
+def prepare() -> None:
+    """Load WeasyPrint, the shipped fonts and the parsed stylesheets of ``static/pdf`` into this
+    thread now rather than on its first render (a worker process calls this when it starts)."""
+    import weasyprint  # noqa: F401
+
+    renderer = _renderer()
+    for path in sorted(ASSET_DIR.glob("*.css")):
+        renderer.stylesheet(path.name)
+
+
 def layout_document(html: str, renderer: _Renderer | None = None):
     """The laid-out WeasyPrint document (imported here: web processes that never render a PDF do
     not pay for it)."""
@@ -258,6 +268,11 @@ def element_box(document, element_id: str):
             return box
         pending.extend(reversed(getattr(box, "children", ())))
     return None
+
+
+def forget_layers() -> None:
+    """Drop this thread's kept backgrounds (the next layered render starts cold)."""
+    _renderer().layers.clear()
 
 
 def render_layered_pdf(

@@ -16,6 +16,7 @@ from .data import graduate, make_users, next_cohort_number, past_cohort, program
 COHORT_SIZE = 100
 WARM_UP = 3
 PROFILE_ROUNDS = 20
+COLD_ROUNDS = 10
 
 
 def baseline_html(portal_html: str) -> str:
@@ -178,6 +179,7 @@ def per_certificate(certificates) -> dict:
     sample = certificates[0]
     sample_html = baseline_html(certificate_html(sample))
     return {
+        "first_of_cohort": first_of_cohort(certificates[:COLD_ROUNDS]),
         "baseline": baseline,
         "portal": portal,
         "bytes": {key: value / len(certificates) for key, value in sizes.items()},
@@ -190,6 +192,20 @@ def per_certificate(certificates) -> dict:
             PROFILE_ROUNDS,
         ),
     }
+
+
+def first_of_cohort(certificates) -> list[float]:
+    """The first certificate of a cohort in a worker: the shared background is rendered as well."""
+    from certificates.render import render_certificate_pdf
+    from portal.pdf import forget_layers
+
+    times = []
+    for certificate in certificates:
+        forget_layers()
+        started = time.perf_counter()
+        render_certificate_pdf(certificate)
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def sequential_baseline(certificates) -> float:

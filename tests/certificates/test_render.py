@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import threading
 
 import pypdfium2
 import pytest
@@ -31,9 +32,9 @@ MODULES = [
 @pytest.fixture(autouse=True)
 def _fresh_layers():
     """Each test starts without backgrounds kept from other tests."""
-    pdf._renderer().layers.clear()
+    pdf.forget_layers()
     yield
-    pdf._renderer().layers.clear()
+    pdf.forget_layers()
 
 
 @pytest.fixture
@@ -194,3 +195,22 @@ def test_an_element_to_draw_into_must_exist():
             background_html=lambda: html,
             masks={"qr": pdf.ImageMask(rows=((True,),), color=(0, 0, 0))},
         )
+
+
+def test_a_worker_process_loads_fonts_and_stylesheets_when_it_starts():
+    from celery.signals import worker_process_init
+
+    import portal.celery  # noqa: F401  (connects the handler)
+
+    seen = {}
+
+    def worker_process():  # the renderer belongs to a thread: a fresh one, as in a new process
+        seen["before"] = dict(pdf._renderer().stylesheets)
+        worker_process_init.send(sender=None)
+        seen["after"] = {name for name, _mtime in pdf._renderer().stylesheets}
+
+    thread = threading.Thread(target=worker_process)
+    thread.start()
+    thread.join()
+    assert seen["before"] == {}
+    assert {"certificate.css", "document.css"} <= seen["after"]
