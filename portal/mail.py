@@ -8,6 +8,11 @@ a nudge:
   when beat fires twice or a worker retries after a crash.
 - A batch of messages goes out over one SMTP connection (``send_batch``). Each message is locked
   while it is sent and marked sent in the same transaction, so two workers never send it twice.
+- Delivery is at least once. The mark is written before the message is handed to the server, and
+  its transaction commits as soon as the server accepts it: a worker that dies in that moment
+  (killed, machine lost) leaves the message queued, and it is sent again with the same Message-ID.
+  Committing before the server has the message would lose it instead; the window is only the
+  commit, so a restart almost never sends anything twice.
 - A failure that may pass (server down, connection lost, 4xx) is recorded with its error and
   retried with exponential backoff by ``flush_due`` (a beat task); after ``MAX_ATTEMPTS`` the
   message ends as "failed". A refused address (5xx) ends as "bounced" at once.
@@ -335,7 +340,7 @@ def _defer(message: OutboxMessage, error: str, now: dt.datetime) -> str:
         logger.error("Mail %s failed for good: %s", message.pk, error)
     else:
         message.next_attempt_at = now + backoff(message.attempts)
-    message.save(update_fields=["attempts", "error", "status", "next_attempt_at"])
+    message.save(update_fields=["attempts", "error", "status", "next_attempt_at", "sent_at"])
     return "failed" if message.status == OutboxMessage.Status.FAILED else "deferred"
 
 
@@ -343,12 +348,33 @@ def _finish(message: OutboxMessage, status: str, error: str = "", now: dt.dateti
     message.status = status
     message.error = error
     message.next_attempt_at = None
-    fields = ["attempts", "error", "status", "next_attempt_at"]
-    if status == OutboxMessage.Status.SENT:
-        message.sent_at = now
-        fields.append("sent_at")
-    message.save(update_fields=fields)
+    message.sent_at = now if status == OutboxMessage.Status.SENT else None
+    message.save(update_fields=["attempts", "error", "status", "next_attempt_at", "sent_at"])
     return status
+
+
+def _not_taken(message: OutboxMessage, exc: Exception, now: dt.datetime) -> str:
+    """Record why the server did not take the message: bounced, failed, or retried later.
+    Returns LOST when the connection is unusable."""
+    message.status, message.sent_at = OutboxMessage.Status.QUEUED, None  # undo the early mark
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in exc.recipients.values()]
+        if codes and all(code >= 500 for code in codes):
+            return _finish(message, OutboxMessage.Status.BOUNCED, _describe(exc))
+        return _defer(message, _describe(exc), now)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        if exc.smtp_code == 421:  # the server closes the connection
+            _defer(message, _describe(exc), now)
+            return LOST
+        if exc.smtp_code >= 500:
+            return _finish(message, OutboxMessage.Status.FAILED, _describe(exc))
+        return _defer(message, _describe(exc), now)
+    if isinstance(exc, smtplib.SMTPException | OSError):
+        _defer(message, _describe(exc), now)
+        return LOST
+    # A bug must not end in a crash loop: retry, then "failed".
+    logger.error("Unexpected error sending mail %s", message.pk, exc_info=exc)
+    return _defer(message, _describe(exc), now)
 
 
 def _send_one(pk: int, connection, now: dt.datetime) -> str:
@@ -356,6 +382,10 @@ def _send_one(pk: int, connection, now: dt.datetime) -> str:
 
     Returns LOST (after recording the attempt) when the connection is unusable. Nothing raises
     out of the transaction, so the attempt and its error are always recorded.
+
+    The message is marked sent before it is handed to the server, so that once the server has
+    accepted it nothing but the commit is left to do: the shortest window in which a worker that
+    dies can make the message go out twice. A refusal overwrites the mark in the same transaction.
     """
     with transaction.atomic():
         message = (
@@ -372,27 +402,12 @@ def _send_one(pk: int, connection, now: dt.datetime) -> str:
             return _finish(
                 message, OutboxMessage.Status.FAILED, _("Anhang nicht lesbar: %(error)s") % {"error": exc}
             )
+        _finish(message, OutboxMessage.Status.SENT, now=now)
         try:
             email.send()
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _text in exc.recipients.values()]
-            if codes and all(code >= 500 for code in codes):
-                return _finish(message, OutboxMessage.Status.BOUNCED, _describe(exc))
-            return _defer(message, _describe(exc), now)
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code == 421:  # the server closes the connection
-                _defer(message, _describe(exc), now)
-                return LOST
-            if exc.smtp_code >= 500:
-                return _finish(message, OutboxMessage.Status.FAILED, _describe(exc))
-            return _defer(message, _describe(exc), now)
-        except (smtplib.SMTPException, OSError) as exc:
-            _defer(message, _describe(exc), now)
-            return LOST
-        except Exception as exc:  # a bug must not end in a crash loop: retry, then "failed"
-            logger.exception("Unexpected error sending mail %s", pk)
-            return _defer(message, _describe(exc), now)
-        return _finish(message, OutboxMessage.Status.SENT, now=now)
+        except Exception as exc:
+            return _not_taken(message, exc, now)
+        return OutboxMessage.Status.SENT  # committed right here, after the server's acceptance
 
 
 def _defer_untried(ids: list[int], error: str, now: dt.datetime, *, count_attempt: bool) -> None:
