@@ -16,9 +16,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from modules.models import Module
-from portal.pdf import ImageMask, render_layered_pdf
+from portal.pdf import ImageMask, LayoutError, element_box, render_layered_pdf
 
 from .models import Certificate
 
@@ -122,6 +123,20 @@ def _background_key(certificate: Certificate, language: str, modules: tuple[dict
     )
 
 
+def _check_background(document) -> None:
+    """The background's text (module descriptions are edited in the admin) must end above the
+    footer: an absolutely placed page does not break onto a second one, it would be cut off."""
+    closing, footer = element_box(document, "closing"), element_box(document, "footer")
+    # WeasyPrint leaves out what lies past the page's end altogether.
+    if closing is None or closing.position_y + closing.margin_height() > footer.position_y:
+        raise LayoutError(
+            gettext(
+                "Der Text des Zertifikats passt nicht auf eine Seite. Bitte kürzen Sie die "
+                "Beschreibungen der Module."
+            )
+        )
+
+
 def render_certificate_pdf(certificate: Certificate, language: str | None = None) -> tuple[bytes, str]:
     """PDF/A-3b bytes and their SHA-256."""
     language = language or certificate.language
@@ -130,6 +145,7 @@ def render_certificate_pdf(certificate: Certificate, language: str | None = None
         pdf = render_layered_pdf(
             render_to_string(TEMPLATE, _context(certificate, layer="foreground")),
             background_key=_background_key(certificate, language, modules),
+            check_background=_check_background,
             background_html=lambda: render_to_string(
                 TEMPLATE, _context(certificate, layer="background", modules=modules)
             ),

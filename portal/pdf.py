@@ -270,6 +270,17 @@ def element_box(document, element_id: str):
     return None
 
 
+class LayoutError(ValueError):
+    pass
+
+
+def _one_page(document, layer: str):
+    """A layer is one page: a second page would not be drawn, so it is an error, not a loss."""
+    if len(document.pages) != 1:
+        raise LayoutError(f"the {layer} takes {len(document.pages)} pages instead of one")
+    return document
+
+
 def forget_layers() -> None:
     """Drop this thread's kept backgrounds (the next layered render starts cold)."""
     _renderer().layers.clear()
@@ -280,6 +291,7 @@ def render_layered_pdf(
     *,
     background_key: Hashable,
     background_html: Callable[[], str],
+    check_background: Callable | None = None,
     masks: dict[str, ImageMask] | None = None,
     variant: str | None = None,
 ) -> bytes:
@@ -288,7 +300,8 @@ def render_layered_pdf(
     The background is rendered from ``background_html()`` only when this thread has not rendered
     one under ``background_key`` (with the same stylesheet files) yet; the key must change whenever
     the background's HTML would. Both documents must lay out their content independently of each
-    other's, on the same page size. ``masks`` paint pictures into the boxes of the elements with
+    other's, on the same page size. ``check_background`` may inspect the laid-out background
+    and raise ``LayoutError``. ``masks`` paint pictures into the boxes of the elements with
     these ids (empty boxes sized by the stylesheet)."""
     renderer = _renderer()
     stylesheet_keys = tuple(
@@ -297,16 +310,17 @@ def render_layered_pdf(
     key = (background_key, stylesheet_keys, variant)
     layer = renderer.layers.get(key)
     if layer is None:
+        background = _one_page(layout_document(background_html(), renderer), "background")
+        if check_background:
+            check_background(background)
         captured = []
-        layout_document(background_html(), renderer).write_pdf(
-            finisher=lambda document, pdf: captured.append(Layer(pdf)), **_options(variant)
-        )
+        background.write_pdf(finisher=lambda document, pdf: captured.append(Layer(pdf)), **_options(variant))
         layer = renderer.layers[key] = captured[0]
         while len(renderer.layers) > LAYERS_KEPT:
             renderer.layers.popitem(last=False)
     renderer.layers.move_to_end(key)
 
-    document = layout_document(html, renderer)
+    document = _one_page(layout_document(html, renderer), "foreground")
     placed = []
     for element_id, mask in (masks or {}).items():
         box = element_box(document, element_id)

@@ -214,3 +214,17 @@ def test_a_worker_process_loads_fonts_and_stylesheets_when_it_starts():
     thread.join()
     assert seen["before"] == {}
     assert {"certificate.css", "document.css"} <= seen["after"]
+
+
+@pytest.mark.parametrize("words", [60, 400])
+def test_module_texts_too_long_for_the_page_fail_with_a_reason_instead_of_being_cut_off(cohort, words):
+    """Module texts are edited in the admin; if they ever reach the footer, the certificate fails
+    with a reason the coordinator can act on instead of losing the end of the page."""
+    Module.objects.filter(programme=cohort.programme).update(description="Sehr ausführlich. " * words)
+    with pytest.raises(pdf.LayoutError, match="Beschreibungen der Module"):
+        render.render_certificate_pdf(certificate_for(cohort))
+
+
+def test_module_texts_that_fit_render(cohort):
+    Module.objects.filter(programme=cohort.programme).update(description="Ausführlich. " * 12)
+    assert "Ausführlich." in text(render.render_certificate_pdf(certificate_for(cohort))[0])
