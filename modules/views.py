@@ -287,11 +287,14 @@ def home(request):
         )
         .order_by("number")
     )
+    today = timezone.localdate(now)
+    for cohort in cohorts:
+        cohort.is_past = cohort.end_date < today
     open_cohort = next((c for c in cohorts if c.accepts_applications(now)), None)
     upcoming = next((c for c in cohorts if c.applications_open_at > now), None)
     days_left = None
     if open_cohort:
-        days_left = (open_cohort.applications_close_on - timezone.localdate(now)).days
+        days_left = (open_cohort.applications_close_on - today).days
     municipalities = list(
         Municipality.objects.filter(
             enrollments__cohort__programme=programme, enrollments__state=Enrollment.State.CONFIRMED
@@ -306,7 +309,6 @@ def home(request):
             "programme": programme,
             "modules": Module.objects.filter(programme=programme).order_by("position"),
             "cohorts": cohorts,
-            "past_cohorts": [c for c in cohorts if c.end_date < timezone.localdate(now)],
             "open_cohort": open_cohort,
             "upcoming_cohort": upcoming,
             "days_left": days_left,

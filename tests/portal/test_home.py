@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -39,6 +40,13 @@ def test_landing_page_shows_programme_cohorts_modules_and_municipalities(client,
     assert "Bisher haben 44 Beschäftigte" in html
     assert "Aus 36 Kommunen haben Beschäftigte teilgenommen." in html
     assert "Prenzlau <span" in html and "(Uckermark)" in html
+    # Held cohorts show how many took part, the open one how many seats it has.
+    rows = re.findall(
+        r'<th scope="row">(\d)\. Schulungsdurchgang.*?</th>.*?<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>',
+        html,
+        re.S,
+    )
+    assert rows == [("1", "15"), ("2", "14"), ("3", "15"), ("4", "15 Plätze")]
 
 
 def test_landing_page_in_english(client, demo):
