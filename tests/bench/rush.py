@@ -9,10 +9,13 @@ measured before and after the rush with the same load generator and concurrency.
 """
 
 import datetime as dt
+import os
+import re
 import string
 import time
 from importlib import import_module
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -30,7 +33,7 @@ RUSH_USERS = 500
 CALIBRATION_USERS = 100
 BASELINE_REQUESTS = 1500
 WARM_UP_REQUESTS = 100
-PROFILE_REQUESTS = 20
+PROFILE_REQUESTS = 60
 CONCURRENCY = 8
 # Where in the rush the deadline falls, as a share of its expected length.
 DEADLINE_AT = 0.6
@@ -95,12 +98,16 @@ def _drafts(cohort, users, *, until: dt.datetime, granted_by, endorsement: str):
 
 def _logged_in(user) -> dict[str, str]:
     """Cookies and headers of a signed-in browser with a CSRF token, made without the login form."""
+    from portal.security import remember_mfa_on_login
+
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     secret = get_random_string(32, string.ascii_letters + string.digits)
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[CSRF_SESSION_KEY] = secret
+    # What signing in stores in the session besides (portal.security), as for every real applicant.
+    remember_mfa_on_login(sender=None, request=SimpleNamespace(session=store), user=user)
     store.create()
     return {
         "Cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={secret}",
@@ -129,15 +136,78 @@ def _latencies(results) -> dict[str, float]:
     }
 
 
-def _baseline(port: int, headers) -> dict:
-    results, wall = loadgen.run(port, _inserts(BASELINE_REQUESTS, headers), concurrency=CONCURRENCY)
+def _cpu(pids: list[int]) -> float | None:
+    """CPU seconds (user and system) the processes have used so far; None when one is gone or
+    there is no /proc."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _workers(server) -> list[int]:
+    try:
+        return [
+            int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        ]
+    except OSError:
+        return []
+
+
+def _backends() -> list[int]:
+    """The PostgreSQL processes serving the benchmark's database, except this process's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _load(port: int, requests: list[loadgen.Request], workers: list[int]):
+    """Run the requests; also the CPU time per request of the gunicorn workers, the PostgreSQL
+    processes serving them (None if a connection was replaced meanwhile) and the load generator."""
+    backends = _backends()
+    web, database, generator = _cpu(workers), _cpu(backends), time.process_time()
+    results, wall = loadgen.run(port, requests, concurrency=CONCURRENCY)
+    count = len(results)
+    web_after, database_after = _cpu(workers), _cpu(backends)
+    cpu = {
+        "web": None if None in (web, web_after) else (web_after - web) / count,
+        "database": None
+        if None in (database, database_after) or _backends() != backends
+        else (database_after - database) / count,
+        "generator": (time.process_time() - generator) / count,
+    }
+    return results, wall, cpu
+
+
+def _baseline(port: int, headers, workers: list[int]) -> dict:
+    results, wall, cpu = _load(port, _inserts(BASELINE_REQUESTS, headers), workers)
     statuses = [result.status for result in results]
+    if any(status != 204 for status in statuses):
+        raise BenchError(
+            f"the baseline view answered {sorted(set(statuses))}, expected 204 (see gunicorn.log)"
+        )
     return {
         "requests": len(results),
         "wall": wall,
         "rps": len(results) / wall,
         "errors": sum(status != 204 for status in statuses),
+        "cpu": cpu,
         **_latencies(results),
+    }
+
+
+def _mean_cpu(*figures: dict) -> dict:
+    return {
+        key: None
+        if any(figure[key] is None for figure in figures)
+        else sum(figure[key] for figure in figures) / len(figures)
+        for key in figures[0]
     }
 
 
@@ -205,9 +275,31 @@ def _check(results, drafts_by_pk: dict, until: dt.datetime) -> dict:
     return outcome
 
 
-def _server_side(cohort, users, reviewer, endorsement) -> dict:
-    """One submit and one baseline insert inside this process (Django's test client, no HTTP):
-    their queries and the server's own time, to show where a submit's cost lies."""
+def _statements(queries) -> dict[str, list[str]]:
+    """What the captured statements did, by kind, each with the table it names first."""
+    kinds: dict[str, list[str]] = {}
+    for query in queries:
+        sql = query["sql"]
+        verb = sql.split(None, 1)[0].upper()
+        if verb in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
+            kind, table = "transaction", verb
+        else:
+            pattern = {"INSERT": r"INSERT INTO \"?(\w+)", "UPDATE": r"UPDATE \"?(\w+)"}.get(
+                verb, r"FROM \"?(\w+)"
+            )
+            found = re.search(pattern, sql)
+            table = found.group(1) if found else "?"
+            kind = {"INSERT": "insert", "UPDATE": "update", "DELETE": "delete"}.get(verb, "read")
+            if kind == "read" and "FOR UPDATE" in sql:
+                kind = "lock"
+        kinds.setdefault(kind, []).append(table)
+    return kinds
+
+
+def _server_side(cohort, users, reviewer, endorsement, inserter) -> dict:
+    """Submits and baseline inserts inside this process, taking turns (Django's test client, no
+    HTTP): their statements, the templates they render and the server's own time, to show where a
+    submit's cost lies."""
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -223,23 +315,35 @@ def _server_side(cohort, users, reviewer, endorsement) -> dict:
         (f"/bewerbung/{draft.pk}/pruefen/", _logged_in(user))
         for draft, user in zip(drafts, users, strict=True)
     ]
-    insert = ("/bench/insert/", _logged_in(reviewer))
+    insert = ("/bench/insert/", _logged_in(inserter))
+    expected = {"submit": 302, "insert": 204}
 
-    def post(path, headers):
-        return client.post(path, HTTP_COOKIE=headers["Cookie"], HTTP_X_CSRFTOKEN=headers["X-CSRFToken"])
+    def post(name, path, headers):
+        response = client.post(path, HTTP_COOKIE=headers["Cookie"], HTTP_X_CSRFTOKEN=headers["X-CSRFToken"])
+        if response.status_code != expected[name]:
+            raise BenchError(f"in-process {name} answered {response.status_code}, expected {expected[name]}")
+        return response
 
     measured = {}
-    for name, requests in (("submit", submits), ("insert", [insert] * len(submits))):
-        post(*requests[0])
+    for name, request in (("submit", submits[0]), ("insert", insert)):
+        post(name, *request)  # warm
+    for name, request in (("submit", submits[1]), ("insert", insert)):
         with CaptureQueriesContext(connection) as queries:
-            post(*requests[1])
-        count = len(queries)
-        times = []
-        for request in requests[2:]:
+            response = post(name, *request)
+        measured[name] = {
+            "queries": len(queries),
+            "statements": _statements(queries.captured_queries),
+            "templates": sorted({template.name for template in response.templates if template.name}),
+            "times": [],
+        }
+    for request in submits[2:]:
+        for name, timed in (("submit", request), ("insert", insert)):
             started = time.perf_counter()
-            post(*request)
-            times.append(time.perf_counter() - started)
-        measured[name] = {"queries": count, "time": median(times)}
+            post(name, *timed)
+            measured[name]["times"].append(time.perf_counter() - started)
+    for figures in measured.values():
+        figures["time"] = median(figures["times"])
+        figures["count"] = len(figures.pop("times"))
     return measured
 
 
@@ -272,7 +376,10 @@ def run(log_dir: Path) -> dict:
     drafts = _drafts(rush_cohort, rush_users, until=far, granted_by=reviewer, endorsement=endorsement)
     drafts_by_pk = Application.objects.in_bulk([draft.pk for draft in drafts])
     rush = _submits(drafts, rush_users)
-    insert_headers = _logged_in(reviewer)
+    # The baseline signs in as an applicant does: a staff account without a second factor would be
+    # sent to set one up (a redirect) instead of reaching the bare view.
+    (inserter,) = make_users(1, tag="baseline")
+    insert_headers = _logged_in(inserter)
     profile_cohort = _open_cohort_closed_yesterday(programme, next_cohort_number(programme))
     profile_users = make_users(PROFILE_REQUESTS + 2, tag="profile")
 
@@ -304,29 +411,32 @@ def run(log_dir: Path) -> dict:
             raise BenchError(f"calibration submits answered {statuses}, expected 302 (see gunicorn.log)")
         expected = RUSH_USERS / (len(calibrated) / calibration_wall)
 
-        before = _baseline(port, insert_headers)
+        workers = _workers(server)
+        before = _baseline(port, insert_headers, workers)
         # Applicants are ready with their drafts; the deadline falls inside the rush.
         start_at = time.time() + 0.5
         until = dt.datetime.fromtimestamp(start_at + DEADLINE_AT * expected, tz=dt.UTC)
         DeadlineExtension.objects.filter(application__cohort=rush_cohort).update(until=until)
         time.sleep(max(0.0, start_at - time.time()))
-        results, wall = loadgen.run(port, rush, concurrency=CONCURRENCY)
-        after = _baseline(port, insert_headers)
+        results, wall, rush_cpu = _load(port, rush, workers)
+        after = _baseline(port, insert_headers, workers)
     finally:
         stop(server)
     checked = _check(results, drafts_by_pk, until)
-    server_side = _server_side(profile_cohort, profile_users, reviewer, endorsement)
+    server_side = _server_side(profile_cohort, profile_users, reviewer, endorsement, inserter)
     baseline_rps = (before["rps"] + after["rps"]) / 2
     return {
         "rush": {
             "requests": len(results),
             "wall": wall,
             "rps": len(results) / wall,
+            "cpu": rush_cpu,
             **_latencies(results),
             **_latencies_by_outcome(results),
         },
         "baseline": {
             "rps": baseline_rps,
+            "cpu": _mean_cpu(before["cpu"], after["cpu"]),
             "before": before,
             "after": after,
             "p50": median([before["p50"], after["p50"]]),
