@@ -1,13 +1,53 @@
-"""Decision mails from the editable templates in the admin."""
+"""The confirmation of a submit, and decision mails from the editable templates in the admin."""
 
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.urls import reverse
 from django.utils.html import escape, linebreaks
 
-from portal.mail import queue_mail
+from portal.mail import queue_mail, queue_mail_rendered_by_worker, register_renderer, render_mail
+from portal.models import OutboxMessage, User
 
 from .models import Application, MailTemplate
+
+SUBMITTED = "application-submitted"
+
+
+def queue_submission_confirmation(application: Application, *, applicant: User) -> OutboxMessage:
+    """The confirmation of a binding submit. Recorded in the submit's transaction; the worker that
+    sends it renders it from the submitted application, so the submit renders no template."""
+    return queue_mail_rendered_by_worker(
+        kind=SUBMITTED,
+        related=application,
+        recipient=applicant.email,
+        user=applicant,
+        idempotency_key=f"{SUBMITTED}:{application.pk}",
+    )
+
+
+def render_submission_confirmations(messages: list[OutboxMessage]) -> dict[int, tuple[str, str, str]]:
+    applications = (
+        Application.objects.filter(pk__in=[message.related_id for message in messages])
+        .exclude(reference="")
+        .select_related("cohort", "applicant", "municipality")
+        .order_by()
+        .in_bulk()
+    )
+    rendered = {}
+    for message in messages:
+        application = applications.get(message.related_id)
+        if application is not None:
+            context = {
+                "application": application,
+                "cohort": application.cohort,
+                "user": application.applicant,
+                "operator": settings.PORTAL_OPERATOR,
+            }
+            rendered[message.pk] = render_mail("applications/submitted", context, message.language)
+    return rendered
+
+
+register_renderer(SUBMITTED, render_submission_confirmations)
 
 # No loaders: an editable template cannot include or extend files of the project.
 ENGINE = Engine(loaders=[], debug=False)
@@ -80,6 +120,7 @@ def queue_decision_mail(application: Application, *, kind: str, reason: str, key
 
 __all__ = [
     "TemplateSyntaxError",
+    "queue_submission_confirmation",
     "PLACEHOLDERS",
     "queue_decision_mail",
     "render_decision",

@@ -1,5 +1,6 @@
 """Every write to an application. Each function is one transaction and checks the window itself."""
 
+import copy
 import datetime as dt
 
 from django.conf import settings
@@ -13,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cohorts.models import Cohort, Enrollment
-from portal.mail import queue_templated_mail
 from portal.models import User
 
+from .mails import queue_submission_confirmation
 from .models import (
     APPLICANT_FIELDS,
     DECIDABLE,
@@ -44,9 +45,17 @@ def window_is_open(*, cohort: Cohort, at: dt.datetime, application: Application 
     if cohort.accepts_applications(at):
         return True
     if application is not None and application.pk:
-        extension = DeadlineExtension.objects.filter(application=application).first()
+        extension = _extension(application)
         return extension is not None and cohort.applications_open_at <= at < extension.until
     return False
+
+
+def _extension(application: Application) -> DeadlineExtension | None:
+    """The application's extension; no query when it was loaded with ``select_related("extension")``."""
+    try:
+        return application.extension
+    except DeadlineExtension.DoesNotExist:
+        return None
 
 
 def _closed_error(cohort: Cohort) -> ValidationError:
@@ -139,58 +148,76 @@ def missing_for_submission(application: Application) -> list[str]:
 def submit_application(*, application_id: int, applicant: User, at: dt.datetime) -> Application:
     """Submit a draft bindingly and give it the next number of its cohort.
 
-    The cohort row is locked first, then the application, so that two submits of the same
-    draft (double click, two tabs) produce one number, and numbers have no gaps.
+    The application row is locked first, so that two submits of the same draft (double click,
+    two tabs) or a submit and a withdrawal wait for each other; the draft is checked under that
+    lock. The cohort row is locked last, for no more than taking the next number and writing the
+    new status, so that numbers have no gaps and submits of one cohort queue only briefly. No other
+    path locks a draft after its cohort (decisions and offers concern submitted applications), so
+    the two orders cannot deadlock.
     A second submit of an already submitted application returns it unchanged.
     """
     with transaction.atomic():
-        cohort_id = (
-            Application.objects.filter(pk=application_id, applicant=applicant)
-            .values_list("cohort_id", flat=True)
-            .first()
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("cohort__programme", "extension")
+            .get(pk=application_id, applicant=applicant)
         )
-        if cohort_id is None:
-            raise Application.DoesNotExist
-        cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort_id)
-        application = Application.objects.select_for_update().get(pk=application_id, applicant=applicant)
         if not application.is_draft:
             if application.status == Application.Status.WITHDRAWN:
                 raise ValidationError(_("Diese Bewerbung wurde zurückgezogen."), code="withdrawn")
             return application
+        cohort = application.cohort
         check_window(cohort=cohort, at=at, application=application)
         missing = missing_for_submission(application)
         if missing:
             raise ValidationError(
                 _("Bitte ergänzen Sie noch: %(fields)s.") % {"fields": ", ".join(missing)}, code="incomplete"
             )
-        last = Application.objects.filter(cohort=cohort).aggregate(last=Max("sequence"))["last"] or 0
-        application.sequence = last + 1
-        application.reference = (
-            f"{cohort.programme.reference_prefix}-{cohort.number}-{application.sequence:04d}"
-        )
         StatusChange.objects.create(
             application=application,
             changed_by=applicant,
             from_status=application.status,
             to_status=Application.Status.SUBMITTED,
         )
+        # Recorded here, rendered by the worker that sends it (from the submitted application).
+        queue_submission_confirmation(application, applicant=applicant)
+        # Last, the cohort: the next number and the status write are all that waits for this lock.
+        Cohort.objects.select_for_update().filter(pk=cohort.pk).order_by().values_list("pk").get()
+        last = Application.objects.filter(cohort=cohort).aggregate(last=Max("sequence"))["last"] or 0
+        before = copy.copy(application)  # the row as it is under the lock, for the audit log
+        application.sequence = last + 1
+        application.reference = (
+            f"{cohort.programme.reference_prefix}-{cohort.number}-{application.sequence:04d}"
+        )
         application.status = Application.Status.SUBMITTED
         application.submitted_at = at
-        application.save(update_fields=["sequence", "reference", "status", "submitted_at", "updated_at"])
-        queue_templated_mail(
-            template="applications/submitted",
-            context={
-                "application": application,
-                "cohort": cohort,
-                "user": applicant,
-                "operator": settings.PORTAL_OPERATOR,
-            },
-            recipient=applicant.email,
-            user=applicant,
-            kind="application-submitted",
-            idempotency_key=f"application-submitted:{application.pk}",
+        _save_audited(
+            application,
+            before=before,
+            update_fields=["sequence", "reference", "status", "submitted_at", "updated_at"],
         )
     return application
+
+
+def _save_audited(instance, *, before, update_fields: list[str]) -> None:
+    """Save with the audit log entry django-auditlog would write, diffed against ``before``: the
+    row as the caller read it under its lock, so auditlog need not read it once more. Diffed before
+    saving, as auditlog does (an ``auto_now`` field is not a change of its own)."""
+    from auditlog import get_logentry_model
+    from auditlog.context import disable_auditlog
+    from auditlog.diff import model_instance_diff
+
+    changes = model_instance_diff(
+        before,
+        instance,
+        fields_to_check=update_fields,
+        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+    )
+    with disable_auditlog():
+        instance.save(update_fields=update_fields)
+    if changes:
+        log_entry = get_logentry_model()
+        log_entry.objects.log_create(instance, action=log_entry.Action.UPDATE, changes=changes)
 
 
 def withdraw_application(*, application_id: int, applicant: User, at: dt.datetime) -> Application:

@@ -120,29 +120,41 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request, pk: int):
+    if request.method == "POST":
+        return _submit(request, pk)
     application = _own_application(request, pk)
     if not application.is_draft:
         return redirect("applications:detail", pk=application.pk)
-    missing = services.missing_for_submission(application)
-    error = None
-    if request.method == "POST":
-        try:
-            application = services.submit_application(
-                application_id=application.pk, applicant=request.user, at=timezone.now()
-            )
-        except ValidationError as exc:
-            error = exc.messages[0]
-        else:
-            messages.success(
-                request,
-                _("Ihre Bewerbung ist eingegangen. Ihr Aktenzeichen lautet %(reference)s.")
-                % {"reference": application.reference},
-            )
+    return _review_page(request, application)
+
+
+def _submit(request, pk: int):
+    """The binding submit. The service loads, checks and locks the draft itself; the review page
+    is loaded and rendered again only when the submit is refused."""
+    at = timezone.now()
+    try:
+        application = services.submit_application(application_id=pk, applicant=request.user, at=at)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        application = _own_application(request, pk)
+        if not application.is_draft:
             return redirect("applications:detail", pk=application.pk)
+        return _review_page(request, application, error=exc.messages[0])
+    if application.submitted_at == at:  # submitted now, not by an earlier request
+        messages.success(
+            request,
+            _("Ihre Bewerbung ist eingegangen. Ihr Aktenzeichen lautet %(reference)s.")
+            % {"reference": application.reference},
+        )
+    return redirect("applications:detail", pk=application.pk)
+
+
+def _review_page(request, application: Application, *, error: str | None = None):
     return render(
         request,
         "applications/review.html",
-        {"application": application, "missing": missing, "error": error},
+        {"application": application, "missing": services.missing_for_submission(application), "error": error},
         status=400 if error else 200,
     )
 

@@ -167,6 +167,47 @@ def queue_templated_mail(
     )
 
 
+def queue_mail_rendered_by_worker(
+    *,
+    kind: str,
+    related: models.Model,
+    recipient: str,
+    user: User,
+    idempotency_key: str,
+    language: str | None = None,
+) -> OutboxMessage:
+    """Record a message whose subject and text the worker renders right before sending it, from
+    ``related`` as it is then, with the renderer registered for ``kind`` (``register_renderer``).
+
+    For writes that must stay short, such as the binding submit under its lock: the message is
+    recorded in the caller's transaction like any other, so it can be neither lost nor sent twice,
+    but no template is rendered in the request. The outbox shows its text once it is rendered.
+
+    One statement, without a savepoint: a key used before records nothing new (the row keeps its
+    content and status; the worker is nudged all the same and sends nothing twice).
+    """
+    message = OutboxMessage(
+        idempotency_key=idempotency_key,
+        kind=kind,
+        recipient=recipient,
+        user=user,
+        account_id=user.pk,
+        language=language or user.language or translation.get_language() or "de",
+        subject="",
+        body_text="",
+        next_attempt_at=timezone.now() + LEASE,
+        **_related(related),
+    )
+    (message,) = OutboxMessage.objects.bulk_create(
+        [message],
+        update_conflicts=True,
+        unique_fields=["idempotency_key"],
+        update_fields=["idempotency_key"],  # unchanged: only so that the existing row's id comes back
+    )
+    enqueue([message.pk])
+    return message
+
+
 def queue_email_message(message: EmailMessage, *, kind: str, user: User | None = None) -> OutboxMessage:
     """Queue a message another library rendered (django-allauth's account mails)."""
     body_html = ""
@@ -228,6 +269,63 @@ def _discover_send_checks() -> None:
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("reminders")
+
+
+# --- Rendering right before sending ----------------------------------------------------------
+
+_renderers: dict[str, object] = {}
+
+
+def register_renderer(kind: str, render) -> None:
+    """Register ``render(messages) -> {message pk: (subject, text, html)}`` for the messages of
+    ``kind`` queued by ``queue_mail_rendered_by_worker``. A message left out of the result has lost
+    what it was about and is skipped. Apps to the right of ``portal`` register from their ``mails``
+    module; a fixed number of queries for the whole batch, please.
+    """
+    _renderers[kind] = render
+
+
+def _unrendered(message: OutboxMessage) -> bool:
+    return not (message.subject or message.body_text or message.body_html)
+
+
+def _render(messages: list[OutboxMessage]) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """Render and store the text of the messages queued without one. Returns the messages to skip
+    (with their status and reason) and those that could not be rendered (with the error)."""
+    pending = defaultdict(list)
+    for message in messages:
+        if _unrendered(message):
+            pending[message.kind].append(message)
+    skip: dict[int, tuple[str, str]] = {}
+    failed: dict[int, str] = {}
+    if not pending:
+        return skip, failed
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("mails")
+    for kind, group in pending.items():
+        render = _renderers.get(kind)
+        try:
+            if render is None:
+                raise LookupError(f"no renderer registered for {kind!r}")
+            rendered = render(group)
+        except Exception as exc:  # a bug in a template must not end in a crash loop: retry, then "failed"
+            logger.exception("Rendering %s messages failed", kind)
+            failed.update((message.pk, _describe(exc)) for message in group)
+            continue
+        for message in group:
+            if message.pk not in rendered:
+                skip[message.pk] = (
+                    OutboxMessage.Status.SKIPPED,
+                    _("Der Anlass der Nachricht besteht nicht mehr."),
+                )
+                continue
+            subject, body_text, body_html = rendered[message.pk]
+            # Two workers may render the same message; they store the same text.
+            OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.QUEUED).update(
+                subject=" ".join(subject.split()), body_text=body_text, body_html=body_html
+            )
+    return skip, failed
 
 
 def _skip_reasons(messages: list[OutboxMessage], *, now: dt.datetime) -> dict[int, tuple[str, str]]:
@@ -396,6 +494,8 @@ def _send_one(pk: int, connection, now: dt.datetime) -> str:
         if message is None:
             return "not-queued"  # sent, skipped or being sent by another worker meanwhile
         message.attempts += 1
+        if _unrendered(message):  # never send an empty message; send_batch renders it first
+            return _defer(message, _("Die Nachricht hat noch keinen Text."), now)
         try:
             email = _email(message, connection)
         except OSError as exc:
@@ -441,12 +541,18 @@ def send_batch(ids: list[int], *, now: dt.datetime | None = None) -> dict[str, i
     if not messages:
         return dict(outcome)
     reasons = _skip_reasons(messages, now=now)
+    skip, failed = _render([m for m in messages if m.pk not in reasons])
+    reasons.update(skip)
+    if failed:
+        for pk, error in failed.items():
+            _defer_untried([pk], error, now, count_attempt=True)
+        outcome["deferred"] += len(failed)
     for pk, (status, reason) in reasons.items():
         updated = OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.QUEUED).update(
             status=status, error=reason, next_attempt_at=None
         )
         outcome[status] += updated
-    todo = [m.pk for m in messages if m.pk not in reasons]
+    todo = [m.pk for m in messages if m.pk not in reasons and m.pk not in failed]
     if not todo:
         return dict(outcome)
     connection = get_connection()
