@@ -13,6 +13,7 @@ import os
 import re
 import string
 import time
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 from types import SimpleNamespace
@@ -296,6 +297,25 @@ def _statements(queries) -> dict[str, list[str]]:
     return kinds
 
 
+@contextmanager
+def _templates_rendered():
+    """The names of the templates rendered meanwhile (pages, mails, includes)."""
+    from django.template.base import Template
+
+    names: list[str] = []
+    original = Template.render
+
+    def render(self, context):
+        names.append(self.name or "(from a string)")
+        return original(self, context)
+
+    Template.render = render
+    try:
+        yield names
+    finally:
+        Template.render = original
+
+
 def _server_side(cohort, users, reviewer, endorsement, inserter) -> dict:
     """Submits and baseline inserts inside this process, taking turns (Django's test client, no
     HTTP): their statements, the templates they render and the server's own time, to show where a
@@ -328,12 +348,12 @@ def _server_side(cohort, users, reviewer, endorsement, inserter) -> dict:
     for name, request in (("submit", submits[0]), ("insert", insert)):
         post(name, *request)  # warm
     for name, request in (("submit", submits[1]), ("insert", insert)):
-        with CaptureQueriesContext(connection) as queries:
-            response = post(name, *request)
+        with CaptureQueriesContext(connection) as queries, _templates_rendered() as templates:
+            post(name, *request)
         measured[name] = {
             "queries": len(queries),
             "statements": _statements(queries.captured_queries),
-            "templates": sorted({template.name for template in response.templates if template.name}),
+            "templates": sorted(set(templates)),
             "times": [],
         }
     for request in submits[2:]:
