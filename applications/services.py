@@ -94,9 +94,15 @@ def save_draft(
 ) -> Application:
     """Create or update the applicant's draft for a cohort with the given (already cleaned) data."""
     with transaction.atomic():
-        # Locking the person serialises two tabs saving their first draft at the same moment.
+        # Locking the person serialises two tabs saving their first draft at the same moment;
+        # locking the draft makes a save wait for a submit of it in another tab, and then see it
+        # submitted, instead of writing the draft back over the submission.
         User.objects.select_for_update().filter(pk=applicant.pk).first()
-        application = Application.objects.filter(cohort=cohort, applicant=applicant).first()
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .filter(cohort=cohort, applicant=applicant)
+            .first()
+        )
         check_window(cohort=cohort, at=at, application=application)
         if application is None:
             application = Application(cohort=cohort, applicant=applicant)

@@ -87,3 +87,63 @@ def test_two_reviewers_accepting_into_the_last_seat_never_overbook(cohort):
     assert "nur noch 0 Plätze frei" in errors[0].messages[0]
     assert Enrollment.objects.holding_seats().filter(cohort=cohort).count() == 1
     assert Application.objects.filter(status=Application.Status.ACCEPTED).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_draft_while_it_is_being_submitted_never_turns_the_submission_back(cohort, applicant):
+    """Two tabs: one submits, the other saves the draft at the same moment. The save waits for the
+    submit and then finds the application submitted; it must not write the draft over it."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from applications.services import save_draft
+
+    draft = make_draft(cohort, applicant)
+    locked, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def submitting_tab():  # a submit that holds the row until it is told to commit
+        try:
+            with transaction.atomic():
+                Application.objects.select_for_update().get(pk=draft.pk)
+                Application.objects.filter(pk=draft.pk).update(
+                    status=Application.Status.SUBMITTED,
+                    sequence=1,
+                    reference="SCM-3-0001",
+                    submitted_at=DURING,
+                )
+                locked.set()
+                release.wait(timeout=30)
+        except Exception as exc:  # asserted below
+            outcome["submit failed"] = exc
+        finally:
+            locked.set()
+            connection.close()
+
+    def saving_tab():
+        try:
+            locked.wait(timeout=30)
+            save_draft(applicant=applicant, cohort=cohort, data={"department": "Bauamt"}, at=DURING)
+            outcome["saved"] = True
+        except ValidationError as exc:
+            outcome["refused"] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submitting_tab), threading.Thread(target=saving_tab)]
+    for thread in threads:
+        thread.start()
+    with connection.cursor() as cursor:  # until the saving tab waits for the submit's row lock
+        for _attempt in range(3000):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED and draft.reference == "SCM-3-0001"
+    assert draft.department == "Stadtplanung"
+    assert outcome == {"refused": "not_draft"}
