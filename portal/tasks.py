@@ -11,13 +11,15 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
+# Nothing reads what a send task returns (the outbox row records the outcome), so the result
+# backend does not store it: no result key and no result subscription per mail.
+@shared_task(acks_late=True, ignore_result=True)
 def send_outbox_batch(message_ids: list[int]) -> dict[str, int]:
     """Send a batch of outbox messages over one SMTP connection."""
     return mail.send_batch(message_ids)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def send_outbox_message(message_id: int) -> str:
     """Send one outbox message. Safe to run twice: a sent message is never sent again."""
     status = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True).first()
