@@ -3,6 +3,7 @@ confirmation date. Run by ``applications.tasks`` on the beat schedules."""
 
 import datetime as dt
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,11 +12,37 @@ from cohorts.models import Enrollment
 from portal.mail import absolute_url
 from portal.reminders import Reminder, Rule, part, register
 
-from .models import Application
+from .models import Application, DeadlineExtension
+
+
+def _extended_until(application: Application) -> dt.datetime | None:
+    try:
+        return application.extension.until
+    except DeadlineExtension.DoesNotExist:
+        return None
+
+
+def _extension_ends_at(application: Application) -> str:
+    """The time of day an extension ends, as the reminder says it ("24:00" for midnight), or ""."""
+    until = _extended_until(application)
+    if until is None:
+        return ""
+    until = timezone.localtime(until)
+    return "24:00" if until.time() == dt.time() else until.strftime("%H:%M")
+
+
+def deadline_day(application: Application) -> dt.date:
+    """The last day on which this draft can be submitted: the cohort's deadline, or the day an
+    individual extension ends (an extension ending at midnight ends the day before, at 24:00)."""
+    until = _extended_until(application)
+    if until is None:
+        return application.cohort.applications_close_on
+    return timezone.localtime(until - dt.timedelta(microseconds=1)).date()
 
 
 class DraftReminder(Rule):
-    """A draft that is still not submitted ``days`` days before the cohort's deadline."""
+    """A draft that is still not submitted ``days`` days before its deadline: the cohort's, or the
+    end of an extension granted to this application."""
 
     template = "reminders/draft"
 
@@ -25,16 +52,25 @@ class DraftReminder(Rule):
 
     def key_for(self, application: Application) -> str:
         # The deadline is part of the key: when it moves, the reminder for the new date is a new one.
-        return self.key("application", application.pk, application.cohort.applications_close_on.isoformat())
+        return self.key("application", application.pk, deadline_day(application).isoformat())
 
     def due(self, *, now: dt.datetime) -> list[Reminder]:
         deadline = timezone.localdate(now) + dt.timedelta(days=self.days)
-        drafts = Application.objects.filter(
-            status=Application.Status.DRAFT,
-            cohort__applications_close_on=deadline,
-            cohort__applications_open_at__lte=now,
-            applicant__is_active=True,
-        ).select_related("applicant", "cohort")
+        day_start = timezone.make_aware(dt.datetime.combine(deadline, dt.time()))
+        extension_ends_that_day = Q(
+            extension__until__gt=day_start, extension__until__lte=day_start + dt.timedelta(days=1)
+        )
+        drafts = (
+            Application.objects.filter(
+                status=Application.Status.DRAFT,
+                cohort__applications_open_at__lte=now,
+                applicant__is_active=True,
+            )
+            .filter(
+                Q(extension__isnull=True, cohort__applications_close_on=deadline) | extension_ends_that_day
+            )
+            .select_related("applicant", "cohort", "extension")
+        )
         return [
             Reminder(
                 key=self.key_for(application),
@@ -43,7 +79,8 @@ class DraftReminder(Rule):
                 context={
                     "application": application,
                     "cohort": application.cohort,
-                    "deadline": application.cohort.applications_close_on,
+                    "deadline": deadline_day(application),
+                    "extension_ends_at": _extension_ends_at(application),
                     "days": self.days,
                     "link": absolute_url(reverse("applications:edit", args=[application.pk])),
                 },
@@ -52,11 +89,13 @@ class DraftReminder(Rule):
         ]
 
     def still_due(self, messages, *, now):
+        from .services import window_is_open
+
         current = {
             application.pk: application
             for application in Application.objects.filter(
                 pk__in=[m.related_id for m in messages]
-            ).select_related("cohort")
+            ).select_related("cohort", "extension")
         }
         reasons = {}
         for message in messages:
@@ -69,7 +108,7 @@ class DraftReminder(Rule):
                 reasons[message.pk] = _(
                     "Die Bewerbungsfrist wurde geändert; die Erinnerung wird zum neuen Termin neu berechnet."
                 )
-            elif not application.cohort.accepts_applications(now):
+            elif not window_is_open(cohort=application.cohort, at=now, application=application):
                 reasons[message.pk] = _("Die Bewerbungsfrist ist abgelaufen.")
         return reasons
 

@@ -58,6 +58,37 @@ def test_an_unsubmitted_draft_is_reminded_7_days_and_1_day_before_the_deadline(c
     assert "Bis dahin bleibt noch 1 Tag." in one.body_text
 
 
+@pytest.mark.parametrize(
+    ("until", "said", "language"),
+    [
+        (
+            berlin(2022, 10, 11, 18),
+            "Ihre verlängerte Bewerbungsfrist endet am 11.10.2022 um 18:00 Uhr.",
+            "de",
+        ),
+        (berlin(2022, 10, 12, 0), "Ihre verlängerte Bewerbungsfrist endet am 11.10.2022 um 24:00 Uhr.", "de"),
+        (berlin(2022, 10, 11, 18), "Your extended deadline ends at 18:00 on 11.10.2022.", "en"),
+    ],
+)
+def test_a_draft_with_an_extension_is_reminded_before_its_own_deadline(
+    cohort, run, time_machine, until, said, language
+):
+    application = draft(cohort, email="verlaengert@example.org", language=language)
+    application_services.grant_extension(
+        application=application, until=until, reason="Krank bis zum Fristende", granted_by=UserFactory()
+    )
+    for day in range(25):  # every morning from 20.09. to 14.10.2022, past the regular deadline
+        time_machine.move_to(berlin(2022, 9, 20, 9) + dt.timedelta(days=day), tick=False)
+        run(send_draft_reminders)
+    seven, one = outbox(recipient="verlaengert@example.org").order_by("created_at")
+    # Not on the cohort's dates (27.09., 03.10.), but before the applicant's own deadline.
+    assert (seven.sent_at, one.sent_at) == (berlin(2022, 10, 4, 9), berlin(2022, 10, 10, 9))
+    assert seven.idempotency_key == f"reminder:draft-7d:application:{application.pk}:2022-10-11"
+    assert seven.status == one.status == OutboxMessage.Status.SENT
+    assert said in seven.body_text and said in one.body_html
+    assert "11.10.2022" in seven.subject
+
+
 def test_no_draft_reminder_after_submitting_or_withdrawing(cohort, run, time_machine):
     from tests.applications.conftest import make_draft
 
