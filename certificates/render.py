@@ -1,11 +1,12 @@
 """The certificate as PDF/A, rendered with WeasyPrint from a Django template.
 
-A certificate has two layers (templates/certificates/certificate_pdf.html): the background, which
-every certificate of a cohort shares (programme, cohort, modules, date, signatures), and the
-foreground, which belongs to its holder (name, municipality, number, code, QR code). A worker
-renders a background once and draws each holder's foreground over it; the foreground is a few
-lines, so a certificate costs a fraction of laying out the whole page. Layer "all" is the whole
-certificate as one document: the same picture, for comparison and for a browser preview.
+A certificate has layers (templates/certificates/certificate_pdf.html): what every certificate of
+a cohort shares (programme, cohort, modules, date, signatures) and what belongs to its holder
+(name, municipality, number, code, QR code). A worker renders the shared pages once, the base
+beneath and the body above, and draws each holder's few lines between them, so a certificate
+costs a fraction of laying out the whole page and its text still reads heading, holder,
+statement. Layer "all" is the whole certificate as one document: the same picture, for
+comparison and for a browser preview.
 """
 
 import hashlib
@@ -19,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from modules.models import Module
-from portal.pdf import ImageMask, LayoutError, element_box, render_layered_pdf
+from portal.pdf import Background, ImageMask, LayoutError, element_box, render_layered_pdf
 
 from .models import Certificate
 
@@ -101,16 +102,22 @@ def _context(certificate: Certificate, *, layer: str, modules=()) -> dict:
 
 
 def certificate_html(certificate: Certificate, language: str | None = None, *, layer: str = "all") -> str:
-    """The certificate's HTML: layer "all" (the whole page), "background" or "foreground"."""
+    """The certificate's HTML: layer "all" (the whole page), "base", "body" or "foreground"."""
     with translation.override(language or certificate.language):
-        modules = _modules(certificate) if layer != "foreground" else ()
+        modules = _modules(certificate) if layer in ("all", "body") else ()
         return render_to_string(TEMPLATE, _context(certificate, layer=layer, modules=modules))
 
 
-def _background_key(certificate: Certificate, language: str, modules: tuple[dict, ...]) -> tuple:
-    """Everything the background shows, so that a background is shared only where it is the same."""
+def _base_key(language: str) -> tuple:
+    """Everything the base shows (bands, heading, the footer's colour)."""
+    return (TEMPLATE, "base", language, tuple(settings.PORTAL_OPERATOR.items()))
+
+
+def _body_key(certificate: Certificate, language: str, modules: tuple[dict, ...]) -> tuple:
+    """Everything the body shows, so that a body is shared only where it is the same."""
     return (
         TEMPLATE,
+        "body",
         language,
         certificate.cohort_title,
         certificate.cohort_start,
@@ -119,13 +126,12 @@ def _background_key(certificate: Certificate, language: str, modules: tuple[dict
         verification_page(),
         tuple(tuple(module.items()) for module in modules),
         tuple(tuple(signatory.items()) for signatory in settings.CERTIFICATE_SIGNATORIES),
-        tuple(settings.PORTAL_OPERATOR.items()),
     )
 
 
-def _check_background(document) -> None:
-    """The background's text (module descriptions are edited in the admin) must end above the
-    footer: an absolutely placed page does not break onto a second one, it would be cut off."""
+def _check_body(document) -> None:
+    """The body's text (module descriptions are edited in the admin) must end above the footer:
+    an absolutely placed page does not break onto a second one, it would be cut off."""
     closing, footer = element_box(document, "closing"), element_box(document, "footer")
     # WeasyPrint leaves out what lies past the page's end altogether.
     if closing is None or closing.position_y + closing.margin_height() > footer.position_y:
@@ -142,13 +148,21 @@ def render_certificate_pdf(certificate: Certificate, language: str | None = None
     language = language or certificate.language
     with translation.override(language):
         modules = _modules(certificate)
+
+        def layer(name, modules=()):
+            return lambda: render_to_string(TEMPLATE, _context(certificate, layer=name, modules=modules))
+
         pdf = render_layered_pdf(
             render_to_string(TEMPLATE, _context(certificate, layer="foreground")),
-            background_key=_background_key(certificate, language, modules),
-            check_background=_check_background,
-            background_html=lambda: render_to_string(
-                TEMPLATE, _context(certificate, layer="background", modules=modules)
-            ),
+            backgrounds=[
+                Background(key=_base_key(language), html=layer("base")),
+                Background(
+                    key=_body_key(certificate, language, modules),
+                    html=layer("body", modules),
+                    above=True,  # the statement follows the holder's name in reading order
+                    check=_check_body,
+                ),
+            ],
             masks={"qr": qr_mask(verification_url(certificate))},
             variant="pdf/a-3b",
         )

@@ -286,39 +286,56 @@ def forget_layers() -> None:
     _renderer().layers.clear()
 
 
-def render_layered_pdf(
-    html: str,
-    *,
-    background_key: Hashable,
-    background_html: Callable[[], str],
-    check_background: Callable | None = None,
-    masks: dict[str, ImageMask] | None = None,
-    variant: str | None = None,
-) -> bytes:
-    """Render ``html`` as a one-page PDF drawn over a background page.
+@dataclass(frozen=True)
+class Background:
+    """A page shared by many documents, drawn beneath their own content, or over it (``above``)
+    where its text should follow theirs in reading order. ``html`` is called only when this thread
+    has not rendered the page under ``key`` (with the same stylesheet files) yet: the key must
+    change whenever the HTML would. ``check`` may inspect the laid-out page and raise
+    ``LayoutError``."""
 
-    The background is rendered from ``background_html()`` only when this thread has not rendered
-    one under ``background_key`` (with the same stylesheet files) yet; the key must change whenever
-    the background's HTML would. Both documents must lay out their content independently of each
-    other's, on the same page size. ``check_background`` may inspect the laid-out background
-    and raise ``LayoutError``. ``masks`` paint pictures into the boxes of the elements with
-    these ids (empty boxes sized by the stylesheet)."""
-    renderer = _renderer()
-    stylesheet_keys = tuple(
-        (name, (ASSET_DIR / name).stat().st_mtime_ns) for name in STYLESHEET_LINK.findall(html)
-    )
-    key = (background_key, stylesheet_keys, variant)
+    key: Hashable
+    html: Callable[[], str]
+    above: bool = False
+    check: Callable | None = None
+
+
+def _layer(renderer: _Renderer, background: Background, stylesheet_keys: tuple, variant: str | None) -> Layer:
+    key = (background.key, stylesheet_keys, variant)
     layer = renderer.layers.get(key)
     if layer is None:
-        background = _one_page(layout_document(background_html(), renderer), "background")
-        if check_background:
-            check_background(background)
+        document = _one_page(layout_document(background.html(), renderer), "background")
+        if background.check:
+            background.check(document)
         captured = []
-        background.write_pdf(finisher=lambda document, pdf: captured.append(Layer(pdf)), **_options(variant))
+        document.write_pdf(finisher=lambda document, pdf: captured.append(Layer(pdf)), **_options(variant))
         layer = renderer.layers[key] = captured[0]
         while len(renderer.layers) > LAYERS_KEPT:
             renderer.layers.popitem(last=False)
     renderer.layers.move_to_end(key)
+    return layer
+
+
+def render_layered_pdf(
+    html: str,
+    *,
+    backgrounds: list[Background],
+    masks: dict[str, ImageMask] | None = None,
+    variant: str | None = None,
+) -> bytes:
+    """Render ``html`` as a one-page PDF together with pages it shares with other documents.
+
+    The documents must lay out their content independently of each other's, on the same page
+    size, and what a background drawn ``above`` paints must not cover the document's content.
+    ``masks`` paint pictures into the boxes of the elements with these ids (empty boxes sized by
+    the stylesheet), above the backgrounds beneath."""
+    renderer = _renderer()
+    stylesheet_keys = tuple(
+        (name, (ASSET_DIR / name).stat().st_mtime_ns) for name in STYLESHEET_LINK.findall(html)
+    )
+    layers = [
+        (background, _layer(renderer, background, stylesheet_keys, variant)) for background in backgrounds
+    ]
 
     document = _one_page(layout_document(html, renderer), "foreground")
     placed = []
@@ -331,10 +348,13 @@ def render_layered_pdf(
     def finish(document, pdf):
         page = pdf.objects[pdf.pages["Kids"][0]]
         resources = pdf.objects[_number(page["Resources"])]
-        resources["XObject"][LAYER_NAME[1:]] = layer.add_to(pdf)
-        # Drawn first, in the page's own coordinates (points, origin bottom left), before
-        # WeasyPrint's content turns to its top-left CSS coordinates.
-        operations = [b"q %s Do Q" % LAYER_NAME.encode()]
+        # Everything drawn here is in the page's own coordinates (points, origin bottom left);
+        # WeasyPrint's content, which turns to its top-left CSS coordinates, is kept in q … Q.
+        below, above = [], []
+        for number, (background, layer) in enumerate(layers):
+            name = f"{LAYER_NAME}{number}"
+            resources["XObject"][name[1:]] = layer.add_to(pdf)
+            (above if background.above else below).append(b"q %s Do Q" % name.encode())
         height = document.pages[0].height
         for number, (mask, box) in enumerate(placed):
             x_object = mask.x_object()
@@ -345,12 +365,13 @@ def render_layered_pdf(
             width, box_height = box.width * 0.75, box.height * 0.75
             left = box.content_box_x() * 0.75
             bottom = (height - box.content_box_y() - box.height) * 0.75
-            operations.append(
+            below.append(
                 b"q %.4f %.4f %.4f rg %.3f 0 0 %.3f %.3f %.3f cm /%s Do Q"
                 % (red, green, blue, width, box_height, left, bottom, name.encode())
             )
         contents = pdf.objects[_number(page["Contents"])]
-        contents.stream[:0] = operations
+        contents.stream[:0] = [*below, b"q"]
+        contents.stream.extend([b"Q", *above])
 
     return document.write_pdf(finisher=finish, **_options(variant))
 

@@ -91,6 +91,25 @@ def test_the_layered_certificate_is_the_same_picture_as_the_whole_page(cohort, l
     assert "Jördis Groß-Łęcka" in text(layered) and "Cottbus/Chóśebuz" in text(layered)
 
 
+def test_the_text_reads_heading_holder_statement_as_on_the_page(cohort):
+    """The PDF is not tagged: software that reads it aloud follows the order of its text, which
+    must stay that of the page although the holder's lines are drawn between two shared layers."""
+    content = text(render.render_certificate_pdf(certificate_for(cohort))[0])
+    order = [
+        "Ministerium für Infrastruktur",
+        "Zertifikat",
+        "Jördis Groß-Łęcka",
+        "Cottbus/Chóśebuz",
+        "hat im",
+        "IT-Sicherheit",
+        "Potsdam, den 16.12.2022",
+        "Zertifikatsnummer",
+        "Scannen Sie den QR-Code",
+    ]
+    positions = [content.index(part) for part in order]
+    assert positions == sorted(positions)
+
+
 def test_the_qr_code_drawn_into_the_pdf_reads_as_the_verification_address(cohort):
     certificate = certificate_for(cohort)
     layered, _digest = render.render_certificate_pdf(certificate)
@@ -107,14 +126,18 @@ def test_the_pdf_is_pdfa_with_every_font_embedded(cohort):
     )
     assert reader.trailer["/Root"]["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     page = reader.pages[0]
-    background = page["/Resources"]["/XObject"][pdf.LAYER_NAME].get_object()
-    assert background["/Subtype"] == "/Form"
+    forms = [
+        x_object.get_object()
+        for x_object in page["/Resources"]["/XObject"].values()
+        if x_object.get_object()["/Subtype"] == "/Form"
+    ]
+    assert len(forms) == 2  # base and body
     fonts = [
         font.get_object()
-        for resources in (background["/Resources"], page["/Resources"])
+        for resources in (*(form["/Resources"] for form in forms), page["/Resources"])
         for font in resources["/Font"].values()
     ]
-    assert len(fonts) >= 4  # regular and bold in each layer
+    assert len(fonts) >= 5  # bold in the base, regular and bold in body and foreground
     for font in fonts:
         (descendant,) = font["/DescendantFonts"]
         assert "/FontFile2" in descendant.get_object()["/FontDescriptor"]
@@ -131,7 +154,7 @@ def test_a_cohorts_certificates_share_one_background_rendered_once(cohort, monke
     monkeypatch.setattr(render, "render_to_string", counting)
     first = render.render_certificate_pdf(certificate_for(cohort, "Anna Braun", sequence=1))[0]
     second = render.render_certificate_pdf(certificate_for(cohort, "Bernd Kowalski", sequence=2))[0]
-    assert rendered == ["foreground", "background", "foreground"]
+    assert rendered == ["foreground", "base", "body", "foreground"]
     assert "Anna Braun" in text(first) and "Bernd Kowalski" in text(second)
     assert "Anna Braun" not in text(second)
 
@@ -142,7 +165,7 @@ def test_a_changed_module_title_renders_a_new_background(cohort):
     content = render.render_certificate_pdf(certificate_for(cohort, sequence=2))[0]
     assert "Informationssicherheit" in text(content)
     assert "IT-Sicherheit" not in text(content)
-    assert len(pdf._renderer().layers) == 2
+    assert len(pdf._renderer().layers) == 3  # one base, two bodies
 
 
 def test_a_certificate_in_english_does_not_reuse_the_german_background(cohort):
@@ -191,8 +214,7 @@ def test_an_element_to_draw_into_must_exist():
     with pytest.raises(ValueError, match="'qr'"):
         pdf.render_layered_pdf(
             html,
-            background_key="test",
-            background_html=lambda: html,
+            backgrounds=[pdf.Background(key="test", html=lambda: html)],
             masks={"qr": pdf.ImageMask(rows=((True,),), color=(0, 0, 0))},
         )
 
