@@ -485,7 +485,7 @@ def _rush_section(rush: dict) -> list[str]:
             "with 'received' and let a worker number the application and write history, audit entry and "
             "mail moments later (the number then arrives by e-mail), or to write the whole submit as one "
             "hand-written SQL statement beside the ORM. Either trades away something the portal holds "
-            "now, so the target stays open rather than being met by stealth.",
+            "now, so the target stays open until that is decided.",
             "",
         ]
     return lines
