@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .common import VENV_BIN, BenchError, flush_redis, median, percentile, start, stop, wait_for
+from .common import BenchError, flush_redis, median, percentile, start_worker, stop, wait_for
 from .data import graduate, make_users, next_cohort_number, past_cohort, programme_and_modules, staff_user
 
 COHORT_SIZE = 100
@@ -226,21 +226,7 @@ def cohort_with_workers(cohort, coordinator, log_dir: Path) -> dict:
     from portal.celery import app
 
     flush_redis()
-    worker = start(
-        [
-            str(VENV_BIN / "celery"),
-            "-A",
-            "portal",
-            "worker",
-            "--concurrency=2",
-            "--pool=prefork",
-            "--loglevel=WARNING",
-            "--hostname=bench@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        log_dir / "celery-worker.log",
-    )
+    worker = start_worker("bench@%h", log_dir / "celery-worker.log")
     try:
         wait_for(lambda: app.control.ping(timeout=0.5), timeout=60, what="the Celery worker")
         started = time.perf_counter()

@@ -116,6 +116,25 @@ def start(args: list[str], log: Path) -> subprocess.Popen:
     )
 
 
+def start_worker(hostname: str, log: Path) -> subprocess.Popen:
+    """A Celery worker as production runs it (``make worker``: two prefork processes)."""
+    return start(
+        [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "portal",
+            "worker",
+            "--concurrency=2",
+            "--pool=prefork",
+            "--loglevel=WARNING",
+            f"--hostname={hostname}",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        log,
+    )
+
+
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     """Stop a process this benchmark started (and its children), gently first."""
     if process.poll() is not None:

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from .common import VENV_BIN, BenchError, flush_redis, start, stop, wait_for
+from .common import BenchError, flush_redis, start, start_worker, stop, wait_for
 
 COUNT = 10_000
 BATCH = 50  # portal.mail.BATCH_SIZE, the messages sent over one connection
@@ -183,21 +183,7 @@ def _environment(**values):
 
 def _worker(name: str, log: Path) -> tuple[subprocess.Popen, str]:
     hostname = f"{name}@{socket.gethostname()}"
-    process = start(
-        [
-            str(VENV_BIN / "celery"),
-            "-A",
-            "portal",
-            "worker",
-            "--concurrency=2",
-            "--pool=prefork",
-            "--loglevel=WARNING",
-            f"--hostname={hostname}",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        log,
-    )
+    process = start_worker(hostname, log)
     return process, hostname
 
 
