@@ -173,6 +173,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # failed logins per account are django-axes' business, allauth only throttles an address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
 MFA_TOTP_ISSUER = "Smart City Manager:in Brandenburg"
+# A code from the 30 seconds before or after counts too (RFC 6238, 5.2: one time step for the
+# delay between reading the code and sending it); allauth still accepts each code only once.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Internationalisation: German first, English second, times in Europe/Berlin.
 LANGUAGE_CODE = "de"

@@ -152,6 +152,36 @@ def test_staff_log_in_with_password_and_code(client):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+def test_a_code_counts_for_the_neighbouring_30_seconds_and_only_once(client, time_machine):
+    """RFC 6238's one time step of tolerance: a code read just before the authenticator app
+    moves on still works when it arrives; an older one does not, and none works twice."""
+    import datetime as dt
+
+    from allauth.mfa.totp.internal.auth import validate_totp_code
+
+    from tests.factories import STAFF_TOTP_SECRET
+
+    time_machine.move_to(dt.datetime(2026, 11, 25, 9, 0, 29, tzinfo=dt.UTC), tick=False)
+    code = totp_code()
+    time_machine.move_to(dt.datetime(2026, 11, 25, 9, 0, 31, tzinfo=dt.UTC), tick=False)
+    assert validate_totp_code(STAFF_TOTP_SECRET, code)
+    time_machine.move_to(dt.datetime(2026, 11, 25, 9, 1, 1, tzinfo=dt.UTC), tick=False)
+    assert not validate_totp_code(STAFF_TOTP_SECRET, code)
+
+    UserFactory(email="rita@example.org", is_staff=True)
+    client.post(
+        reverse("account_login"), {"login": "rita@example.org", "password": "ein-sicheres-Passwort-1"}
+    )
+    code = totp_code()
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    client.logout()
+    client.post(
+        reverse("account_login"), {"login": "rita@example.org", "password": "ein-sicheres-Passwort-1"}
+    )
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 200  # used already
+    assert "_auth_user_id" not in client.session
+
+
 def test_the_admin_login_cannot_skip_the_second_factor(client):
     UserFactory(email="rita@example.org", is_staff=True)
     response = client.get(reverse("admin:login"))
