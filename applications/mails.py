@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape, linebreaks
 
 from portal.mail import queue_mail, queue_mail_rendered_by_worker, register_renderer, render_mail
@@ -70,7 +71,7 @@ def decision_context(application: Application, *, reason: str = "") -> dict:
     return {
         "name": application.applicant.get_full_name() or application.applicant.email,
         "reference": application.reference,
-        "cohort": cohort.title,
+        "cohort": cohort.localized_title,
         "start": cohort.start_date.strftime("%d.%m.%Y"),
         "end": cohort.end_date.strftime("%d.%m.%Y"),
         "respond_by": enrollment.respond_by.strftime("%d.%m.%Y")
@@ -103,9 +104,10 @@ def template_for(kind: str, language: str) -> MailTemplate:
 
 def queue_decision_mail(application: Application, *, kind: str, reason: str, key: str):
     applicant = application.applicant
-    subject, text, html = render_decision(
-        template_for(kind, applicant.language), decision_context(application, reason=reason)
-    )
+    template = template_for(kind, applicant.language)
+    with translation.override(template.language):  # the cohort's title in the mail's language
+        context = decision_context(application, reason=reason)
+    subject, text, html = render_decision(template, context)
     return queue_mail(
         recipient=applicant.email,
         subject=subject,

@@ -64,14 +64,14 @@ def _closed_error(cohort: Cohort) -> ValidationError:
             "Die Bewerbungsfrist für den %(cohort)s ist am %(date)s um 24:00 Uhr abgelaufen. "
             "Ihre Angaben wurden nicht gespeichert; Ihr zuletzt gespeicherter Entwurf bleibt erhalten."
         )
-        % {"cohort": cohort.title, "date": cohort.applications_close_on.strftime("%d.%m.%Y")},
+        % {"cohort": cohort.localized_title, "date": cohort.applications_close_on.strftime("%d.%m.%Y")},
         code="closed",
     )
 
 
 def _not_yet_open_error(cohort: Cohort) -> ValidationError:
     return ValidationError(
-        _("Die Bewerbung für den %(cohort)s ist noch nicht möglich.") % {"cohort": cohort.title},
+        _("Die Bewerbung für den %(cohort)s ist noch nicht möglich.") % {"cohort": cohort.localized_title},
         code="not_open",
     )
 
@@ -398,7 +398,7 @@ def decide(
                         "Es wurde nichts entschieden.",
                         free,
                     )
-                    % {"cohort": cohort.title, "free": free, "count": len(batch)},
+                    % {"cohort": cohort.localized_title, "free": free, "count": len(batch)},
                     code="seats",
                 )
             for application in batch[:free]:

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment
@@ -44,6 +45,7 @@ class Certificate(models.Model):
     municipality_name = models.CharField(_("Kommune"), max_length=300, blank=True)
     programme_title = models.CharField(_("Programm"), max_length=200)
     cohort_title = models.CharField(_("Durchgang"), max_length=200)
+    cohort_title_en = models.CharField(_("Durchgang (Englisch)"), max_length=200, blank=True)
     cohort_start = models.DateField(_("Beginn des Durchgangs"))
     cohort_end = models.DateField(_("Ende des Durchgangs"))
     issued_on = models.DateField(_("ausgestellt am"))
@@ -110,3 +112,8 @@ class Certificate(models.Model):
     @property
     def translation_language(self) -> str:
         return "en" if self.language == "de" else "de"
+
+    @property
+    def localized_cohort_title(self) -> str:
+        """The cohort's title as issued, in the active language (German where none in English)."""
+        return self.cohort_title_en if get_language() == "en" and self.cohort_title_en else self.cohort_title

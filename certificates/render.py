@@ -119,7 +119,7 @@ def _body_key(certificate: Certificate, language: str, modules: tuple[dict, ...]
         TEMPLATE,
         "body",
         language,
-        certificate.cohort_title,
+        certificate.localized_cohort_title,
         certificate.cohort_start,
         certificate.cohort_end,
         certificate.issued_on,

@@ -48,6 +48,7 @@ def _new_certificate(
         municipality_name=enrollment.municipality.name if enrollment.municipality_id else "",
         programme_title=cohort.programme.title,
         cohort_title=cohort.title,
+        cohort_title_en=cohort.title_en,
         cohort_start=cohort.start_date,
         cohort_end=cohort.end_date,
         issued_on=timezone.localdate(at),

@@ -91,11 +91,12 @@ def _berlin(year, month, day, hour=0):
 
 
 def _historical_cohorts(programme):
-    # (number, title, start, end, opens, closes on, participants)
+    # (number, title, English title, start, end, opens, closes on, participants)
     return [
         (
             1,
             "1. Schulungsdurchgang (4. Quartal 2021)",
+            "Cohort 1 (Q4 2021)",
             dt.date(2021, 10, 11),
             dt.date(2021, 12, 17),
             _berlin(2021, 8, 2, 9),
@@ -105,6 +106,7 @@ def _historical_cohorts(programme):
         (
             2,
             "2. Schulungsdurchgang (2. Quartal 2022)",
+            "Cohort 2 (Q2 2022)",
             dt.date(2022, 4, 4),
             dt.date(2022, 6, 24),
             _berlin(2022, 2, 1, 9),
@@ -114,6 +116,7 @@ def _historical_cohorts(programme):
         (
             3,
             "3. Schulungsdurchgang (4. Quartal 2022)",
+            "Cohort 3 (Q4 2022)",
             dt.date(2022, 10, 24),
             dt.date(2022, 12, 16),
             _berlin(2022, 8, 22, 9),
@@ -138,12 +141,13 @@ def seed(out) -> None:
     municipalities = {m.ags: m for m in Municipality.objects.filter(ags__in=PARTICIPATING_AGS)}
     towns = itertools.cycle([municipalities[ags] for ags in PARTICIPATING_AGS if ags in municipalities])
     names = itertools.cycle(itertools.product(FIRST_NAMES, LAST_NAMES))
-    for number, title, start, end, opens, closes, participants in _historical_cohorts(programme):
+    for number, title, title_en, start, end, opens, closes, participants in _historical_cohorts(programme):
         cohort, _ = Cohort.objects.update_or_create(
             programme=programme,
             number=number,
             defaults={
                 "title": title,
+                "title_en": title_en,
                 "start_date": start,
                 "end_date": end,
                 "applications_open_at": opens,
@@ -173,6 +177,7 @@ def seed(out) -> None:
             number=4,
             defaults={
                 "title": "4. Schulungsdurchgang",
+                "title_en": "Cohort 4",
                 "start_date": closes + dt.timedelta(days=28),
                 "end_date": closes + dt.timedelta(days=28 + 70),
                 "applications_open_at": dt.datetime.combine(

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from portal.models import Municipality
 
@@ -45,6 +45,12 @@ class Cohort(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("Nummer"))
     title = models.CharField(_("Titel"), max_length=200)
+    title_en = models.CharField(
+        _("Titel (Englisch)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Für die englische Oberfläche und E-Mails; leer bleibt der deutsche Titel."),
+    )
     start_date = models.DateField(_("Beginn"))
     end_date = models.DateField(_("Ende"))
     applications_open_at = models.DateTimeField(_("Bewerbung möglich ab"))
@@ -76,6 +82,11 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {_('Schulungsdurchgang')}"
+
+    @property
+    def localized_title(self) -> str:
+        """The title in the active language (the German one where no English title is given)."""
+        return self.title_en if get_language() == "en" and self.title_en else self.title
 
     @property
     def applications_close_at(self) -> dt.datetime:

@@ -44,7 +44,7 @@ def obligations(user: User, *, at: dt.datetime) -> list[Obligation]:
     )
     return [
         Obligation(
-            reason=_("Ihre Teilnahme am %(cohort)s") % {"cohort": e.cohort.title},
+            reason=_("Ihre Teilnahme am %(cohort)s") % {"cohort": e.cohort.localized_title},
             until=retention_ends(e.cohort.end_date),
         )
         for e in enrollments

@@ -14,7 +14,7 @@ def cohort_calendar(cohort, sessions) -> bytes:
     calendar.add("prodid", "-//Smart City Manager:in Brandenburg//Programmportal//DE")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"Smart City Manager:in – {cohort.title}")
+    calendar.add("x-wr-calname", f"Smart City Manager:in – {cohort.localized_title}")
     calendar.add("x-wr-timezone", "Europe/Berlin")
     sessions = list(sessions)
     if sessions:

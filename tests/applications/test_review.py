@@ -63,11 +63,16 @@ def test_accepting_offers_a_seat_records_history_and_mails_once(
 def test_decision_mail_in_english_for_english_applicants(
     cohort, reviewer, django_capture_on_commit_callbacks
 ):
+    cohort.title_en = "Cohort 3 (Q4 2022)"
+    cohort.save()
     application = submitted(cohort, UserFactory(language="en"))
     with django_capture_on_commit_callbacks(execute=True):
         decide(application_ids=[application.pk], decision="rejected", by=reviewer, at=NOW, reason="")
     assert mail.outbox[0].subject == "Your application SCM-3-0001"
     assert "Unfortunately" in mail.outbox[0].body
+    # The cohort by its English title, whatever language the reviewer works in.
+    assert "Cohort 3 (Q4 2022)" in mail.outbox[0].body
+    assert cohort.title not in mail.outbox[0].body
 
 
 def test_edited_template_is_used_and_html_in_names_stays_text(

@@ -56,6 +56,7 @@ def _certificates(cohort, enrollments):
             municipality_name=enrollment.municipality.name if enrollment.municipality_id else "",
             programme_title=cohort.programme.title,
             cohort_title=cohort.title,
+            cohort_title_en=cohort.title_en,
             cohort_start=cohort.start_date,
             cohort_end=cohort.end_date,
             issued_on=dt.date(2022, 12, 16),

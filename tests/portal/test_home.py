@@ -55,6 +55,8 @@ def test_landing_page_in_english(client, demo):
     assert '<html lang="en">' in html
     assert "IT security" in html
     assert "Participating municipalities" in html
+    assert "Cohort 3 (Q4 2022)" in html and "Cohort 4" in html
+    assert "Schulungsdurchgang" not in html
 
 
 def test_landing_page_query_count_does_not_grow_with_participants(client, demo, django_assert_num_queries):

@@ -143,6 +143,8 @@ def test_a_moved_deadline_skips_the_planned_reminder_and_reminds_for_the_new_dat
 
 
 def test_reminders_are_written_in_the_recipients_language(cohort, run, time_machine):
+    cohort.title_en = "Cohort 3"
+    cohort.save()
     draft(cohort, email="english@example.org", first_name="Ada", last_name="Lovelace", language="en")
     draft(cohort, email="deutsch@example.org", first_name="Erika", last_name="Muster", language="de")
     time_machine.move_to(berlin(2022, 9, 27, 9), tick=False)
@@ -156,6 +158,8 @@ def test_reminders_are_written_in_the_recipients_language(cohort, run, time_mach
     assert german.body_text.startswith("Guten Tag Erika Muster,")
     assert '<html lang="de">' in german.body_html
     assert "04.10.2022" in english.subject  # dates as 04.10.2022 in both languages
+    assert "for Cohort 3 of" in english.body_text and "Cohort 3" not in german.body_text
+    assert "3. Schulungsdurchgang" in german.body_text
 
 
 def test_people_who_opted_out_get_no_optional_reminders(cohort, run, time_machine):

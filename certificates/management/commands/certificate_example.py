@@ -30,6 +30,7 @@ class Command(BaseCommand):
             municipality_name="Cottbus/Chóśebuz",
             programme_title=cohort.programme.title,
             cohort_title=cohort.title,
+            cohort_title_en=cohort.title_en,
             cohort_start=cohort.start_date,
             cohort_end=cohort.end_date,
             issued_on=dt.date(2022, 12, 16),
