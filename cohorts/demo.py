@@ -187,6 +187,8 @@ def seed(out) -> None:
                 "seats": 15,
             },
         )
+    # A demo database from before cohorts had English titles gets one too.
+    Cohort.objects.filter(programme=programme, number=4, title_en="").update(title_en="Cohort 4")
     open_cohort = Cohort.objects.get(programme=programme, number=4)
     out.write(
         f"  {open_cohort.title}: Bewerbung bis einschließlich {open_cohort.applications_close_on:%d.%m.%Y}"

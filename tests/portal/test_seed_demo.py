@@ -48,3 +48,15 @@ def test_seed_demo_has_three_past_cohorts_and_one_open_for_applications():
     assert cohorts[4].accepts_applications(timezone.now())
     assert Application.objects.filter(cohort=cohorts[4], status="submitted").count() == 6
     assert User.objects.get(email="pruefung@example.org").groups.filter(name="reviewers").exists()
+
+
+def test_seed_demo_gives_every_cohort_an_english_title_also_in_an_older_demo_database():
+    seed()
+    Cohort.objects.filter(number=4).update(title_en="")  # as seeded before English titles existed
+    seed()
+    assert dict(Cohort.objects.values_list("number", "title_en")) == {
+        1: "Cohort 1 (Q4 2021)",
+        2: "Cohort 2 (Q2 2022)",
+        3: "Cohort 3 (Q4 2022)",
+        4: "Cohort 4",
+    }
