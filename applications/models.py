@@ -148,6 +148,15 @@ class Application(models.Model):
         return str(self.municipality) if self.municipality_id else self.other_employer
 
     @property
+    def granted_extension(self) -> "DeadlineExtension | None":
+        """The individual deadline extension, if one was granted (no query when it was loaded with
+        ``select_related("extension")``)."""
+        try:
+            return self.extension
+        except DeadlineExtension.DoesNotExist:
+            return None
+
+    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 

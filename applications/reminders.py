@@ -12,14 +12,13 @@ from cohorts.models import Enrollment
 from portal.mail import absolute_url
 from portal.reminders import Reminder, Rule, part, register
 
-from .models import Application, DeadlineExtension
+from .models import Application
+from .services import window_is_open
 
 
 def _extended_until(application: Application) -> dt.datetime | None:
-    try:
-        return application.extension.until
-    except DeadlineExtension.DoesNotExist:
-        return None
+    extension = application.granted_extension
+    return extension.until if extension else None
 
 
 def _extension_ends_at(application: Application) -> str:
@@ -89,8 +88,6 @@ class DraftReminder(Rule):
         ]
 
     def still_due(self, messages, *, now):
-        from .services import window_is_open
-
         current = {
             application.pk: application
             for application in Application.objects.filter(

@@ -45,17 +45,9 @@ def window_is_open(*, cohort: Cohort, at: dt.datetime, application: Application 
     if cohort.accepts_applications(at):
         return True
     if application is not None and application.pk:
-        extension = _extension(application)
+        extension = application.granted_extension
         return extension is not None and cohort.applications_open_at <= at < extension.until
     return False
-
-
-def _extension(application: Application) -> DeadlineExtension | None:
-    """The application's extension; no query when it was loaded with ``select_related("extension")``."""
-    try:
-        return application.extension
-    except DeadlineExtension.DoesNotExist:
-        return None
 
 
 def _closed_error(cohort: Cohort) -> ValidationError:

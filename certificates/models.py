@@ -5,10 +5,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment
+from portal.i18n import in_active_language
 
 # Without 0/O and 1/I/L, so a code read from paper is typed correctly.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -116,4 +116,4 @@ class Certificate(models.Model):
     @property
     def localized_cohort_title(self) -> str:
         """The cohort's title as issued, in the active language (German where none in English)."""
-        return self.cohort_title_en if get_language() == "en" and self.cohort_title_en else self.cohort_title
+        return in_active_language(self.cohort_title, self.cohort_title_en)

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from portal.i18n import in_active_language
 from portal.models import Municipality
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -86,7 +87,7 @@ class Cohort(models.Model):
     @property
     def localized_title(self) -> str:
         """The title in the active language (the German one where no English title is given)."""
-        return self.title_en if get_language() == "en" and self.title_en else self.title
+        return in_active_language(self.title, self.title_en)
 
     @property
     def applications_close_at(self) -> dt.datetime:

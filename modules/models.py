@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment, Programme
+from portal.i18n import in_active_language
 
 
 class Module(models.Model):
@@ -41,15 +41,15 @@ class Module(models.Model):
 
     @property
     def localized_title(self) -> str:
-        return self.title_en if get_language() == "en" and self.title_en else self.title
+        return in_active_language(self.title, self.title_en)
 
     @property
     def localized_description(self) -> str:
-        return self.description_en if get_language() == "en" and self.description_en else self.description
+        return in_active_language(self.description, self.description_en)
 
     @property
     def localized_task(self) -> str:
-        return self.task_en if get_language() == "en" and self.task_en else self.task
+        return in_active_language(self.task, self.task_en)
 
 
 def _private_path(folder: str, filename: str) -> str:
