@@ -49,20 +49,7 @@ class ApplicationResource(resources.ModelResource):
             "score_mean",
             "score_count",
         ]
-        export_order = [
-            "reference",
-            "name",
-            "email",
-            "employer",
-            "district",
-            "kind",
-            "department",
-            "position",
-            "status",
-            "submitted_at",
-            "score_mean",
-            "score_count",
-        ]
+        export_order = fields
 
 
 class HasEndorsementFilter(admin.SimpleListFilter):
