@@ -2,17 +2,24 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .fonts import validate_printable
+from .models import NAME_MAX_LENGTH, User
 
 
 class SignupForm(forms.Form):
     """The extra fields of the sign-up form; allauth adds e-mail and password."""
 
     first_name = forms.CharField(
-        label=_("Vorname"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label=_("Vorname"),
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_printable],  # the name prints on the certificate
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Nachname"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label=_("Nachname"),
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_printable],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
 
     field_order = ["first_name", "last_name", "email", "password1", "password2"]
@@ -41,15 +48,29 @@ class KernFormMixin:
 
 
 class ProfileForm(KernFormMixin, forms.ModelForm):
-    """The person's mail settings: language of the mails, and reminders on or off."""
+    """The person's name as the certificate prints it, and mail settings: language of the mails,
+    and reminders on or off."""
 
     class Meta:
         model = User
-        fields = ["language", "reminders_opt_out"]
+        fields = ["first_name", "last_name", "language", "reminders_opt_out"]
         labels = {
+            "first_name": _("Vorname"),
+            "last_name": _("Nachname"),
             "language": _("Sprache der E-Mails und des Portals"),
             "reminders_opt_out": _("Keine Erinnerungen per E-Mail schicken"),
         }
+        help_texts = {
+            "last_name": _("So steht Ihr Name auf Ihrem Zertifikat."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+            self.fields[name].validators.append(validate_printable)
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
 
 
 class DeleteAccountForm(KernFormMixin, forms.Form):
