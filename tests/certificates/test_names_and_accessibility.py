@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures are shared with test_certificates)
 """Certificates for the names real people have: printed with the shipped fonts only, inside their
 zone, tagged for PDF/UA-1 and PDF/A-3a, checked by a validator; names that cannot print are
 refused with the characters named, and never block the rest of a cohort."""
@@ -68,7 +69,7 @@ def holder_boxes_and_statement_top(content: bytes):
 
 @pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("kind", list(NAMES))
-def test_every_name_prints_inside_its_zone_as_an_accessible_pdfa(cohort, kind, language):  # noqa: F811
+def test_every_name_prints_inside_its_zone_as_an_accessible_pdfa(cohort, kind, language):
     name = NAMES[kind]
     certificate = certificate_for(cohort, holder_name=name, municipality_name=MUNICIPALITY)
     certificate.language = language
@@ -91,7 +92,7 @@ def test_every_name_prints_inside_its_zone_as_an_accessible_pdfa(cohort, kind, l
         assert top <= zone_top + 4 and bottom >= statement_top, (top, bottom, statement_top)
 
 
-def test_the_structure_reads_heading_holder_statement_footer_then_number_and_qr(cohort):  # noqa: F811
+def test_the_structure_reads_heading_holder_statement_footer_then_number_and_qr(cohort):
     content, _digest = render.render_certificate_pdf(certificate_for(cohort))
     _pdf, document, elements = structure(content)
     top = list(document.K)
@@ -107,7 +108,7 @@ def test_the_structure_reads_heading_holder_statement_footer_then_number_and_qr(
     assert str(_pdf.Root.Lang) == "de"
 
 
-def test_a_layered_certificate_is_about_the_size_of_a_plain_render(cohort):  # noqa: F811
+def test_a_layered_certificate_is_about_the_size_of_a_plain_render(cohort):
     certificate = certificate_for(cohort)
     layered, _digest = render.render_certificate_pdf(certificate)
     whole = pdf.render_pdf(render.certificate_html(certificate), variant=pdf.ACCESSIBLE)
@@ -123,7 +124,7 @@ def test_a_layered_certificate_is_about_the_size_of_a_plain_render(cohort):  # n
         ("Zoë ❤️", ["❤", "\ufe0f"]),
     ],
 )
-def test_a_name_the_fonts_cannot_print_is_refused_naming_its_characters(cohort, name, characters):  # noqa: F811
+def test_a_name_the_fonts_cannot_print_is_refused_naming_its_characters(cohort, name, characters):
     assert fonts.unprintable_characters(name) == characters
     with pytest.raises(render.CertificateRefused) as refused:
         render.render_certificate_pdf(certificate_for(cohort, holder_name=name))
@@ -131,15 +132,15 @@ def test_a_name_the_fonts_cannot_print_is_refused_naming_its_characters(cohort, 
         assert f"„{character}“ (U+{ord(character):04X})" in str(refused.value)
 
 
-def test_a_glyph_missing_at_render_time_fails_instead_of_printing_notdef(cohort, monkeypatch):  # noqa: F811
+def test_a_glyph_missing_at_render_time_fails_instead_of_printing_notdef(cohort, monkeypatch):
     """The check before rendering and the fonts could disagree; the render itself refuses too."""
     monkeypatch.setattr(render, "check_printable", lambda certificate: None)
     with pytest.raises(render.CertificateRefused, match="U\\+1F600"):
         render.render_certificate_pdf(certificate_for(cohort, holder_name="Anna 😀"))
 
 
-def test_a_name_that_fits_at_no_size_is_refused_instead_of_overflowing(cohort, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(render, "HOLDER_TYPES", (render.HolderType(24, 11.5),))
+def test_a_name_that_fits_at_no_size_is_refused_instead_of_overflowing(cohort, monkeypatch):
+    monkeypatch.setattr(render, "HOLDER_SIZES", ((24, False),))
     with pytest.raises(render.CertificateRefused, match="kleinsten Schrift"):
         render.render_certificate_pdf(certificate_for(cohort, holder_name=UNBROKEN))
 
@@ -155,7 +156,7 @@ def test_the_host_fonts_are_not_seen_by_the_renderer():
 
 
 @pytest.mark.parametrize("language, expected", [("de", "Programmleitung"), ("en", "Programme management")])
-def test_signatories_print_in_the_certificates_language(cohort, language, expected):  # noqa: F811
+def test_signatories_print_in_the_certificates_language(cohort, language, expected):
     certificate = certificate_for(cohort)
     certificate.language = language
     content, _digest = render.render_certificate_pdf(certificate)
@@ -169,8 +170,8 @@ def test_signatories_print_in_the_certificates_language(cohort, language, expect
 
 
 def test_one_unprintable_name_does_not_block_the_cohort(
-    cohort,  # noqa: F811
-    coordinator,  # noqa: F811
+    cohort,
+    coordinator,
     settings,
     tmp_path,
     django_capture_on_commit_callbacks,
@@ -193,8 +194,8 @@ def test_one_unprintable_name_does_not_block_the_cohort(
 
 
 def test_a_refusal_at_render_time_fails_at_once_with_its_reason(
-    cohort,  # noqa: F811
-    coordinator,  # noqa: F811
+    cohort,
+    coordinator,
     monkeypatch,
     settings,
     tmp_path,
@@ -202,7 +203,7 @@ def test_a_refusal_at_render_time_fails_at_once_with_its_reason(
 ):
     settings.MEDIA_ROOT = tmp_path
     graduate(cohort, coordinator, first_name="Anna", last_name="Schmidt")
-    monkeypatch.setattr(render, "HOLDER_TYPES", (render.HolderType(90, 11.5),))
+    monkeypatch.setattr(render, "HOLDER_SIZES", ((90, False),))
     with django_capture_on_commit_callbacks(execute=True):
         (certificate,) = services.issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
     certificate.refresh_from_db()
@@ -210,7 +211,7 @@ def test_a_refusal_at_render_time_fails_at_once_with_its_reason(
     assert "kleinsten Schrift" in certificate.render_error
 
 
-def test_the_coordinator_sees_the_reason(client, cohort, coordinator, settings, tmp_path):  # noqa: F811
+def test_the_coordinator_sees_the_reason(client, cohort, coordinator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     graduate(cohort, coordinator, first_name="Kenji 😀", last_name="Tanaka")
     services.issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
@@ -221,8 +222,8 @@ def test_the_coordinator_sees_the_reason(client, cohort, coordinator, settings, 
 
 
 def test_a_reissue_after_the_name_was_corrected_issues(
-    cohort,  # noqa: F811
-    coordinator,  # noqa: F811
+    cohort,
+    coordinator,
     settings,
     tmp_path,
     django_capture_on_commit_callbacks,
@@ -246,7 +247,7 @@ def test_a_reissue_after_the_name_was_corrected_issues(
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_issues_the_cohort_and_reports_the_impossible_name(
     cohort, coordinator, settings, tmp_path
-):  # noqa: F811
+):
     import time
 
     from celery.contrib.testing.worker import start_worker
