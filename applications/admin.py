@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
-from portal.models import OutboxMessage
+from portal.mail import visible_mails
 
 from . import services
 from .mails import PLACEHOLDERS, check_template_source, decision_context, render_decision
@@ -270,18 +270,31 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             '<a href="{}">{}</a>', reverse("applications:endorsement", args=[obj.pk]), obj.endorsement_name
         )
 
-    @admin.display(description=_("E-Mails an die Person"))
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.viewer = request.user  # whose view of the mails ``mails`` shows
+        return obj
+
+    @admin.display(description=_("E-Mails zu dieser Bewerbung"))
     def mails(self, obj):
-        if obj.applicant is None:
+        """The messages about this application and its seat that the viewer may read; only their
+        metadata (a one-time link is never stored readable anyway)."""
+        viewer = getattr(obj, "viewer", None)
+        if viewer is None:
             return "–"
-        messages_ = OutboxMessage.objects.filter(recipient=obj.applicant.email).order_by("created_at")
+        about = Q(related_model="applications.application", related_id=obj.pk)
+        if obj.enrollment_id:
+            about |= Q(related_model="cohorts.enrollment", related_id=obj.enrollment_id)
+        messages_ = list(visible_mails(viewer).filter(about).order_by("created_at"))
         if not messages_:
             return "–"
         return format_html_join(
             "",
-            "<div>{} · {} · {}</div>",
+            '<div><a href="{}">{} · {} · {}</a></div>',
             (
                 (
+                    reverse("admin:portal_outboxmessage_change", args=[m.pk]),
                     date_format(timezone.localtime(m.created_at), "SHORT_DATETIME_FORMAT"),
                     m.subject,
                     m.get_status_display(),

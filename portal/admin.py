@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .mail import visible_mails
 from .models import Municipality, OutboxMessage, User
 
 
@@ -33,7 +35,10 @@ class MunicipalityAdmin(admin.ModelAdmin):
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Every mail with its status; failures show their error. Read-only, except that an administrator
-    can send a failed message again or mark one as bounced (after a delivery failure report)."""
+    can send a failed message again or mark one as bounced (after a delivery failure report).
+
+    Each person sees only the messages of their role (``portal.mail.visible_mails``); a one-time
+    link or code shows as a placeholder to everyone, administrators included."""
 
     list_display = [
         "created_at",
@@ -49,8 +54,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "optional", "language"]
     search_fields = ["recipient", "subject", "idempotency_key"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # Every field but the sealed delivered text, which no page shows.
+    fields = [f.name for f in OutboxMessage._meta.fields if f.name not in {"id", "sealed_content"}]
+    readonly_fields = fields
     actions = ["send_again", "mark_bounced"]
+
+    def get_queryset(self, request):
+        return visible_mails(request.user).select_related("user")
+
+    def get_object(self, request, object_id, from_field=None):
+        # A message outside the person's scope does not exist for them: 404, not a redirect.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or visible_mails(request.user).filter(pk=obj.pk).exists()
 
     @admin.display(description=_("Fehler oder Grund"))
     def short_error(self, obj):
@@ -72,16 +94,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         from .mail import enqueue
 
-        ids = list(
-            queryset.exclude(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.QUEUED]).values_list(
-                "pk", flat=True
-            )
-        )
+        ended = queryset.exclude(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.QUEUED])
+        # Its one-time link was wiped when it ended: the person asks for a new one in the portal.
+        secret = ended.filter(contains_secret=True).count()
+        ids = list(ended.filter(contains_secret=False).values_list("pk", flat=True))
         OutboxMessage.objects.filter(pk__in=ids).update(
             status=OutboxMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
         )
         enqueue(ids)
         self.message_user(request, _("%(count)s E-Mails werden erneut gesendet.") % {"count": len(ids)})
+        if secret:
+            self.message_user(
+                request,
+                _(
+                    "%(count)s E-Mails enthielten einen Einmal-Link oder Code und werden nicht erneut "
+                    "gesendet. Die Person kann im Portal einen neuen Link anfordern."
+                )
+                % {"count": secret},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Als unzustellbar markieren (Rückläufer)"), permissions=["resend"])
     def mark_bounced(self, request, queryset):
