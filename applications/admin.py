@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 
 from portal.mail import visible_mails
@@ -30,8 +30,13 @@ class ApplicationResource(resources.ModelResource):
     district = fields.Field(attribute="municipality__district", column_name=_("Landkreis"))
     kind = fields.Field(attribute="municipality__get_kind_display", column_name=_("Art der Kommune"))
     status = fields.Field(attribute="get_status_display", column_name=_("Status"))
-    score_mean = fields.Field(attribute="score_mean", column_name=_("Punkte (Mittel)"))
-    score_count = fields.Field(attribute="score_count", column_name=_("Bewertungen"))
+    # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.spreadsheets.
+    score_mean = fields.Field(
+        attribute="score_mean", column_name=_("Punkte (Mittel)"), widget=widgets.FloatWidget()
+    )
+    score_count = fields.Field(
+        attribute="score_count", column_name=_("Bewertungen"), widget=widgets.IntegerWidget()
+    )
 
     class Meta:
         model = Application

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment, Programme
+from portal import spreadsheets
 from portal.downloads import private_download
 from portal.models import Municipality
 from portal.ratelimit import allow
@@ -199,26 +198,25 @@ def progress_matrix(request, pk: int):
 def progress_csv(request, pk: int):
     cohort = _coordinated_cohort(request, pk)
     modules, sessions, rows = cohort_progress(cohort)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="fortschritt-durchgang-{cohort.number}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    labels = dict(Attendance.Status.choices)
+    header = (
         [_("Name"), _("E-Mail"), _("Kommune")]
         + [f"{s.module.position}: {timezone.localtime(s.starts_at):%d.%m.%Y %H:%M}" for s in sessions]
         + [_("Modul %(n)s") % {"n": m.position} for m in modules]
         + [_("abgeschlossen")]
     )
-    labels = dict(Attendance.Status.choices)
+    lines = []
     for row in rows:
         user = row.enrollment.user
         attendance = row.modules[0].attendance if row.modules else {}
-        writer.writerow(
+        lines.append(
             [user.get_full_name(), user.email, str(row.enrollment.municipality or "")]
             + [labels.get(attendance.get(s.pk), "") for s in sessions]
             + [_("ja") if m.completed else _("nein") for m in row.modules]
             + [f"{row.completed_count}/{len(row.modules)}"]
         )
+    response = HttpResponse(spreadsheets.to_csv(header, lines), content_type=spreadsheets.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="fortschritt-durchgang-{cohort.number}.csv"'
     return response
 
 

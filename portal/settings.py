@@ -14,6 +14,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
 ]
 # Exporting a list needs only the right to view it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every admin export is written by portal.spreadsheets, which keeps text from becoming a formula.
+EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
