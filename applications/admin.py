@@ -15,6 +15,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 
 from portal.mail import visible_mails
+from portal.text import TextFormMixin
 
 from . import services
 from .mails import PLACEHOLDERS, check_template_source, decision_context, render_decision
@@ -140,7 +141,7 @@ class DeadlineExtensionInline(admin.StackedInline):
     readonly_fields = ["granted_by", "granted_at"]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Entscheidung"),
         choices=[
@@ -416,7 +417,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/applications/application/decide.html", context)
 
 
-class MailTemplateForm(forms.ModelForm):
+class MailTemplateForm(TextFormMixin, forms.ModelForm):
     class Meta:
         model = MailTemplate
         fields = ["kind", "language", "subject", "body"]

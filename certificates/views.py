@@ -13,6 +13,7 @@ from cohorts.models import Cohort
 from modules.services import can_coordinate
 from portal.downloads import private_download
 from portal.ratelimit import allow
+from portal.text import TextFormMixin
 
 from . import services
 from .models import Certificate
@@ -20,7 +21,7 @@ from .models import Certificate
 VERIFY_LIMIT = 20  # lookups per client and 10 minutes
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(TextFormMixin, forms.Form):
     nummer = forms.CharField(
         label=gettext_lazy("Zertifikatsnummer"),
         max_length=40,
@@ -33,7 +34,7 @@ class VerifyForm(forms.Form):
     )
 
 
-class PdfCheckForm(forms.Form):
+class PdfCheckForm(TextFormMixin, forms.Form):
     datei = forms.FileField(
         label=gettext_lazy("Zertifikat als PDF"),
         help_text=gettext_lazy("Höchstens 5 MB. Die Datei wird nicht gespeichert."),

@@ -38,6 +38,12 @@ def participant_dashboard(request):
     enrollment = _current_enrollment(request.user)
     if enrollment is None:
         return render(request, "modules/no_enrollment.html", status=404)
+    return _render_dashboard(request, enrollment)
+
+
+def _render_dashboard(request, enrollment: Enrollment, *, upload_error: dict | None = None):
+    """The participant's page; with ``upload_error`` (module, kind, message) the refused upload's
+    form shows why, and the answer is a 400."""
     certificates = [c for c in enrollment.certificates.all() if c.status == "issued"]
     progress = enrollment_progress(enrollment)
     now = timezone.now()
@@ -59,6 +65,7 @@ def participant_dashboard(request):
         row.materials = by_module.get(row.module.pk, [])
         row.deadline = deadlines.get(row.module.pk)
         row.needs_makeup = any(row.attendance.get(s.pk) == Attendance.Status.EXCUSED for s in row.sessions)
+        row.upload_error = upload_error if upload_error and upload_error["module"] == row.module.pk else None
     return render(
         request,
         "modules/participant_dashboard.html",
@@ -67,7 +74,9 @@ def participant_dashboard(request):
             "progress": progress,
             "next_session": next_session,
             "certificates": certificates,
+            "upload_error": upload_error,
         },
+        status=400 if upload_error else 200,
     )
 
 
@@ -110,6 +119,8 @@ def material_download(request, pk: int):
 @login_required
 @require_POST
 def task_upload(request, module_pk: int):
+    """A practical task or make-up work. A refused upload answers with the page and the reason at
+    the upload's own form; the page says plainly that the file was not kept."""
     enrollment = _current_enrollment(request.user)
     if enrollment is None:
         raise Http404
@@ -118,26 +129,34 @@ def task_upload(request, module_pk: int):
     if kind not in TaskSubmission.Kind.values:
         raise Http404
     upload = request.FILES.get("file")
-    if not allow(request, "upload", limit=30, window=600):
-        messages.error(
-            request,
-            _("Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige Minuten."),
-        )
-        return redirect("modules:dashboard")
     if not upload:
-        messages.error(request, _("Bitte wählen Sie eine Datei aus."))
-        return redirect("modules:dashboard")
-    try:
-        services.upload_task(
-            enrollment=enrollment, module=module, file=upload, user=request.user, at=timezone.now(), kind=kind
+        reason = _("Bitte wählen Sie eine Datei aus.")
+    elif not allow(request, "upload", limit=30, window=600):
+        reason = _(
+            "Die Datei wurde nicht gespeichert. Sie haben in kurzer Zeit sehr viele Dateien "
+            "hochgeladen. Bitte warten Sie einige Minuten und wählen Sie die Datei dann erneut aus."
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, _("Ihre Abgabe für „%(module)s“ ist eingegangen.") % {"module": module.localized_title}
-        )
-    return redirect("modules:dashboard")
+        try:
+            services.upload_task(
+                enrollment=enrollment,
+                module=module,
+                file=upload,
+                user=request.user,
+                at=timezone.now(),
+                kind=kind,
+            )
+        except ValidationError as exc:
+            reason = " ".join([_("Die Datei wurde nicht gespeichert."), *exc.messages])
+        else:
+            messages.success(
+                request,
+                _("Ihre Abgabe für „%(module)s“ ist eingegangen.") % {"module": module.localized_title},
+            )
+            return redirect("modules:dashboard")
+    return _render_dashboard(
+        request, enrollment, upload_error={"module": module.pk, "kind": kind, "message": reason}
+    )
 
 
 @login_required
