@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
+    "portal.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,6 +230,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# /readyz fails when no Celery worker has reported in for this many seconds (workers report
+# every 10 seconds; see portal.health).
+PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 CACHES = {
     "default": (
