@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +16,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 
 from portal.mail import visible_mails
+from portal.paging import EstimatedCountPaginator
 from portal.text import TextFormMixin
 
 from . import services
@@ -159,6 +161,18 @@ class DecisionForm(TextFormMixin, forms.Form):
     )
 
 
+def score_annotations() -> dict:
+    """Mean total and number of scores, as subqueries: computed for the rows a page shows, where
+    a join with GROUP BY would aggregate every application before the page is cut."""
+    scores = Score.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    return {
+        "score_mean": Subquery(
+            scores.annotate(mean=Avg(F("motivation") + F("relevance") + F("commitment"))).values("mean")
+        ),
+        "score_count": Coalesce(Subquery(scores.annotate(n=Count("pk")).values("n")), 0),
+    }
+
+
 @admin.register(Application)
 class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
@@ -184,6 +198,9 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     ]
     list_select_related = ["applicant", "municipality", "cohort"]
     list_per_page = 100
+    # Counted once (the filtered rows), not twice: "N in total" would count every application.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     ordering = ["cohort", "sequence"]
     inlines = [NoteInline, MyScoreInline, ScoreInline, HistoryInline, DeadlineExtensionInline]
     actions = ["accept", "accept_best_waitlist_rest", "waitlist", "reject", "mark_in_review"]
@@ -233,10 +250,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .exclude(status=Application.Status.DRAFT)
-            .annotate(
-                score_mean=Avg(F("scores__motivation") + F("scores__relevance") + F("scores__commitment")),
-                score_count=Count("scores"),
-            )
+            .annotate(**score_annotations())
         )
 
     def get_export_queryset(self, request):
