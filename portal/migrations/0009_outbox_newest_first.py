@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0007_reminder_schedules'),
+        ('portal', '0008_outbox_sealed_secrets'),
     ]
 
     operations = [
