@@ -315,11 +315,31 @@ EVALUATION_PSEUDONYM_KEY = (
     or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
 )
 
+# Error reports and log lines never show a one-time link or the variables that hold one.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.SecretSafeReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.SecretSafeExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "one_time_links": {"()": "portal.error_reports.RedactOneTimeLinks"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_time_links"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "one_time_links"],
+            "reporter_class": DEFAULT_EXCEPTION_REPORTER,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own records go to the console through the root logger, errors also by mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

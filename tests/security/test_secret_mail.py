@@ -445,3 +445,68 @@ def test_mails_stored_before_sealing_are_redacted_by_the_migration(world):
         world.application_a.pk,
     )
     assert decision in visible_mails(world.staff["reviewer"])
+
+
+# --- error reports --------------------------------------------------------------------------------
+
+KNOWN_KEY = "c9ab-0123456789abcdefgeheim"
+
+
+@pytest.fixture
+def error_mails(settings, monkeypatch):
+    """Error reports mailed to the administrators, with the HTML part that shows local variables."""
+    from django.utils.log import AdminEmailHandler
+
+    settings.ADMINS = [("Betrieb", "betrieb@example.org")]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    (handler,) = [h for h in logging.getLogger("django").handlers if isinstance(h, AdminEmailHandler)]
+    monkeypatch.setattr(handler, "include_html", True)
+    mail.outbox.clear()
+
+    def reports() -> list[str]:
+        return [
+            "\n".join([m.subject, m.body, *(content for content, _type in getattr(m, "alternatives", []))])
+            for m in mail.outbox
+            if m.to == ["betrieb@example.org"]
+        ]
+
+    return reports
+
+
+def test_a_reset_that_fails_half_way_reports_the_error_without_the_key(world, monkeypatch, error_mails):
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+    import portal.mail
+
+    monkeypatch.setattr(PasswordResetTokenGenerator, "make_token", lambda self, user: KNOWN_KEY)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Datenbank weg")
+
+    monkeypatch.setattr(portal.mail.OutboxMessage.objects, "get_or_create", broken)
+    response = Client(raise_request_exception=False).post(
+        reverse("account_reset_password"), {"email": "ada@example.org"}
+    )
+    assert response.status_code == 500
+    (report,) = error_mails()
+    assert "RuntimeError" in report and "Datenbank weg" in report
+    assert "request_password_reset" in report  # allauth's frame is in the report, its variables are not
+    assert KNOWN_KEY not in report
+
+
+def test_an_error_on_the_page_a_reset_link_opens_reports_the_address_without_the_key(
+    world, monkeypatch, error_mails, caplog
+):
+    from allauth.account import views
+
+    def broken(self, request, *args, **kwargs):
+        raise RuntimeError("Seite kaputt")
+
+    monkeypatch.setattr(views.PasswordResetFromKeyView, "dispatch", broken)
+    path = f"/konto/password/reset/key/{KNOWN_KEY}/"
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 500
+    (report,) = error_mails()
+    assert "RuntimeError" in report and "/konto/password/reset/key/" in report
+    assert KNOWN_KEY not in report
+    assert "/konto/password/reset/key/" in caplog.text and KNOWN_KEY not in caplog.text
