@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Application
 from modules.models import Module, Session
@@ -510,3 +512,90 @@ def test_an_error_on_the_page_a_reset_link_opens_reports_the_address_without_the
     assert "RuntimeError" in report and "/konto/password/reset/key/" in report
     assert KNOWN_KEY not in report
     assert "/konto/password/reset/key/" in caplog.text and KNOWN_KEY not in caplog.text
+
+
+# --- PostgreSQL and a real worker process against an SMTP server ----------------------------------
+
+
+class Inbox:
+    """An SMTP server that keeps every delivered message."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.mark.celery_worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_a_working_link_after_a_retry_while_the_stored_copy_has_none(tmp_path):
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+
+    from portal.celery import app
+    from portal.mail import _message_id
+    from portal.tasks import flush_outbox
+    from tests.reminders.test_worker import free_port, start, stop, wait_for
+
+    UserFactory(email="ada@example.org", first_name="Ada", last_name="Lovelace")
+    superuser = staff_member("root@example.org", is_superuser=True)
+    port = free_port()
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
+            **{key: database.get(key) or "" for key in ("USER", "PASSWORD", "HOST", "PORT", "NAME")}
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",  # nobody listens yet: the first attempt fails
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    app.conf.task_always_eager = False
+    log = tmp_path / "celery.log"
+    worker = start("worker", env, log)
+    controller = None
+    try:
+        response = Client().post(reverse("account_reset_password"), {"email": "ada@example.org"})
+        assert response.status_code == 302
+        message = OutboxMessage.objects.get(kind="account:password_reset_key")
+        wait_for(
+            lambda: OutboxMessage.objects.filter(pk=message.pk, attempts=1).exists(),
+            60,
+            "the first, failed attempt",
+        )
+        message.refresh_from_db()
+        assert message.status == OutboxMessage.Status.QUEUED and message.sealed_content
+        inbox = Inbox()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+        flush_outbox.delay()
+        wait_for(
+            lambda: OutboxMessage.objects.filter(pk=message.pk, status="sent").exists(),
+            60,
+            "the retry: " + log.read_text()[-2000:],
+        )
+    finally:
+        stop(worker)
+        if controller is not None:
+            controller.stop()
+        app.conf.task_always_eager = True
+    (delivered,) = inbox.messages
+    message.refresh_from_db()
+    assert delivered["Message-ID"] == _message_id(message)
+    body = delivered.get_payload(decode=True).decode(delivered.get_content_charset() or "utf-8")
+    link = RESET_LINK.search(body)
+    assert link, body
+    key = link.group(2)
+    assert message.sealed_content == "" and message.attempts == 2
+    assert LINK_PLACEHOLDER in message.body_text
+    assert db_rows_containing(key) == []
+    page = logged_in(superuser).get(reverse("admin:portal_outboxmessage_change", args=[message.pk]))
+    assert page.status_code == 200 and LINK_PLACEHOLDER in page.content.decode()
+    assert key not in page.content.decode()
+    follow_reset_link(link.group(1))
