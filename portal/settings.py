@@ -368,11 +368,16 @@ DJANGO_GUID = {
     # Tasks carry the ID of the request that queued them; workers log with the settings below.
     "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
 }
+# Error reports and log lines never show a one-time link or the variables that hold one.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.SecretSafeReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.SecretSafeExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "one_time_links": {"()": "portal.error_reports.RedactOneTimeLinks"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
@@ -385,12 +390,20 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "one_time_links"],
             "formatter": PORTAL_LOG_FORMAT,
-        }
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "one_time_links"],
+            "reporter_class": DEFAULT_EXCEPTION_REPORTER,
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own records go to the console through the root logger, errors also by mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
