@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 from cohorts.models import Cohort
 from modules.services import can_coordinate
 from portal.downloads import private_download
-from portal.ratelimit import allow
+from portal.ratelimit import allow, retry_after
 
 from . import services
 from .models import Certificate
 
-VERIFY_LIMIT = 20  # lookups per client and 10 minutes
+VERIFY_LIMIT = 20  # lookups per client (account, or address when signed out) and window
+VERIFY_WINDOW = 600
 
 
 class VerifyForm(forms.Form):
@@ -50,7 +51,7 @@ def verify(request):
     pdf_result = None
     if request.method == "POST":
         pdf_form = PdfCheckForm(request.POST, request.FILES)
-        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         elif pdf_form.is_valid():
             upload = pdf_form.cleaned_data["datei"]
@@ -59,13 +60,13 @@ def verify(request):
             else:
                 pdf_result = services.find_by_pdf(upload.read()) or False
     elif form.is_bound and form.is_valid():
-        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         else:
             looked_up = True
             certificate = services.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
     status = 429 if limited else 200
-    return render(
+    response = render(
         request,
         "certificates/verify.html",
         {
@@ -78,6 +79,9 @@ def verify(request):
         },
         status=status,
     )
+    if limited:
+        response["Retry-After"] = str(retry_after(request, "certificate-verify", window=VERIFY_WINDOW))
+    return response
 
 
 @login_required

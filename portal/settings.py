@@ -170,9 +170,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "portal.security.login_name"
-AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The lockout page in the portal's layout and language, with Retry-After.
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+# --- Who a client is behind the reverse proxy: the number of proxies in front of the portal that
+# append the address they see to X-Forwarded-For (one: the TLS proxy of the documented setup).
+# Only their entries are believed; django-axes, allauth's limits and portal.ratelimit all take
+# the address from portal.ratelimit.client_address, so they agree.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
 # allauth's own limits for sign-up, password reset and e-mail confirmation stay on (its defaults);
 # failed logins per account are django-axes' business, allauth only throttles an address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
