@@ -297,11 +297,9 @@ if PRODUCTION:
             "PORTAL_BASE_URL must be set in production to the portal's public https address, "
             "e.g. https://smartcity.example.org (no path)."
         )
-    if _base.hostname in {"localhost", "127.0.0.1", "::1"} or not validate_host(
-        _base.hostname, ALLOWED_HOSTS
-    ):
+    if not validate_host(_base.hostname, ALLOWED_HOSTS):
         raise ImproperlyConfigured(
-            f"The host of PORTAL_BASE_URL ({_base.hostname}) must be public and one of DJANGO_ALLOWED_HOSTS."
+            f"The host of PORTAL_BASE_URL ({_base.hostname}) must be one of DJANGO_ALLOWED_HOSTS."
         )
 # Days an accepted applicant has to confirm the offered seat.
 SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)
