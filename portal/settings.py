@@ -8,12 +8,15 @@ an insecure default.
 """
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -177,9 +180,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "portal.security.login_name"
-AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The lockout page in the portal's layout and language, with Retry-After.
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+# --- Who a client is behind the reverse proxy: the number of proxies in front of the portal that
+# append the address they see to X-Forwarded-For (one: the TLS proxy of the documented setup).
+# Only their entries are believed; django-axes, allauth's limits and portal.ratelimit all take
+# the address from portal.ratelimit.client_address, so they agree.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
 # allauth's own limits for sign-up, password reset and e-mail confirmation stay on (its defaults);
 # failed logins per account are django-axes' business, allauth only throttles an address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
@@ -286,25 +295,72 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
-# The portal's public address, for links in mails sent by workers (no request to take it from).
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The portal's public address, for links in mails sent by workers (no request to take it from)
+# and for the verification address and QR code printed on every certificate. In production it
+# must be the https address the public reaches: a certificate printed with a wrong one would have
+# to be reissued.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION:
+    _base = urlsplit(PORTAL_BASE_URL)
+    if _base.scheme != "https" or not _base.hostname or _base.path not in ("", "/") or _base.query:
+        raise ImproperlyConfigured(
+            "PORTAL_BASE_URL must be set in production to the portal's public https address, "
+            "e.g. https://smartcity.example.org (no path)."
+        )
+    if not validate_host(_base.hostname, ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            f"The host of PORTAL_BASE_URL ({_base.hostname}) must be one of DJANGO_ALLOWED_HOSTS."
+        )
 # Days an accepted applicant has to confirm the offered seat.
 SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)
 
 # --- The operator of the portal, shown in the imprint, privacy notice and accessibility
-# statement. Set these in the environment of a real installation.
+# statement. Address, e-mail and phone default to placeholders for a try-out; the imprint is a
+# legal duty (§ 5 DDG), so production refuses to start while any of them is still a placeholder.
+OPERATOR_PLACEHOLDERS = {
+    "address": "Musterstraße 1, 14467 Potsdam",
+    "email": "smartcity@example.org",
+    "phone": "+49 331 000000",
+}
 PORTAL_OPERATOR = {
     "name": env.str(
         "PORTAL_OPERATOR_NAME",
         default="Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg",
     ),
     "unit": env.str("PORTAL_OPERATOR_UNIT", default="Referat 22 – Stadtentwicklung"),
-    "address": env.str("PORTAL_OPERATOR_ADDRESS", default="Musterstraße 1, 14467 Potsdam"),
-    "email": env.str("PORTAL_OPERATOR_EMAIL", default="smartcity@example.org"),
-    "phone": env.str("PORTAL_OPERATOR_PHONE", default="+49 331 000000"),
+    "address": env.str("PORTAL_OPERATOR_ADDRESS", default=OPERATOR_PLACEHOLDERS["address"]),
+    "email": env.str("PORTAL_OPERATOR_EMAIL", default=OPERATOR_PLACEHOLDERS["email"]),
+    "phone": env.str("PORTAL_OPERATOR_PHONE", default=OPERATOR_PLACEHOLDERS["phone"]),
     "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
     "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
 }
+if PRODUCTION:
+
+    def _is_placeholder(field: str, value: str) -> bool:
+        plain = " ".join(value.split()).casefold()
+        placeholder = " ".join(OPERATOR_PLACEHOLDERS[field].split()).casefold()
+        if field == "phone":  # compared digit by digit: "+49 (331) 000 000" is the same
+            plain, placeholder = re.sub(r"\D", "", plain), re.sub(r"\D", "", placeholder)
+        if not plain or plain == placeholder:
+            return True
+        if field == "address":
+            return "musterstra" in plain
+        if field == "email":  # no address at all, or a domain reserved for examples (RFC 2606)
+            labels = plain.rpartition("@")[2].split(".")
+            reserved = "example" in labels[-2:] or labels[-1] in {"test", "invalid", "localhost"}
+            return "@" not in plain or len(labels) < 2 or reserved
+        return False
+
+    for _field, _variable in (
+        ("address", "PORTAL_OPERATOR_ADDRESS"),
+        ("email", "PORTAL_OPERATOR_EMAIL"),
+        ("phone", "PORTAL_OPERATOR_PHONE"),
+    ):
+        if _is_placeholder(_field, PORTAL_OPERATOR[_field]):
+            raise ImproperlyConfigured(
+                f"{_variable} must be set in production to the operator's real {_field}: "
+                "it is printed in the imprint."
+            )
 # Who signs the certificates: "Name|Function" entries separated by ";".
 CERTIFICATE_SIGNATORIES = [
     dict(zip(("name", "function"), entry.split("|", 1), strict=False))
