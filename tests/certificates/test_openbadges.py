@@ -307,3 +307,22 @@ def test_status_list_is_valid_for_a_day(client, issued):
     assert end - start == dt.timedelta(days=1)
     # Signed with the same key as the credentials (the same header names it).
     assert token.split(".")[0] == issued.credential_jwt.split(".")[0]
+
+
+def test_erasure_drops_the_stored_credential_but_a_kept_one_still_verifies(client, issued, tmp_path):
+    from certificates import privacy
+
+    token = issued.credential_jwt
+    assert privacy.export(issued.enrollment.user).data["certificates"][0]["credential_jwt"] == token
+    privacy.erase(issued.enrollment.user, at=NOW)
+    issued.refresh_from_db()
+    assert issued.credential_jwt == "" and issued.credential_id
+    page = client.post(
+        reverse("certificates:verify"), {"datei": SimpleUploadedFile("n.jwt", token.encode())}
+    ).content.decode()
+    assert "Der digitale Nachweis ist echt, das Zertifikat ist gültig." in page
+    readable = json.dumps(openbadges.credential_of(token))
+    page = client.post(
+        reverse("certificates:verify"), {"datei": SimpleUploadedFile("n.json", readable.encode())}
+    ).content.decode()
+    assert "lässt sich nicht mehr abgleichen" in page
