@@ -164,6 +164,7 @@ def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
         idempotency_key=f"certificate-ready:{certificate.pk}",
         attachment=certificate.pdf.name,
         attachment_name=f"Zertifikat-{certificate.number}.pdf",
+        related=certificate,
     )
     return certificate
 

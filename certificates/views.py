@@ -16,6 +16,7 @@ from cohorts.models import Cohort, Programme
 from modules.services import can_coordinate
 from portal.downloads import private_download
 from portal.ratelimit import allow
+from portal.text import TextFormMixin
 
 from . import openbadges, services
 from .models import Certificate
@@ -23,7 +24,7 @@ from .models import Certificate
 VERIFY_LIMIT = 20  # lookups per client and 10 minutes
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(TextFormMixin, forms.Form):
     nummer = forms.CharField(
         label=gettext_lazy("Zertifikatsnummer"),
         max_length=40,
@@ -36,7 +37,7 @@ class VerifyForm(forms.Form):
     )
 
 
-class PdfCheckForm(forms.Form):
+class PdfCheckForm(TextFormMixin, forms.Form):
     datei = forms.FileField(
         label=gettext_lazy("Zertifikat als PDF oder digitaler Nachweis (.jwt, .json)"),
         help_text=gettext_lazy("Höchstens 5 MB. Die Datei wird nicht gespeichert."),

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,11 +79,19 @@ INSTALLED_APPS = [
     "auditlog",
     "django_celery_beat",
     "import_export",
+    "django_guid",
 ]
 # Exporting a list needs only the right to view it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every admin export is written by portal.spreadsheets, which keeps text from becoming a formula.
+EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
+    "portal.health.HealthMiddleware",
+    # The request ID (X-Request-ID), one log line per request; see portal.request_log.
+    "django_guid.middleware.guid_middleware",
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,6 +239,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# /readyz fails when no Celery worker has reported in for this many seconds (workers report
+# every 10 seconds; see portal.health).
+PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 CACHES = {
     "default": (
@@ -341,11 +355,50 @@ EVALUATION_PSEUDONYM_KEY = (
     or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
 )
 
+# --- Logs. PORTAL_LOG_FORMAT=json prints one JSON object per line, for a log collector. Every
+# line carries the request ID of the request it belongs to, in Celery tasks the ID of the request
+# that queued them (django-guid); see portal.request_log for what a request's line holds.
+PORTAL_LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="text")
+if PORTAL_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("PORTAL_LOG_FORMAT must be 'text' or 'json'.")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # a proxy's ID is taken only when it is a UUID, so nothing is injected
+    "RETURN_HEADER": True,
+    # Tasks carry the ID of the request that queued them; workers log with the settings below.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": PORTAL_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-guid tells at INFO about every ID it sets; the lines carry the ID anyway.
+        "django_guid": {"level": "WARNING"},
+        # Django's own request lines repeat portal.request's (and print the raw path).
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker logs through the settings above instead of replacing them with Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
