@@ -327,8 +327,17 @@ def _check_credential(content: bytes) -> FileCheck:
         certificate = _certificate_of_credential(
             credential.get("id") if isinstance(credential, dict) else None
         )
-        if certificate is None or not certificate.credential_jwt:
+        if certificate is None:
             return refused
+        if not certificate.credential_jwt:
+            return FileCheck(
+                "credential",
+                False,
+                _(
+                    "Dieser lesbare Nachweis (.json) lässt sich nicht mehr abgleichen. Bitte laden Sie "
+                    "den signierten Nachweis (.jwt) oder das PDF hoch."
+                ),
+            )
         if credential_of(certificate.credential_jwt) != credential:
             return refused
         return FileCheck(
