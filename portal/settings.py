@@ -225,6 +225,37 @@ STORAGES = {
         )
     },
 }
+# With PORTAL_S3_BUCKET every stored file (letters, materials, tasks, certificates, outbox
+# attachments) lives in S3-compatible object storage, shared by every web node and worker.
+# Objects stay private: people get them only through the permission-checked views, streamed,
+# or (PORTAL_S3_PRESIGNED_DOWNLOADS) redirected to a URL signed for a few minutes.
+# Keys: PORTAL_S3_ACCESS_KEY/PORTAL_S3_SECRET_KEY, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+PORTAL_S3_BUCKET = env.str("PORTAL_S3_BUCKET", default="")
+PORTAL_S3_PRESIGNED_DOWNLOADS = env.bool("PORTAL_S3_PRESIGNED_DOWNLOADS", default=False)
+PORTAL_S3_URL_SECONDS = env.int("PORTAL_S3_URL_SECONDS", default=120)
+if PORTAL_S3_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PORTAL_S3_BUCKET,
+            "endpoint_url": env.str("PORTAL_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PORTAL_S3_REGION", default="") or None,
+            "access_key": env.str("PORTAL_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("PORTAL_S3_SECRET_KEY", default="") or None,
+            "addressing_style": env.str("PORTAL_S3_ADDRESSING_STYLE", default="path"),  # MinIO, Garage
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's policy decides: private
+            "querystring_auth": True,
+            "querystring_expire": PORTAL_S3_URL_SECONDS,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, no-store"},
+            "client_config": _BotoConfig(
+                connect_timeout=3, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}
+            ),
+        },
+    }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
