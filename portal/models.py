@@ -28,6 +28,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# A first and a last name as sign-up and profile accept them (AbstractUser's own limit); the
+# certificate holds both with a space between (certificates.Certificate.holder_name).
+NAME_MAX_LENGTH = 150
+FULL_NAME_MAX_LENGTH = 2 * NAME_MAX_LENGTH + 1
+
+
 class User(AbstractUser):
     """A person with an account. The e-mail address is the login."""
 

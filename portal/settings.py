@@ -393,13 +393,16 @@ if PRODUCTION:
                 "it is printed in the imprint."
             )
 # Who signs the certificates: "Name|Function" entries separated by ";".
+# Who signs the certificates: "name|function|name in English|function in English", entries
+# separated by ";". The English fields may be left out (the German ones print instead).
 CERTIFICATE_SIGNATORIES = [
-    dict(zip(("name", "function"), entry.split("|", 1), strict=False))
+    dict(zip(("name", "function", "name_en", "function_en"), entry.split("|", 3), strict=False))
     for entry in env.str(
         "PORTAL_CERTIFICATE_SIGNATORIES",
         default=(
-            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg;"
-            "Programmleitung|DigitalAgentur Brandenburg GmbH"
+            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg"
+            "|Unit 22 – Urban Development|Ministry of Infrastructure and Regional Planning of the State of Brandenburg;"
+            "Programmleitung|DigitalAgentur Brandenburg GmbH|Programme management|DigitalAgentur Brandenburg GmbH"
         ),
     ).split(";")
     if entry.strip()
