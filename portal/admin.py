@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .mail import kind_label
 from .models import Municipality, OutboxMessage, User
 
 
@@ -30,6 +31,18 @@ class MunicipalityAdmin(admin.ModelAdmin):
     readonly_fields = ["key"]
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = _("Art")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = OutboxMessage.objects.order_by("kind").values_list("kind", flat=True).distinct()
+        return [(kind, kind_label(kind)) for kind in kinds]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Every mail with its status; failures show their error. Read-only, except that an administrator
@@ -37,7 +50,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     list_display = [
         "created_at",
-        "kind",
+        "kind_display",
         "recipient",
         "subject",
         "status",
@@ -46,11 +59,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "short_error",
     ]
-    list_filter = ["status", "kind", "optional", "language"]
+    list_filter = ["status", KindFilter, "optional", "language"]
     search_fields = ["recipient", "subject", "idempotency_key"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["send_again", "mark_bounced"]
+
+    @admin.display(description=_("Art"), ordering="kind")
+    def kind_display(self, obj):
+        return kind_label(obj.kind)
 
     @admin.display(description=_("Fehler oder Grund"))
     def short_error(self, obj):
