@@ -17,7 +17,7 @@ from portal.ratelimit import allow
 
 from . import services
 from .calendar import cohort_calendar
-from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
+from .models import Attendance, Material, Module, Session, TaskSubmission
 from .progress import cohort_progress, enrollment_progress
 
 
@@ -55,10 +55,8 @@ def participant_dashboard(request):
     by_module = {}
     for material in materials:
         by_module.setdefault(material.module_id, []).append(material)
-    deadlines = {d.module_id: d for d in TaskDeadline.objects.filter(cohort=enrollment.cohort)}
     for row in progress.modules:
         row.materials = by_module.get(row.module.pk, [])
-        row.deadline = deadlines.get(row.module.pk)
         row.needs_makeup = any(row.attendance.get(s.pk) == Attendance.Status.EXCUSED for s in row.sessions)
     return render(
         request,
