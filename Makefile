@@ -131,8 +131,11 @@ beat: require-redis migrate
 # and Redis: the database named here is dropped and created again, the Redis database emptied.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
+# `make bench SCALE=federal` instead builds a simulated nationwide rollout (100,000 applications,
+# 1,000,000 mails) and measures every page and background job before and after it (about 15 minutes).
+SCALE ?= default
 bench: system-deps $(STAMP) messages
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run --scale $(SCALE)
 
 # `make format` rewrites files with ruff's formatter; `make lint` checks both.
 lint: $(STAMP)

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,12 +14,14 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
 from cohorts.models import Cohort
-from portal.models import OutboxMessage
+from portal.mail import visible_mails
+from portal.paging import EstimatedCountPaginator
+from portal.text import TextFormMixin
 
 from . import services
 from .mails import PLACEHOLDERS, check_template_source, decision_context, render_decision
@@ -36,8 +39,13 @@ class ApplicationResource(resources.ModelResource):
     district = fields.Field(attribute="municipality__district", column_name=_("Landkreis"))
     kind = fields.Field(attribute="municipality__get_kind_display", column_name=_("Art der Kommune"))
     status = fields.Field(attribute="get_status_display", column_name=_("Status"))
-    score_mean = fields.Field(attribute="score_mean", column_name=_("Punkte (Mittel)"))
-    score_count = fields.Field(attribute="score_count", column_name=_("Bewertungen"))
+    # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.spreadsheets.
+    score_mean = fields.Field(
+        attribute="score_mean", column_name=_("Punkte (Mittel)"), widget=widgets.FloatWidget()
+    )
+    score_count = fields.Field(
+        attribute="score_count", column_name=_("Bewertungen"), widget=widgets.IntegerWidget()
+    )
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
@@ -215,7 +223,7 @@ class DeadlineExtensionInline(admin.StackedInline):
         return person(obj.granted_by) if obj.granted_by_id else "–"
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Entscheidung"),
         choices=[
@@ -231,6 +239,18 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+
+def score_annotations() -> dict:
+    """Mean total and number of scores, as subqueries: computed for the rows a page shows, where
+    a join with GROUP BY would aggregate every application before the page is cut."""
+    scores = Score.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    return {
+        "score_mean": Subquery(
+            scores.annotate(mean=Avg(F("motivation") + F("relevance") + F("commitment"))).values("mean")
+        ),
+        "score_count": Coalesce(Subquery(scores.annotate(n=Count("pk")).values("n")), 0),
+    }
 
 
 @admin.register(Application)
@@ -265,6 +285,9 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     ]
     list_select_related = ["applicant", "municipality", "cohort"]
     list_per_page = 100
+    # Counted once (the filtered rows), not twice: "N in total" would count every application.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     ordering = ["cohort", "sequence"]
     inlines = [NoteInline, MyScoreInline, ScoreInline, HistoryInline, DeadlineExtensionInline]
     actions = ["accept", "accept_best_waitlist_rest", "waitlist", "reject", "mark_in_review"]
@@ -314,10 +337,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .exclude(status=Application.Status.DRAFT)
-            .annotate(
-                score_mean=Avg(F("scores__motivation") + F("scores__relevance") + F("scores__commitment")),
-                score_count=Count("scores"),
-            )
+            .annotate(**score_annotations())
         )
 
     def get_export_queryset(self, request):
@@ -375,18 +395,31 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             '<a href="{}">{}</a>', reverse("applications:endorsement", args=[obj.pk]), obj.endorsement_name
         )
 
-    @admin.display(description=_("E-Mails an die Person"))
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.viewer = request.user  # whose view of the mails ``mails`` shows
+        return obj
+
+    @admin.display(description=_("E-Mails zu dieser Bewerbung"))
     def mails(self, obj):
-        if obj.applicant is None:
+        """The messages about this application and its seat that the viewer may read; only their
+        metadata (a one-time link is never stored readable anyway)."""
+        viewer = getattr(obj, "viewer", None)
+        if viewer is None:
             return "–"
-        messages_ = OutboxMessage.objects.filter(recipient=obj.applicant.email).order_by("created_at")
+        about = Q(related_model="applications.application", related_id=obj.pk)
+        if obj.enrollment_id:
+            about |= Q(related_model="cohorts.enrollment", related_id=obj.enrollment_id)
+        messages_ = list(visible_mails(viewer).filter(about).order_by("created_at"))
         if not messages_:
             return "–"
         return format_html_join(
             "",
-            "<div>{} · {} · {}</div>",
+            '<div><a href="{}">{} · {} · {}</a></div>',
             (
                 (
+                    reverse("admin:portal_outboxmessage_change", args=[m.pk]),
                     date_format(timezone.localtime(m.created_at), "SHORT_DATETIME_FORMAT"),
                     m.subject,
                     m.get_status_display(),
@@ -577,7 +610,7 @@ DECISION_COUNTS = {
 }
 
 
-class MailTemplateForm(forms.ModelForm):
+class MailTemplateForm(TextFormMixin, forms.ModelForm):
     class Meta:
         model = MailTemplate
         fields = ["kind", "language", "subject", "body"]

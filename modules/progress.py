@@ -47,7 +47,7 @@ def module_state(*, sessions, completed: bool, deadline_at, now) -> str:
 
 def upload_open(deadline, now) -> bool:
     """Whether the practical task may still be uploaded: until its deadline, inclusive."""
-    return deadline is None or now <= deadline.due_at
+    return deadline is None or now < deadline.closes_at
 
 
 @dataclass
@@ -139,7 +139,7 @@ def cohort_progress(
                     status=module_state(
                         sessions=module_sessions,
                         completed=completed,
-                        deadline_at=deadline.due_at if deadline else None,
+                        deadline_at=deadline.closes_at if deadline else None,
                         now=now,
                     ),
                     deadline=deadline,

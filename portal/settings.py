@@ -14,7 +14,10 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,11 +79,19 @@ INSTALLED_APPS = [
     "auditlog",
     "django_celery_beat",
     "import_export",
+    "django_guid",
 ]
 # Exporting a list needs only the right to view it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every admin export is written by portal.spreadsheets, which keeps text from becoming a formula.
+EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
+    "portal.health.HealthMiddleware",
+    # The request ID (X-Request-ID), one log line per request; see portal.request_log.
+    "django_guid.middleware.guid_middleware",
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,6 +239,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# /readyz fails when no Celery worker has reported in for this many seconds (workers report
+# every 10 seconds; see portal.health).
+PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 CACHES = {
     "default": (
@@ -336,6 +350,32 @@ CERTIFICATE_SIGNATORIES = [
     ).split(";")
     if entry.strip()
 ]
+# --- Certificates that prove themselves: a PAdES seal on the PDF and an Open Badges 3.0
+# credential (VC-JWT, RS256). Without configured keys a development installation generates a
+# test seal ("Testsiegel – nicht gültig") and a test signing key once into CERTIFICATE_DEV_KEY_DIR;
+# production refuses to issue certificates without a configured seal and signing key, unless
+# CERTIFICATE_SEALING=off switches the seal off explicitly.
+CERTIFICATE_SEALING = env.str("CERTIFICATE_SEALING", default="on")
+if CERTIFICATE_SEALING not in {"on", "off"}:
+    raise ImproperlyConfigured("CERTIFICATE_SEALING must be 'on' or 'off'.")
+CERTIFICATE_DEV_KEY_DIR = Path(env.str("CERTIFICATE_DEV_KEY_DIR", default=str(BASE_DIR / ".dev-keys")))
+# The operator's seal: a PKCS#12 file (with its password in a secret file), or a PEM key with
+# its certificate and chain.
+SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")
+SEAL_PKCS12_PASSWORD_FILE = env.str("SEAL_PKCS12_PASSWORD_FILE", default="")
+SEAL_KEY_FILE = env.str("SEAL_KEY_FILE", default="")
+SEAL_CERT_FILE = env.str("SEAL_CERT_FILE", default="")
+SEAL_CHAIN_FILE = env.str("SEAL_CHAIN_FILE", default="")
+# The roots the verification page trusts for seals (PEM bundle); by default the top of the chain.
+SEAL_TRUST_ROOTS_FILE = env.str("SEAL_TRUST_ROOTS_FILE", default="")
+# An RFC 3161 timestamp server turns the seal from PAdES B-B into B-T.
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+# The credential's signing key (PEM, RSA for RS256) and earlier keys whose public halves stay
+# in the published JWKS, so credentials signed before a rotation still verify.
+OB_SIGNING_KEY_FILE = env.str("OB_SIGNING_KEY_FILE", default="")
+OB_RETIRED_KEY_FILES = env.list("OB_RETIRED_KEY_FILES", default=[])
+OB_ISSUER_NAME = env.str("OB_ISSUER_NAME", default=f"{PORTAL_OPERATOR['name']}, {PORTAL_OPERATOR['unit']}")
+OB_ISSUER_URL = env.str("OB_ISSUER_URL", default="https://mil.brandenburg.de")
 PRIVACY_NOTICE_VERSION = env.str("PORTAL_PRIVACY_NOTICE_VERSION", default="2026-11")
 # Months after a cohort's end for which its applications and participations are kept; then
 # unsuccessful applications are anonymised and accounts whose deletion was requested are erased.
@@ -348,11 +388,50 @@ EVALUATION_PSEUDONYM_KEY = (
     or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
 )
 
+# --- Logs. PORTAL_LOG_FORMAT=json prints one JSON object per line, for a log collector. Every
+# line carries the request ID of the request it belongs to, in Celery tasks the ID of the request
+# that queued them (django-guid); see portal.request_log for what a request's line holds.
+PORTAL_LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="text")
+if PORTAL_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("PORTAL_LOG_FORMAT must be 'text' or 'json'.")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # a proxy's ID is taken only when it is a UUID, so nothing is injected
+    "RETURN_HEADER": True,
+    # Tasks carry the ID of the request that queued them; workers log with the settings below.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": PORTAL_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-guid tells at INFO about every ID it sets; the lines carry the ID anyway.
+        "django_guid": {"level": "WARNING"},
+        # Django's own request lines repeat portal.request's (and print the raw path).
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker logs through the settings above instead of replacing them with Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

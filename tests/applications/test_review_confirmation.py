@@ -286,7 +286,7 @@ def test_export_columns_and_choices_are_german(client, four, reviewer):
         },
     )
     header = response.content.decode("utf-8-sig").splitlines()[0]
-    assert header == "Aktenzeichen,Eingereicht am,Punkte (Mittel)"
+    assert header == "Aktenzeichen;Eingereicht am;Punkte (Mittel)"
 
 
 def test_the_outbox_names_each_kind_of_mail(client, four, reviewer, django_capture_on_commit_callbacks):
