@@ -364,6 +364,39 @@ PORTAL_OPERATOR = {
     "phone": env.str("PORTAL_OPERATOR_PHONE", default=OPERATOR_PLACEHOLDERS["phone"]),
     "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
     "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
+    # The person responsible for the content (imprint).
+    "responsible": env.str(
+        "PORTAL_OPERATOR_RESPONSIBLE", default="Leitung Referat 22 – Stadtentwicklung (Anschrift wie oben)"
+    ),
+    # Where accessibility feedback goes (the form on the accessibility statement mails it here).
+    "accessibility_email": env.str("PORTAL_ACCESSIBILITY_EMAIL", default="barrierefreiheit@example.org"),
+    # The course's day-to-day contact (sessions, materials, practical tasks, certificates).
+    "course_contact": env.str(
+        "PORTAL_COURSE_CONTACT_NAME", default="DigitalAgentur Brandenburg GmbH – Programmkoordination"
+    ),
+    "course_email": env.str("PORTAL_COURSE_CONTACT_EMAIL", default="kurs@example.org"),
+    "course_phone": env.str("PORTAL_COURSE_CONTACT_PHONE", default="+49 331 000001"),
+    # A video in German Sign Language (DGS) about the portal; without one, no DGS page is linked.
+    "sign_language_video": env.str("PORTAL_SIGN_LANGUAGE_VIDEO_URL", default=""),
+}
+# The accessibility statement: its dates, and the Brandenburg enforcement and conciliation body
+# (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people
+# with disabilities).
+PORTAL_ACCESSIBILITY = {
+    "prepared_on": env.str("PORTAL_ACCESSIBILITY_PREPARED_ON", default="27.11.2026"),
+    "reviewed_on": env.str("PORTAL_ACCESSIBILITY_REVIEWED_ON", default="27.11.2026"),
+    "enforcement_name": env.str(
+        "PORTAL_ENFORCEMENT_NAME",
+        default=(
+            "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung "
+            "für die Belange der Menschen mit Behinderungen"
+        ),
+    ),
+    "enforcement_address": env.str(
+        "PORTAL_ENFORCEMENT_ADDRESS", default="Henning-von-Tresckow-Straße 2–13, 14467 Potsdam"
+    ),
+    "enforcement_email": env.str("PORTAL_ENFORCEMENT_EMAIL", default="schlichtung@example.org"),
+    "enforcement_url": env.str("PORTAL_ENFORCEMENT_URL", default=""),
 }
 if PRODUCTION:
 
