@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cohorts.models import Cohort
 from modules.services import can_coordinate
 from portal.downloads import private_download
+from portal.forms import KernFormMixin
 from portal.ratelimit import allow
 
 from . import services
@@ -20,7 +21,7 @@ from .models import Certificate
 VERIFY_LIMIT = 20  # lookups per client and 10 minutes
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(KernFormMixin, forms.Form):
     nummer = forms.CharField(
         label=gettext_lazy("Zertifikatsnummer"),
         max_length=40,
@@ -33,7 +34,7 @@ class VerifyForm(forms.Form):
     )
 
 
-class PdfCheckForm(forms.Form):
+class PdfCheckForm(KernFormMixin, forms.Form):
     datei = forms.FileField(
         label=gettext_lazy("Zertifikat als PDF"),
         help_text=gettext_lazy("Höchstens 5 MB. Die Datei wird nicht gespeichert."),

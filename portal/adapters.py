@@ -5,10 +5,15 @@ from allauth.core import context as allauth_context
 from django.utils.translation import gettext
 
 from .mail import queue_email_message
+from .navigation import start_page
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sends allauth's account mails through the portal's outbox, signed with the portal's name."""
+
+    def get_login_redirect_url(self, request):
+        """Each role starts on its own page; a ``next`` address still takes precedence."""
+        return start_page(request.user)
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

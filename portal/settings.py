@@ -290,6 +290,8 @@ PORTAL_OPERATOR = {
     "phone": env.str("PORTAL_OPERATOR_PHONE", default="+49 331 000000"),
     "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
     "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
+    # A logo of the operator beside its name in the header: a path below static/, none by default.
+    "logo": env.str("PORTAL_OPERATOR_LOGO", default=""),
 }
 # Who signs the certificates: "Name|Function" entries separated by ";".
 CERTIFICATE_SIGNATORIES = [
