@@ -35,7 +35,12 @@ def municipality_choices():
                 district,
                 [
                     # A town that is its own district (Cottbus) is not named twice.
-                    (pk, f"{name} ({kinds[kind]})" if name == district else f"{name} ({district}, {kinds[kind]})")
+                    (
+                        pk,
+                        f"{name} ({kinds[kind]})"
+                        if name == district
+                        else f"{name} ({district}, {kinds[kind]})",
+                    )
                     for pk, name, _d, kind in members
                 ],
             )

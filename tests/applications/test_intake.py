@@ -61,7 +61,11 @@ def test_draft_is_saved_resumed_reviewed_and_submitted(
 
     (message,) = mail.outbox
     assert message.subject == "Ihre Bewerbung SCM-3-0001 ist eingegangen"
-    assert "Potsdam" in message.body and "Potsdam (Potsdam)" not in message.body and "15.09.2022, 10:00 Uhr" in message.body
+    assert (
+        "Potsdam" in message.body
+        and "Potsdam (Potsdam)" not in message.body
+        and "15.09.2022, 10:00 Uhr" in message.body
+    )
     assert OutboxMessage.objects.get(kind="application-submitted").idempotency_key == (
         f"application-submitted:{application.pk}"
     )
