@@ -38,7 +38,7 @@ class SignupForm(TextFormMixin, forms.Form):
 
 
 class KernFormMixin:
-    """Gives text inputs and selects the KERN UX input class. Django itself ties help texts and
+    """Gives inputs, selects, check boxes and radio buttons their KERN UX classes. Django itself ties help texts and
     errors to their inputs (aria-describedby with ``<id>_helptext`` and ``<id>_error``, aria-invalid)."""
 
     input_class = "kern-form-input__input"
@@ -49,7 +49,11 @@ class KernFormMixin:
             input_type = getattr(field.widget, "input_type", None)
             if input_type == "checkbox":
                 field.widget.attrs.setdefault("class", "kern-form-check__checkbox")
-            elif input_type not in {"radio", "file"}:
+            elif input_type == "radio":
+                field.widget.attrs.setdefault("class", "kern-form-check__radio")
+            elif input_type == "select":
+                field.widget.attrs.setdefault("class", "kern-form-input__select")
+            elif input_type != "file":
                 field.widget.attrs.setdefault("class", self.input_class)
 
 

@@ -116,7 +116,10 @@ class Municipality(models.Model):
         indexes = [models.Index(fields=["district"]), models.Index(fields=["kind"])]
 
     def __str__(self) -> str:
-        # Two municipalities share a name (Golzow, Mittenwalde): always show the district.
+        # Two municipalities share a name (Golzow, Mittenwalde): show the district, unless the
+        # town is a district of its own (Cottbus, Frankfurt (Oder)).
+        if self.district == self.name:
+            return self.name
         return f"{self.name} ({self.district})"
 
 

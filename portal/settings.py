@@ -378,6 +378,8 @@ PORTAL_OPERATOR = {
     "course_phone": env.str("PORTAL_COURSE_CONTACT_PHONE", default="+49 331 000001"),
     # A video in German Sign Language (DGS) about the portal; without one, no DGS page is linked.
     "sign_language_video": env.str("PORTAL_SIGN_LANGUAGE_VIDEO_URL", default=""),
+    # A logo of the operator beside its name in the header: a path below static/, none by default.
+    "logo": env.str("PORTAL_OPERATOR_LOGO", default=""),
 }
 # The accessibility statement: its dates, and the Brandenburg enforcement and conciliation body
 # (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people
