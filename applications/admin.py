@@ -17,6 +17,7 @@ from import_export.admin import ExportMixin
 
 from portal.mail import visible_mails
 from portal.paging import EstimatedCountPaginator
+from portal.spreadsheets import StreamingExportMixin
 from portal.text import TextFormMixin
 
 from . import services
@@ -174,7 +175,7 @@ def score_annotations() -> dict:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
     list_display = [
         "reference",
