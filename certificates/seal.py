@@ -76,6 +76,9 @@ def seal_pdf(pdf: bytes) -> bytes:
         location=settings.PORTAL_BASE_URL,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    # Keep the rendered XMP metadata: pyHanko would write it anew (producer, date) and lose the
+    # shape of the PDF/UA extension schema that PDF/A-3 requires (pyhanko is pinned for this).
+    writer._update_meta = lambda: None
     output = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
         writer, bytes_reserved=None if timestamper else _reserved_bytes(signer)
     )
