@@ -4,9 +4,11 @@ zone, tagged for PDF/UA-1 and PDF/A-3a, checked by a validator; names that canno
 refused with the characters named, and never block the rest of a cohort."""
 
 import io
+from pathlib import Path
 
 import pypdfium2
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -312,3 +314,36 @@ def test_the_profile_corrects_the_name_and_refuses_unprintable_ones(client):
     client.post("/konto/einstellungen/", {"first_name": "Kenji", "last_name": "Tanaka", "language": "de"})
     user.refresh_from_db()
     assert user.get_full_name() == "Kenji Tanaka"
+
+
+def test_the_course_page_shows_the_name_as_the_certificate_prints_it(client, cohort, coordinator):
+    enrollment = graduate(cohort, coordinator, first_name="Jördis", last_name="Groß-Łęcka")
+    client.force_login(enrollment.user)
+    page = client.get("/kurs/").content.decode()
+    assert "So steht Ihr Name auf dem Zertifikat" in page
+    assert '<p class="holder-preview__name" dir="auto">Jördis Groß-Łęcka</p>' in page
+    assert "nicht gedruckt werden" not in page
+    assert 'href="/konto/einstellungen/"' in page
+    # The preview is in the certificate's fonts, served with the portal's static files.
+    css = (Path(django_settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
+    assert "url(../pdf/fonts/SCMSans-Bold.ttf)" in css and ".holder-preview" in css
+
+
+def test_the_course_page_warns_of_characters_that_would_not_print(client, cohort, coordinator):
+    enrollment = graduate(cohort, coordinator, first_name="Kenji 😀", last_name="Tanaka")
+    client.force_login(enrollment.user)
+    page = client.get("/kurs/").content.decode()
+    assert "Diese Zeichen können im Zertifikat nicht gedruckt werden: „😀“ (U+1F600)" in page
+
+
+def test_once_issued_the_course_page_offers_the_certificate_instead(
+    client, cohort, coordinator, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    enrollment = graduate(cohort, coordinator, first_name="Anna", last_name="Schmidt")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
+    client.force_login(enrollment.user)
+    page = client.get("/kurs/").content.decode()
+    assert "So steht Ihr Name auf dem Zertifikat" not in page
+    assert "Zertifikat herunterladen (PDF)" in page
