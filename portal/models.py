@@ -196,6 +196,8 @@ class OutboxMessage(models.Model):
             models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
             # The admin lists the newest first.
             models.Index(fields=["-created_at"], name="outbox_newest_idx"),
+            # An application's or enrollment's mails, and who may read which (visible_mails).
+            models.Index(fields=["related_model", "related_id"], name="outbox_related_idx"),
         ]
 
     def __str__(self) -> str:
