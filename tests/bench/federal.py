@@ -302,13 +302,19 @@ def log(message: str) -> None:
 def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     """Build the nationwide rollout around the small world with bulk inserts."""
     from applications.models import Application, ReviewNote, Score, StatusChange
+    from applications.privacy import BLANK, UNSUCCESSFUL
     from certificates.models import Certificate
     from cohorts.models import BERLIN, Cohort, Enrollment, Programme
     from modules.models import Module, Session
+    from portal.data_protection import retention_cutoff
     from portal.models import Municipality, OutboxMessage, User
 
     started = time.monotonic()
     now = timezone.now()
+    # The retention job runs every night: applications of cohorts past their retention period are
+    # built as it leaves them, so the run measured below meets the steady state, not years of
+    # backlog at once.
+    cutoff = retention_cutoff(now)
 
     existing = Municipality.objects.count()
     Municipality.objects.bulk_create(
@@ -344,7 +350,7 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     for programme in programmes:
         first = 3 if programme.pk == world.programme.pk else 1
         for number in range(first, first + per_programme):
-            year = 2019 + number % 7
+            year = 2020 + number % 7
             cohorts.append(
                 Cohort(
                     programme=programme,
@@ -425,6 +431,12 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
                 application.other_employer = ""
                 if status == Application.Status.WITHDRAWN:
                     application.withdrawn_at = application.submitted_at + dt.timedelta(days=1)
+                if cohort.end_date < cutoff and status in UNSUCCESSFUL:
+                    # As the nightly retention run has left it: anonymised, no notes.
+                    for field, value in BLANK.items():
+                        setattr(application, field, value)
+                    application.applicant_id = application.municipality_id = None
+                    application.anonymised_at = now - dt.timedelta(days=1)
                 applications.append(application)
         enrollments = Enrollment.objects.bulk_create(enrollments, batch_size=5000)
         by_person = {enrollment.user_id: enrollment for enrollment in enrollments}
@@ -446,7 +458,11 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
             batch_size=5000,
         )
         ReviewNote.objects.bulk_create(
-            (ReviewNote(application=a, author=reviewers[0], text="Geprüft.") for a in applications),
+            (
+                ReviewNote(application=a, author=reviewers[0], text="Geprüft.")
+                for a in applications
+                if a.anonymised_at is None
+            ),
             batch_size=5000,
         )
         StatusChange.objects.bulk_create(
@@ -497,11 +513,6 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
         remaining -= take
         if index % 200_000 < take:
             log(f"    mails {index}")
-    # The retention job runs every night: what was due before today is done, and the run measured
-    # below meets the steady state, not years of backlog at once.
-    from portal.data_protection import run_retention
-
-    run_retention(at=now)
     analyze()
     counts = {
         "programmes": Programme.objects.count(),
