@@ -599,3 +599,38 @@ def test_a_real_worker_delivers_a_working_link_after_a_retry_while_the_stored_co
     assert page.status_code == 200 and LINK_PLACEHOLDER in page.content.decode()
     assert key not in page.content.decode()
     follow_reset_link(link.group(1))
+
+
+def test_the_placeholder_speaks_the_language_the_mail_is_written_in(
+    world, settings, django_capture_on_commit_callbacks
+):
+    UserFactory(email="grace@example.org", language="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": "grace@example.org"})
+    message = OutboxMessage.objects.get(kind="account:password_reset_key", recipient="grace@example.org")
+    assert message.language == "en"
+    assert "[Link only in the delivered e-mail]" in message.body_text
+    assert RESET_LINK.search(mail.outbox[-1].body)
+
+
+# Session, user, second factor, permissions, the scoped count and page, the filters' choices.
+QUERIES = 11
+
+
+@pytest.mark.parametrize("role", ["reviewer", "coordinator"])
+def test_the_outbox_list_needs_the_same_queries_for_few_and_many_mails(
+    world, role, django_assert_num_queries
+):
+    client = logged_in(world.staff[role])
+    url = reverse("admin:portal_outboxmessage_changelist")
+    client.get(url)  # the session and the second factor settle on the first request
+    about = world.application_a if role == "reviewer" else Session.objects.get(cohort=world.cohort_a)
+    with django_assert_num_queries(QUERIES):
+        assert client.get(url).status_code == 200
+    for index in range(30):
+        note(f"Mehr {index}", about)
+    with django_assert_num_queries(QUERIES):
+        response = client.get(url)
+    assert len(response.context["cl"].result_list) >= 31
