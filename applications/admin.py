@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,10 +12,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 
 from portal.mail import visible_mails
+from portal.paging import EstimatedCountPaginator
+from portal.text import TextFormMixin
 
 from . import services
 from .mails import PLACEHOLDERS, check_template_source, decision_context, render_decision
@@ -30,8 +33,13 @@ class ApplicationResource(resources.ModelResource):
     district = fields.Field(attribute="municipality__district", column_name=_("Landkreis"))
     kind = fields.Field(attribute="municipality__get_kind_display", column_name=_("Art der Kommune"))
     status = fields.Field(attribute="get_status_display", column_name=_("Status"))
-    score_mean = fields.Field(attribute="score_mean", column_name=_("Punkte (Mittel)"))
-    score_count = fields.Field(attribute="score_count", column_name=_("Bewertungen"))
+    # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.spreadsheets.
+    score_mean = fields.Field(
+        attribute="score_mean", column_name=_("Punkte (Mittel)"), widget=widgets.FloatWidget()
+    )
+    score_count = fields.Field(
+        attribute="score_count", column_name=_("Bewertungen"), widget=widgets.IntegerWidget()
+    )
 
     class Meta:
         model = Application
@@ -135,7 +143,7 @@ class DeadlineExtensionInline(admin.StackedInline):
     readonly_fields = ["granted_by", "granted_at"]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Entscheidung"),
         choices=[
@@ -151,6 +159,18 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+
+def score_annotations() -> dict:
+    """Mean total and number of scores, as subqueries: computed for the rows a page shows, where
+    a join with GROUP BY would aggregate every application before the page is cut."""
+    scores = Score.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    return {
+        "score_mean": Subquery(
+            scores.annotate(mean=Avg(F("motivation") + F("relevance") + F("commitment"))).values("mean")
+        ),
+        "score_count": Coalesce(Subquery(scores.annotate(n=Count("pk")).values("n")), 0),
+    }
 
 
 @admin.register(Application)
@@ -178,6 +198,9 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     ]
     list_select_related = ["applicant", "municipality", "cohort"]
     list_per_page = 100
+    # Counted once (the filtered rows), not twice: "N in total" would count every application.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     ordering = ["cohort", "sequence"]
     inlines = [NoteInline, MyScoreInline, ScoreInline, HistoryInline, DeadlineExtensionInline]
     actions = ["accept", "accept_best_waitlist_rest", "waitlist", "reject", "mark_in_review"]
@@ -227,10 +250,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .exclude(status=Application.Status.DRAFT)
-            .annotate(
-                score_mean=Avg(F("scores__motivation") + F("scores__relevance") + F("scores__commitment")),
-                score_count=Count("scores"),
-            )
+            .annotate(**score_annotations())
         )
 
     def get_export_queryset(self, request):
@@ -411,7 +431,7 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/applications/application/decide.html", context)
 
 
-class MailTemplateForm(forms.ModelForm):
+class MailTemplateForm(TextFormMixin, forms.ModelForm):
     class Meta:
         model = MailTemplate
         fields = ["kind", "language", "subject", "body"]

@@ -50,15 +50,27 @@ def window_is_open(*, cohort: Cohort, at: dt.datetime, application: Application 
     return False
 
 
-def _closed_error(cohort: Cohort) -> ValidationError:
-    return ValidationError(
-        _(
-            "Die Bewerbungsfrist für den %(cohort)s ist am %(date)s um 24:00 Uhr abgelaufen. "
-            "Ihre Angaben wurden nicht gespeichert; Ihr zuletzt gespeicherter Entwurf bleibt erhalten."
-        )
-        % {"cohort": cohort.localized_title, "date": cohort.applications_close_on.strftime("%d.%m.%Y")},
-        code="closed",
-    )
+def closed_reason(*, cohort: Cohort, application: Application | None = None) -> str:
+    """Why the window is closed for this application: the cohort's deadline, or for an
+    application with an extension, the end of that extension (date and time in Europe/Berlin)."""
+    extension = application.granted_extension if application is not None and application.pk else None
+    if extension is not None:
+        until = timezone.localtime(extension.until)
+        return _(
+            "Ihre verlängerte Bewerbungsfrist für den %(cohort)s ist am %(date)s um %(time)s Uhr abgelaufen."
+        ) % {
+            "cohort": cohort.localized_title,
+            "date": until.strftime("%d.%m.%Y"),
+            "time": until.strftime("%H:%M"),
+        }
+    return _("Die Bewerbungsfrist für den %(cohort)s ist am %(date)s um 24:00 Uhr abgelaufen.") % {
+        "cohort": cohort.localized_title,
+        "date": cohort.applications_close_on.strftime("%d.%m.%Y"),
+    }
+
+
+def _closed_error(cohort: Cohort, application: Application | None) -> ValidationError:
+    return ValidationError(closed_reason(cohort=cohort, application=application), code="closed")
 
 
 def _not_yet_open_error(cohort: Cohort) -> ValidationError:
@@ -73,7 +85,7 @@ def check_window(*, cohort: Cohort, at: dt.datetime, application: Application | 
         return
     if at < cohort.applications_open_at:
         raise _not_yet_open_error(cohort)
-    raise _closed_error(cohort)
+    raise _closed_error(cohort, application)
 
 
 def save_draft(

@@ -67,6 +67,9 @@ class Certificate(models.Model):
     translation_sha256 = models.CharField(
         _("SHA-256 der Übersetzung"), max_length=64, blank=True, db_index=True
     )
+    # The same certificate as Open Badges 3.0 credential, signed (VC-JWT), and its id.
+    credential_id = models.CharField(_("Nachweis-ID"), max_length=80, blank=True, db_index=True)
+    credential_jwt = models.TextField(_("Digitaler Nachweis (JWT)"), blank=True)
     render_attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     render_error = models.TextField(_("Fehler"), blank=True)
     rendered_at = models.DateTimeField(_("erstellt am"), null=True, blank=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from modules.models import Module
+from portal import spreadsheets
 
 from . import exports, selectors, services
 from .charts import bar_chart
@@ -21,8 +22,8 @@ VIEW_STATISTICS = "evaluation.view_statistics"
 EXPORT = "evaluation.export_pseudonymised"
 EXPORTS = {"teilnahme": selectors.person_export, "fragebogen": selectors.questionnaire_export}
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", exports.to_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx),
+    "csv": (spreadsheets.CSV_CONTENT_TYPE, exports.to_csv),
+    "xlsx": (spreadsheets.XLSX_CONTENT_TYPE, exports.to_xlsx),
 }
 
 

@@ -158,7 +158,7 @@ def upload_task(
         raise PermissionDenied
     if kind == TaskSubmission.Kind.TASK:
         deadline = TaskDeadline.objects.filter(cohort=enrollment.cohort_id, module=module).first()
-        if deadline and at > deadline.due_at:
+        if deadline and at >= deadline.closes_at:
             raise ValidationError(
                 _("Die Abgabefrist endete am %(date)s Uhr. Bitte sprechen Sie die Koordination an.")
                 % {"date": date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT")},

@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .mail import visible_mails
 from .models import Municipality, OutboxMessage, User
+from .paging import EstimatedCountPaginator
 
 
 @admin.register(User)
@@ -14,6 +17,8 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "language", "groups"]
     search_fields = ["email", "first_name", "last_name"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "language", "reminders_opt_out"]}),
@@ -30,6 +35,36 @@ class MunicipalityAdmin(admin.ModelAdmin):
     search_fields = ["name", "district", "ags"]
     list_select_related = ["administration"]
     readonly_fields = ["key"]
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The kinds of mail the outbox holds, read once in a while: a DISTINCT over millions of rows
+    on every page would cost more than the page."""
+
+    title = _("Art")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = cache.get_or_set(
+            "outbox:kinds",
+            lambda: sorted(OutboxMessage.objects.order_by().values_list("kind", flat=True).distinct()),
+            timeout=600,
+        )
+        return [(kind, kind) for kind in kinds]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = _("Sprache")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [(code, _(name)) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(language=self.value()) if self.value() else queryset
 
 
 @admin.register(OutboxMessage)
@@ -51,9 +86,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "short_error",
     ]
-    list_filter = ["status", "kind", "optional", "language"]
+    list_filter = ["status", KindFilter, "optional", LanguageFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["recipient", "subject", "idempotency_key"]
-    date_hierarchy = "created_at"
+    # The outbox grows by every mail ever sent: no full count, no scan for the filters' choices
+    # or a date hierarchy, an estimated count for the unfiltered list (portal.paging).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     # Every field but the sealed delivered text, which no page shows.
     fields = [f.name for f in OutboxMessage._meta.fields if f.name not in {"id", "sealed_content"}]
     readonly_fields = fields

@@ -185,6 +185,8 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
             models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
+            # The admin lists the newest first.
+            models.Index(fields=["-created_at"], name="outbox_newest_idx"),
         ]
 
     def __str__(self) -> str:
