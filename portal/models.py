@@ -187,6 +187,8 @@ class OutboxMessage(models.Model):
             models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
             # The admin lists the newest first.
             models.Index(fields=["-created_at"], name="outbox_newest_idx"),
+            # What a message is about: an application's mail list, and whose messages staff may read.
+            models.Index(fields=["related_model", "related_id"], name="outbox_related_idx"),
         ]
 
     def __str__(self) -> str:

@@ -634,3 +634,33 @@ def test_the_outbox_list_needs_the_same_queries_for_few_and_many_mails(
     with django_assert_num_queries(QUERIES):
         response = client.get(url)
     assert len(response.context["cl"].result_list) >= 31
+
+
+# --- other secrets the admin could show -------------------------------------------------------------
+
+
+def test_the_admin_shows_which_second_factor_exists_but_never_its_secret(world):
+    from allauth.mfa.models import Authenticator
+
+    from tests.factories import STAFF_TOTP_SECRET
+
+    client = logged_in(world.staff["superuser"])
+    totp = Authenticator.objects.get(user=world.staff["reviewer"], type=Authenticator.Type.TOTP)
+    listing = client.get(reverse("admin:mfa_authenticator_changelist"))
+    page = client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk]))
+    assert listing.status_code == page.status_code == 200
+    assert str(world.staff["reviewer"]) in listing.content.decode()
+    for response in (listing, page):
+        html = response.content.decode()
+        assert STAFF_TOTP_SECRET not in html and "secret" not in html
+    # Resetting a lost factor stays possible.
+    assert client.get(reverse("admin:mfa_authenticator_delete", args=[totp.pk])).status_code == 200
+
+
+def test_confirmation_keys_are_signed_not_stored_so_no_admin_lists_them(world, settings):
+    from allauth.account.models import EmailConfirmation
+    from django.contrib import admin
+
+    assert getattr(settings, "ACCOUNT_EMAIL_CONFIRMATION_HMAC", True) is True
+    assert EmailConfirmation not in admin.site._registry
+    assert not EmailConfirmation.objects.exists()
