@@ -615,8 +615,8 @@ def test_the_placeholder_speaks_the_language_the_mail_is_written_in(
     assert RESET_LINK.search(mail.outbox[-1].body)
 
 
-# Session, user, second factor, permissions, the scoped count and page, the filters' choices.
-QUERIES = 11
+# Session, user, second factor, permissions, the scoped count and the page.
+QUERIES = 6
 
 
 @pytest.mark.parametrize("role", ["reviewer", "coordinator"])
