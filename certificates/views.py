@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cohorts.models import Cohort, Programme
 from modules.services import can_coordinate
 from portal.downloads import private_download
+from portal.forms import KernFormMixin
 from portal.ratelimit import allow, retry_after
 from portal.text import TextFormMixin
 
@@ -25,7 +26,7 @@ VERIFY_LIMIT = 20  # lookups per client (account, or address when signed out) an
 VERIFY_WINDOW = 600
 
 
-class VerifyForm(TextFormMixin, forms.Form):
+class VerifyForm(TextFormMixin, KernFormMixin, forms.Form):
     nummer = forms.CharField(
         label=gettext_lazy("Zertifikatsnummer"),
         max_length=40,
@@ -38,7 +39,7 @@ class VerifyForm(TextFormMixin, forms.Form):
     )
 
 
-class PdfCheckForm(TextFormMixin, forms.Form):
+class PdfCheckForm(TextFormMixin, KernFormMixin, forms.Form):
     datei = forms.FileField(
         label=gettext_lazy("Zertifikat als PDF oder digitaler Nachweis (.jwt, .json)"),
         help_text=gettext_lazy("Höchstens 5 MB. Die Datei wird nicht gespeichert."),

@@ -364,6 +364,41 @@ PORTAL_OPERATOR = {
     "phone": env.str("PORTAL_OPERATOR_PHONE", default=OPERATOR_PLACEHOLDERS["phone"]),
     "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
     "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
+    # The person responsible for the content (imprint).
+    "responsible": env.str(
+        "PORTAL_OPERATOR_RESPONSIBLE", default="Leitung Referat 22 – Stadtentwicklung (Anschrift wie oben)"
+    ),
+    # Where accessibility feedback goes (the form on the accessibility statement mails it here).
+    "accessibility_email": env.str("PORTAL_ACCESSIBILITY_EMAIL", default="barrierefreiheit@example.org"),
+    # The course's day-to-day contact (sessions, materials, practical tasks, certificates).
+    "course_contact": env.str(
+        "PORTAL_COURSE_CONTACT_NAME", default="DigitalAgentur Brandenburg GmbH – Programmkoordination"
+    ),
+    "course_email": env.str("PORTAL_COURSE_CONTACT_EMAIL", default="kurs@example.org"),
+    "course_phone": env.str("PORTAL_COURSE_CONTACT_PHONE", default="+49 331 000001"),
+    # A video in German Sign Language (DGS) about the portal; without one, no DGS page is linked.
+    "sign_language_video": env.str("PORTAL_SIGN_LANGUAGE_VIDEO_URL", default=""),
+    # A logo of the operator beside its name in the header: a path below static/, none by default.
+    "logo": env.str("PORTAL_OPERATOR_LOGO", default=""),
+}
+# The accessibility statement: its dates, and the Brandenburg enforcement and conciliation body
+# (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people
+# with disabilities).
+PORTAL_ACCESSIBILITY = {
+    "prepared_on": env.str("PORTAL_ACCESSIBILITY_PREPARED_ON", default="27.11.2026"),
+    "reviewed_on": env.str("PORTAL_ACCESSIBILITY_REVIEWED_ON", default="27.11.2026"),
+    "enforcement_name": env.str(
+        "PORTAL_ENFORCEMENT_NAME",
+        default=(
+            "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung "
+            "für die Belange der Menschen mit Behinderungen"
+        ),
+    ),
+    "enforcement_address": env.str(
+        "PORTAL_ENFORCEMENT_ADDRESS", default="Henning-von-Tresckow-Straße 2–13, 14467 Potsdam"
+    ),
+    "enforcement_email": env.str("PORTAL_ENFORCEMENT_EMAIL", default="schlichtung@example.org"),
+    "enforcement_url": env.str("PORTAL_ENFORCEMENT_URL", default=""),
 }
 if PRODUCTION:
 
@@ -393,13 +428,16 @@ if PRODUCTION:
                 "it is printed in the imprint."
             )
 # Who signs the certificates: "Name|Function" entries separated by ";".
+# Who signs the certificates: "name|function|name in English|function in English", entries
+# separated by ";". The English fields may be left out (the German ones print instead).
 CERTIFICATE_SIGNATORIES = [
-    dict(zip(("name", "function"), entry.split("|", 1), strict=False))
+    dict(zip(("name", "function", "name_en", "function_en"), entry.split("|", 3), strict=False))
     for entry in env.str(
         "PORTAL_CERTIFICATE_SIGNATORIES",
         default=(
-            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg;"
-            "Programmleitung|DigitalAgentur Brandenburg GmbH"
+            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg"
+            "|Unit 22 – Urban Development|Ministry of Infrastructure and Regional Planning of the State of Brandenburg;"
+            "Programmleitung|DigitalAgentur Brandenburg GmbH|Programme management|DigitalAgentur Brandenburg GmbH"
         ),
     ).split(";")
     if entry.strip()
