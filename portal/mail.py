@@ -24,7 +24,8 @@ a nudge:
   is sealed (encrypted) in its row until the transaction that ends the message (sent, bounced,
   failed, skipped) wipes it. Every attempt sends the sealed text, so a retry is the same message
   with the same Message-ID; once it has ended, nothing that could open the account is left in the
-  outbox, the admin, the data export, the audit log or an error report (``portal.mail_secrets``).
+  outbox, the admin, the data export, the audit log or an error report (``portal.mail_secrets``,
+  ``portal.error_reports``).
   A message that ended without being delivered cannot be sent again: the person asks for a new link.
 - Staff see only the messages their role concerns (``visible_mails``): reviewers those about
   applications they may review, coordinators those about their own cohorts.
