@@ -20,6 +20,7 @@ from django.http.request import validate_host
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_celery_beat",
     "import_export",
+    "django_guid",
 ]
 # Exporting a list needs only the right to view it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
@@ -88,6 +90,11 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
+    "portal.health.HealthMiddleware",
+    # The request ID (X-Request-ID), one log line per request; see portal.request_log.
+    "django_guid.middleware.guid_middleware",
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -218,6 +225,37 @@ STORAGES = {
         )
     },
 }
+# With PORTAL_S3_BUCKET every stored file (letters, materials, tasks, certificates, outbox
+# attachments) lives in S3-compatible object storage, shared by every web node and worker.
+# Objects stay private: people get them only through the permission-checked views, streamed,
+# or (PORTAL_S3_PRESIGNED_DOWNLOADS) redirected to a URL signed for a few minutes.
+# Keys: PORTAL_S3_ACCESS_KEY/PORTAL_S3_SECRET_KEY, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+PORTAL_S3_BUCKET = env.str("PORTAL_S3_BUCKET", default="")
+PORTAL_S3_PRESIGNED_DOWNLOADS = env.bool("PORTAL_S3_PRESIGNED_DOWNLOADS", default=False)
+PORTAL_S3_URL_SECONDS = env.int("PORTAL_S3_URL_SECONDS", default=120)
+if PORTAL_S3_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PORTAL_S3_BUCKET,
+            "endpoint_url": env.str("PORTAL_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PORTAL_S3_REGION", default="") or None,
+            "access_key": env.str("PORTAL_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("PORTAL_S3_SECRET_KEY", default="") or None,
+            "addressing_style": env.str("PORTAL_S3_ADDRESSING_STYLE", default="path"),  # MinIO, Garage
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's policy decides: private
+            "querystring_auth": True,
+            "querystring_expire": PORTAL_S3_URL_SECONDS,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, no-store"},
+            "client_config": _BotoConfig(
+                connect_timeout=3, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}
+            ),
+        },
+    }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
@@ -241,6 +279,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# /readyz fails when no Celery worker has reported in for this many seconds (workers report
+# every 10 seconds; see portal.health).
+PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 CACHES = {
     "default": (
@@ -323,6 +364,41 @@ PORTAL_OPERATOR = {
     "phone": env.str("PORTAL_OPERATOR_PHONE", default=OPERATOR_PLACEHOLDERS["phone"]),
     "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
     "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
+    # The person responsible for the content (imprint).
+    "responsible": env.str(
+        "PORTAL_OPERATOR_RESPONSIBLE", default="Leitung Referat 22 – Stadtentwicklung (Anschrift wie oben)"
+    ),
+    # Where accessibility feedback goes (the form on the accessibility statement mails it here).
+    "accessibility_email": env.str("PORTAL_ACCESSIBILITY_EMAIL", default="barrierefreiheit@example.org"),
+    # The course's day-to-day contact (sessions, materials, practical tasks, certificates).
+    "course_contact": env.str(
+        "PORTAL_COURSE_CONTACT_NAME", default="DigitalAgentur Brandenburg GmbH – Programmkoordination"
+    ),
+    "course_email": env.str("PORTAL_COURSE_CONTACT_EMAIL", default="kurs@example.org"),
+    "course_phone": env.str("PORTAL_COURSE_CONTACT_PHONE", default="+49 331 000001"),
+    # A video in German Sign Language (DGS) about the portal; without one, no DGS page is linked.
+    "sign_language_video": env.str("PORTAL_SIGN_LANGUAGE_VIDEO_URL", default=""),
+    # A logo of the operator beside its name in the header: a path below static/, none by default.
+    "logo": env.str("PORTAL_OPERATOR_LOGO", default=""),
+}
+# The accessibility statement: its dates, and the Brandenburg enforcement and conciliation body
+# (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people
+# with disabilities).
+PORTAL_ACCESSIBILITY = {
+    "prepared_on": env.str("PORTAL_ACCESSIBILITY_PREPARED_ON", default="27.11.2026"),
+    "reviewed_on": env.str("PORTAL_ACCESSIBILITY_REVIEWED_ON", default="27.11.2026"),
+    "enforcement_name": env.str(
+        "PORTAL_ENFORCEMENT_NAME",
+        default=(
+            "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung "
+            "für die Belange der Menschen mit Behinderungen"
+        ),
+    ),
+    "enforcement_address": env.str(
+        "PORTAL_ENFORCEMENT_ADDRESS", default="Henning-von-Tresckow-Straße 2–13, 14467 Potsdam"
+    ),
+    "enforcement_email": env.str("PORTAL_ENFORCEMENT_EMAIL", default="schlichtung@example.org"),
+    "enforcement_url": env.str("PORTAL_ENFORCEMENT_URL", default=""),
 }
 if PRODUCTION:
 
@@ -352,17 +428,46 @@ if PRODUCTION:
                 "it is printed in the imprint."
             )
 # Who signs the certificates: "Name|Function" entries separated by ";".
+# Who signs the certificates: "name|function|name in English|function in English", entries
+# separated by ";". The English fields may be left out (the German ones print instead).
 CERTIFICATE_SIGNATORIES = [
-    dict(zip(("name", "function"), entry.split("|", 1), strict=False))
+    dict(zip(("name", "function", "name_en", "function_en"), entry.split("|", 3), strict=False))
     for entry in env.str(
         "PORTAL_CERTIFICATE_SIGNATORIES",
         default=(
-            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg;"
-            "Programmleitung|DigitalAgentur Brandenburg GmbH"
+            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg"
+            "|Unit 22 – Urban Development|Ministry of Infrastructure and Regional Planning of the State of Brandenburg;"
+            "Programmleitung|DigitalAgentur Brandenburg GmbH|Programme management|DigitalAgentur Brandenburg GmbH"
         ),
     ).split(";")
     if entry.strip()
 ]
+# --- Certificates that prove themselves: a PAdES seal on the PDF and an Open Badges 3.0
+# credential (VC-JWT, RS256). Without configured keys a development installation generates a
+# test seal ("Testsiegel – nicht gültig") and a test signing key once into CERTIFICATE_DEV_KEY_DIR;
+# production refuses to issue certificates without a configured seal and signing key, unless
+# CERTIFICATE_SEALING=off switches the seal off explicitly.
+CERTIFICATE_SEALING = env.str("CERTIFICATE_SEALING", default="on")
+if CERTIFICATE_SEALING not in {"on", "off"}:
+    raise ImproperlyConfigured("CERTIFICATE_SEALING must be 'on' or 'off'.")
+CERTIFICATE_DEV_KEY_DIR = Path(env.str("CERTIFICATE_DEV_KEY_DIR", default=str(BASE_DIR / ".dev-keys")))
+# The operator's seal: a PKCS#12 file (with its password in a secret file), or a PEM key with
+# its certificate and chain.
+SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")
+SEAL_PKCS12_PASSWORD_FILE = env.str("SEAL_PKCS12_PASSWORD_FILE", default="")
+SEAL_KEY_FILE = env.str("SEAL_KEY_FILE", default="")
+SEAL_CERT_FILE = env.str("SEAL_CERT_FILE", default="")
+SEAL_CHAIN_FILE = env.str("SEAL_CHAIN_FILE", default="")
+# The roots the verification page trusts for seals (PEM bundle); by default the top of the chain.
+SEAL_TRUST_ROOTS_FILE = env.str("SEAL_TRUST_ROOTS_FILE", default="")
+# An RFC 3161 timestamp server turns the seal from PAdES B-B into B-T.
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+# The credential's signing key (PEM, RSA for RS256) and earlier keys whose public halves stay
+# in the published JWKS, so credentials signed before a rotation still verify.
+OB_SIGNING_KEY_FILE = env.str("OB_SIGNING_KEY_FILE", default="")
+OB_RETIRED_KEY_FILES = env.list("OB_RETIRED_KEY_FILES", default=[])
+OB_ISSUER_NAME = env.str("OB_ISSUER_NAME", default=f"{PORTAL_OPERATOR['name']}, {PORTAL_OPERATOR['unit']}")
+OB_ISSUER_URL = env.str("OB_ISSUER_URL", default="https://mil.brandenburg.de")
 PRIVACY_NOTICE_VERSION = env.str("PORTAL_PRIVACY_NOTICE_VERSION", default="2026-11")
 # Months after a cohort's end for which its applications and participations are kept; then
 # unsuccessful applications are anonymised and accounts whose deletion was requested are erased.
@@ -375,11 +480,63 @@ EVALUATION_PSEUDONYM_KEY = (
     or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
 )
 
+# --- Logs. PORTAL_LOG_FORMAT=json prints one JSON object per line, for a log collector. Every
+# line carries the request ID of the request it belongs to, in Celery tasks the ID of the request
+# that queued them (django-guid); see portal.request_log for what a request's line holds.
+PORTAL_LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="text")
+if PORTAL_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("PORTAL_LOG_FORMAT must be 'text' or 'json'.")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # a proxy's ID is taken only when it is a UUID, so nothing is injected
+    "RETURN_HEADER": True,
+    # Tasks carry the ID of the request that queued them; workers log with the settings below.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
+}
+# Error reports and log lines never show a one-time link or the variables that hold one.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.SecretSafeReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.SecretSafeExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "one_time_links": {"()": "portal.error_reports.RedactOneTimeLinks"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "one_time_links"],
+            "formatter": PORTAL_LOG_FORMAT,
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "one_time_links"],
+            "reporter_class": DEFAULT_EXCEPTION_REPORTER,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own records go to the console through the root logger, errors also by mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-guid tells at INFO about every ID it sets; the lines carry the ID anyway.
+        "django_guid": {"level": "WARNING"},
+        # Django's own request lines repeat portal.request's (and print the raw path).
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker logs through the settings above instead of replacing them with Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
