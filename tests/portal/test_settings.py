@@ -14,6 +14,8 @@ REAL_OPERATOR = {
     "PORTAL_OPERATOR_ADDRESS": "Henning-von-Tresckow-Straße 2–8, 14467 Potsdam",
     "PORTAL_OPERATOR_EMAIL": "smartcity@mil.brandenburg.de",
     "PORTAL_OPERATOR_PHONE": "+49 331 866-0",
+    "PORTAL_ACCESSIBILITY_EMAIL": "barrierefreiheit@mil.brandenburg.de",
+    "PORTAL_ENFORCEMENT_EMAIL": "schlichtungsstelle@lbb.brandenburg.de",
 }
 
 
@@ -137,6 +139,10 @@ def test_production_takes_the_public_https_address(base_url):
         ("PORTAL_OPERATOR_PHONE", "+49 331 000000"),
         ("PORTAL_OPERATOR_PHONE", "+49 (331) 000 000"),
         ("PORTAL_OPERATOR_PHONE", " "),
+        ("PORTAL_ACCESSIBILITY_EMAIL", None),
+        ("PORTAL_ACCESSIBILITY_EMAIL", "barrierefreiheit@example.org"),
+        ("PORTAL_ENFORCEMENT_EMAIL", None),
+        ("PORTAL_ENFORCEMENT_EMAIL", "schlichtung@stelle.test"),
     ],
 )
 def test_production_refuses_to_start_with_the_example_imprint(variable, value):
