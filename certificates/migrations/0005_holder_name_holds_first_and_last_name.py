@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0003_english_titles'),
+        ('certificates', '0004_certificate_credential'),
     ]
 
     operations = [
