@@ -42,8 +42,17 @@ def production_env(**overrides):
     return env
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **production_env())
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    from tests.certificates.test_openbadges import write_key
+    from tests.certificates.test_seal import Authority
+
+    seal_key, seal_cert = Authority(tmp_path, "Siegel-CA").seal("Smart City Manager:in")
+    configured = production_env(
+        SEAL_KEY_FILE=seal_key,
+        SEAL_CERT_FILE=seal_cert,
+        OB_SIGNING_KEY_FILE=str(write_key(tmp_path / "ob.pem")),
+    )
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **configured)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
 
