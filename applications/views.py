@@ -17,7 +17,7 @@ from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
 
-UPLOAD_LIMIT = 30  # uploads per client and 10 minutes
+UPLOAD_LIMIT = 30  # uploads per account and 10 minutes (see portal.ratelimit)
 
 
 def _own_application(request, pk: int) -> Application:
