@@ -119,7 +119,7 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
                 )
             except ValidationError as error:
                 # Nothing is written; everything typed stays on the page.
-                unsaved = [_("Ihre Eingaben wurden nicht gespeichert. Sie stehen weiter unten im Formular.")]
+                unsaved = [_("Ihre Eingaben wurden nicht gespeichert.")]
                 if had_draft and error.code == "closed":
                     unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
                 form.add_error(None, [*error.messages, *unsaved])
