@@ -28,6 +28,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# A first and a last name as sign-up and profile accept them (AbstractUser's own limit); the
+# certificate holds both with a space between (certificates.Certificate.holder_name).
+NAME_MAX_LENGTH = 150
+FULL_NAME_MAX_LENGTH = 2 * NAME_MAX_LENGTH + 1
+
+
 class User(AbstractUser):
     """A person with an account. The e-mail address is the login."""
 
@@ -110,7 +116,10 @@ class Municipality(models.Model):
         indexes = [models.Index(fields=["district"]), models.Index(fields=["kind"])]
 
     def __str__(self) -> str:
-        # Two municipalities share a name (Golzow, Mittenwalde): always show the district.
+        # Two municipalities share a name (Golzow, Mittenwalde): show the district, unless the
+        # town is a district of its own (Cottbus, Frankfurt (Oder)).
+        if self.district == self.name:
+            return self.name
         return f"{self.name} ({self.district})"
 
 
@@ -154,6 +163,18 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("Betreff"), max_length=255)
     body_text = models.TextField(_("Text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # A one-time link or code: the fields above hold a redacted copy, the delivered message is
+    # sealed below until it has been sent (see ``portal.mail_secrets``).
+    contains_secret = models.BooleanField(
+        _("enthält Einmal-Link oder Code"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Der Link oder Code steht nur in der zugestellten E-Mail. Hier wird er nie angezeigt, "
+            "auch nicht Administrator:innen."
+        ),
+    )
+    sealed_content = models.TextField(blank=True, default="", editable=False)
     attachment = models.CharField(
         _("Anhang"), max_length=255, blank=True, help_text=_("Pfad einer Datei im geschützten Speicher.")
     )
@@ -173,6 +194,8 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
             models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
+            # The admin lists the newest first.
+            models.Index(fields=["-created_at"], name="outbox_newest_idx"),
         ]
 
     def __str__(self) -> str:
