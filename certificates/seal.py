@@ -9,8 +9,10 @@ made by the operator's seal certificate (its subject, under the configured trust
 changed byte, a later change to the file or a seal by anyone else is refused.
 """
 
+import asyncio
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -55,10 +57,25 @@ def seal_certificate():
     return _signer(keys.seal_material()).signing_cert
 
 
+def _outside_event_loop(function, *args):
+    """pyHanko's synchronous API runs its own event loop, which cannot start in a thread that
+    already runs one (an ASGI server, a test driving a browser): there it runs in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def seal_pdf(pdf: bytes) -> bytes:
     """The PDF with the operator's seal appended (unchanged when sealing is switched off)."""
     if not keys.sealing_on():
         return pdf
+    return _outside_event_loop(_seal, pdf)
+
+
+def _seal(pdf: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -113,6 +130,10 @@ def _trust_roots() -> list:
 
 def check_seal(pdf: bytes) -> SealCheck:
     """Is this PDF sealed by the operator, intact and unchanged since?"""
+    return _outside_event_loop(_check, pdf)
+
+
+def _check(pdf: bytes) -> SealCheck:
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

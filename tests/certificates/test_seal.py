@@ -223,7 +223,10 @@ def test_development_generates_a_test_seal_named_as_such(settings, tmp_path):
     settings.SEAL_CHAIN_FILE = settings.SEAL_TRUST_ROOTS_FILE = ""
     result = check_seal(seal_pdf(blank_pdf()))
     assert result.valid
-    assert result.signer == "Testsiegel – nicht gültig"
+    assert (result.signer, result.organisation) == (
+        "Testsiegel – nicht gültig",
+        "Testbetrieb Smart City Manager:in",
+    )
     assert oct((tmp_path / "keys" / "seal-key.pem").stat().st_mode & 0o777) == "0o600"
 
 
