@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -193,6 +193,48 @@ def test_seal_by_another_holder_under_the_same_ca_is_refused(operator_ca, settin
     result = check_seal(other)
     assert not result.valid
     assert result.signer == "Jemand anderes"
+
+
+def test_with_a_timestamp_server_the_seal_is_pades_b_t(operator_ca, settings, monkeypatch):
+    """A timestamp authority under the test CA answers in-process (pyHanko's dummy TSA)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import timestamps
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the dummy TSA signs with RSA
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Test-Zeitstempeldienst"))
+        .issuer_name(operator_ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(operator_ca.key, hashes.SHA256())
+    )
+    tsa = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+    )
+    requested = []
+
+    def http_timestamper(url, **kwargs):
+        requested.append(url)
+        return tsa
+
+    monkeypatch.setattr(timestamps, "HTTPTimeStamper", http_timestamper)
+    settings.SEAL_TSA_URL = "https://tsa.example.org/"
+    result = check_seal(seal_pdf(blank_pdf()))
+    assert requested == ["https://tsa.example.org/"]
+    assert result.valid, result.message
+    assert result.timestamped and result.sealed_at is not None
 
 
 def test_pdf_without_seal_or_not_a_pdf(operator_ca):
