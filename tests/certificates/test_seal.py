@@ -345,3 +345,17 @@ def test_deploy_check_warns_when_production_lacks_seal_and_key(settings):
     assert len(messages) == 2 and "SEAL_PKCS12_FILE" in messages[0] and "OB_SIGNING_KEY_FILE" in messages[1]
     settings.CERTIFICATE_SEALING = "off"
     assert [m.msg for m in seal_and_signing_key(None)] == messages[1:]
+
+
+def test_the_sealed_certificate_with_its_credential_stays_pdfa_and_pdfua(
+    operator_ca, cohort, coordinator, django_capture_on_commit_callbacks
+):
+    from tests.certificates.pdf_checks import validator_failures
+
+    graduate(cohort, coordinator, first_name="Erika", last_name="Muster")
+    with django_capture_on_commit_callbacks(execute=True):
+        (certificate,) = services.issue_certificates(cohort=cohort, by=coordinator, at=NOW)
+    certificate.refresh_from_db()
+    content = certificate.pdf.read()
+    assert check_seal(content).valid and f"Nachweis-{certificate.number}.jwt" in embedded_files(content)
+    assert validator_failures(content) == {"3a": [], "ua1": []}
