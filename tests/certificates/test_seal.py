@@ -294,6 +294,9 @@ def test_production_refuses_to_issue_without_seal_unless_switched_off(
     content = certificate.pdf.read()
     assert check_seal(content).message == "Die Datei trägt kein elektronisches Siegel."
     assert f"Nachweis-{certificate.number}.jwt" in embedded_files(content)
+    result = services.check_file(content)
+    assert result.genuine and result.certificate == certificate
+    assert result.message.startswith("Der Fingerabdruck (SHA-256) der Datei stimmt")
 
 
 def test_issued_certificate_is_sealed_pdfa_and_checked_on_the_page(
