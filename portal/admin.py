@@ -86,7 +86,13 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "short_error",
     ]
-    list_filter = ["status", KindFilter, "optional", LanguageFilter, ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "status",
+        KindFilter,
+        "optional",
+        LanguageFilter,
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["recipient", "subject", "idempotency_key"]
     # The outbox grows by every mail ever sent: no full count, no scan for the filters' choices
     # or a date hierarchy, an estimated count for the unfiltered list (portal.paging).
