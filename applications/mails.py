@@ -5,10 +5,13 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape, linebreaks
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from portal.mail import (
     queue_mail,
     queue_mail_rendered_by_worker,
+    register_kind_label,
     register_mail_scope,
     register_renderer,
     render_mail,
@@ -55,6 +58,11 @@ def render_submission_confirmations(messages: list[OutboxMessage]) -> dict[int, 
 
 
 register_renderer(SUBMITTED, render_submission_confirmations)
+register_kind_label(SUBMITTED, gettext_lazy("Eingangsbestätigung der Bewerbung"))
+for _kind in MailTemplate.Kind:
+    register_kind_label(
+        f"decision-{_kind.value}", format_lazy("{}: {}", gettext_lazy("Entscheidung"), _kind.label)
+    )
 
 # No loaders: an editable template cannot include or extend files of the project.
 ENGINE = Engine(loaders=[], debug=False)

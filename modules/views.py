@@ -16,7 +16,7 @@ from portal.ratelimit import allow
 
 from . import selectors, services
 from .calendar import cohort_calendar
-from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
+from .models import Attendance, Material, Module, Session, TaskSubmission
 from .progress import cohort_progress, enrollment_progress
 
 
@@ -60,10 +60,8 @@ def _render_dashboard(request, enrollment: Enrollment, *, upload_error: dict | N
     by_module = {}
     for material in materials:
         by_module.setdefault(material.module_id, []).append(material)
-    deadlines = {d.module_id: d for d in TaskDeadline.objects.filter(cohort=enrollment.cohort)}
     for row in progress.modules:
         row.materials = by_module.get(row.module.pk, [])
-        row.deadline = deadlines.get(row.module.pk)
         row.needs_makeup = any(row.attendance.get(s.pk) == Attendance.Status.EXCUSED for s in row.sessions)
         row.upload_error = upload_error if upload_error and upload_error["module"] == row.module.pk else None
     return render(

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .mail import visible_mails
+from .mail import kind_label, visible_mails
 from .models import Municipality, OutboxMessage, User
 from .paging import EstimatedCountPaginator
 
@@ -50,7 +50,7 @@ class KindFilter(admin.SimpleListFilter):
             lambda: sorted(OutboxMessage.objects.order_by().values_list("kind", flat=True).distinct()),
             timeout=600,
         )
-        return [(kind, kind) for kind in kinds]
+        return [(kind, kind_label(kind)) for kind in kinds]
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset
@@ -77,7 +77,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     list_display = [
         "created_at",
-        "kind",
+        "kind_display",
         "recipient",
         "subject",
         "status",
@@ -102,6 +102,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     fields = [f.name for f in OutboxMessage._meta.fields if f.name not in {"id", "sealed_content"}]
     readonly_fields = fields
     actions = ["send_again", "mark_bounced"]
+
+    @admin.display(description=_("Art"), ordering="kind")
+    def kind_display(self, obj):
+        return kind_label(obj.kind)
 
     def get_queryset(self, request):
         return visible_mails(request.user).select_related("user")

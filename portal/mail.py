@@ -50,6 +50,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from . import mail_secrets
@@ -276,6 +277,43 @@ def enqueue(ids: Iterable[int]) -> None:
     """Send the messages in batches once the current transaction has committed."""
     for chunk in chunks(sorted(ids)):
         transaction.on_commit(lambda chunk=chunk: _delay_batch(chunk))
+
+
+# --- What a kind of message is called --------------------------------------------------------
+
+_kind_labels: dict[str, object] = {}
+
+
+def register_kind_label(prefix: str, label) -> None:
+    """Name the messages whose ``kind`` starts with ``prefix`` (a lazy translation) for the
+    outbox in the admin; the longest matching prefix wins. Each app names its own kinds."""
+    _kind_labels[prefix] = label
+
+
+def kind_label(kind: str) -> str:
+    """The readable name of a message kind; the kind itself where no app has named it."""
+    _discover_send_checks()  # the reminder rules name their kinds when they are registered
+    matches = [prefix for prefix in _kind_labels if kind.startswith(prefix)]
+    if not matches:
+        return kind
+    return str(_kind_labels[max(matches, key=len)])
+
+
+register_kind_label("account:", gettext_lazy("Konto"))
+register_kind_label("account:email_confirmation", gettext_lazy("Konto: E-Mail-Adresse bestätigen"))
+register_kind_label("account:password_reset", gettext_lazy("Konto: Passwort zurücksetzen"))
+register_kind_label("account:account_already_exists", gettext_lazy("Konto: Adresse bereits registriert"))
+register_kind_label("account:unknown_account", gettext_lazy("Konto: unbekannte Adresse"))
+register_kind_label("account:password_changed", gettext_lazy("Konto: Passwort geändert"))
+register_kind_label("account:password_set", gettext_lazy("Konto: Passwort gesetzt"))
+register_kind_label("account:email_changed", gettext_lazy("Konto: E-Mail-Adresse geändert"))
+register_kind_label("account:email_confirm", gettext_lazy("Konto: E-Mail-Adresse bestätigt"))
+register_kind_label("account:email_deleted", gettext_lazy("Konto: E-Mail-Adresse entfernt"))
+register_kind_label("account:login_code", gettext_lazy("Konto: Anmeldecode"))
+register_kind_label("account:totp_", gettext_lazy("Konto: zweiter Faktor"))
+register_kind_label("account:recovery_codes_", gettext_lazy("Konto: Wiederherstellungscodes"))
+register_kind_label("account:webauthn_", gettext_lazy("Konto: Sicherheitsschlüssel"))
+register_kind_label("reminder-", gettext_lazy("Erinnerung"))
 
 
 # --- Checks right before sending -------------------------------------------------------------
