@@ -105,7 +105,7 @@ run: demo
 
 # The production web process, as docker-compose runs it.
 web: migrate
-	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers 2
 
 test: test-deps setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -290,6 +290,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Several web nodes share sessions and rate limits through Redis; sessions are also written to
+# the database, so a restart of Redis signs nobody out.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Security. Production turns on everything ``check --deploy`` asks for.
 SESSION_COOKIE_HTTPONLY = True
