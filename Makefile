@@ -164,12 +164,16 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix --select I .
 	$(VENV)/bin/ruff format .
 
-# The picture of a certificate in docs/ (needs poppler-utils for pdftoppm).
+# The pictures of a certificate in docs/ (needs poppler-utils for pdftoppm): a usual name, and a
+# long one in Arabic script, which the certificate sets smaller and in its shipped Arabic font.
+LONG_NAME := عبد الرحمن محمد بن عبد العزيز بن سليمان آل الحسيني القحطاني
 certificate-example: demo
 	@command -v pdftoppm >/dev/null || $(SUDO) apt-get install -y -qq poppler-utils >/dev/null
 	$(PY) manage.py certificate_example docs/certificate-example.pdf
 	pdftoppm -r 110 -png -singlefile docs/certificate-example.pdf docs/certificate-example
-	rm docs/certificate-example.pdf
+	$(PY) manage.py certificate_example docs/certificate-example-long-name.pdf --holder "$(LONG_NAME)" --municipality "Frankfurt (Oder)"
+	pdftoppm -r 110 -png -singlefile docs/certificate-example-long-name.pdf docs/certificate-example-long-name
+	rm docs/certificate-example.pdf docs/certificate-example-long-name.pdf
 
 makemessages: $(STAMP)
 	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
