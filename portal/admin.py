@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .mail import kind_label, visible_mails
-from .models import Municipality, OutboxMessage, User
+from .models import AccessibilityFeedback, Municipality, OutboxMessage, User
 from .paging import EstimatedCountPaginator
 
 
@@ -174,3 +174,18 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             _("%(count)s E-Mails als unzustellbar markiert. An diese Adressen gehen keine Erinnerungen mehr.")
             % {"count": count},
         )
+
+
+@admin.register(AccessibilityFeedback)
+class AccessibilityFeedbackAdmin(admin.ModelAdmin):
+    """Reports of barriers, to be answered within six weeks. Read-only: the answer goes by mail."""
+
+    list_display = ["created_at", "page", "name", "email"]
+    search_fields = ["page", "message", "email"]
+    readonly_fields = ["created_at", "name", "email", "page", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
