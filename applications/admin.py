@@ -21,6 +21,7 @@ from import_export.forms import SelectableFieldsExportForm
 from cohorts.models import Cohort
 from portal.mail import visible_mails
 from portal.paging import EstimatedCountPaginator
+from portal.spreadsheets import StreamingExportMixin
 from portal.text import TextFormMixin
 
 from . import services
@@ -254,7 +255,7 @@ def score_annotations() -> dict:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
     export_form_class = ExportForm
     # Narrow enough for 1366 px: the district is a filter and an export column, not a list column.

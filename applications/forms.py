@@ -30,7 +30,19 @@ def municipality_choices():
     choices = [("", _("Bitte wählen Sie Ihre Kommune"))]
     for district, members in itertools.groupby(rows, key=lambda row: row[2]):
         choices.append(
-            (district, [(pk, f"{name} ({district}, {kinds[kind]})") for pk, name, _d, kind in members])
+            (
+                district,
+                [
+                    # A town that is its own district (Cottbus) is not named twice.
+                    (
+                        pk,
+                        f"{name} ({kinds[kind]})"
+                        if name == district
+                        else f"{name} ({district}, {kinds[kind]})",
+                    )
+                    for pk, name, _d, kind in members
+                ],
+            )
         )
     return choices
 

@@ -171,6 +171,10 @@ def missing_for_submission(application: Application) -> list[str]:
     ]
 
 
+# What missing_fields checks: the employer, the fields above, the letter and the consent.
+SUBMISSION_REQUIREMENTS = 1 + len(REQUIRED_FOR_SUBMISSION) + 2
+
+
 def submit_application(*, application_id: int, applicant: User, at: dt.datetime) -> Application:
     """Submit a draft bindingly and give it the next number of its cohort.
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Cohort
 from portal.downloads import private_download
+from portal.navigation import remember_roles
 from portal.ratelimit import allow
 
 from . import services
@@ -36,11 +37,16 @@ def dashboard(request):
         .order_by("-cohort__number")
     )
     now = timezone.now()
-    for application in applications:
-        application.can_apply_again = services.can_apply_again(application, at=now)
     open_cohorts = list(
         Cohort.objects.accepting_applications(now).exclude(applications__applicant=request.user)
     )
+    applications = list(applications)
+    for application in applications:
+        application.can_apply_again = services.can_apply_again(application, at=now)
+        if application.is_draft:
+            application.missing = services.missing_for_submission(application)
+            application.required = services.SUBMISSION_REQUIREMENTS
+            application.complete = application.required - len(application.missing)
     return render(
         request, "applications/dashboard.html", {"applications": applications, "open_cohorts": open_cohorts}
     )
@@ -282,6 +288,7 @@ def offer(request, pk: int):
             messages.error(request, exc.messages[0])
         else:
             if accept:
+                remember_roles(request, request.user)  # "Mein Kurs" appears in the header
                 messages.success(request, _("Sie haben Ihren Platz bestätigt. Willkommen im Programm!"))
             else:
                 messages.success(

@@ -76,8 +76,19 @@ def seal_pdf(pdf: bytes) -> bytes:
         location=settings.PORTAL_BASE_URL,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(writer)
+    output = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
+        writer, bytes_reserved=None if timestamper else _reserved_bytes(signer)
+    )
     return output.getvalue()
+
+
+@cache
+def _reserved_bytes(signer) -> int:
+    """Room for the signature container without a timestamp (in hexadecimal digits, as the file
+    holds it): the certificates it embeds, the signature and the signed attributes. pyHanko would
+    otherwise find it out by signing twice."""
+    certificates = {cert.dump() for cert in (signer.signing_cert, *signer.cert_registry)}
+    return 2 * (sum(len(cert) for cert in certificates) + 4096)  # hexadecimal in the file
 
 
 @dataclass(frozen=True)

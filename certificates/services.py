@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort, Enrollment
 from modules.progress import cohort_progress
 from modules.services import can_coordinate
+from portal.fonts import unprintable_characters, unprintable_message
 from portal.mail import queue_templated_mail
 from portal.models import User
 
@@ -64,7 +65,9 @@ def _proven_pdf(certificate: Certificate, pdf: bytes, *, at: dt.datetime) -> tup
 def _new_certificate(
     cohort: Cohort, enrollment: Enrollment, *, by: User | None, at: dt.datetime, sequence: int, language: str
 ) -> Certificate:
-    return Certificate.objects.create(
+    """A new certificate, pending its rendering; or, where the name cannot be printed, one that
+    failed with the reason (the others of the cohort are issued all the same)."""
+    certificate = Certificate(
         enrollment=enrollment,
         cohort=cohort,
         sequence=sequence,
@@ -80,6 +83,12 @@ def _new_certificate(
         issued_on=timezone.localdate(at),
         issued_by=by,
     )
+    missing = unprintable_characters(certificate.holder_name + certificate.municipality_name)
+    if missing:
+        certificate.status = Certificate.Status.FAILED
+        certificate.render_error = unprintable_message(missing)
+    certificate.save()
+    return certificate
 
 
 def issue_certificates(
@@ -94,6 +103,8 @@ def issue_certificates(
 
     The cohort row is locked, so issuing the same cohort twice at once yields one certificate
     per participant and gapless numbers. Rendering and mailing follow in a task after commit.
+    A participant whose name cannot be printed gets a failed certificate with the reason, shown
+    to the coordinator; it blocks nobody else (reissue it once the name is corrected).
     """
     _require_coordinator(by, cohort)
     _require_keys()
@@ -118,7 +129,8 @@ def issue_certificates(
             )
             issued.append(certificate)
         for certificate in issued:
-            transaction.on_commit(lambda pk=certificate.pk: render_certificate.delay(pk))
+            if certificate.status == Certificate.Status.PENDING:
+                transaction.on_commit(lambda pk=certificate.pk: render_certificate.delay(pk))
     return issued
 
 
@@ -232,7 +244,8 @@ def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime)
         new = _new_certificate(cohort, old.enrollment, by=by, at=at, sequence=last + 1, language=old.language)
         old.replaced_by = new
         old.save(update_fields=["replaced_by"])
-        transaction.on_commit(lambda: render_certificate.delay(new.pk))
+        if new.status == Certificate.Status.PENDING:
+            transaction.on_commit(lambda: render_certificate.delay(new.pk))
     return new
 
 
@@ -327,8 +340,17 @@ def _check_credential(content: bytes) -> FileCheck:
         certificate = _certificate_of_credential(
             credential.get("id") if isinstance(credential, dict) else None
         )
-        if certificate is None or not certificate.credential_jwt:
+        if certificate is None:
             return refused
+        if not certificate.credential_jwt:
+            return FileCheck(
+                "credential",
+                False,
+                _(
+                    "Dieser lesbare Nachweis (.json) lässt sich nicht mehr abgleichen. Bitte laden Sie "
+                    "den signierten Nachweis (.jwt) oder das PDF hoch."
+                ),
+            )
         if credential_of(certificate.credential_jwt) != credential:
             return refused
         return FileCheck(

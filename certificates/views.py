@@ -15,16 +15,18 @@ from django.views.decorators.http import require_GET, require_POST
 from cohorts.models import Cohort, Programme
 from modules.services import can_coordinate
 from portal.downloads import private_download
-from portal.ratelimit import allow
+from portal.forms import KernFormMixin
+from portal.ratelimit import allow, retry_after
 from portal.text import TextFormMixin
 
 from . import openbadges, services
 from .models import Certificate
 
-VERIFY_LIMIT = 20  # lookups per client and 10 minutes
+VERIFY_LIMIT = 20  # lookups per client (account, or address when signed out) and window
+VERIFY_WINDOW = 600
 
 
-class VerifyForm(TextFormMixin, forms.Form):
+class VerifyForm(TextFormMixin, KernFormMixin, forms.Form):
     nummer = forms.CharField(
         label=gettext_lazy("Zertifikatsnummer"),
         max_length=40,
@@ -37,7 +39,7 @@ class VerifyForm(TextFormMixin, forms.Form):
     )
 
 
-class PdfCheckForm(TextFormMixin, forms.Form):
+class PdfCheckForm(TextFormMixin, KernFormMixin, forms.Form):
     datei = forms.FileField(
         label=gettext_lazy("Zertifikat als PDF oder digitaler Nachweis (.jwt, .json)"),
         help_text=gettext_lazy("Höchstens 5 MB. Die Datei wird nicht gespeichert."),
@@ -54,7 +56,7 @@ def verify(request):
     pdf_result = None
     if request.method == "POST":
         pdf_form = PdfCheckForm(request.POST, request.FILES)
-        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         elif pdf_form.is_valid():
             upload = pdf_form.cleaned_data["datei"]
@@ -63,13 +65,13 @@ def verify(request):
             else:
                 pdf_result = services.check_file(upload.read())
     elif form.is_bound and form.is_valid():
-        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         else:
             looked_up = True
             certificate = services.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
     status = 429 if limited else 200
-    return render(
+    response = render(
         request,
         "certificates/verify.html",
         {
@@ -82,6 +84,9 @@ def verify(request):
         },
         status=status,
     )
+    if limited:
+        response["Retry-After"] = str(retry_after(request, "certificate-verify", window=VERIFY_WINDOW))
+    return response
 
 
 @login_required

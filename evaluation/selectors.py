@@ -8,9 +8,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg
 from django.db.models import Count as CountOf
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -539,3 +541,40 @@ def questionnaire_overview(enrollment: Enrollment, *, now: dt.datetime | None = 
             )
         )
     return rows
+
+
+# --- the dashboard's snapshot -----------------------------------------------------------------
+
+# The dashboard's figures cover the programme's whole history, so computing them costs more as
+# the programme grows. The page shows a snapshot instead: computed on first use, kept in the cache,
+# and computed afresh every few minutes by a beat task (``evaluation.tasks.refresh_statistics``).
+SNAPSHOT_MAX_AGE = 60 * 60
+
+
+def _snapshot_key(scope_number: int | None, language: str) -> str:
+    return f"evaluation:statistics:{scope_number or 'all'}:{language}"
+
+
+def statistics_snapshot(*, scope_number: int | None = None) -> tuple[Statistics, dt.datetime]:
+    """The dashboard's figures and when they were computed, from the cache where it has them."""
+    key = _snapshot_key(scope_number, translation.get_language() or settings.LANGUAGE_CODE)
+    snapshot = cache.get(key)
+    if snapshot is None:
+        at = timezone.now()
+        snapshot = (dashboard_statistics(scope_number=scope_number, now=at), at)
+        cache.set(key, snapshot, SNAPSHOT_MAX_AGE)
+    return snapshot
+
+
+def refresh_snapshots(*, now: dt.datetime | None = None) -> int:
+    """Compute the programme-wide figures afresh in every language; cohort views follow on use."""
+    at = now or timezone.now()
+    statistics = None
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            statistics = dashboard_statistics(now=at)
+            cache.set(_snapshot_key(None, language), (statistics, at), SNAPSHOT_MAX_AGE)
+    for cohort in statistics.cohorts if statistics else []:
+        for language, _name in settings.LANGUAGES:
+            cache.delete(_snapshot_key(cohort.number, language))
+    return len(settings.LANGUAGES)

@@ -38,7 +38,7 @@ def dashboard(request):
     scope = request.GET.get("durchgang", "")
     if scope and not scope.isdigit():
         raise Http404
-    statistics = selectors.dashboard_statistics(scope_number=int(scope) if scope else None)
+    statistics, computed_at = selectors.statistics_snapshot(scope_number=int(scope) if scope else None)
     if scope and statistics.scope is None:
         raise Http404
     return render(
@@ -46,6 +46,7 @@ def dashboard(request):
         "evaluation/dashboard.html",
         {
             "stats": statistics,
+            "computed_at": computed_at,
             "district_chart": bar_chart(statistics.by_district),
             "kind_chart": bar_chart(statistics.by_kind),
             "may_export": request.user.has_perm(EXPORT),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from .mail import queue_email_message
 from .mail_secrets import secrets_in
+from .navigation import start_page
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,6 +14,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     Reset and confirmation links and codes are handed over as secrets: the outbox keeps them
     only sealed until the mail is sent, and shows a placeholder instead."""
+
+    def get_login_redirect_url(self, request):
+        """Each role starts on its own page; a ``next`` address still takes precedence."""
+        return start_page(request.user)
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

@@ -20,11 +20,13 @@ class PortalConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from .models import User
+        from .navigation import remember_roles_on_login
         from .security import remember_mfa_on_activation, remember_mfa_on_login
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
 
         user_logged_in.connect(remember_mfa_on_login, dispatch_uid="portal.remember_mfa_on_login")
+        user_logged_in.connect(remember_roles_on_login, dispatch_uid="portal.remember_roles_on_login")
         authenticator_added.connect(
             remember_mfa_on_activation, dispatch_uid="portal.remember_mfa_on_activation"
         )

@@ -1,4 +1,19 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from .navigation import ROLES_SESSION_KEY, remember_roles
+
+
+def _roles(request) -> dict[str, bool]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    session = getattr(request, "session", None)
+    if session is None:
+        return {}
+    if ROLES_SESSION_KEY not in session:  # a session from before the roles were kept in it
+        remember_roles(request, user)
+    return session[ROLES_SESSION_KEY]
 
 
 def portal(request):
@@ -7,4 +22,5 @@ def portal(request):
         "accessibility": settings.PORTAL_ACCESSIBILITY,
         "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         "retention_months": settings.PORTAL_RETENTION_MONTHS,
+        "roles": SimpleLazyObject(lambda: _roles(request)),
     }

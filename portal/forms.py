@@ -2,12 +2,13 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .fonts import validate_printable
+from .models import NAME_MAX_LENGTH, User
 from .text import TextFormMixin
 
 # Every check of a person's name beyond the portal's text rules. The name is printed on the
 # certificate as stored; a check added here applies wherever a form takes a name (PersonNameField).
-NAME_VALIDATORS: list = []
+NAME_VALIDATORS: list = [validate_printable]
 
 
 class PersonNameField(forms.CharField):
@@ -15,7 +16,7 @@ class PersonNameField(forms.CharField):
     characters; ``NAME_VALIDATORS`` holds what a name must satisfy beyond that."""
 
     def __init__(self, *, autocomplete: str, **kwargs):
-        kwargs.setdefault("max_length", 150)
+        kwargs.setdefault("max_length", NAME_MAX_LENGTH)
         kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": autocomplete}))
         super().__init__(**kwargs)
         self.validators.extend(NAME_VALIDATORS)
@@ -37,7 +38,7 @@ class SignupForm(TextFormMixin, forms.Form):
 
 
 class KernFormMixin:
-    """Gives text inputs and selects the KERN UX input class. Django itself ties help texts and
+    """Gives inputs, selects, check boxes and radio buttons their KERN UX classes. Django itself ties help texts and
     errors to their inputs (aria-describedby with ``<id>_helptext`` and ``<id>_error``, aria-invalid)."""
 
     input_class = "kern-form-input__input"
@@ -48,20 +49,38 @@ class KernFormMixin:
             input_type = getattr(field.widget, "input_type", None)
             if input_type == "checkbox":
                 field.widget.attrs.setdefault("class", "kern-form-check__checkbox")
-            elif input_type not in {"radio", "file"}:
+            elif input_type == "radio":
+                field.widget.attrs.setdefault("class", "kern-form-check__radio")
+            elif input_type == "select":
+                field.widget.attrs.setdefault("class", "kern-form-input__select")
+            elif input_type != "file":
                 field.widget.attrs.setdefault("class", self.input_class)
 
 
 class ProfileForm(TextFormMixin, KernFormMixin, forms.ModelForm):
-    """The person's mail settings: language of the mails, and reminders on or off."""
+    """The person's name as the certificate prints it, and mail settings: language of the mails,
+    and reminders on or off."""
 
     class Meta:
         model = User
-        fields = ["language", "reminders_opt_out"]
+        fields = ["first_name", "last_name", "language", "reminders_opt_out"]
         labels = {
+            "first_name": _("Vorname"),
+            "last_name": _("Nachname"),
             "language": _("Sprache der E-Mails und des Portals"),
             "reminders_opt_out": _("Keine Erinnerungen per E-Mail schicken"),
         }
+        help_texts = {
+            "last_name": _("So steht Ihr Name auf Ihrem Zertifikat."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+            self.fields[name].validators.extend(NAME_VALIDATORS)
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
 
 
 class DeleteAccountForm(TextFormMixin, KernFormMixin, forms.Form):

@@ -14,6 +14,17 @@ def language_for(request) -> str:
     return chosen if chosen in SUPPORTED else settings.LANGUAGE_CODE
 
 
+def remember_language(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+
+
 class LanguageMiddleware:
     """Activates the page language. Unlike Django's LocaleMiddleware it ignores the browser's
     Accept-Language header: the portal speaks German first, English on request."""
@@ -26,6 +37,11 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
+        remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        if language != remembered and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            # The browser keeps the language of the profile too, so the page after logging out
+            # (and its message) speaks the language the person chose.
+            remember_language(response, language)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response

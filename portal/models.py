@@ -28,6 +28,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# A first and a last name as sign-up and profile accept them (AbstractUser's own limit); the
+# certificate holds both with a space between (certificates.Certificate.holder_name).
+NAME_MAX_LENGTH = 150
+FULL_NAME_MAX_LENGTH = 2 * NAME_MAX_LENGTH + 1
+
+
 class User(AbstractUser):
     """A person with an account. The e-mail address is the login."""
 
@@ -110,7 +116,10 @@ class Municipality(models.Model):
         indexes = [models.Index(fields=["district"]), models.Index(fields=["kind"])]
 
     def __str__(self) -> str:
-        # Two municipalities share a name (Golzow, Mittenwalde): always show the district.
+        # Two municipalities share a name (Golzow, Mittenwalde): show the district, unless the
+        # town is a district of its own (Cottbus, Frankfurt (Oder)).
+        if self.district == self.name:
+            return self.name
         return f"{self.name} ({self.district})"
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .forms import AccessibilityFeedbackForm, ProfileForm
-from .middleware import SUPPORTED
+from .middleware import SUPPORTED, remember_language
 from .ratelimit import allow
 
 FEEDBACK_LIMIT = 5  # reports per client and hour
@@ -28,14 +28,7 @@ def set_language(request):
         if request.user.is_authenticated and request.user.language != language:
             request.user.language = language
             request.user.save(update_fields=["language"])
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            httponly=True,
-        )
+        remember_language(response, language)
     return response
 
 

@@ -288,3 +288,15 @@ def test_issued_certificate_is_sealed_pdfa_and_checked_on_the_page(
     assert "Die Datei ist unverändert, das Zertifikat wurde aber widerrufen." in page
     assert "Falsche Angaben" in page
     assert "gültiges Zertifikat" not in page
+
+
+def test_deploy_check_warns_when_production_lacks_seal_and_key(settings):
+    from certificates.checks import seal_and_signing_key
+
+    settings.PRODUCTION = True
+    settings.SEAL_KEY_FILE = settings.SEAL_CERT_FILE = settings.SEAL_PKCS12_FILE = ""
+    settings.OB_SIGNING_KEY_FILE = ""
+    messages = [message.msg for message in seal_and_signing_key(None)]
+    assert len(messages) == 2 and "SEAL_PKCS12_FILE" in messages[0] and "OB_SIGNING_KEY_FILE" in messages[1]
+    settings.CERTIFICATE_SEALING = "off"
+    assert [m.msg for m in seal_and_signing_key(None)] == messages[1:]

@@ -186,7 +186,8 @@ def admin_export(client, fmt: str) -> bytes:
     )
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Disposition"].endswith(f'.{fmt}"')
-    return response.content
+    assert response.streaming  # written while it is sent, never built in memory first
+    return b"".join(response.streaming_content)
 
 
 def test_reviewers_csv_export_neutralises_names_and_free_text(reviewer_client, hostile_applications):

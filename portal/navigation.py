@@ -1,0 +1,56 @@
+"""What each role sees in the header, and where each role starts after logging in.
+
+The roles are read once at login and kept in the session, so that pages do not look up groups
+and permissions on every request. A change of role during a session (a confirmed seat makes an
+applicant a participant) calls ``remember_roles`` again.
+"""
+
+from django.urls import reverse
+
+ROLES_SESSION_KEY = "portal_roles"
+
+
+def roles_of(user) -> dict[str, bool]:
+    """The parts of the portal a user can use."""
+    groups = set(user.groups.values_list("name", flat=True))
+    statistics = user.has_perm("evaluation.view_statistics")
+    reviews = user.is_staff and user.has_perm("applications.view_application")
+    coordinates = user.is_superuser or (user.is_staff and "coordinators" in groups)
+    return {
+        "participant": "participants" in groups,
+        "coordinator": coordinates,
+        "reviewer": reviews,
+        "statistics": statistics,
+        "admin": user.is_staff,
+        # Staff and evaluators work with the portal; they do not apply through their accounts.
+        "applicant": not (user.is_staff or statistics),
+    }
+
+
+def remember_roles(request, user) -> None:
+    from .security import STATISTICS_SESSION_KEY
+
+    roles = roles_of(user)
+    request.session[ROLES_SESSION_KEY] = roles
+    request.session[STATISTICS_SESSION_KEY] = roles["statistics"]
+
+
+def remember_roles_on_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        remember_roles(request, user)
+
+
+def start_page(user) -> str:
+    """Each role's own page after logging in."""
+    roles = roles_of(user)
+    if user.is_superuser:
+        return reverse("admin:index")
+    if roles["reviewer"]:
+        return reverse("admin:applications_application_changelist")
+    if roles["coordinator"]:
+        return reverse("modules:coordination")
+    if roles["statistics"] and not roles["participant"]:
+        return reverse("evaluation:dashboard")
+    if roles["participant"]:
+        return reverse("modules:dashboard")
+    return reverse("applications:dashboard")

@@ -1,0 +1,368 @@
+"""Every page of every role, on a desktop and on two phone widths, as the demo data shows it.
+
+For each page and width the test fails on:
+- sideways scrolling of the document (WCAG 1.4.10 Reflow);
+- a fieldset's legend beside its fields instead of above them;
+- text overflowing its box (an element whose content is wider than the element), except in
+  the scroll containers meant for wide tables, which must be labelled regions the keyboard
+  can reach;
+- any axe-core violation of WCAG 2.0/2.1 A and AA (at 1366 and 390 px; at 320 px the layout
+  rules alone, to keep the run short).
+
+The demo data is seeded once for the module and one browser context per role is logged in
+once. With ``PORTAL_SCREENSHOTS=<folder>`` every page is also saved as a PNG
+(``<folder>/<role>/<width>-<page>.png``): ``make screenshots`` does that for people to look at.
+"""
+
+import datetime as dt
+import io
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.security import DEMO_TOTP_SECRET
+from tests.e2e.conftest import WCAG_AA_TAGS
+from tests.factories import totp_code
+
+pytestmark = [pytest.mark.e2e]
+
+WIDTHS = [1366, 390, 320]
+AXE_WIDTHS = {1366, 390}
+SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS", "")
+
+# Role -> demo account (seed_demo); None browses without an account.
+ROLES = {
+    "public": None,
+    "applicant": "bewerberin@example.org",
+    "participant": "teilnehmer@example.org",
+    "reviewer": "pruefung@example.org",
+    "coordinator": "koordination@example.org",
+    "evaluator": "evaluation@example.org",
+    "admin": "admin@example.org",
+}
+
+# Role -> the pages that role uses, by a key of ``_paths`` below.
+PAGES = {
+    "public": [
+        "home",
+        "login",
+        "signup",
+        "password_reset",
+        "verify",
+        "verify_result",
+        "imprint",
+        "privacy",
+        "accessibility",
+    ],
+    "applicant": [
+        "applications",
+        "application_form",
+        "application_review",
+        "account_email",
+        "profile",
+        "my_data",
+        "delete_account",
+    ],
+    "participant": ["course", "questionnaires", "questionnaire", "applications"],
+    "reviewer": ["admin_index", "admin_applications", "admin_application", "statistics"],
+    "coordinator": ["coordination", "progress", "attendance", "certificates", "admin_index"],
+    "evaluator": ["statistics"],
+    "admin": ["admin_index", "admin_users", "coordination"],
+}
+
+CASES = [(role, page, width) for role, pages in PAGES.items() for page in pages for width in WIDTHS]
+
+MEASURE = """
+() => {
+  const result = {documentWidth: document.documentElement.scrollWidth, viewport: window.innerWidth,
+                  legends: [], overflowing: [], unlabelledScrollers: []};
+  const describe = el => {
+    const text = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+      (text ? ' "' + text + '"' : '');
+  };
+  const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  for (const legend of document.querySelectorAll('fieldset > legend')) {
+    if (!visible(legend)) continue;
+    const fieldset = legend.parentElement;
+    const first = [...fieldset.querySelectorAll('input:not([type=hidden]), select, textarea, label, p, .kern-hint')]
+      .find(el => !legend.contains(el) && visible(el));
+    if (!first) continue;
+    const l = legend.getBoundingClientRect(), f = first.getBoundingClientRect();
+    if (f.top < l.bottom - 1) result.legends.push(describe(legend) + ' / ' + describe(first));
+  }
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  for (const el of document.querySelectorAll('body *')) {
+    if (!visible(el) || el.clientWidth <= 1) continue;
+    if (['INPUT', 'SELECT', 'TEXTAREA', 'OPTION', 'SVG', 'svg', 'PROGRESS'].includes(el.tagName)) continue;
+    if (el.scrollWidth <= el.clientWidth + 1) continue;
+    if (scrolls(el)) {
+      const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (!(el.tabIndex >= 0 && named && el.getAttribute('role') === 'region'))
+        result.unlabelledScrollers.push(describe(el));
+      continue;
+    }
+    let ancestor = el.parentElement, inScroller = false;
+    while (ancestor && ancestor !== document.body) {
+      if (scrolls(ancestor)) { inScroller = true; break; }
+      ancestor = ancestor.parentElement;
+    }
+    if (!inScroller) result.overflowing.push(describe(el) + ` (${el.scrollWidth} > ${el.clientWidth})`);
+  }
+  return result;
+}
+"""
+
+
+def _paths() -> dict[str, str]:
+    """Where each page of ``PAGES`` is, in the demo data."""
+    from applications.models import Application
+    from certificates.models import Certificate
+    from cohorts.models import Cohort
+    from modules.models import Module, Session
+
+    past = Cohort.objects.get(programme__slug="smart-city-manager", number=3)
+    current = Cohort.objects.get(programme__slug="smart-city-manager", number=4)
+    draft = Application.objects.get(applicant__email=ROLES["applicant"], cohort=current)
+    submitted = current.applications.filter(status=Application.Status.SUBMITTED).order_by("pk").first()
+    certificate = Certificate.objects.filter(cohort=past).order_by("pk").first()
+    first_module = Module.objects.filter(programme=past.programme).order_by("position").first()
+    return {
+        "home": reverse("home"),
+        "login": reverse("account_login"),
+        "signup": reverse("account_signup"),
+        "password_reset": reverse("account_reset_password"),
+        "verify": reverse("certificates:verify"),
+        "verify_result": reverse("certificates:verify")
+        + f"?nummer={certificate.number}&code={certificate.verification_code}",
+        "imprint": reverse("imprint"),
+        "privacy": reverse("privacy"),
+        "accessibility": reverse("accessibility"),
+        "applications": reverse("applications:dashboard"),
+        "application_form": reverse("applications:edit", args=[draft.pk]),
+        "application_review": reverse("applications:review", args=[draft.pk]),
+        "account_email": reverse("account_email"),
+        "profile": reverse("profile"),
+        "my_data": reverse("my_data"),
+        "delete_account": reverse("delete_account"),
+        "course": reverse("modules:dashboard"),
+        "questionnaires": reverse("evaluation:questionnaires"),
+        "questionnaire": reverse("evaluation:questionnaire", args=[first_module.pk]),
+        "admin_index": reverse("admin:index"),
+        "admin_applications": reverse("admin:applications_application_changelist"),
+        "admin_application": reverse("admin:applications_application_change", args=[submitted.pk]),
+        "admin_users": reverse("admin:portal_user_changelist"),
+        "statistics": reverse("evaluation:dashboard"),
+        "coordination": reverse("modules:coordination"),
+        "progress": reverse("modules:progress", args=[past.pk]),
+        "attendance": reverse(
+            "modules:attendance", args=[Session.objects.filter(cohort=past).order_by("starts_at").first().pk]
+        ),
+        "certificates": reverse("certificates:cohort", args=[past.pk]),
+    }
+
+
+def _complete_draft(cohort, applicant):
+    """The demo applicant's draft, complete enough for the overview before submitting."""
+    from django.core.files.base import ContentFile
+
+    from applications.models import Application
+    from portal.models import Municipality
+    from portal.pdf import blank_pdf
+
+    draft, _ = Application.objects.get_or_create(
+        cohort=cohort,
+        applicant=applicant,
+        defaults={
+            "municipality": Municipality.objects.filter(name="Cottbus").first(),
+            "department": "Fachbereich Stadtentwicklung",
+            "position": "Sachgebietsleiterin",
+            "phone": "0355 000000",
+            "role": "Koordiniert die Digitalisierungsvorhaben im Fachbereich.",
+            "motivation": "Ich möchte die Smart-City-Strategie unserer Stadt mitgestalten.",
+            "strategy": Application.Strategy.IN_PROGRESS,
+            "supervisor_name": "Dr. Beispiel",
+            "supervisor_email": "vorgesetzt@example.org",
+            "endorsement_name": "Unterstuetzung.pdf",
+        },
+    )
+    if not draft.endorsement:
+        draft.endorsement.save("letter.pdf", ContentFile(blank_pdf()), save=True)
+    return draft
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data on a live server of its own, removed again after the module."""
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from applications.default_mail_templates import create_defaults
+    from applications.models import MailTemplate
+    from certificates.services import _new_certificate
+    from cohorts.models import Cohort
+    from portal.models import Municipality, User
+    from portal.municipalities import load_municipalities
+
+    # The tests' fast password hasher (tests/conftest.py) must read the demo passwords too.
+    module_settings = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    module_settings.enable()
+    # The server thread reaches the database while the tests run, so it stays unblocked.
+    unblocked = django_db_blocker.unblock()
+    unblocked.__enter__()
+    if not Municipality.objects.exists():
+        load_municipalities(Municipality)
+    if not MailTemplate.objects.exists():
+        create_defaults(MailTemplate)
+    call_command("seed_demo", stdout=io.StringIO())
+    current = Cohort.objects.get(programme__slug="smart-city-manager", number=4)
+    _complete_draft(current, User.objects.get(email=ROLES["applicant"]))
+    past = Cohort.objects.get(programme__slug="smart-city-manager", number=3)
+    enrollment = past.enrollments.confirmed().exclude(user__email=ROLES["participant"]).order_by("pk")[0]
+    certificate = _new_certificate(
+        past,
+        enrollment,
+        by=User.objects.get(email=ROLES["coordinator"]),
+        at=timezone.now() - dt.timedelta(days=2),
+        sequence=1,
+        language="de",
+    )
+    certificate.status = certificate.Status.ISSUED
+    certificate.save(update_fields=["status"])
+    paths = _paths()
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    yield server.url, paths
+    server._live_server_modified_settings.disable()
+    server.stop()
+    call_command("flush", interactive=False, verbosity=0)
+    unblocked.__exit__(None, None, None)
+    module_settings.disable()
+
+
+@pytest.fixture(scope="module")
+def role_pages(browser, demo_site):
+    """One logged-in page per role, made on first use."""
+    base_url, _paths = demo_site
+    pages = {}
+
+    def get(role):
+        if role not in pages:
+            context = browser.new_context(locale="de-DE")
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            email = ROLES[role]
+            if email:
+                page.goto(base_url + reverse("account_login"))
+                page.get_by_label("E-Mail-Adresse").fill(email)
+                page.get_by_label("Passwort", exact=True).fill("Demo-Passwort-2026")
+                page.get_by_label("Passwort", exact=True).press("Enter")
+                page.wait_for_load_state("load")
+                if reverse("mfa_authenticate") in page.url:
+                    page.get_by_label("Code").fill(totp_code(DEMO_TOTP_SECRET))
+                    page.get_by_label("Code").press("Enter")
+                    page.wait_for_load_state("load")
+                assert reverse("account_login") not in page.url, f"{email} could not log in"
+            pages[role] = page
+        return pages[role]
+
+    yield get
+    for page in pages.values():
+        page.context.close()
+
+
+# (role, start page after logging in, header links shown, header links not shown)
+START_PAGES = [
+    (
+        "applicant",
+        "applications:dashboard",
+        ["Meine Bewerbungen"],
+        ["Mein Kurs", "Koordination", "Auswertung"],
+    ),
+    ("participant", "modules:dashboard", ["Mein Kurs", "Meine Bewerbungen"], ["Koordination", "Verwaltung"]),
+    (
+        "reviewer",
+        "admin:applications_application_changelist",
+        ["Verwaltung", "Auswertung"],
+        ["Meine Bewerbungen", "Mein Kurs", "Koordination"],
+    ),
+    (
+        "coordinator",
+        "modules:coordination",
+        ["Koordination", "Verwaltung"],
+        ["Meine Bewerbungen", "Mein Kurs"],
+    ),
+    ("evaluator", "evaluation:dashboard", ["Auswertung"], ["Meine Bewerbungen", "Mein Kurs", "Verwaltung"]),
+    ("admin", "admin:index", ["Koordination", "Verwaltung"], ["Meine Bewerbungen", "Mein Kurs"]),
+]
+
+
+@pytest.mark.django_db
+def test_each_role_starts_on_its_own_page_and_sees_only_the_links_it_can_use(demo_site):
+    """Also the test that makes pytest-django set up the test database for this module."""
+    import re
+
+    from django.test import Client
+
+    for role, start, shown, hidden in START_PAGES:
+        client = Client()
+        response = client.post(
+            reverse("account_login"), {"login": ROLES[role], "password": "Demo-Passwort-2026"}
+        )
+        if response.status_code == 302 and response.url.startswith(reverse("mfa_authenticate")):
+            response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+        assert response.status_code == 302, role
+        assert response.url == reverse(start), role
+        page = client.get(reverse("imprint"))
+        header = re.search(r'<header class="site-header">.*?</header>', page.content.decode(), re.S).group(0)
+        links = re.findall(r"<a [^>]*>([^<]+)</a>", header)
+        for name in shown:
+            assert name in links, f"{role} misses {name!r} in {links}"
+        for name in hidden:
+            assert name not in links, f"{role} sees {name!r}, which it cannot use"
+
+
+@pytest.mark.parametrize(("role", "page_key", "width"), CASES, ids=[f"{r}-{p}-{w}" for r, p, w in CASES])
+def test_page_reflows_and_passes_axe(role_pages, demo_site, role, page_key, width):
+    base_url, paths = demo_site
+    page = role_pages(role)
+    page.set_viewport_size({"width": width, "height": 900})
+    response = page.goto(base_url + paths[page_key])
+    assert response is not None and response.status < 400, (
+        f"{paths[page_key]}: {response and response.status}"
+    )
+    page.wait_for_load_state("load")
+    if SCREENSHOTS:
+        folder = Path(SCREENSHOTS) / role
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{width}-{page_key}.png"), full_page=True)
+
+    measured = page.evaluate(MEASURE)
+    problems = []
+    if measured["documentWidth"] > measured["viewport"]:
+        problems.append(
+            f"the page is {measured['documentWidth']} px wide in a {measured['viewport']} px window"
+        )
+    if width != 320:
+        problems += [f"legend beside its field: {item}" for item in measured["legends"]]
+        problems += [f"text overflows its box: {item}" for item in measured["overflowing"]]
+        problems += [
+            f"scroll container without a label, role=region or tabindex: {item}"
+            for item in measured["unlabelledScrollers"]
+        ]
+    if width in AXE_WIDTHS:
+        results = Axe().run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}, "resultTypes": ["violations"]}
+        )
+        if results.violations_count:
+            problems.append(results.generate_report())
+    assert not problems, f"{role} {paths[page_key]} at {width} px:\n" + "\n".join(problems)
