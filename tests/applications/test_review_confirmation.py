@@ -285,7 +285,8 @@ def test_export_columns_and_choices_are_german(client, four, reviewer):
             "applicationresource_score_mean": "on",
         },
     )
-    header = response.content.decode("utf-8-sig").splitlines()[0]
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    header = body.decode("utf-8-sig").splitlines()[0]
     assert header == "Aktenzeichen;Eingereicht am;Punkte (Mittel)"
 
 
