@@ -72,6 +72,14 @@ class User(AbstractUser):
         verbose_name = _("Benutzer:in")
         verbose_name_plural = _("Benutzer:innen")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+        indexes = [
+            # The nightly retention run finds the few accounts whose erasure is still pending.
+            models.Index(
+                fields=["erasure_requested_at"],
+                condition=models.Q(erasure_requested_at__isnull=False, erased_at__isnull=True),
+                name="user_erasure_pending_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -196,6 +204,12 @@ class OutboxMessage(models.Model):
             models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
             # The admin lists the newest first.
             models.Index(fields=["-created_at"], name="outbox_newest_idx"),
+            # An application's or enrollment's mails, and who may read which (visible_mails).
+            models.Index(fields=["related_model", "related_id"], name="outbox_related_idx"),
+            # Retention scrubs old mails once; the nightly run reads only those not yet scrubbed.
+            models.Index(
+                fields=["created_at"], condition=~models.Q(recipient="", subject=""), name="outbox_unscrubbed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -286,8 +286,7 @@ def test_export_columns_and_choices_are_german(client, four, reviewer):
             "applicationresource_score_mean": "on",
         },
     )
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    header = body.decode("utf-8-sig").splitlines()[0]
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert header == "Aktenzeichen;Eingereicht am;Punkte (Mittel)"
 
 
