@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0009_outbox_newest_first'),
+        ('portal', '0011_retention_indexes'),
     ]
 
     operations = [
