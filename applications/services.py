@@ -680,9 +680,15 @@ def respond_to_offer(*, application_id: int, applicant: User, accept: bool, at: 
         if accept and timezone.localdate(at) > enrollment.respond_by:
             raise ValidationError(
                 _(
-                    "Die Frist zur Bestätigung des Platzes ist am %(date)s abgelaufen. Bitte wenden Sie sich an uns."
+                    "Die Frist zur Bestätigung des Platzes ist am %(date)s abgelaufen. Ob noch ein Platz frei "
+                    "ist, erfahren Sie beim %(unit)s: %(email)s, Telefon %(phone)s."
                 )
-                % {"date": enrollment.respond_by.strftime("%d.%m.%Y")},
+                % {
+                    "date": enrollment.respond_by.strftime("%d.%m.%Y"),
+                    "unit": settings.PORTAL_OPERATOR["unit"],
+                    "email": settings.PORTAL_OPERATOR["email"],
+                    "phone": settings.PORTAL_OPERATOR["phone"],
+                },
                 code="late",
             )
         enrollment.responded_at = at

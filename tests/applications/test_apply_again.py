@@ -98,3 +98,26 @@ def test_the_missing_list_links_to_each_field_by_its_label(logged_in, cohort, ap
         "id_privacy_consent",
     ]:
         assert f'id="{anchor}"' in form
+
+
+def test_a_late_seat_confirmation_says_whom_to_ask_and_how(cohort, applicant, reviewer, settings):
+    from django.core.exceptions import ValidationError
+
+    from applications.services import decide, respond_to_offer
+
+    settings.PORTAL_OPERATOR = {
+        **settings.PORTAL_OPERATOR,
+        "email": "referat22@mil.example",
+        "phone": "0331 8660",
+    }
+    draft = make_draft(cohort, applicant)
+    submit_application(application_id=draft.pk, applicant=applicant, at=DURING)
+    decide(application_ids=[draft.pk], decision="accepted", by=reviewer, at=berlin(2022, 10, 10, 9))
+    with pytest.raises(ValidationError) as refused:
+        respond_to_offer(
+            application_id=draft.pk, applicant=applicant, accept=True, at=berlin(2022, 10, 20, 9)
+        )
+    assert refused.value.messages == [
+        "Die Frist zur Bestätigung des Platzes ist am 17.10.2022 abgelaufen. Ob noch ein Platz frei ist, "
+        "erfahren Sie beim Referat 22 – Stadtentwicklung: referat22@mil.example, Telefon 0331 8660."
+    ]
