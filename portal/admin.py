@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .mail import kind_label, visible_mails
-from .models import Municipality, OutboxMessage, User
+from .models import AccessibilityFeedback, Municipality, OutboxMessage, User
 from .paging import EstimatedCountPaginator
 
 
@@ -192,6 +192,15 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     fields = ["user", "type", "created_at", "last_used_at"]
     readonly_fields = fields
+
+
+@admin.register(AccessibilityFeedback)
+class AccessibilityFeedbackAdmin(admin.ModelAdmin):
+    """Reports of barriers, to be answered within six weeks. Read-only: the answer goes by mail."""
+
+    list_display = ["created_at", "page", "name", "email"]
+    search_fields = ["page", "message", "email"]
+    readonly_fields = ["created_at", "name", "email", "page", "message"]
 
     def has_add_permission(self, request):
         return False

@@ -316,6 +316,7 @@ register_kind_label("account:totp_", gettext_lazy("Konto: zweiter Faktor"))
 register_kind_label("account:recovery_codes_", gettext_lazy("Konto: Wiederherstellungscodes"))
 register_kind_label("account:webauthn_", gettext_lazy("Konto: Sicherheitsschlüssel"))
 register_kind_label("reminder-", gettext_lazy("Erinnerung"))
+register_kind_label("accessibility-feedback", gettext_lazy("Rückmeldung zur Barrierefreiheit"))
 
 
 # --- Checks right before sending -------------------------------------------------------------
