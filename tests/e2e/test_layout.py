@@ -394,3 +394,30 @@ def test_page_reflows_and_passes_axe(role_pages, demo_site, role, page_key, widt
         if results.violations_count:
             problems.append(results.generate_report())
     assert not problems, f"{role} {paths[page_key]} at {width} px:\n" + "\n".join(problems)
+
+
+def test_on_a_phone_the_header_links_fold_into_a_menu(role_pages, demo_site):
+    from playwright.sync_api import expect
+
+    base_url, paths = demo_site
+    page = role_pages("coordinator")
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(base_url + paths["coordination"])
+    menu_button = page.get_by_role("button", name="Menü")
+    coordination = page.locator(".site-header").get_by_role("link", name="Koordination")
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    expect(coordination).to_be_hidden()
+    header_height = page.locator(".site-header").bounding_box()["height"]
+    assert header_height < 200, f"the closed header is {header_height} px high"
+
+    menu_button.click()
+    expect(menu_button).to_have_attribute("aria-expanded", "true")
+    expect(coordination).to_be_visible()
+    expect(coordination).to_have_attribute("aria-current", "page")
+    page.keyboard.press("Escape")
+    expect(coordination).to_be_hidden()
+    expect(menu_button).to_be_focused()
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(menu_button).to_be_hidden()
+    expect(coordination).to_be_visible()
