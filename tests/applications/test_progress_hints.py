@@ -40,7 +40,9 @@ def test_the_form_shows_its_step_and_the_last_day(client, cohort, applicant):
     assert 'aria-current="step"><span class="form-steps__number" aria-hidden="true">1</span> Angaben' in page
     assert "Heute ist der letzte Tag" in page
     review = client.get(reverse("applications:review", args=[draft.pk])).content.decode()
-    assert 'aria-current="step"><span class="form-steps__number" aria-hidden="true">2</span> Übersicht' in review
+    assert (
+        'aria-current="step"><span class="form-steps__number" aria-hidden="true">2</span> Übersicht' in review
+    )
 
 
 @time_machine.travel(berlin(2022, 10, 5, 9), tick=False)

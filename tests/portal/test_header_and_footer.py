@@ -38,7 +38,7 @@ def test_after_logging_out_the_page_keeps_the_persons_language(client):
     response = client.post(reverse("account_logout"))
     assert response.cookies["portal_language"].value == "en"
     page = client.get(response.url)
-    assert page.content.decode().startswith("<!doctype html>\n\n<html lang=\"en\">")
+    assert page.content.decode().startswith('<!doctype html>\n\n<html lang="en">')
     assert "You have signed out." in page.content.decode()
 
 
