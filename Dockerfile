@@ -37,6 +37,10 @@ RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_u
         REDIS_URL=redis://build.invalid:6379/0 \
         EMAIL_URL=consolemail:// \
         DJANGO_ALLOWED_HOSTS=build.invalid \
+        PORTAL_BASE_URL=https://build.invalid \
+        PORTAL_OPERATOR_ADDRESS=build \
+        PORTAL_OPERATOR_EMAIL=build@build.internal \
+        PORTAL_OPERATOR_PHONE=0 \
     && if find . -name '*.po' | grep -q .; then python manage.py compilemessages -v0; fi \
     && python manage.py collectstatic --noinput -v0 \
     && mkdir -p "$DJANGO_MEDIA_ROOT" \

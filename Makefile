@@ -20,7 +20,7 @@ RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbu
 TEST_DEBS := chromium
 
 .PHONY: run test worker beat web lint format setup system-deps test-deps messages static database \
-	migrate demo makemessages require-redis clean bench screenshots
+	migrate demo makemessages require-redis clean bench backup restore screenshots
 
 # Installs whichever of the given Debian packages are missing. Elsewhere than on Debian/Ubuntu
 # it does nothing: install the equivalents with your system's package manager.
@@ -126,13 +126,30 @@ worker: require-redis migrate
 beat: require-redis migrate
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO
 
+# Backup and restore (see README, "Betrieb"). `make backup` writes backups/<time>/ (or
+# BACKUP_DIR): a pg_dump in custom format, every stored file, and manifest.json with checksums,
+# the portal's version and each app's latest migration. `make restore BACKUP_DIR=backups/<time>`
+# restores it into an empty installation and migrates it to the current schema. Both need
+# PostgreSQL (DATABASE_URL) and Debian's postgresql-client of the server's major version.
+backup: setup
+	$(call apt_install,postgresql-client)
+	$(PY) manage.py backup $(if $(BACKUP_DIR),--output $(BACKUP_DIR))
+
+restore: setup database
+	$(call apt_install,postgresql-client)
+	@test -n "$(BACKUP_DIR)" || { echo "BACKUP_DIR fehlt, z. B.: make restore BACKUP_DIR=backups/20261127T150000Z" >&2; exit 1; }
+	$(PY) manage.py restore $(BACKUP_DIR)
+
 # Benchmarks (tests/bench/): the portal against the bare tools it is built on, each figure next
 # to its baseline. Prints a table and writes BENCHMARKS.md; takes a few minutes. Needs PostgreSQL
 # and Redis: the database named here is dropped and created again, the Redis database emptied.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
+# `make bench SCALE=federal` instead builds a simulated nationwide rollout (100,000 applications,
+# 1,000,000 mails) and measures every page and background job before and after it (about 15 minutes).
+SCALE ?= default
 bench: system-deps $(STAMP) messages
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run --scale $(SCALE)
 
 # `make format` rewrites files with ruff's formatter; `make lint` checks both.
 lint: $(STAMP)

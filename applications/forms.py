@@ -1,5 +1,4 @@
 import itertools
-import re
 
 from django import forms
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -8,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import KernFormMixin
 from portal.models import Municipality
+from portal.text import TextFormMixin
 
 from .models import APPLICANT_FIELDS, LONG_TEXT_MAX, MOTIVATION_MAX, Application
 from .uploads import validate_pdf
@@ -18,7 +18,6 @@ def with_limit(text, limit: int):
     return lazy(lambda: str(text) % {"max": limit}, str)()
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PHONE = RegexValidator(
     r"^\+?[0-9 ()/\-]{5,30}$", _("Bitte geben Sie eine Telefonnummer an, z. B. 0331 123456.")
 )
@@ -48,7 +47,7 @@ def municipality_choices():
     return choices
 
 
-class ApplicationForm(KernFormMixin, forms.ModelForm):
+class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
     """The application form. Nothing is required to save a draft; completeness is checked on submission."""
 
     municipality = forms.TypedChoiceField(
@@ -142,9 +141,6 @@ class ApplicationForm(KernFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name, value in list(data.items()):
-            if isinstance(value, str):
-                data[name] = CONTROL_CHARACTERS.sub("", value)
         if data.get("municipality") and data.get("other_employer"):
             self.add_error(
                 "other_employer",

@@ -5,8 +5,17 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape, linebreaks
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
-from portal.mail import queue_mail, queue_mail_rendered_by_worker, register_renderer, render_mail
+from portal.mail import (
+    queue_mail,
+    queue_mail_rendered_by_worker,
+    register_kind_label,
+    register_mail_scope,
+    register_renderer,
+    render_mail,
+)
 from portal.models import OutboxMessage, User
 
 from .models import Application, MailTemplate
@@ -49,6 +58,11 @@ def render_submission_confirmations(messages: list[OutboxMessage]) -> dict[int, 
 
 
 register_renderer(SUBMITTED, render_submission_confirmations)
+register_kind_label(SUBMITTED, gettext_lazy("Eingangsbestätigung der Bewerbung"))
+for _kind in MailTemplate.Kind:
+    register_kind_label(
+        f"decision-{_kind.value}", format_lazy("{}: {}", gettext_lazy("Entscheidung"), _kind.label)
+    )
 
 # No loaders: an editable template cannot include or extend files of the project.
 ENGINE = Engine(loaders=[], debug=False)
@@ -117,7 +131,35 @@ def queue_decision_mail(application: Application, *, kind: str, reason: str, key
         idempotency_key=key,
         user=applicant,
         language=applicant.language,
+        related=application,
     )
+
+
+# --- Who may read the messages about an application (see ``portal.mail.visible_mails``) -------
+
+
+def _reviewable(user):
+    """Applications a reviewer may review: every submitted one; a draft is the applicant's alone."""
+    if not user.has_perm("applications.view_application"):
+        return None
+    return Application.objects.exclude(status=Application.Status.DRAFT)
+
+
+def reviewable_applications(user):
+    applications = _reviewable(user)
+    return None if applications is None else applications.values("pk")
+
+
+def reviewable_enrollments(user):
+    """The seat offered with an accepted application belongs to that application."""
+    applications = _reviewable(user)
+    return (
+        None if applications is None else applications.filter(enrollment__isnull=False).values("enrollment")
+    )
+
+
+register_mail_scope("applications.application", reviewable_applications)
+register_mail_scope("cohorts.enrollment", reviewable_enrollments)
 
 
 __all__ = [

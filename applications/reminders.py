@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cohorts.models import Enrollment
 from portal.mail import absolute_url
@@ -44,6 +45,7 @@ class DraftReminder(Rule):
     end of an extension granted to this application."""
 
     template = "reminders/draft"
+    label = gettext_lazy("Erinnerung: Bewerbungsentwurf noch nicht eingereicht")
 
     def __init__(self, days: int):
         self.days = days
@@ -117,6 +119,7 @@ class OfferReminder(Rule):
     """
 
     template = "reminders/offer"
+    label = gettext_lazy("Erinnerung: Platz bestätigen")
     optional = False
 
     def __init__(self, days: int):

@@ -1,7 +1,10 @@
 """Every write to an application. Each function is one transaction and checks the window itself."""
 
 import copy
+import dataclasses
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -50,15 +53,27 @@ def window_is_open(*, cohort: Cohort, at: dt.datetime, application: Application 
     return False
 
 
-def _closed_error(cohort: Cohort) -> ValidationError:
-    return ValidationError(
-        _(
-            "Die Bewerbungsfrist für den %(cohort)s ist am %(date)s um 24:00 Uhr abgelaufen. "
-            "Ihre Angaben wurden nicht gespeichert; Ihr zuletzt gespeicherter Entwurf bleibt erhalten."
-        )
-        % {"cohort": cohort.localized_title, "date": cohort.applications_close_on.strftime("%d.%m.%Y")},
-        code="closed",
-    )
+def closed_reason(*, cohort: Cohort, application: Application | None = None) -> str:
+    """Why the window is closed for this application: the cohort's deadline, or for an
+    application with an extension, the end of that extension (date and time in Europe/Berlin)."""
+    extension = application.granted_extension if application is not None and application.pk else None
+    if extension is not None:
+        until = timezone.localtime(extension.until)
+        return _(
+            "Ihre verlängerte Bewerbungsfrist für den %(cohort)s ist am %(date)s um %(time)s Uhr abgelaufen."
+        ) % {
+            "cohort": cohort.localized_title,
+            "date": until.strftime("%d.%m.%Y"),
+            "time": until.strftime("%H:%M"),
+        }
+    return _("Die Bewerbungsfrist für den %(cohort)s ist am %(date)s um 24:00 Uhr abgelaufen.") % {
+        "cohort": cohort.localized_title,
+        "date": cohort.applications_close_on.strftime("%d.%m.%Y"),
+    }
+
+
+def _closed_error(cohort: Cohort, application: Application | None) -> ValidationError:
+    return ValidationError(closed_reason(cohort=cohort, application=application), code="closed")
 
 
 def _not_yet_open_error(cohort: Cohort) -> ValidationError:
@@ -73,7 +88,7 @@ def check_window(*, cohort: Cohort, at: dt.datetime, application: Application | 
         return
     if at < cohort.applications_open_at:
         raise _not_yet_open_error(cohort)
-    raise _closed_error(cohort)
+    raise _closed_error(cohort, application)
 
 
 def save_draft(
@@ -268,23 +283,185 @@ class Overflow:
     WAITLIST_REST = "waitlist_rest"
 
 
-def ranked(applications: list[Application]) -> list[Application]:
-    """Best first: highest mean score, unscored last, then earlier submission.
-
-    The means come from a query of their own: PostgreSQL cannot lock rows of a grouped query.
-    """
-    means = dict(
+def score_means(applications: list[Application]) -> dict[int, float]:
+    """The mean total score of each scored application (a query of its own: PostgreSQL cannot
+    lock rows of a grouped query)."""
+    return dict(
         Score.objects.filter(application__in=applications)
         .values("application")
         .annotate(mean=Avg(F("motivation") + F("relevance") + F("commitment")))
         .values_list("application", "mean")
     )
 
+
+def rank(applications: list[Application], means: dict[int, float]) -> list[Application]:
+    """Best first: highest mean score, unscored last, then earlier submission."""
+
     def key(application):
         mean = means.get(application.pk)
         return (mean is None, -(mean or 0), application.sequence or 0)
 
     return sorted(applications, key=key)
+
+
+def ranked(applications: list[Application]) -> list[Application]:
+    return rank(applications, score_means(applications))
+
+
+MAILED = {Application.Status.ACCEPTED, Application.Status.WAITLISTED, Application.Status.REJECTED}
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """What a decision does to one application."""
+
+    application: Application
+    to_status: str
+    mail: bool  # a decision mail goes out
+    score_mean: float | None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.application.status == self.to_status
+
+    @property
+    def to_label(self) -> str:
+        return Application.Status(self.to_status).label
+
+
+@dataclass
+class DecisionPlan:
+    """The outcome of a decision, computed before anything is written: the confirmation page shows
+    it, and ``decide`` carries out the very same plan (computed again under its locks)."""
+
+    decision: str
+    steps: list[PlannedStep] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    open_cohorts: list[Cohort] = dataclasses.field(
+        default_factory=list
+    )  # application deadline not yet passed
+    free_seats: dict[int, int] = dataclasses.field(default_factory=dict)
+
+    def to(self, status: str) -> list[PlannedStep]:
+        return [step for step in self.steps if step.to_status == status]
+
+    @property
+    def accepted(self) -> list[PlannedStep]:
+        return self.to(Application.Status.ACCEPTED)
+
+    @property
+    def waitlisted(self) -> list[PlannedStep]:
+        return self.to(Application.Status.WAITLISTED)
+
+    @property
+    def rejected(self) -> list[PlannedStep]:
+        return self.to(Application.Status.REJECTED)
+
+    @property
+    def in_review(self) -> list[PlannedStep]:
+        return self.to(Application.Status.IN_REVIEW)
+
+    @property
+    def unscored(self) -> list[Application]:
+        return [step.application for step in self.steps if step.score_mean is None]
+
+    @property
+    def mail_count(self) -> int:
+        return sum(step.mail for step in self.steps)
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the outcome: a confirmation is carried out only if the outcome is still this one."""
+        return hashlib.sha256(
+            "|".join(f"{s.application.pk}:{s.to_status}:{int(s.mail)}" for s in self.steps).encode()
+        ).hexdigest()[:16]
+
+
+def plan_decision(
+    *,
+    applications: list[Application],
+    decision: str,
+    overflow: str,
+    free_seats: dict[int, int],
+    means: dict[int, float],
+    at: dt.datetime,
+) -> DecisionPlan:
+    """The pure rule of a decision: who gets which status and who gets a mail. No queries."""
+    plan = DecisionPlan(decision=decision, free_seats=free_seats)
+    if decision not in DECIDABLE:
+        plan.errors.append(_("Unbekannte Entscheidung."))
+        return plan
+    if not applications:
+        plan.errors.append(_("Bitte wählen Sie mindestens eine Bewerbung aus."))
+        return plan
+    # An anonymised application has no one to decide about any more.
+    wrong = [a for a in applications if a.status not in DECIDABLE[decision] or a.anonymised_at]
+    if wrong:
+        plan.errors.append(
+            _("Die Entscheidung „%(decision)s“ ist für diese Bewerbungen nicht möglich: %(list)s.")
+            % {
+                "decision": Application.Status(decision).label,
+                "list": ", ".join(f"{a.reference} ({a.get_status_display()})" for a in wrong),
+            }
+        )
+    cohorts = {a.cohort_id: a.cohort for a in applications}
+    plan.open_cohorts = sorted(
+        (c for c in cohorts.values() if at < c.applications_close_at), key=lambda c: c.pk
+    )
+    if decision != Application.Status.ACCEPTED:
+        plan.steps = [
+            PlannedStep(a, decision, decision in MAILED, means.get(a.pk))
+            for a in sorted(applications, key=lambda a: a.sequence or 0)
+        ]
+        return plan
+    for cohort_id in sorted(cohorts):
+        cohort = cohorts[cohort_id]
+        batch = rank([a for a in applications if a.cohort_id == cohort_id], means)
+        free = max(free_seats.get(cohort_id, 0), 0)
+        if len(batch) > free and overflow != Overflow.WAITLIST_REST:
+            plan.errors.append(
+                ngettext(
+                    "Im %(cohort)s ist nur noch %(free)s Platz frei, ausgewählt sind %(count)s Bewerbungen. "
+                    "Es wurde nichts entschieden.",
+                    "Im %(cohort)s sind nur noch %(free)s Plätze frei, ausgewählt sind %(count)s Bewerbungen. "
+                    "Es wurde nichts entschieden.",
+                    free,
+                )
+                % {"cohort": cohort.localized_title, "free": free, "count": len(batch)}
+            )
+        for application in batch[:free]:
+            plan.steps.append(
+                PlannedStep(application, Application.Status.ACCEPTED, True, means.get(application.pk))
+            )
+        for application in batch[free:]:
+            # Already on the waiting list: stays there, without a second mail.
+            mail = application.status != Application.Status.WAITLISTED
+            plan.steps.append(
+                PlannedStep(application, Application.Status.WAITLISTED, mail, means.get(application.pk))
+            )
+    return plan
+
+
+def _decision_applications(application_ids: list[int]):
+    return Application.objects.filter(pk__in=application_ids).select_related(
+        "applicant", "cohort", "municipality"
+    )
+
+
+def preview_decision(
+    *, application_ids: list[int], decision: str, at: dt.datetime, overflow: str = Overflow.REFUSE
+) -> DecisionPlan:
+    """What ``decide`` would do now, for the confirmation page. Writes nothing, locks nothing."""
+    applications = list(_decision_applications(application_ids).order_by("pk"))
+    cohorts = {a.cohort_id: a.cohort for a in applications}
+    return plan_decision(
+        applications=applications,
+        decision=decision,
+        overflow=overflow,
+        free_seats={pk: cohort.free_seats() for pk, cohort in cohorts.items()},
+        means=score_means(applications),
+        at=at,
+    )
 
 
 def _record_change(application: Application, *, to: str, by: User | None, reason: str, at: dt.datetime):
@@ -329,6 +506,10 @@ def _queue_decision(application: Application, *, kind: str, reason: str, change:
     )
 
 
+class DecisionChanged(ValidationError):
+    """The outcome differs from the one that was confirmed (someone decided in between)."""
+
+
 def decide(
     *,
     application_ids: list[int],
@@ -337,15 +518,18 @@ def decide(
     at: dt.datetime,
     reason: str = "",
     overflow: str = Overflow.REFUSE,
+    confirmed: str | None = None,
 ) -> dict[str, list[Application]]:
     """Accept, waitlist or reject applications, within each cohort's free seats.
 
     Cohort rows are locked first (in id order), then the applications, so that two reviewers
-    accepting at the same moment can never overbook. Returns the applications by new status.
+    accepting at the same moment can never overbook. The outcome is ``plan_decision``'s, the
+    rule the confirmation page shows; given the ``confirmed`` fingerprint of that page, a changed
+    outcome (another decision in between) writes nothing and raises ``DecisionChanged``.
+    Returns the applications by new status.
     """
     if decision not in DECIDABLE:
         raise ValidationError(_("Unbekannte Entscheidung."), code="decision")
-    result: dict[str, list[Application]] = {decision: []}
     with transaction.atomic():
         cohort_ids = sorted(
             set(Application.objects.filter(pk__in=application_ids).values_list("cohort_id", flat=True))
@@ -354,61 +538,44 @@ def decide(
             c.pk: c for c in Cohort.objects.select_for_update().filter(pk__in=cohort_ids).order_by("pk")
         }
         applications = list(
-            Application.objects.filter(pk__in=application_ids)
-            .select_related("applicant", "cohort", "municipality")
-            .order_by("pk")
-            .select_for_update(of=("self",))
+            _decision_applications(application_ids).order_by("pk").select_for_update(of=("self",))
         )
-        if not applications:
-            raise ValidationError(_("Bitte wählen Sie mindestens eine Bewerbung aus."), code="empty")
-        # An anonymised application has no one to decide about any more.
-        wrong = [a for a in applications if a.status not in DECIDABLE[decision] or a.anonymised_at]
-        if wrong:
-            raise ValidationError(
-                _("Die Entscheidung „%(decision)s“ ist für diese Bewerbungen nicht möglich: %(list)s.")
-                % {
-                    "decision": Application.Status(decision).label,
-                    "list": ", ".join(f"{a.reference} ({a.get_status_display()})" for a in wrong),
-                },
-                code="state",
+        for application in applications:
+            application.cohort = cohorts[application.cohort_id]
+        plan = plan_decision(
+            applications=applications,
+            decision=decision,
+            overflow=overflow,
+            free_seats=(
+                {pk: cohort.free_seats() for pk, cohort in cohorts.items()}
+                if decision == Application.Status.ACCEPTED
+                else {}
+            ),
+            means=score_means(applications),
+            at=at,
+        )
+        if plan.errors:
+            raise ValidationError(plan.errors, code="refused")
+        if confirmed is not None and confirmed != plan.fingerprint:
+            raise DecisionChanged(
+                _(
+                    "Seit Ihrer Vorschau hat sich etwas geändert (z. B. eine andere Entscheidung oder "
+                    "vergebene Plätze). Es wurde nichts entschieden. Bitte prüfen Sie die neue Vorschau."
+                ),
+                code="changed",
             )
-        if decision != Application.Status.ACCEPTED:
-            for application in applications:
-                change = _record_change(application, to=decision, by=by, reason=reason, at=at)
-                if decision in {Application.Status.WAITLISTED, Application.Status.REJECTED}:
-                    _queue_decision(application, kind=decision, reason=reason, change=change)
-                result[decision].append(application)
-            return result
-
-        result[Application.Status.WAITLISTED] = []
-        for cohort_id in cohort_ids:
-            cohort = cohorts[cohort_id]
-            batch = ranked([a for a in applications if a.cohort_id == cohort_id])
-            free = cohort.free_seats()
-            if len(batch) > free and overflow != Overflow.WAITLIST_REST:
-                raise ValidationError(
-                    ngettext(
-                        "Im %(cohort)s ist nur noch %(free)s Platz frei, ausgewählt sind %(count)s Bewerbungen. "
-                        "Es wurde nichts entschieden.",
-                        "Im %(cohort)s sind nur noch %(free)s Plätze frei, ausgewählt sind %(count)s Bewerbungen. "
-                        "Es wurde nichts entschieden.",
-                        free,
-                    )
-                    % {"cohort": cohort.localized_title, "free": free, "count": len(batch)},
-                    code="seats",
-                )
-            for application in batch[:free]:
+        result: dict[str, list[Application]] = {decision: []}
+        if decision == Application.Status.ACCEPTED:
+            result[Application.Status.WAITLISTED] = []
+        for step in plan.steps:
+            application = step.application
+            if step.to_status == Application.Status.ACCEPTED:
                 _offer_seat(application, by=by, reason=reason, at=at, promoted=False)
-                result[Application.Status.ACCEPTED].append(application)
-            for application in batch[free:]:
-                if application.status != Application.Status.WAITLISTED:
-                    change = _record_change(
-                        application, to=Application.Status.WAITLISTED, by=by, reason=reason, at=at
-                    )
-                    _queue_decision(
-                        application, kind=MailTemplate.Kind.WAITLISTED, reason=reason, change=change
-                    )
-                result[Application.Status.WAITLISTED].append(application)
+            elif application.status != step.to_status:
+                change = _record_change(application, to=step.to_status, by=by, reason=reason, at=at)
+                if step.mail:
+                    _queue_decision(application, kind=step.to_status, reason=reason, change=change)
+            result.setdefault(step.to_status, []).append(application)
     return result
 
 

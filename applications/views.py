@@ -53,13 +53,19 @@ def dashboard(request):
 
 @login_required
 def start(request, number: int | None = None):
-    """'Jetzt bewerben': to the draft for the open cohort, or a clear message why not."""
+    """'Jetzt bewerben': to the draft for the open cohort, or a clear message why not.
+
+    A form that is sent is always answered with the form: if the window closed or a draft was
+    saved in another tab meanwhile, everything typed is shown again with the reason.
+    """
     now = timezone.now()
     cohorts = Cohort.objects.order_by("-number")
     cohort = cohorts.filter(number=number).first() if number else cohorts.accepting_applications(now).first()
     if cohort is None:
         return render(request, "applications/closed.html", {"cohort": None}, status=404)
     existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
+    if request.method == "POST":
+        return _edit(request, cohort=cohort, application=existing)
     if existing:
         return redirect("applications:edit", pk=existing.pk)
     if not cohort.accepts_applications(now):
@@ -70,57 +76,83 @@ def start(request, number: int | None = None):
 @login_required
 def edit(request, pk: int):
     application = _own_application(request, pk)
-    if not application.is_draft:
+    if not application.is_draft and request.method != "POST":
         return redirect("applications:detail", pk=application.pk)
     return _edit(request, cohort=application.cohort, application=application)
 
 
+def _closed_message(*, cohort: Cohort, application: Application | None, at) -> str | None:
+    """Why this application cannot be saved at ``at``, or None while its window is open."""
+    try:
+        services.check_window(cohort=cohort, at=at, application=application)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+FILE_FIELD = "endorsement_upload"
+
+
 def _edit(request, *, cohort: Cohort, application: Application | None):
+    """The application form. What is sent is never lost: the form comes back with everything
+    typed and the reason whenever something is refused. A refused file is the one thing not taken;
+    the rest is saved and the page says so."""
     now = timezone.now()
-    window_open = services.window_is_open(cohort=cohort, at=now, application=application)
+    had_draft = application is not None
     form = ApplicationForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         instance=application or Application(cohort=cohort),
     )
-    if (
-        request.method == "POST"
-        and request.FILES
-        and not allow(request, "upload", limit=UPLOAD_LIMIT, window=600)
-    ):
-        form.add_error(
-            None,
-            _(
-                "Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige "
-                "Minuten; Ihre Angaben stehen weiter unten im Formular."
-            ),
-        )
-    elif request.method == "POST":
-        if form.is_valid():
+    saved_without_file = False
+    if request.method == "POST":
+        if request.FILES and not allow(request, "upload", limit=UPLOAD_LIMIT, window=600):
+            form.add_error(
+                FILE_FIELD,
+                _(
+                    "Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige "
+                    "Minuten und wählen Sie die Datei dann erneut aus."
+                ),
+            )
+        file_refused = FILE_FIELD in form.errors
+        if not any(name != FILE_FIELD for name in form.errors):
             try:
                 application = services.save_draft(
                     applicant=request.user,
                     cohort=cohort,
                     data=form.cleaned_data,
-                    endorsement=form.cleaned_data.get("endorsement_upload"),
+                    endorsement=None if file_refused else form.cleaned_data.get(FILE_FIELD),
                     at=now,
                 )
             except ValidationError as error:
-                # Deadline passed while the form was open: nothing is written, everything typed stays.
-                form.add_error(None, error)
+                # Nothing is written; everything typed stays on the page.
+                unsaved = [_("Ihre Eingaben wurden nicht gespeichert. Sie stehen weiter unten im Formular.")]
+                if had_draft and error.code == "closed":
+                    unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
+                form.add_error(None, [*error.messages, *unsaved])
             else:
-                if request.POST.get("action") == "review":
-                    return redirect("applications:review", pk=application.pk)
-                messages.success(
-                    request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen.")
-                )
-                return redirect("applications:edit", pk=application.pk)
-    status = 400 if form.errors else 200
+                if file_refused:
+                    saved_without_file = True
+                else:
+                    if request.POST.get("action") == "review":
+                        return redirect("applications:review", pk=application.pk)
+                    messages.success(
+                        request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen.")
+                    )
+                    return redirect("applications:edit", pk=application.pk)
+    closed = _closed_message(cohort=cohort, application=application, at=now)
     return render(
         request,
         "applications/form.html",
-        {"form": form, "cohort": cohort, "application": application, "window_open": window_open},
-        status=status,
+        {
+            "form": form,
+            "cohort": cohort,
+            "application": application,
+            "window_open": closed is None,
+            "closed_message": closed,
+            "saved_without_file": saved_without_file,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -205,6 +237,14 @@ def offer(request, pk: int):
                 application_id=application.pk, applicant=request.user, accept=accept, at=timezone.now()
             )
         except ValidationError as exc:
+            if enrollment is not None and enrollment.state == enrollment.State.OFFERED:
+                # The offer page again, with the reason, so that the answer can still be given.
+                return render(
+                    request,
+                    "applications/offer.html",
+                    {"application": application, "enrollment": enrollment, "error": exc.messages[0]},
+                    status=400,
+                )
             messages.error(request, exc.messages[0])
         else:
             if accept:

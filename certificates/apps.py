@@ -9,6 +9,7 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from . import checks  # noqa: F401  (registers the production check of seal and signing key)
         from .models import Certificate
 
         # Every change by staff is kept with who, when and what (django-auditlog).

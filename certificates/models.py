@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment
 from portal.i18n import in_active_language
+from portal.models import FULL_NAME_MAX_LENGTH
 
 # Without 0/O and 1/I/L, so a code read from paper is typed correctly.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -41,7 +42,7 @@ class Certificate(models.Model):
     language = models.CharField(_("Sprache"), max_length=2, choices=settings.LANGUAGES, default="de")
 
     # What the certificate says, kept as issued: verification works even after personal data is erased.
-    holder_name = models.CharField(_("Name"), max_length=300)
+    holder_name = models.CharField(_("Name"), max_length=FULL_NAME_MAX_LENGTH)
     municipality_name = models.CharField(_("Kommune"), max_length=300, blank=True)
     programme_title = models.CharField(_("Programm"), max_length=200)
     cohort_title = models.CharField(_("Durchgang"), max_length=200)
@@ -67,6 +68,9 @@ class Certificate(models.Model):
     translation_sha256 = models.CharField(
         _("SHA-256 der Übersetzung"), max_length=64, blank=True, db_index=True
     )
+    # The same certificate as Open Badges 3.0 credential, signed (VC-JWT), and its id.
+    credential_id = models.CharField(_("Nachweis-ID"), max_length=80, blank=True, db_index=True)
+    credential_jwt = models.TextField(_("Digitaler Nachweis (JWT)"), blank=True)
     render_attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     render_error = models.TextField(_("Fehler"), blank=True)
     rendered_at = models.DateTimeField(_("erstellt am"), null=True, blank=True)

@@ -1,9 +1,11 @@
 """Personal data of the certificates app.
 
 A certificate's record (number, holder's name as issued, municipality, cohort, date, status,
-the PDFs' SHA-256) stays for good: employers and others must be able to check a certificate
-years later, and the record is a snapshot that needs no account. With the account only the
-stored PDFs go; a PDF the holder kept can still be checked by its checksum.
+the PDFs' SHA-256, the credential's id) stays for good: employers and others must be able to
+check a certificate years later, and the record is a snapshot that needs no account. With the
+account the stored PDFs go, and the stored credential (it holds a salted hash of the e-mail
+address); a PDF or signed credential the holder kept can still be checked by its seal, checksum
+or signature.
 """
 
 import datetime as dt
@@ -52,6 +54,8 @@ def export(user: User) -> Export:
                 "sha256": certificate.sha256,
                 "revoked_at": certificate.revoked_at,
                 "revocation_reason": certificate.revocation_reason,
+                "credential_id": certificate.credential_id,
+                "credential_jwt": certificate.credential_jwt,
             }
         )
     return Export(name="zertifikate", data={"certificates": data}, files=files)
@@ -77,3 +81,4 @@ def erase(user: User, *, at: dt.datetime) -> None:
         with_pdf = certificates.exclude(**{name: ""})
         delete_files_on_commit(with_pdf.values_list(name, flat=True))
         with_pdf.update(**{name: ""})
+    certificates.exclude(credential_jwt="").update(credential_jwt="")

@@ -7,11 +7,12 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cohorts.models import Cohort
 from modules.models import Attendance, TaskDeadline, TaskSubmission
 from modules.progress import cohort_progress
-from portal.mail import absolute_url
+from portal.mail import absolute_url, register_kind_label
 from portal.models import User
 from portal.reminders import Reminder, Rule, register
 
@@ -61,6 +62,7 @@ class CoordinatorDigest(Rule):
 
     name = "digest"
     template = "reminders/digest"
+    label = gettext_lazy("Wochenübersicht für die Koordination")
 
     def due(self, *, now: dt.datetime) -> list[Reminder]:
         today = timezone.localdate(now)
@@ -100,3 +102,5 @@ class CoordinatorDigest(Rule):
 
 
 DIGEST = register(CoordinatorDigest())
+
+register_kind_label("certificate-ready", gettext_lazy("Zertifikat ausgestellt"))

@@ -10,6 +10,7 @@ comparison and for a browser preview.
 """
 
 import hashlib
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import segno
@@ -17,10 +18,20 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from modules.models import Module
-from portal.pdf import Background, ImageMask, LayoutError, element_box, render_layered_pdf
+from portal import fonts
+from portal.pdf import (
+    ACCESSIBLE,
+    Background,
+    ImageMask,
+    LayoutError,
+    MissingGlyphs,
+    element_box,
+    render_layered_pdf,
+)
 
 from .models import Certificate
 
@@ -56,23 +67,81 @@ def qr_svg(url: str) -> str:
     png = code.png_data_uri(scale=1, border=0, dark="#0b1f3a", light=None)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{modules * 3}" height="{modules * 3}" '
-        f'viewBox="0 0 {modules} {modules}"><image width="{modules}" height="{modules}" '
+        f'viewBox="0 0 {modules} {modules}"><title>{escape(qr_alt(url))}</title><image width="{modules}" height="{modules}" '
         f'image-rendering="pixelated" href="{png}"/></svg>'
     )
 
 
+def qr_alt(url: str) -> str:
+    return gettext("QR-Code mit der Adresse der Prüfseite: %(url)s") % {"url": url}
+
+
 def qr_mask(url: str) -> ImageMask:
     """The same QR code as a picture drawn straight into the PDF (the foreground's empty #qr box)."""
-    return ImageMask(rows=tuple(tuple(bool(m) for m in row) for row in qr_code(url).matrix), color=QR_COLOR)
+    return ImageMask(
+        rows=tuple(tuple(bool(m) for m in row) for row in qr_code(url).matrix),
+        color=QR_COLOR,
+        alt=qr_alt(url),
+    )
 
 
-def _size(text: str, limits: tuple[tuple[int, str], ...]) -> str:
-    """The type size class for a text of this length (certificate.css keeps each inside its zone)."""
-    return next((size for limit, size in limits if len(text) <= limit), limits[-1][1])
+class CertificateRefused(LayoutError):
+    """A certificate that cannot be printed as it should; the message tells the coordinator why."""
 
 
-HOLDER_SIZES = ((30, "l"), (60, "m"), (120, "s"), (300, "xs"))
-MUNICIPALITY_SIZES = ((70, "l"), (300, "s"))
+@dataclass(frozen=True)
+class HolderType:
+    """The type of the holder's lines: sizes in points, on one line each or wrapped."""
+
+    holder: float
+    municipality: float
+    wrap: bool = False
+
+
+# Tried in order until the holder's lines fit their zone: the name on one line, smaller and smaller
+# down to 12 pt, then wrapped (long names break between words, unbroken strings anywhere).
+HOLDER_TYPES = (
+    *(HolderType(size, 11.5) for size in (24, 21, 18, 16, 14, 12)),
+    *(
+        HolderType(size, municipality, wrap=True)
+        for size, municipality in ((14, 10), (12, 9), (10.5, 8), (9.5, 8), (8.5, 7.5))
+    ),
+)
+EPSILON = 0.01  # CSS pixels
+
+
+def holder_overflow(document) -> tuple[float, float]:
+    """How far the holder's lines run past their zone to the right and below (0 where they fit)."""
+    zone = element_box(document, "holder-zone")
+    right, bottom = zone.content_box_x() + zone.width, zone.content_box_y() + zone.height
+    wide = low = 0.0
+    pending = list(zone.children)
+    while pending:
+        box = pending.pop()
+        wide = max(wide, box.position_x + box.margin_width() - right)
+        low = max(low, box.position_y + box.margin_height() - bottom)
+        pending.extend(getattr(box, "children", ()))
+    return max(wide, 0.0), max(low, 0.0)
+
+
+def fitted_foregrounds(html_for):
+    """Candidate foregrounds for ``render_layered_pdf``: each is sent back laid out, and the first
+    whose holder zone holds its lines is kept. A name that fits at none of the sizes is refused.
+    A name on one line that runs too wide skips the sizes at which it would still run too wide."""
+    largest = None  # the largest size on one line at which the name can fit
+    for holder_type in HOLDER_TYPES:
+        if largest is not None and not holder_type.wrap and holder_type.holder > largest:
+            continue
+        document = yield html_for(holder_type)
+        wide, low = holder_overflow(document)
+        if wide <= EPSILON and low <= EPSILON:
+            return
+        if not holder_type.wrap and wide > EPSILON:
+            width = element_box(document, "holder-zone").width
+            largest = holder_type.holder * width / (width + wide)
+    raise CertificateRefused(
+        gettext("Der Name passt auch in der kleinsten Schrift nicht in das Feld des Zertifikats.")
+    )
 
 
 def _modules(certificate: Certificate) -> tuple[dict, ...]:
@@ -87,25 +156,56 @@ def _modules(certificate: Certificate) -> tuple[dict, ...]:
     )
 
 
-def _context(certificate: Certificate, *, layer: str, modules=()) -> dict:
+def signatories() -> list[dict]:
+    """The signatories as the certificate prints them, in the active language."""
+    english = translation.get_language() == "en"
+    return [
+        {
+            "name": (english and signatory.get("name_en")) or signatory["name"],
+            "function": (english and signatory.get("function_en")) or signatory.get("function", ""),
+        }
+        for signatory in settings.CERTIFICATE_SIGNATORIES
+    ]
+
+
+def _context(
+    certificate: Certificate, *, layer: str, modules=(), holder_type: HolderType = HOLDER_TYPES[0]
+) -> dict:
     return {
         "layer": layer,
         "certificate": certificate,
         "modules": modules,
         "verification_page": verification_page(),
         "qr_svg": qr_svg(verification_url(certificate)) if layer == "all" else "",
-        "holder_size": _size(certificate.holder_name, HOLDER_SIZES),
-        "municipality_size": _size(certificate.municipality_name, MUNICIPALITY_SIZES),
-        "signatories": settings.CERTIFICATE_SIGNATORIES,
+        "holder_type": holder_type,
+        "signatories": signatories(),
         "operator": settings.PORTAL_OPERATOR,
     }
 
 
-def certificate_html(certificate: Certificate, language: str | None = None, *, layer: str = "all") -> str:
+def certificate_html(
+    certificate: Certificate,
+    language: str | None = None,
+    *,
+    layer: str = "all",
+    holder_type: HolderType = HOLDER_TYPES[0],
+) -> str:
     """The certificate's HTML: layer "all" (the whole page), "base", "body" or "foreground"."""
     with translation.override(language or certificate.language):
         modules = _modules(certificate) if layer in ("all", "body") else ()
-        return render_to_string(TEMPLATE, _context(certificate, layer=layer, modules=modules))
+        return render_to_string(
+            TEMPLATE, _context(certificate, layer=layer, modules=modules, holder_type=holder_type)
+        )
+
+
+def check_printable(certificate: Certificate) -> None:
+    """Refuse a certificate whose name or municipality holds characters the shipped fonts lack."""
+    missing = fonts.unprintable_characters(certificate.holder_name + certificate.municipality_name)
+    if missing:
+        raise CertificateRefused(
+            gettext("Der Name enthält Zeichen, die nicht gedruckt werden können: %(characters)s.")
+            % {"characters": fonts.describe(missing)}
+        )
 
 
 def _base_key(language: str) -> tuple:
@@ -125,7 +225,7 @@ def _body_key(certificate: Certificate, language: str, modules: tuple[dict, ...]
         certificate.issued_on,
         verification_page(),
         tuple(tuple(module.items()) for module in modules),
-        tuple(tuple(signatory.items()) for signatory in settings.CERTIFICATE_SIGNATORIES),
+        tuple(tuple(signatory.items()) for signatory in signatories()),
     )
 
 
@@ -144,26 +244,41 @@ def _check_body(document) -> None:
 
 
 def render_certificate_pdf(certificate: Certificate, language: str | None = None) -> tuple[bytes, str]:
-    """PDF/A-3b bytes and their SHA-256."""
+    """Tagged PDF/A-3a and PDF/UA-1 bytes and their SHA-256. Raises ``CertificateRefused`` (with a
+    translated reason) for a name that cannot be printed or does not fit."""
     language = language or certificate.language
+    check_printable(certificate)
     with translation.override(language):
         modules = _modules(certificate)
 
         def layer(name, modules=()):
             return lambda: render_to_string(TEMPLATE, _context(certificate, layer=name, modules=modules))
 
-        pdf = render_layered_pdf(
-            render_to_string(TEMPLATE, _context(certificate, layer="foreground")),
-            backgrounds=[
-                Background(key=_base_key(language), html=layer("base")),
-                Background(
-                    key=_body_key(certificate, language, modules),
-                    html=layer("body", modules),
-                    above=True,  # the statement follows the holder's name in reading order
-                    check=_check_body,
-                ),
-            ],
-            masks={"qr": qr_mask(verification_url(certificate))},
-            variant="pdf/a-3b",
-        )
+        def foreground(holder_type):
+            return render_to_string(
+                TEMPLATE, _context(certificate, layer="foreground", holder_type=holder_type)
+            )
+
+        try:
+            pdf = render_layered_pdf(
+                fitted_foregrounds(foreground),
+                backgrounds=[
+                    Background(key=_base_key(language), html=layer("base")),
+                    Background(
+                        key=_body_key(certificate, language, modules),
+                        html=layer("body", modules),
+                        above=True,  # drawn over the holder's lines, read after them
+                        check=_check_body,
+                    ),
+                ],
+                masks={"qr": qr_mask(verification_url(certificate))},
+                variant=ACCESSIBLE,
+                lead=1,  # the holder's lines; number, code and QR code are read after the footer's labels
+                refuse_missing_glyphs=True,
+            )
+        except MissingGlyphs as error:
+            raise CertificateRefused(
+                gettext("Der Name enthält Zeichen, die nicht gedruckt werden können: %(characters)s.")
+                % {"characters": fonts.describe(error.characters)}
+            ) from error
     return pdf, hashlib.sha256(pdf).hexdigest()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort, Enrollment
 from modules.progress import cohort_progress
 from modules.services import can_coordinate
+from portal.fonts import unprintable_characters, unprintable_message
 from portal.mail import queue_templated_mail
 from portal.models import User
 
@@ -35,10 +37,37 @@ def _require_coordinator(user: User, cohort: Cohort) -> None:
         raise ValidationError(_("Sie koordinieren diesen Schulungsdurchgang nicht."), code="permission")
 
 
+def _require_keys() -> None:
+    """Production issues no certificate that could not prove itself."""
+    from .keys import missing_keys
+
+    if missing_keys():
+        raise ValidationError(
+            _(
+                "Zertifikate können erst ausgestellt werden, wenn das Siegel und der Signaturschlüssel "
+                "der ausstellenden Stelle eingerichtet sind. Bitte wenden Sie sich an den Betrieb."
+            ),
+            code="keys",
+        )
+
+
+def _proven_pdf(certificate: Certificate, pdf: bytes, *, at: dt.datetime) -> tuple[bytes, str]:
+    """The rendered PDF with the credential embedded and the seal appended, and its SHA-256."""
+    from .openbadges import credential_of
+    from .proof import prove_pdf
+
+    token = certificate.credential_jwt
+    credential = credential_of(token) if token else None
+    pdf = prove_pdf(pdf, number=certificate.number, credential=credential, token=token, at=at)
+    return pdf, hashlib.sha256(pdf).hexdigest()
+
+
 def _new_certificate(
     cohort: Cohort, enrollment: Enrollment, *, by: User | None, at: dt.datetime, sequence: int, language: str
 ) -> Certificate:
-    return Certificate.objects.create(
+    """A new certificate, pending its rendering; or, where the name cannot be printed, one that
+    failed with the reason (the others of the cohort are issued all the same)."""
+    certificate = Certificate(
         enrollment=enrollment,
         cohort=cohort,
         sequence=sequence,
@@ -54,6 +83,12 @@ def _new_certificate(
         issued_on=timezone.localdate(at),
         issued_by=by,
     )
+    missing = unprintable_characters(certificate.holder_name + certificate.municipality_name)
+    if missing:
+        certificate.status = Certificate.Status.FAILED
+        certificate.render_error = unprintable_message(missing)
+    certificate.save()
+    return certificate
 
 
 def issue_certificates(
@@ -68,8 +103,11 @@ def issue_certificates(
 
     The cohort row is locked, so issuing the same cohort twice at once yields one certificate
     per participant and gapless numbers. Rendering and mailing follow in a task after commit.
+    A participant whose name cannot be printed gets a failed certificate with the reason, shown
+    to the coordinator; it blocks nobody else (reissue it once the name is corrected).
     """
     _require_coordinator(by, cohort)
+    _require_keys()
     from .tasks import render_certificate
 
     with transaction.atomic():
@@ -91,7 +129,8 @@ def issue_certificates(
             )
             issued.append(certificate)
         for certificate in issued:
-            transaction.on_commit(lambda pk=certificate.pk: render_certificate.delay(pk))
+            if certificate.status == Certificate.Status.PENDING:
+                transaction.on_commit(lambda pk=certificate.pk: render_certificate.delay(pk))
     return issued
 
 
@@ -106,13 +145,21 @@ def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
     if certificate.status == Certificate.Status.REVOKED:
         return certificate
     if certificate.status != Certificate.Status.ISSUED or not certificate.pdf:
-        pdf, digest = render_certificate_pdf(certificate)
+        from .openbadges import build_credential, sign_credential
+
+        credential = build_credential(certificate, email=certificate.enrollment.user.email)
+        certificate.credential_id = credential["id"]
+        certificate.credential_jwt = sign_credential(credential, at=at)
+        pdf, _digest = render_certificate_pdf(certificate)
+        pdf, digest = _proven_pdf(certificate, pdf, at=at)
         with transaction.atomic():
             locked = Certificate.objects.select_for_update().get(pk=certificate_id)
             if locked.status == Certificate.Status.ISSUED and locked.pdf:
                 return locked
             locked.pdf.save(f"{locked.number}.pdf", ContentFile(pdf), save=False)
             locked.sha256 = digest
+            locked.credential_id = certificate.credential_id
+            locked.credential_jwt = certificate.credential_jwt
             locked.status = Certificate.Status.ISSUED
             locked.rendered_at = at
             locked.render_error = ""
@@ -129,6 +176,7 @@ def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
         idempotency_key=f"certificate-ready:{certificate.pk}",
         attachment=certificate.pdf.name,
         attachment_name=f"Zertifikat-{certificate.number}.pdf",
+        related=certificate,
     )
     return certificate
 
@@ -140,7 +188,8 @@ def store_translation(*, certificate_id: int) -> Certificate:
     certificate = Certificate.objects.select_related("cohort__programme").get(pk=certificate_id)
     if certificate.translation_pdf or certificate.status != Certificate.Status.ISSUED:
         return certificate
-    pdf, digest = render_certificate_pdf(certificate, certificate.translation_language)
+    pdf, _digest = render_certificate_pdf(certificate, certificate.translation_language)
+    pdf, digest = _proven_pdf(certificate, pdf, at=timezone.now())
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate_id)
         if not locked.translation_pdf:
@@ -187,6 +236,7 @@ def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime)
     from .tasks import render_certificate
 
     _require_coordinator(by, certificate.cohort)
+    _require_keys()
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=certificate.cohort_id)
         old = revoke(certificate=certificate, reason=reason or _("Neu ausgestellt"), by=by, at=at)
@@ -194,7 +244,8 @@ def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime)
         new = _new_certificate(cohort, old.enrollment, by=by, at=at, sequence=last + 1, language=old.language)
         old.replaced_by = new
         old.save(update_fields=["replaced_by"])
-        transaction.on_commit(lambda: render_certificate.delay(new.pk))
+        if new.status == Certificate.Status.PENDING:
+            transaction.on_commit(lambda: render_certificate.delay(new.pk))
     return new
 
 
@@ -219,3 +270,109 @@ def find_by_pdf(content: bytes) -> Certificate | None:
 
     digest = hashlib.sha256(content).hexdigest()
     return Certificate.objects.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What the verification page found out about an uploaded certificate PDF or credential."""
+
+    kind: str  # "pdf" or "credential"
+    genuine: bool
+    message: str
+    certificate: Certificate | None = None
+    seal: object | None = None  # seal.SealCheck for a PDF
+
+
+def _certificate_of_credential(credential_id: str | None) -> Certificate | None:
+    if not credential_id:
+        return None
+    return Certificate.objects.filter(credential_id=credential_id).select_related("replaced_by").first()
+
+
+def _check_pdf(content: bytes) -> FileCheck:
+    from .openbadges import CredentialError, verify_token
+    from .proof import embedded_files
+    from .seal import check_seal
+
+    seal = check_seal(content)
+    certificate = find_by_pdf(content)
+    if certificate is None and seal.valid:
+        # Sealed by the operator and unchanged, but not stored here under this fingerprint
+        # (e.g. restored from a backup): the embedded credential names the certificate.
+        try:
+            token = next(
+                (data.decode() for name, data in embedded_files(content).items() if name.endswith(".jwt")), ""
+            )
+            certificate = _certificate_of_credential(verify_token(token)["id"]) if token else None
+        except (CredentialError, ValueError, UnicodeDecodeError):
+            certificate = None
+    if seal.valid or certificate is not None:
+        return FileCheck("pdf", True, seal.message, certificate=certificate, seal=seal)
+    return FileCheck(
+        "pdf",
+        False,
+        _(
+            "Diese Datei stimmt mit keinem ausgestellten Zertifikat überein. Sie wurde verändert oder stammt nicht aus diesem Portal."
+        ),
+        seal=seal,
+    )
+
+
+def _check_credential(content: bytes) -> FileCheck:
+    import json
+
+    from .openbadges import CredentialError, credential_of, verify_token
+
+    refused = FileCheck(
+        "credential",
+        False,
+        _("Dieser digitale Nachweis wurde nicht von diesem Portal ausgestellt oder wurde verändert."),
+    )
+    try:
+        text = content.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return refused
+    if text.startswith("{"):
+        try:
+            credential = json.loads(text)
+        except ValueError:
+            return refused
+        certificate = _certificate_of_credential(
+            credential.get("id") if isinstance(credential, dict) else None
+        )
+        if certificate is None:
+            return refused
+        if not certificate.credential_jwt:
+            return FileCheck(
+                "credential",
+                False,
+                _(
+                    "Dieser lesbare Nachweis (.json) lässt sich nicht mehr abgleichen. Bitte laden Sie "
+                    "den signierten Nachweis (.jwt) oder das PDF hoch."
+                ),
+            )
+        if credential_of(certificate.credential_jwt) != credential:
+            return refused
+        return FileCheck(
+            "credential",
+            True,
+            _("Der Nachweis (JSON) stimmt mit dem ausgestellten überein."),
+            certificate=certificate,
+        )
+    try:
+        credential = verify_token(text)
+    except CredentialError:
+        return refused
+    return FileCheck(
+        "credential",
+        True,
+        _("Die Signatur des Nachweises ist gültig; er stammt von diesem Portal und ist unverändert."),
+        certificate=_certificate_of_credential(credential["id"]),
+    )
+
+
+def check_file(content: bytes) -> FileCheck:
+    """Check an uploaded certificate: a PDF (seal and fingerprint) or its credential (.jwt, .json)."""
+    if content.lstrip()[:5] == b"%PDF-":
+        return _check_pdf(content)
+    return _check_credential(content)

@@ -11,9 +11,16 @@ logger = logging.getLogger(__name__)
 @shared_task(bind=True, max_retries=3, acks_late=True, time_limit=120, soft_time_limit=100)
 def render_certificate(self, certificate_id: int) -> str:
     """Render, store and mail one certificate. Safe to run twice; a failure is retried and then
-    recorded with its reason, never silently lost."""
+    recorded with its reason, never silently lost. A name that cannot be printed or does not fit
+    fails at once, with the reason for the coordinator."""
+    from .render import CertificateRefused
+
     try:
         certificate = services.store_rendering(certificate_id=certificate_id, at=timezone.now())
+    except CertificateRefused as exc:  # the name itself: trying again would not help
+        services.record_failure(certificate_id=certificate_id, error=str(exc), final=True)
+        logger.warning("Certificate %s refused: %s", certificate_id, exc)
+        return "failed"
     except Exception as exc:
         final = self.request.retries >= self.max_retries
         services.record_failure(

@@ -1,27 +1,32 @@
+import json
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Programme
 from modules.services import can_coordinate
 from portal.downloads import private_download
 from portal.forms import KernFormMixin
-from portal.ratelimit import allow
+from portal.ratelimit import allow, retry_after
+from portal.text import TextFormMixin
 
-from . import services
+from . import openbadges, services
 from .models import Certificate
 
-VERIFY_LIMIT = 20  # lookups per client and 10 minutes
+VERIFY_LIMIT = 20  # lookups per client (account, or address when signed out) and window
+VERIFY_WINDOW = 600
 
 
-class VerifyForm(KernFormMixin, forms.Form):
+class VerifyForm(TextFormMixin, KernFormMixin, forms.Form):
     nummer = forms.CharField(
         label=gettext_lazy("Zertifikatsnummer"),
         max_length=40,
@@ -34,9 +39,9 @@ class VerifyForm(KernFormMixin, forms.Form):
     )
 
 
-class PdfCheckForm(KernFormMixin, forms.Form):
+class PdfCheckForm(TextFormMixin, KernFormMixin, forms.Form):
     datei = forms.FileField(
-        label=gettext_lazy("Zertifikat als PDF"),
+        label=gettext_lazy("Zertifikat als PDF oder digitaler Nachweis (.jwt, .json)"),
         help_text=gettext_lazy("Höchstens 5 MB. Die Datei wird nicht gespeichert."),
     )
 
@@ -51,22 +56,22 @@ def verify(request):
     pdf_result = None
     if request.method == "POST":
         pdf_form = PdfCheckForm(request.POST, request.FILES)
-        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         elif pdf_form.is_valid():
             upload = pdf_form.cleaned_data["datei"]
             if upload.size > 5 * 1024 * 1024:
                 pdf_form.add_error("datei", _("Die Datei ist größer als 5 MB."))
             else:
-                pdf_result = services.find_by_pdf(upload.read()) or False
+                pdf_result = services.check_file(upload.read())
     elif form.is_bound and form.is_valid():
-        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=600):
+        if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         else:
             looked_up = True
             certificate = services.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
     status = 429 if limited else 200
-    return render(
+    response = render(
         request,
         "certificates/verify.html",
         {
@@ -79,6 +84,9 @@ def verify(request):
         },
         status=status,
     )
+    if limited:
+        response["Retry-After"] = str(retry_after(request, "certificate-verify", window=VERIFY_WINDOW))
+    return response
 
 
 @login_required
@@ -91,6 +99,69 @@ def download(request, pk: int):
         raise Http404
     suffix = f"-{certificate.translation_language}" if translated else ""
     return private_download(document, f"Zertifikat-{certificate.number}{suffix}.pdf", "application/pdf")
+
+
+@login_required
+def download_credential(request, pk: int, fmt: str):
+    """The certificate's Open Badges credential: signed (.jwt) or readable (.json)."""
+    certificate = get_object_or_404(Certificate.objects.select_related("enrollment", "cohort"), pk=pk)
+    own = certificate.enrollment.user_id == request.user.pk
+    allowed = own or can_coordinate(request.user, certificate.cohort)
+    if not allowed or not certificate.credential_jwt or fmt not in ("json", "jwt"):
+        raise Http404
+    if fmt == "jwt":
+        body, content_type = certificate.credential_jwt, "application/jwt"
+    else:
+        body = json.dumps(openbadges.credential_of(certificate.credential_jwt), ensure_ascii=False, indent=2)
+        content_type = "application/json"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="Nachweis-{certificate.number}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _public_json(data: dict, content_type: str = "application/json") -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Type"] = f"{content_type}; charset=utf-8"
+    response["Access-Control-Allow-Origin"] = "*"  # verifiers in wallets and browsers read these
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def ob_issuer(request):
+    """The issuing organisation's Open Badges profile (the credential's ``issuer.id``)."""
+    return _public_json(openbadges.published_profile(), "application/ld+json")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def ob_jwks(request):
+    """The public keys credentials are signed with, current and retired (JWKS, RFC 7517)."""
+    return _public_json(openbadges.jwks(), "application/jwk-set+json")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def ob_achievement(request, slug: str):
+    """The programme as Open Badges achievement, German (or English with ``?lang=en``)."""
+    programme = get_object_or_404(Programme, slug=slug)
+    modules = list(programme.modules.order_by("position"))
+    build = openbadges.english_achievement if request.GET.get("lang") == "en" else openbadges.achievement
+    return _public_json(
+        {"@context": [openbadges.VC_CONTEXT, openbadges.OB_CONTEXT], **build(programme, modules)},
+        "application/ld+json",
+    )
+
+
+@require_GET
+@cache_control(no_cache=True)
+def ob_status_list(request):
+    """The revocation list (Bitstring Status List credential as VC-JWT), current at every request."""
+    status_list = openbadges.status_list(at=timezone.now())
+    response = HttpResponse(status_list.token, content_type="application/vc+jwt")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _coordinated_cohort(request, pk: int) -> Cohort:

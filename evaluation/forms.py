@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import TextFormMixin
+
 from .models import COMMENT_MAX, ITEMS
 
 SCALE = [
@@ -13,7 +15,7 @@ SCALE = [
 ]
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(TextFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("Was möchten Sie uns zu diesem Modul noch mitteilen?"),
         help_text=_("Freiwillig. Bitte nennen Sie keine Namen anderer Personen."),

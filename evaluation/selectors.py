@@ -8,9 +8,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg
 from django.db.models import Count as CountOf
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +21,7 @@ from certificates.models import Certificate
 from cohorts.models import Cohort, Enrollment
 from modules.models import Attendance, Module, Session, TaskSubmission
 from modules.progress import module_completed
+from modules.selectors import PROGRAMME_SLUG
 from portal.models import Municipality
 
 from .disclosure import Count, Mean, Median, Share, iso_week, protect_regions, pseudonym
@@ -62,8 +65,14 @@ class Participation:
         )
 
 
-def _participation(enrollments, now: dt.datetime) -> Participation:
-    """Modules, sessions, attendance and practical tasks of the given enrollments: four queries."""
+def _participation(enrollments, now: dt.datetime, cohort_ids=None) -> Participation:
+    """Modules, sessions, attendance and practical tasks of the given enrollments: four queries.
+    ``cohort_ids`` narrows modules and sessions to the programme's cohorts."""
+    modules = Module.objects.order_by("programme_id", "position")
+    sessions = Session.objects.select_related("module").order_by("starts_at", "pk")
+    if cohort_ids is not None:
+        modules = modules.filter(programme__cohorts__in=cohort_ids).distinct()
+        sessions = sessions.filter(cohort__in=cohort_ids)
     attendance = defaultdict(dict)
     for enrollment_id, session_id, status in Attendance.objects.filter(
         enrollment__in=enrollments
@@ -75,8 +84,8 @@ def _participation(enrollments, now: dt.datetime) -> Participation:
     ).values_list("enrollment_id", "module_id", "kind", "state"):
         submissions[enrollment_id][module_id][kind] = state
     return Participation(
-        modules=list(Module.objects.order_by("programme_id", "position")),
-        sessions=list(Session.objects.select_related("module").order_by("starts_at", "pk")),
+        modules=list(modules),
+        sessions=list(sessions),
         attendance=attendance,
         submissions=submissions,
         now=now,
@@ -182,20 +191,22 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     one cohort; the application table always shows every cohort and the total.
     """
     now = now or timezone.now()
-    cohorts = list(Cohort.objects.order_by("programme_id", "number"))
+    # The portal's programme only: where one database holds several, the others are not read.
+    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("programme_id", "number"))
+    cohort_ids = [c.pk for c in cohorts]
     scope = next((c for c in cohorts if c.number == scope_number), None)
 
     applications = list(
-        Application.objects.filter(submitted_at__isnull=False).values_list(
+        Application.objects.filter(cohort__in=cohort_ids, submitted_at__isnull=False).values_list(
             "cohort_id", "status", "submitted_at", "decided_at"
         )
     )
-    confirmed = Enrollment.objects.confirmed()
+    confirmed = Enrollment.objects.confirmed().filter(cohort__in=cohort_ids)
     participants = list(
         confirmed.values_list("pk", "cohort_id", "municipality__district", "municipality__kind")
     )
     certificates = dict(
-        Certificate.objects.filter(status=Certificate.Status.ISSUED)
+        Certificate.objects.filter(cohort__in=cohort_ids, status=Certificate.Status.ISSUED)
         .order_by()
         .values("cohort_id")
         .annotate(n=CountOf("pk"))
@@ -226,7 +237,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     by_district.append(Bar(_("andere öffentliche Stelle"), others))
     by_kind.append(Bar(_("andere öffentliche Stelle"), others))
 
-    participation = _participation(confirmed, now)
+    participation = _participation(confirmed, now, cohort_ids)
     scope_cohorts = [c for c in cohorts if scope is None or c == scope]
     module_rows = []
     for module in participation.modules:
@@ -265,7 +276,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
             )
         )
 
-    answers = QuestionnaireResponse.objects.all()
+    answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=cohort_ids)
     if scope is not None:
         answers = answers.filter(enrollment__cohort=scope)
     aggregates = {
@@ -539,3 +550,40 @@ def questionnaire_overview(enrollment: Enrollment, *, now: dt.datetime | None = 
             )
         )
     return rows
+
+
+# --- the dashboard's snapshot -----------------------------------------------------------------
+
+# The dashboard's figures cover the programme's whole history, so computing them costs more as
+# the programme grows. The page shows a snapshot instead: computed on first use, kept in the cache,
+# and computed afresh every few minutes by a beat task (``evaluation.tasks.refresh_statistics``).
+SNAPSHOT_MAX_AGE = 60 * 60
+
+
+def _snapshot_key(scope_number: int | None, language: str) -> str:
+    return f"evaluation:statistics:{scope_number or 'all'}:{language}"
+
+
+def statistics_snapshot(*, scope_number: int | None = None) -> tuple[Statistics, dt.datetime]:
+    """The dashboard's figures and when they were computed, from the cache where it has them."""
+    key = _snapshot_key(scope_number, translation.get_language() or settings.LANGUAGE_CODE)
+    snapshot = cache.get(key)
+    if snapshot is None:
+        at = timezone.now()
+        snapshot = (dashboard_statistics(scope_number=scope_number, now=at), at)
+        cache.set(key, snapshot, SNAPSHOT_MAX_AGE)
+    return snapshot
+
+
+def refresh_snapshots(*, now: dt.datetime | None = None) -> int:
+    """Compute the programme-wide figures afresh in every language; cohort views follow on use."""
+    at = now or timezone.now()
+    statistics = None
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            statistics = dashboard_statistics(now=at)
+            cache.set(_snapshot_key(None, language), (statistics, at), SNAPSHOT_MAX_AGE)
+    for cohort in statistics.cohorts if statistics else []:
+        for language, _name in settings.LANGUAGES:
+            cache.delete(_snapshot_key(cohort.number, language))
+    return len(settings.LANGUAGES)

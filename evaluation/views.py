@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from modules.models import Module
+from portal import spreadsheets
 
 from . import exports, selectors, services
 from .charts import bar_chart
@@ -21,8 +22,8 @@ VIEW_STATISTICS = "evaluation.view_statistics"
 EXPORT = "evaluation.export_pseudonymised"
 EXPORTS = {"teilnahme": selectors.person_export, "fragebogen": selectors.questionnaire_export}
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", exports.to_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx),
+    "csv": (spreadsheets.CSV_CONTENT_TYPE, exports.to_csv),
+    "xlsx": (spreadsheets.XLSX_CONTENT_TYPE, exports.to_xlsx),
 }
 
 
@@ -37,7 +38,7 @@ def dashboard(request):
     scope = request.GET.get("durchgang", "")
     if scope and not scope.isdigit():
         raise Http404
-    statistics = selectors.dashboard_statistics(scope_number=int(scope) if scope else None)
+    statistics, computed_at = selectors.statistics_snapshot(scope_number=int(scope) if scope else None)
     if scope and statistics.scope is None:
         raise Http404
     return render(
@@ -45,6 +46,7 @@ def dashboard(request):
         "evaluation/dashboard.html",
         {
             "stats": statistics,
+            "computed_at": computed_at,
             "district_chart": bar_chart(statistics.by_district),
             "kind_chart": bar_chart(statistics.by_kind),
             "may_export": request.user.has_perm(EXPORT),

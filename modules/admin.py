@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort
+from portal.text import TextFormMixin
 
 from . import services
 from .models import Material, Module, Session, TaskDeadline
@@ -42,7 +43,7 @@ class CoordinatedCohortMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(TextFormMixin, forms.ModelForm):
     meeting_url = forms.URLField(label=_("Link zum Online-Raum"), required=False, assume_scheme="https")
 
     class Meta:
@@ -98,7 +99,7 @@ class SessionAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
         )
 
 
-class MaterialForm(forms.ModelForm):
+class MaterialForm(TextFormMixin, forms.ModelForm):
     link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
 
     class Meta:

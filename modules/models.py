@@ -1,5 +1,6 @@
 """The theme modules of the programme."""
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -110,6 +111,12 @@ class TaskDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module} – {self.cohort}"
+
+    @property
+    def closes_at(self):
+        """The first instant at which the task is late. The deadline is shown to the minute
+        ("bis 23:59 Uhr"), so that whole minute still counts."""
+        return self.due_at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
 
 
 class Material(models.Model):

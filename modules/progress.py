@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment
 
-from .models import Attendance, Module, Session, TaskSubmission
+from .models import Attendance, Module, Session, TaskDeadline, TaskSubmission
 
 
 def module_completed(*, sessions, attendance: dict, submissions: dict) -> bool:
@@ -31,6 +31,25 @@ def module_completed(*, sessions, attendance: dict, submissions: dict) -> bool:
     return submissions.get(TaskSubmission.Kind.TASK) == TaskSubmission.State.ACCEPTED
 
 
+def module_state(*, sessions, completed: bool, deadline_at, now) -> str:
+    """Where a module stands for one participant: ``completed``; ``upcoming`` before its first
+    session (or while none is planned); ``in_progress`` until its last session has ended and its
+    task deadline has passed; then ``ended`` (over, but not completed)."""
+    if completed:
+        return "completed"
+    if not sessions or min(s.starts_at for s in sessions) > now:
+        return "upcoming"
+    over_at = max(s.ends_at for s in sessions)
+    if deadline_at is not None:
+        over_at = max(over_at, deadline_at)
+    return "in_progress" if now < over_at else "ended"
+
+
+def upload_open(deadline, now) -> bool:
+    """Whether the practical task may still be uploaded: until its deadline, inclusive."""
+    return deadline is None or now < deadline.closes_at
+
+
 @dataclass
 class ModuleProgress:
     module: Module
@@ -39,7 +58,9 @@ class ModuleProgress:
     submissions: dict = field(default_factory=dict)
     submission_objects: dict = field(default_factory=dict)
     completed: bool = False
-    status: str = "upcoming"  # upcoming, in_progress, completed
+    status: str = "upcoming"  # upcoming, in_progress, ended, completed (see module_state)
+    deadline: TaskDeadline | None = None
+    upload_open: bool = True
 
     @property
     def task(self):
@@ -79,6 +100,7 @@ def cohort_progress(
     """Progress of every confirmed participant of a cohort, in a fixed number of queries."""
     modules = list(Module.objects.filter(programme_id=cohort.programme_id).order_by("position"))
     sessions = list(Session.objects.filter(cohort=cohort).select_related("module").order_by("starts_at"))
+    deadlines = {d.module_id: d for d in TaskDeadline.objects.filter(cohort=cohort)}
     if enrollments is None:
         enrollments = cohort.enrollments.confirmed()
     enrollments = list(
@@ -105,12 +127,7 @@ def cohort_progress(
             objects = submissions.get(module.pk, {})
             states = {kind: s.state for kind, s in objects.items()}
             completed = module_completed(sessions=module_sessions, attendance=attendance, submissions=states)
-            if completed:
-                status = "completed"
-            elif module_sessions and module_sessions[0].starts_at <= now:
-                status = "in_progress"
-            else:
-                status = "upcoming"
+            deadline = deadlines.get(module.pk)
             rows.append(
                 ModuleProgress(
                     module=module,
@@ -119,7 +136,14 @@ def cohort_progress(
                     submissions=states,
                     submission_objects=objects,
                     completed=completed,
-                    status=status,
+                    status=module_state(
+                        sessions=module_sessions,
+                        completed=completed,
+                        deadline_at=deadline.closes_at if deadline else None,
+                        now=now,
+                    ),
+                    deadline=deadline,
+                    upload_open=upload_open(deadline, now),
                 )
             )
         result.append(EnrollmentProgress(enrollment=enrollment, modules=rows))

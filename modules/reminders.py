@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cohorts.models import BERLIN, Enrollment
 from portal.mail import absolute_url
@@ -48,6 +49,7 @@ class SessionReminder(Rule):
 
     name = "session-1d"
     template = "reminders/session"
+    label = gettext_lazy("Erinnerung: Termin am nächsten Tag")
 
     def key_for(self, session: Session, enrollment_id: int) -> str:
         # The start is part of the key: a session moved to another time gets a new reminder.
@@ -120,6 +122,7 @@ class TaskReminder(Rule):
     """A practical task due in ``days`` days that the participant has not uploaded yet."""
 
     template = "reminders/task"
+    label = gettext_lazy("Erinnerung: Praxisaufgabe")
 
     def __init__(self, days: int):
         self.days = days

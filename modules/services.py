@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,6 +16,7 @@ from portal.models import User
 
 from .files import validate_document
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
+from .progress import upload_open
 
 MATERIAL_TYPES = {"pdf", "pptx", "odp", "docx", "odt"}
 MATERIAL_MAX_SIZE = 20 * 1024 * 1024
@@ -158,10 +160,18 @@ def upload_task(
         raise PermissionDenied
     if kind == TaskSubmission.Kind.TASK:
         deadline = TaskDeadline.objects.filter(cohort=enrollment.cohort_id, module=module).first()
-        if deadline and at > deadline.due_at:
+        if not upload_open(deadline, at):
             raise ValidationError(
-                _("Die Abgabefrist endete am %(date)s Uhr. Bitte sprechen Sie die Koordination an.")
-                % {"date": date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT")},
+                _(
+                    "Die Abgabefrist endete am %(date)s Uhr. Wenn Sie eine Abgabe nachreichen möchten, "
+                    "wenden Sie sich an die %(contact)s: %(email)s, Telefon %(phone)s."
+                )
+                % {
+                    "date": date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT"),
+                    "contact": settings.PORTAL_OPERATOR["course_contact"],
+                    "email": settings.PORTAL_OPERATOR["course_email"],
+                    "phone": settings.PORTAL_OPERATOR["course_phone"],
+                },
                 code="late",
             )
     file_kind = validate_document(file, allowed=TASK_TYPES, max_size=TASK_MAX_SIZE)

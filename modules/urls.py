@@ -5,6 +5,7 @@ from . import views
 app_name = "modules"
 
 urlpatterns = [
+    path("durchgaenge/", views.cohort_archive, name="cohort_archive"),
     path("kurs/", views.participant_dashboard, name="dashboard"),
     path("kurs/kalender.ics", views.calendar_file, name="calendar"),
     path("kurs/material/<int:pk>/", views.material_download, name="material"),

@@ -1,23 +1,22 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cohorts.models import Cohort, Enrollment, Programme
+from cohorts.models import Cohort, Enrollment
+from portal import spreadsheets
 from portal.downloads import private_download
-from portal.models import Municipality
 from portal.ratelimit import allow
 
-from . import services
+from . import selectors, services
 from .calendar import cohort_calendar
-from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
+from .models import Attendance, Material, Module, Session, TaskSubmission
 from .progress import cohort_progress, enrollment_progress
 
 
@@ -39,6 +38,12 @@ def participant_dashboard(request):
     enrollment = _current_enrollment(request.user)
     if enrollment is None:
         return render(request, "modules/no_enrollment.html", status=404)
+    return _render_dashboard(request, enrollment)
+
+
+def _render_dashboard(request, enrollment: Enrollment, *, upload_error: dict | None = None):
+    """The participant's page; with ``upload_error`` (module, kind, message) the refused upload's
+    form shows why, and the answer is a 400."""
     certificates = [c for c in enrollment.certificates.all() if c.status == "issued"]
     progress = enrollment_progress(enrollment)
     now = timezone.now()
@@ -55,11 +60,10 @@ def participant_dashboard(request):
     by_module = {}
     for material in materials:
         by_module.setdefault(material.module_id, []).append(material)
-    deadlines = {d.module_id: d for d in TaskDeadline.objects.filter(cohort=enrollment.cohort)}
     for row in progress.modules:
         row.materials = by_module.get(row.module.pk, [])
-        row.deadline = deadlines.get(row.module.pk)
         row.needs_makeup = any(row.attendance.get(s.pk) == Attendance.Status.EXCUSED for s in row.sessions)
+        row.upload_error = upload_error if upload_error and upload_error["module"] == row.module.pk else None
     return render(
         request,
         "modules/participant_dashboard.html",
@@ -68,7 +72,9 @@ def participant_dashboard(request):
             "progress": progress,
             "next_session": next_session,
             "certificates": certificates,
+            "upload_error": upload_error,
         },
+        status=400 if upload_error else 200,
     )
 
 
@@ -111,6 +117,8 @@ def material_download(request, pk: int):
 @login_required
 @require_POST
 def task_upload(request, module_pk: int):
+    """A practical task or make-up work. A refused upload answers with the page and the reason at
+    the upload's own form; the page says plainly that the file was not kept."""
     enrollment = _current_enrollment(request.user)
     if enrollment is None:
         raise Http404
@@ -119,26 +127,34 @@ def task_upload(request, module_pk: int):
     if kind not in TaskSubmission.Kind.values:
         raise Http404
     upload = request.FILES.get("file")
-    if not allow(request, "upload", limit=30, window=600):
-        messages.error(
-            request,
-            _("Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige Minuten."),
-        )
-        return redirect("modules:dashboard")
     if not upload:
-        messages.error(request, _("Bitte wählen Sie eine Datei aus."))
-        return redirect("modules:dashboard")
-    try:
-        services.upload_task(
-            enrollment=enrollment, module=module, file=upload, user=request.user, at=timezone.now(), kind=kind
+        reason = _("Bitte wählen Sie eine Datei aus.")
+    elif not allow(request, "upload", limit=30, window=600):
+        reason = _(
+            "Die Datei wurde nicht gespeichert. Sie haben in kurzer Zeit sehr viele Dateien "
+            "hochgeladen. Bitte warten Sie einige Minuten und wählen Sie die Datei dann erneut aus."
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, _("Ihre Abgabe für „%(module)s“ ist eingegangen.") % {"module": module.localized_title}
-        )
-    return redirect("modules:dashboard")
+        try:
+            services.upload_task(
+                enrollment=enrollment,
+                module=module,
+                file=upload,
+                user=request.user,
+                at=timezone.now(),
+                kind=kind,
+            )
+        except ValidationError as exc:
+            reason = " ".join([_("Die Datei wurde nicht gespeichert."), *exc.messages])
+        else:
+            messages.success(
+                request,
+                _("Ihre Abgabe für „%(module)s“ ist eingegangen.") % {"module": module.localized_title},
+            )
+            return redirect("modules:dashboard")
+    return _render_dashboard(
+        request, enrollment, upload_error={"module": module.pk, "kind": kind, "message": reason}
+    )
 
 
 @login_required
@@ -199,26 +215,25 @@ def progress_matrix(request, pk: int):
 def progress_csv(request, pk: int):
     cohort = _coordinated_cohort(request, pk)
     modules, sessions, rows = cohort_progress(cohort)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="fortschritt-durchgang-{cohort.number}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    labels = dict(Attendance.Status.choices)
+    header = (
         [_("Name"), _("E-Mail"), _("Kommune")]
         + [f"{s.module.position}: {timezone.localtime(s.starts_at):%d.%m.%Y %H:%M}" for s in sessions]
         + [_("Modul %(n)s") % {"n": m.position} for m in modules]
         + [_("abgeschlossen")]
     )
-    labels = dict(Attendance.Status.choices)
+    lines = []
     for row in rows:
         user = row.enrollment.user
         attendance = row.modules[0].attendance if row.modules else {}
-        writer.writerow(
+        lines.append(
             [user.get_full_name(), user.email, str(row.enrollment.municipality or "")]
             + [labels.get(attendance.get(s.pk), "") for s in sessions]
             + [_("ja") if m.completed else _("nein") for m in row.modules]
             + [f"{row.completed_count}/{len(row.modules)}"]
         )
+    response = HttpResponse(spreadsheets.to_csv(header, lines), content_type=spreadsheets.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="fortschritt-durchgang-{cohort.number}.csv"'
     return response
 
 
@@ -273,46 +288,34 @@ def review_submission(request, pk: int):
 
 # --- the public landing page ----------------------------------------------------------------
 
-PROGRAMME_SLUG = "smart-city-manager"
-
 
 def home(request):
     """The public landing page: the programme, its modules, the cohorts and who took part."""
-    now = timezone.now()
-    programme = Programme.objects.filter(slug=PROGRAMME_SLUG).first()
-    cohorts = list(
-        Cohort.objects.filter(programme=programme)
-        .annotate(
-            participant_count=Count("enrollments", filter=Q(enrollments__state=Enrollment.State.CONFIRMED))
-        )
-        .order_by("number")
-    )
-    today = timezone.localdate(now)
-    for cohort in cohorts:
-        cohort.is_past = cohort.end_date < today
-    open_cohort = next((c for c in cohorts if c.accepts_applications(now)), None)
-    upcoming = next((c for c in cohorts if c.applications_open_at > now), None)
-    days_left = None
-    if open_cohort:
-        days_left = (open_cohort.applications_close_on - today).days
-    municipalities = list(
-        Municipality.objects.filter(
-            enrollments__cohort__programme=programme, enrollments__state=Enrollment.State.CONFIRMED
-        )
-        .annotate(participant_count=Count("enrollments"))
-        .order_by("name", "district")
-    )
+    page = selectors.landing()
     return render(
         request,
         "modules/home.html",
         {
-            "programme": programme,
-            "modules": Module.objects.filter(programme=programme).order_by("position"),
-            "cohorts": cohorts,
-            "open_cohort": open_cohort,
-            "upcoming_cohort": upcoming,
-            "days_left": days_left,
-            "participating_municipalities": municipalities,
-            "participant_total": sum(c.participant_count for c in cohorts),
+            "programme": page.programme,
+            "modules": page.modules,
+            "cohorts": page.cohorts,
+            "more_past_cohorts": page.more_past,
+            "open_cohort": page.open_cohort,
+            "upcoming_cohort": page.upcoming_cohort,
+            "days_left": page.days_left,
+            "participating_municipalities": page.totals.municipalities,
+            "participant_total": page.totals.participants,
         },
     )
+
+
+ARCHIVE_PAGE_SIZE = 25
+
+
+def cohort_archive(request):
+    """Every cohort the programme ran, newest first, a page at a time."""
+    cohorts, today = selectors.cohort_archive()
+    page = Paginator(cohorts, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("seite"))
+    for cohort in page:
+        cohort.is_past = cohort.end_date < today
+    return render(request, "modules/cohort_archive.html", {"page": page})

@@ -5,11 +5,15 @@ from allauth.core import context as allauth_context
 from django.utils.translation import gettext
 
 from .mail import queue_email_message
+from .mail_secrets import secrets_in
 from .navigation import start_page
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sends allauth's account mails through the portal's outbox, signed with the portal's name."""
+    """Sends allauth's account mails through the portal's outbox, signed with the portal's name.
+
+    Reset and confirmation links and codes are handed over as secrets: the outbox keeps them
+    only sealed until the mail is sent, and shows a placeholder instead."""
 
     def get_login_redirect_url(self, request):
         """Each role starts on its own page; a ``next`` address still takes precedence."""
@@ -25,4 +29,9 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         user = context.get("user")
         kind = "account:" + template_prefix.rsplit("/", 1)[-1]
-        queue_email_message(message, kind=kind, user=user if getattr(user, "pk", None) else None)
+        queue_email_message(
+            message,
+            kind=kind,
+            user=user if getattr(user, "pk", None) else None,
+            secrets=secrets_in(context),
+        )

@@ -1,9 +1,14 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.cache import cache
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .mail import kind_label, visible_mails
 from .models import Municipality, OutboxMessage, User
+from .paging import EstimatedCountPaginator
 
 
 @admin.register(User)
@@ -12,6 +17,8 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "language", "groups"]
     search_fields = ["email", "first_name", "last_name"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "language", "reminders_opt_out"]}),
@@ -30,14 +37,47 @@ class MunicipalityAdmin(admin.ModelAdmin):
     readonly_fields = ["key"]
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds of mail the outbox holds, read once in a while: a DISTINCT over millions of rows
+    on every page would cost more than the page."""
+
+    title = _("Art")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = cache.get_or_set(
+            "outbox:kinds",
+            lambda: sorted(OutboxMessage.objects.order_by().values_list("kind", flat=True).distinct()),
+            timeout=600,
+        )
+        return [(kind, kind_label(kind)) for kind in kinds]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = _("Sprache")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [(code, _(name)) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(language=self.value()) if self.value() else queryset
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Every mail with its status; failures show their error. Read-only, except that an administrator
-    can send a failed message again or mark one as bounced (after a delivery failure report)."""
+    can send a failed message again or mark one as bounced (after a delivery failure report).
+
+    Each person sees only the messages of their role (``portal.mail.visible_mails``); a one-time
+    link or code shows as a placeholder to everyone, administrators included."""
 
     list_display = [
         "created_at",
-        "kind",
+        "kind_display",
         "recipient",
         "subject",
         "status",
@@ -46,11 +86,41 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "short_error",
     ]
-    list_filter = ["status", "kind", "optional", "language"]
+    list_filter = [
+        "status",
+        KindFilter,
+        "optional",
+        LanguageFilter,
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["recipient", "subject", "idempotency_key"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # The outbox grows by every mail ever sent: no full count, no scan for the filters' choices
+    # or a date hierarchy, an estimated count for the unfiltered list (portal.paging).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    # Every field but the sealed delivered text, which no page shows.
+    fields = [f.name for f in OutboxMessage._meta.fields if f.name not in {"id", "sealed_content"}]
+    readonly_fields = fields
     actions = ["send_again", "mark_bounced"]
+
+    @admin.display(description=_("Art"), ordering="kind")
+    def kind_display(self, obj):
+        return kind_label(obj.kind)
+
+    def get_queryset(self, request):
+        return visible_mails(request.user).select_related("user")
+
+    def get_object(self, request, object_id, from_field=None):
+        # A message outside the person's scope does not exist for them: 404, not a redirect.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or visible_mails(request.user).filter(pk=obj.pk).exists()
 
     @admin.display(description=_("Fehler oder Grund"))
     def short_error(self, obj):
@@ -72,16 +142,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         from .mail import enqueue
 
-        ids = list(
-            queryset.exclude(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.QUEUED]).values_list(
-                "pk", flat=True
-            )
-        )
+        ended = queryset.exclude(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.QUEUED])
+        # Its one-time link was wiped when it ended: the person asks for a new one in the portal.
+        secret = ended.filter(contains_secret=True).count()
+        ids = list(ended.filter(contains_secret=False).values_list("pk", flat=True))
         OutboxMessage.objects.filter(pk__in=ids).update(
             status=OutboxMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
         )
         enqueue(ids)
         self.message_user(request, _("%(count)s E-Mails werden erneut gesendet.") % {"count": len(ids)})
+        if secret:
+            self.message_user(
+                request,
+                _(
+                    "%(count)s E-Mails enthielten einen Einmal-Link oder Code und werden nicht erneut "
+                    "gesendet. Die Person kann im Portal einen neuen Link anfordern."
+                )
+                % {"count": secret},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Als unzustellbar markieren (Rückläufer)"), permissions=["resend"])
     def mark_bounced(self, request, queryset):

@@ -9,6 +9,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from .roles import sync_role_permissions
+        from .text import install_text_rules
+
+        install_text_rules(self.apps.get_app_configs())
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
 

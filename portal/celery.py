@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -19,3 +19,27 @@ def _prepare_pdf_rendering(**_kwargs):
     from portal.pdf import prepare
 
     prepare()
+
+
+_heartbeat = None
+
+
+@worker_ready.connect
+def _start_heartbeat(**_kwargs):
+    """While a worker runs it reports in every few seconds; /readyz reads the age of the last report."""
+    global _heartbeat
+    from django.conf import settings
+
+    from portal.health import Heartbeat
+
+    if settings.REDIS_URL and _heartbeat is None:
+        _heartbeat = Heartbeat()
+        _heartbeat.start()
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**_kwargs):
+    global _heartbeat
+    if _heartbeat is not None:
+        _heartbeat.stop()
+        _heartbeat = None

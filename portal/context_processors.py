@@ -19,6 +19,7 @@ def _roles(request) -> dict[str, bool]:
 def portal(request):
     return {
         "operator": settings.PORTAL_OPERATOR,
+        "accessibility": settings.PORTAL_ACCESSIBILITY,
         "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         "retention_months": settings.PORTAL_RETENTION_MONTHS,
         "roles": SimpleLazyObject(lambda: _roles(request)),

@@ -19,6 +19,15 @@ a nudge:
 - Right before sending, a message is checked against current data: an account that was deleted
   or deactivated, an opt-out from reminders, an address that bounced before, or a reminder that is
   no longer due (submitted meanwhile, deadline moved) skips the message with its reason.
+- Nobody but the recipient reads a one-time secret (password reset link, address confirmation
+  link, login code): a message queued with ``secrets`` is stored redacted, and what is delivered
+  is sealed (encrypted) in its row until the transaction that ends the message (sent, bounced,
+  failed, skipped) wipes it. Every attempt sends the sealed text, so a retry is the same message
+  with the same Message-ID; once it has ended, nothing that could open the account is left in the
+  outbox, the admin, the data export, the audit log or an error report (``portal.mail_secrets``).
+  A message that ended without being delivered cannot be sent again: the person asks for a new link.
+- Staff see only the messages their role concerns (``visible_mails``): reviewers those about
+  applications they may review, coordinators those about their own cohorts.
 """
 
 import datetime as dt
@@ -36,11 +45,15 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 
+from . import mail_secrets
 from .models import OutboxMessage, User
 
 logger = logging.getLogger(__name__)
@@ -104,12 +117,21 @@ def queue_mail(
     attachment_name: str = "",
     optional: bool = False,
     related: models.Model | None = None,
+    secrets: Iterable[str] = (),
 ) -> OutboxMessage:
     """Record a message in the outbox and send it once the transaction has committed.
 
-    With a key that was used before, nothing new is recorded or sent.
+    With a key that was used before, nothing new is recorded or sent. ``secrets`` are the
+    one-time links and codes in the message: only the recipient ever reads them (see above).
     """
     key = idempotency_key or f"{kind}:{uuid.uuid4()}"
+    language = language or translation.get_language() or "de"
+    content = {"subject": " ".join(subject.split()), "body_text": body_text, "body_html": body_html}
+    secrets = [secret for secret in secrets if secret]
+    sealed = ""
+    if secrets:
+        sealed = mail_secrets.seal(**content)
+        content = {name: mail_secrets.redact(value, secrets, language) for name, value in content.items()}
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=key,
         defaults={
@@ -118,10 +140,10 @@ def queue_mail(
             "user": user,
             "account_id": user.pk if user else None,
             "optional": optional,
-            "language": language or translation.get_language() or "de",
-            "subject": " ".join(subject.split()),
-            "body_text": body_text,
-            "body_html": body_html,
+            "language": language,
+            **content,
+            "contains_secret": bool(secrets),
+            "sealed_content": sealed,
             "attachment": attachment,
             "attachment_name": attachment_name,
             "next_attempt_at": timezone.now() + LEASE,
@@ -146,6 +168,7 @@ def queue_templated_mail(
     attachment_name: str = "",
     optional: bool = False,
     related: models.Model | None = None,
+    secrets: Iterable[str] = (),
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
     recipient's language and queue the result."""
@@ -164,6 +187,7 @@ def queue_templated_mail(
         attachment_name=attachment_name,
         optional=optional,
         related=related,
+        secrets=secrets,
     )
 
 
@@ -208,8 +232,11 @@ def queue_mail_rendered_by_worker(
     return message
 
 
-def queue_email_message(message: EmailMessage, *, kind: str, user: User | None = None) -> OutboxMessage:
-    """Queue a message another library rendered (django-allauth's account mails)."""
+def queue_email_message(
+    message: EmailMessage, *, kind: str, user: User | None = None, secrets: Iterable[str] = ()
+) -> OutboxMessage:
+    """Queue a message another library rendered (django-allauth's account mails), with the
+    one-time links and codes it carries."""
     body_html = ""
     if isinstance(message, EmailMultiAlternatives):
         body_html = next(
@@ -225,6 +252,7 @@ def queue_email_message(message: EmailMessage, *, kind: str, user: User | None =
         body_html=body_html,
         kind=kind,
         user=user,
+        secrets=secrets,
     )
 
 
@@ -249,6 +277,43 @@ def enqueue(ids: Iterable[int]) -> None:
     """Send the messages in batches once the current transaction has committed."""
     for chunk in chunks(sorted(ids)):
         transaction.on_commit(lambda chunk=chunk: _delay_batch(chunk))
+
+
+# --- What a kind of message is called --------------------------------------------------------
+
+_kind_labels: dict[str, object] = {}
+
+
+def register_kind_label(prefix: str, label) -> None:
+    """Name the messages whose ``kind`` starts with ``prefix`` (a lazy translation) for the
+    outbox in the admin; the longest matching prefix wins. Each app names its own kinds."""
+    _kind_labels[prefix] = label
+
+
+def kind_label(kind: str) -> str:
+    """The readable name of a message kind; the kind itself where no app has named it."""
+    _discover_send_checks()  # the reminder rules name their kinds when they are registered
+    matches = [prefix for prefix in _kind_labels if kind.startswith(prefix)]
+    if not matches:
+        return kind
+    return str(_kind_labels[max(matches, key=len)])
+
+
+register_kind_label("account:", gettext_lazy("Konto"))
+register_kind_label("account:email_confirmation", gettext_lazy("Konto: E-Mail-Adresse bestätigen"))
+register_kind_label("account:password_reset", gettext_lazy("Konto: Passwort zurücksetzen"))
+register_kind_label("account:account_already_exists", gettext_lazy("Konto: Adresse bereits registriert"))
+register_kind_label("account:unknown_account", gettext_lazy("Konto: unbekannte Adresse"))
+register_kind_label("account:password_changed", gettext_lazy("Konto: Passwort geändert"))
+register_kind_label("account:password_set", gettext_lazy("Konto: Passwort gesetzt"))
+register_kind_label("account:email_changed", gettext_lazy("Konto: E-Mail-Adresse geändert"))
+register_kind_label("account:email_confirm", gettext_lazy("Konto: E-Mail-Adresse bestätigt"))
+register_kind_label("account:email_deleted", gettext_lazy("Konto: E-Mail-Adresse entfernt"))
+register_kind_label("account:login_code", gettext_lazy("Konto: Anmeldecode"))
+register_kind_label("account:totp_", gettext_lazy("Konto: zweiter Faktor"))
+register_kind_label("account:recovery_codes_", gettext_lazy("Konto: Wiederherstellungscodes"))
+register_kind_label("account:webauthn_", gettext_lazy("Konto: Sicherheitsschlüssel"))
+register_kind_label("reminder-", gettext_lazy("Erinnerung"))
 
 
 # --- Checks right before sending -------------------------------------------------------------
@@ -382,6 +447,10 @@ def _skip_reasons(messages: list[OutboxMessage], *, now: dt.datetime) -> dict[in
 
 # What _send_one returns when the SMTP connection broke; the rest of the batch waits.
 LOST = "connection-lost"
+SEAL_GONE = _lazy(
+    "Der Einmal-Link oder Code dieser Nachricht ist nicht mehr lesbar. "
+    "Die Person kann ihn im Portal neu anfordern."
+)
 
 
 def _message_id(message: OutboxMessage) -> str:
@@ -404,25 +473,50 @@ def from_address() -> str:
     return formataddr((name.strip().strip('"').strip(), address.strip()))
 
 
+def _delivered_content(message: OutboxMessage) -> dict[str, str]:
+    """What the recipient gets: the sealed text of a message with a secret, else the stored one.
+    Raises ``SealBroken`` for a message with a secret whose seal is gone or unreadable."""
+    if message.contains_secret:
+        if not message.sealed_content:
+            raise mail_secrets.SealBroken("nothing sealed")
+        return mail_secrets.unseal(message.sealed_content)
+    return {"subject": message.subject, "body_text": message.body_text, "body_html": message.body_html}
+
+
 def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
+    content = _delivered_content(message)
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=content["subject"],
+        body=content["body_text"],
         from_email=from_address(),
         to=[message.recipient],
         headers={"X-Portal-Message": message.idempotency_key, "Message-ID": _message_id(message)},
         connection=connection,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if content["body_html"]:
+        email.attach_alternative(content["body_html"], "text/html")
     if message.attachment:
         with default_storage.open(message.attachment, "rb") as handle:
             email.attach(message.attachment_name or "anhang.pdf", handle.read(), "application/pdf")
     return email
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, *, guarded: bool = False) -> str:
+    """The error as recorded on the message and shown in the admin. For a message with a secret
+    only the kind of error and the mail server's reply: an arbitrary exception's text might quote
+    the message."""
+    if guarded:
+        if isinstance(exc, smtplib.SMTPResponseException):
+            return f"{type(exc).__name__}: {exc.smtp_code}"
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            codes = ", ".join(str(code) for code, _text in exc.recipients.values())
+            return f"{type(exc).__name__}: {codes}"
+        return type(exc).__name__
     return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+# The fields a send attempt writes. ``sealed_content`` is wiped by every write that ends a message.
+ATTEMPT_FIELDS = ["attempts", "error", "status", "next_attempt_at", "sent_at", "sealed_content"]
 
 
 def _defer(message: OutboxMessage, error: str, now: dt.datetime) -> str:
@@ -435,10 +529,11 @@ def _defer(message: OutboxMessage, error: str, now: dt.datetime) -> str:
             "count": message.attempts,
             "error": error,
         }
+        message.sealed_content = ""
         logger.error("Mail %s failed for good: %s", message.pk, error)
     else:
         message.next_attempt_at = now + backoff(message.attempts)
-    message.save(update_fields=["attempts", "error", "status", "next_attempt_at", "sent_at"])
+    message.save(update_fields=ATTEMPT_FIELDS)
     return "failed" if message.status == OutboxMessage.Status.FAILED else "deferred"
 
 
@@ -447,32 +542,38 @@ def _finish(message: OutboxMessage, status: str, error: str = "", now: dt.dateti
     message.error = error
     message.next_attempt_at = None
     message.sent_at = now if status == OutboxMessage.Status.SENT else None
-    message.save(update_fields=["attempts", "error", "status", "next_attempt_at", "sent_at"])
+    message.sealed_content = ""  # the message has ended: nothing that could open an account stays
+    message.save(update_fields=ATTEMPT_FIELDS)
     return status
 
 
-def _not_taken(message: OutboxMessage, exc: Exception, now: dt.datetime) -> str:
+def _not_taken(message: OutboxMessage, exc: Exception, now: dt.datetime, sealed: str) -> str:
     """Record why the server did not take the message: bounced, failed, or retried later.
     Returns LOST when the connection is unusable."""
-    message.status, message.sent_at = OutboxMessage.Status.QUEUED, None  # undo the early mark
+    # Undo the early mark; a message that is retried keeps its sealed text.
+    message.status, message.sent_at, message.sealed_content = OutboxMessage.Status.QUEUED, None, sealed
+    error = _describe(exc, guarded=message.contains_secret)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in exc.recipients.values()]
         if codes and all(code >= 500 for code in codes):
-            return _finish(message, OutboxMessage.Status.BOUNCED, _describe(exc))
-        return _defer(message, _describe(exc), now)
+            return _finish(message, OutboxMessage.Status.BOUNCED, error)
+        return _defer(message, error, now)
     if isinstance(exc, smtplib.SMTPResponseException):
         if exc.smtp_code == 421:  # the server closes the connection
-            _defer(message, _describe(exc), now)
+            _defer(message, error, now)
             return LOST
         if exc.smtp_code >= 500:
-            return _finish(message, OutboxMessage.Status.FAILED, _describe(exc))
-        return _defer(message, _describe(exc), now)
+            return _finish(message, OutboxMessage.Status.FAILED, error)
+        return _defer(message, error, now)
     if isinstance(exc, smtplib.SMTPException | OSError):
-        _defer(message, _describe(exc), now)
+        _defer(message, error, now)
         return LOST
     # A bug must not end in a crash loop: retry, then "failed".
-    logger.error("Unexpected error sending mail %s", message.pk, exc_info=exc)
-    return _defer(message, _describe(exc), now)
+    if message.contains_secret:
+        logger.error("Unexpected error sending mail %s: %s", message.pk, error)
+    else:
+        logger.error("Unexpected error sending mail %s", message.pk, exc_info=exc)
+    return _defer(message, error, now)
 
 
 def _send_one(pk: int, connection, now: dt.datetime) -> str:
@@ -498,15 +599,18 @@ def _send_one(pk: int, connection, now: dt.datetime) -> str:
             return _defer(message, _("Die Nachricht hat noch keinen Text."), now)
         try:
             email = _email(message, connection)
+        except mail_secrets.SealBroken:
+            return _finish(message, OutboxMessage.Status.FAILED, SEAL_GONE)
         except OSError as exc:
             return _finish(
                 message, OutboxMessage.Status.FAILED, _("Anhang nicht lesbar: %(error)s") % {"error": exc}
             )
-        _finish(message, OutboxMessage.Status.SENT, now=now)
+        sealed = message.sealed_content
+        _finish(message, OutboxMessage.Status.SENT, now=now)  # also wipes the sealed text
         try:
             email.send()
         except Exception as exc:
-            return _not_taken(message, exc, now)
+            return _not_taken(message, exc, now, sealed)
         return OutboxMessage.Status.SENT  # committed right here, after the server's acceptance
 
 
@@ -549,7 +653,7 @@ def send_batch(ids: list[int], *, now: dt.datetime | None = None) -> dict[str, i
         outcome["deferred"] += len(failed)
     for pk, (status, reason) in reasons.items():
         updated = OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.QUEUED).update(
-            status=status, error=reason, next_attempt_at=None
+            status=status, error=reason, next_attempt_at=None, sealed_content=""
         )
         outcome[status] += updated
     todo = [m.pk for m in messages if m.pk not in reasons and m.pk not in failed]
@@ -601,3 +705,44 @@ def flush_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
 
 def settings_url() -> str:
     return absolute_url(reverse("profile"))
+
+
+# --- Who may read which message --------------------------------------------------------------
+
+_mail_scopes: dict[str, list] = defaultdict(list)
+
+
+def register_mail_scope(related_model: str, scope) -> None:
+    """Register ``scope(user) -> queryset of primary keys or None`` for the messages about objects
+    of ``related_model`` (``app_label.modelname``): the objects whose messages ``user`` may read,
+    or None for none. Apps to the right of ``portal`` register from their ``mails`` module."""
+    _mail_scopes[related_model].append(scope)
+
+
+def visible_mails(user: User) -> QuerySet[OutboxMessage]:
+    """The messages a member of staff may read: all for a superuser; for anyone else with the
+    permission to view the outbox, those about objects their role lets them see (reviewers: the
+    applications they may review; coordinators: their own cohorts). Messages about nothing in
+    particular (account mails) are for superusers only. One query, whatever the number of rules.
+
+    What a message may show is another matter: a one-time secret is never stored readable."""
+    messages = OutboxMessage.objects.all()
+    if not (user.is_active and user.is_staff):
+        return messages.none()
+    if user.is_superuser:
+        return messages
+    if not user.has_perm("portal.view_outboxmessage"):
+        return messages.none()
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("mails")
+    allowed = Q(pk__in=[])
+    for related_model, scopes in _mail_scopes.items():
+        for scope in scopes:
+            ids = scope(user)
+            if ids is not None:
+                allowed |= Q(related_model=related_model, related_id__in=ids)
+    return messages.filter(allowed)
+
+
+register_mail_scope("portal.user", lambda user: User.objects.filter(pk=user.pk).values("pk"))

@@ -28,6 +28,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# A first and a last name as sign-up and profile accept them (AbstractUser's own limit); the
+# certificate holds both with a space between (certificates.Certificate.holder_name).
+NAME_MAX_LENGTH = 150
+FULL_NAME_MAX_LENGTH = 2 * NAME_MAX_LENGTH + 1
+
+
 class User(AbstractUser):
     """A person with an account. The e-mail address is the login."""
 
@@ -66,6 +72,14 @@ class User(AbstractUser):
         verbose_name = _("Benutzer:in")
         verbose_name_plural = _("Benutzer:innen")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+        indexes = [
+            # The nightly retention run finds the few accounts whose erasure is still pending.
+            models.Index(
+                fields=["erasure_requested_at"],
+                condition=models.Q(erasure_requested_at__isnull=False, erased_at__isnull=True),
+                name="user_erasure_pending_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -157,6 +171,18 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("Betreff"), max_length=255)
     body_text = models.TextField(_("Text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # A one-time link or code: the fields above hold a redacted copy, the delivered message is
+    # sealed below until it has been sent (see ``portal.mail_secrets``).
+    contains_secret = models.BooleanField(
+        _("enthält Einmal-Link oder Code"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Der Link oder Code steht nur in der zugestellten E-Mail. Hier wird er nie angezeigt, "
+            "auch nicht Administrator:innen."
+        ),
+    )
+    sealed_content = models.TextField(blank=True, default="", editable=False)
     attachment = models.CharField(
         _("Anhang"), max_length=255, blank=True, help_text=_("Pfad einer Datei im geschützten Speicher.")
     )
@@ -176,6 +202,14 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
             models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
+            # The admin lists the newest first.
+            models.Index(fields=["-created_at"], name="outbox_newest_idx"),
+            # An application's or enrollment's mails, and who may read which (visible_mails).
+            models.Index(fields=["related_model", "related_id"], name="outbox_related_idx"),
+            # Retention scrubs old mails once; the nightly run reads only those not yet scrubbed.
+            models.Index(
+                fields=["created_at"], condition=~models.Q(recipient="", subject=""), name="outbox_unscrubbed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ SCRUBBED_MAIL = {
     "subject": "",
     "body_text": "",
     "body_html": "",
+    "sealed_content": "",
     "attachment": "",
     "attachment_name": "",
 }

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import data_protection
 from .forms import DeleteAccountForm
-from .ratelimit import allow
+from .ratelimit import allow, retry_after, too_many_requests
 
 EXPORT_LIMIT = 10  # archives per person and hour
 DELETE_LIMIT = 5  # password attempts per person and 15 minutes
@@ -30,14 +30,11 @@ def my_data(request):
 
 @login_required
 def export_archive(request):
-    if not allow(request, f"privacy-export:{request.user.pk}", limit=EXPORT_LIMIT, window=3600):
-        return HttpResponse(
-            _(
-                "Sie haben Ihre Daten in der letzten Stunde schon mehrmals heruntergeladen. "
-                "Bitte versuchen Sie es später erneut."
-            ),
-            status=429,
-            content_type="text/plain; charset=utf-8",
+    if not allow(request, "privacy-export", limit=EXPORT_LIMIT, window=3600):
+        return too_many_requests(
+            request,
+            retry_after=retry_after(request, "privacy-export", window=3600),
+            message=_("Sie haben Ihre Daten in der letzten Stunde schon mehrmals heruntergeladen."),
         )
     now = timezone.now()
     archive = data_protection.build_archive(request.user, at=now)
@@ -64,7 +61,7 @@ def delete_account(request):
     if request.method == "POST":
         if not allowed:
             status = 403
-        elif not allow(request, f"account-delete:{user.pk}", limit=DELETE_LIMIT, window=900):
+        elif not allow(request, "account-delete", limit=DELETE_LIMIT, window=900):
             # The password is not even checked, so guessing learns nothing.
             form = DeleteAccountForm(user=user)
             status, limited = 429, True
@@ -85,9 +82,12 @@ def delete_account(request):
             return redirect("home")
         else:
             status = 400
-    return render(
+    response = render(
         request,
         "portal/delete_account.html",
         {"form": form, "plan": plan, "allowed": allowed, "limited": limited},
         status=status,
     )
+    if limited:
+        response["Retry-After"] = str(retry_after(request, "account-delete", window=900))
+    return response

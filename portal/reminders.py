@@ -44,6 +44,7 @@ class Rule:
 
     name: str = ""
     template: str = ""
+    label = ""  # how the outbox names these messages (a lazy translation)
     # Optional reminders are not sent to people who opted out. Reminders about something a
     # person would lose (an offered seat) are not optional.
     optional: bool = True
@@ -70,6 +71,8 @@ def register(rule: Rule) -> Rule:
     """Make a rule known to the mail path, which asks it again right before sending."""
     _rules[rule.kind] = rule
     mail.register_send_check(rule.kind, rule.still_due)
+    if rule.label:
+        mail.register_kind_label(rule.kind, rule.label)
     return rule
 
 

@@ -47,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "modules.view_attendance",
         "modules.view_tasksubmission",
         "portal.view_municipality",
+        "portal.view_outboxmessage",  # only their own cohorts' mails (portal.mail.visible_mails)
         "evaluation.view_statistics",
     ],
     "evaluators": ["evaluation.view_statistics", "evaluation.export_pseudonymised"],

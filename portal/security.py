@@ -1,6 +1,7 @@
 """Login protection and the second factor for staff."""
 
 from django.conf import settings
+from django.shortcuts import render
 
 MFA_SESSION_KEY = "portal_mfa_ok"
 # A fixed secret only for the demo accounts of `seed_demo`, printed by it; never used otherwise.
@@ -14,6 +15,23 @@ def login_name(request, credentials) -> str:
     if not name and request is not None:
         name = request.POST.get("login", "")
     return (name or "").strip().lower()
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: the portal's page, with Retry-After."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    response = render(
+        request,
+        "portal/locked_out.html",
+        {"cooloff_minutes": max(1, -(-seconds // 60))},
+        status=429,
+    )
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
 
 
 MFA_REQUIRED_SESSION_KEY = "portal_mfa_required"

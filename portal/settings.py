@@ -8,13 +8,19 @@ an insecure default.
 """
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,11 +82,19 @@ INSTALLED_APPS = [
     "auditlog",
     "django_celery_beat",
     "import_export",
+    "django_guid",
 ]
 # Exporting a list needs only the right to view it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every admin export is written by portal.spreadsheets, which keeps text from becoming a formula.
+EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
+    "portal.health.HealthMiddleware",
+    # The request ID (X-Request-ID), one log line per request; see portal.request_log.
+    "django_guid.middleware.guid_middleware",
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,9 +180,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "portal.security.login_name"
-AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The lockout page in the portal's layout and language, with Retry-After.
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+# --- Who a client is behind the reverse proxy: the number of proxies in front of the portal that
+# append the address they see to X-Forwarded-For (one: the TLS proxy of the documented setup).
+# Only their entries are believed; django-axes, allauth's limits and portal.ratelimit all take
+# the address from portal.ratelimit.client_address, so they agree.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
 # allauth's own limits for sign-up, password reset and e-mail confirmation stay on (its defaults);
 # failed logins per account are django-axes' business, allauth only throttles an address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
@@ -205,6 +225,37 @@ STORAGES = {
         )
     },
 }
+# With PORTAL_S3_BUCKET every stored file (letters, materials, tasks, certificates, outbox
+# attachments) lives in S3-compatible object storage, shared by every web node and worker.
+# Objects stay private: people get them only through the permission-checked views, streamed,
+# or (PORTAL_S3_PRESIGNED_DOWNLOADS) redirected to a URL signed for a few minutes.
+# Keys: PORTAL_S3_ACCESS_KEY/PORTAL_S3_SECRET_KEY, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+PORTAL_S3_BUCKET = env.str("PORTAL_S3_BUCKET", default="")
+PORTAL_S3_PRESIGNED_DOWNLOADS = env.bool("PORTAL_S3_PRESIGNED_DOWNLOADS", default=False)
+PORTAL_S3_URL_SECONDS = env.int("PORTAL_S3_URL_SECONDS", default=120)
+if PORTAL_S3_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PORTAL_S3_BUCKET,
+            "endpoint_url": env.str("PORTAL_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PORTAL_S3_REGION", default="") or None,
+            "access_key": env.str("PORTAL_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("PORTAL_S3_SECRET_KEY", default="") or None,
+            "addressing_style": env.str("PORTAL_S3_ADDRESSING_STYLE", default="path"),  # MinIO, Garage
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's policy decides: private
+            "querystring_auth": True,
+            "querystring_expire": PORTAL_S3_URL_SECONDS,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, no-store"},
+            "client_config": _BotoConfig(
+                connect_timeout=3, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}
+            ),
+        },
+    }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
@@ -228,6 +279,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# /readyz fails when no Celery worker has reported in for this many seconds (workers report
+# every 10 seconds; see portal.health).
+PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 CACHES = {
     "default": (
@@ -272,39 +326,148 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
-# The portal's public address, for links in mails sent by workers (no request to take it from).
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The portal's public address, for links in mails sent by workers (no request to take it from)
+# and for the verification address and QR code printed on every certificate. In production it
+# must be the https address the public reaches: a certificate printed with a wrong one would have
+# to be reissued.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION:
+    _base = urlsplit(PORTAL_BASE_URL)
+    if _base.scheme != "https" or not _base.hostname or _base.path not in ("", "/") or _base.query:
+        raise ImproperlyConfigured(
+            "PORTAL_BASE_URL must be set in production to the portal's public https address, "
+            "e.g. https://smartcity.example.org (no path)."
+        )
+    if not validate_host(_base.hostname, ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            f"The host of PORTAL_BASE_URL ({_base.hostname}) must be one of DJANGO_ALLOWED_HOSTS."
+        )
 # Days an accepted applicant has to confirm the offered seat.
 SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)
 
 # --- The operator of the portal, shown in the imprint, privacy notice and accessibility
-# statement. Set these in the environment of a real installation.
+# statement. Address, e-mail and phone default to placeholders for a try-out; the imprint is a
+# legal duty (§ 5 DDG), so production refuses to start while any of them is still a placeholder.
+OPERATOR_PLACEHOLDERS = {
+    "address": "Musterstraße 1, 14467 Potsdam",
+    "email": "smartcity@example.org",
+    "phone": "+49 331 000000",
+}
 PORTAL_OPERATOR = {
     "name": env.str(
         "PORTAL_OPERATOR_NAME",
         default="Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg",
     ),
     "unit": env.str("PORTAL_OPERATOR_UNIT", default="Referat 22 – Stadtentwicklung"),
-    "address": env.str("PORTAL_OPERATOR_ADDRESS", default="Musterstraße 1, 14467 Potsdam"),
-    "email": env.str("PORTAL_OPERATOR_EMAIL", default="smartcity@example.org"),
-    "phone": env.str("PORTAL_OPERATOR_PHONE", default="+49 331 000000"),
+    "address": env.str("PORTAL_OPERATOR_ADDRESS", default=OPERATOR_PLACEHOLDERS["address"]),
+    "email": env.str("PORTAL_OPERATOR_EMAIL", default=OPERATOR_PLACEHOLDERS["email"]),
+    "phone": env.str("PORTAL_OPERATOR_PHONE", default=OPERATOR_PLACEHOLDERS["phone"]),
     "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
     "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
+    # The person responsible for the content (imprint).
+    "responsible": env.str(
+        "PORTAL_OPERATOR_RESPONSIBLE", default="Leitung Referat 22 – Stadtentwicklung (Anschrift wie oben)"
+    ),
+    # Where accessibility feedback goes (the form on the accessibility statement mails it here).
+    "accessibility_email": env.str("PORTAL_ACCESSIBILITY_EMAIL", default="barrierefreiheit@example.org"),
+    # The course's day-to-day contact (sessions, materials, practical tasks, certificates).
+    "course_contact": env.str(
+        "PORTAL_COURSE_CONTACT_NAME", default="DigitalAgentur Brandenburg GmbH – Programmkoordination"
+    ),
+    "course_email": env.str("PORTAL_COURSE_CONTACT_EMAIL", default="kurs@example.org"),
+    "course_phone": env.str("PORTAL_COURSE_CONTACT_PHONE", default="+49 331 000001"),
+    # A video in German Sign Language (DGS) about the portal; without one, no DGS page is linked.
+    "sign_language_video": env.str("PORTAL_SIGN_LANGUAGE_VIDEO_URL", default=""),
     # A logo of the operator beside its name in the header: a path below static/, none by default.
     "logo": env.str("PORTAL_OPERATOR_LOGO", default=""),
 }
+# The accessibility statement: its dates, and the Brandenburg enforcement and conciliation body
+# (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people
+# with disabilities).
+PORTAL_ACCESSIBILITY = {
+    "prepared_on": env.str("PORTAL_ACCESSIBILITY_PREPARED_ON", default="27.11.2026"),
+    "reviewed_on": env.str("PORTAL_ACCESSIBILITY_REVIEWED_ON", default="27.11.2026"),
+    "enforcement_name": env.str(
+        "PORTAL_ENFORCEMENT_NAME",
+        default=(
+            "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung "
+            "für die Belange der Menschen mit Behinderungen"
+        ),
+    ),
+    "enforcement_address": env.str(
+        "PORTAL_ENFORCEMENT_ADDRESS", default="Henning-von-Tresckow-Straße 2–13, 14467 Potsdam"
+    ),
+    "enforcement_email": env.str("PORTAL_ENFORCEMENT_EMAIL", default="schlichtung@example.org"),
+    "enforcement_url": env.str("PORTAL_ENFORCEMENT_URL", default=""),
+}
+if PRODUCTION:
+
+    def _is_placeholder(field: str, value: str) -> bool:
+        plain = " ".join(value.split()).casefold()
+        placeholder = " ".join(OPERATOR_PLACEHOLDERS[field].split()).casefold()
+        if field == "phone":  # compared digit by digit: "+49 (331) 000 000" is the same
+            plain, placeholder = re.sub(r"\D", "", plain), re.sub(r"\D", "", placeholder)
+        if not plain or plain == placeholder:
+            return True
+        if field == "address":
+            return "musterstra" in plain
+        if field == "email":  # no address at all, or a domain reserved for examples (RFC 2606)
+            labels = plain.rpartition("@")[2].split(".")
+            reserved = "example" in labels[-2:] or labels[-1] in {"test", "invalid", "localhost"}
+            return "@" not in plain or len(labels) < 2 or reserved
+        return False
+
+    for _field, _variable in (
+        ("address", "PORTAL_OPERATOR_ADDRESS"),
+        ("email", "PORTAL_OPERATOR_EMAIL"),
+        ("phone", "PORTAL_OPERATOR_PHONE"),
+    ):
+        if _is_placeholder(_field, PORTAL_OPERATOR[_field]):
+            raise ImproperlyConfigured(
+                f"{_variable} must be set in production to the operator's real {_field}: "
+                "it is printed in the imprint."
+            )
 # Who signs the certificates: "Name|Function" entries separated by ";".
+# Who signs the certificates: "name|function|name in English|function in English", entries
+# separated by ";". The English fields may be left out (the German ones print instead).
 CERTIFICATE_SIGNATORIES = [
-    dict(zip(("name", "function"), entry.split("|", 1), strict=False))
+    dict(zip(("name", "function", "name_en", "function_en"), entry.split("|", 3), strict=False))
     for entry in env.str(
         "PORTAL_CERTIFICATE_SIGNATORIES",
         default=(
-            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg;"
-            "Programmleitung|DigitalAgentur Brandenburg GmbH"
+            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg"
+            "|Unit 22 – Urban Development|Ministry of Infrastructure and Regional Planning of the State of Brandenburg;"
+            "Programmleitung|DigitalAgentur Brandenburg GmbH|Programme management|DigitalAgentur Brandenburg GmbH"
         ),
     ).split(";")
     if entry.strip()
 ]
+# --- Certificates that prove themselves: a PAdES seal on the PDF and an Open Badges 3.0
+# credential (VC-JWT, RS256). Without configured keys a development installation generates a
+# test seal ("Testsiegel – nicht gültig") and a test signing key once into CERTIFICATE_DEV_KEY_DIR;
+# production refuses to issue certificates without a configured seal and signing key, unless
+# CERTIFICATE_SEALING=off switches the seal off explicitly.
+CERTIFICATE_SEALING = env.str("CERTIFICATE_SEALING", default="on")
+if CERTIFICATE_SEALING not in {"on", "off"}:
+    raise ImproperlyConfigured("CERTIFICATE_SEALING must be 'on' or 'off'.")
+CERTIFICATE_DEV_KEY_DIR = Path(env.str("CERTIFICATE_DEV_KEY_DIR", default=str(BASE_DIR / ".dev-keys")))
+# The operator's seal: a PKCS#12 file (with its password in a secret file), or a PEM key with
+# its certificate and chain.
+SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")
+SEAL_PKCS12_PASSWORD_FILE = env.str("SEAL_PKCS12_PASSWORD_FILE", default="")
+SEAL_KEY_FILE = env.str("SEAL_KEY_FILE", default="")
+SEAL_CERT_FILE = env.str("SEAL_CERT_FILE", default="")
+SEAL_CHAIN_FILE = env.str("SEAL_CHAIN_FILE", default="")
+# The roots the verification page trusts for seals (PEM bundle); by default the top of the chain.
+SEAL_TRUST_ROOTS_FILE = env.str("SEAL_TRUST_ROOTS_FILE", default="")
+# An RFC 3161 timestamp server turns the seal from PAdES B-B into B-T.
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+# The credential's signing key (PEM, RSA for RS256) and earlier keys whose public halves stay
+# in the published JWKS, so credentials signed before a rotation still verify.
+OB_SIGNING_KEY_FILE = env.str("OB_SIGNING_KEY_FILE", default="")
+OB_RETIRED_KEY_FILES = env.list("OB_RETIRED_KEY_FILES", default=[])
+OB_ISSUER_NAME = env.str("OB_ISSUER_NAME", default=f"{PORTAL_OPERATOR['name']}, {PORTAL_OPERATOR['unit']}")
+OB_ISSUER_URL = env.str("OB_ISSUER_URL", default="https://mil.brandenburg.de")
 PRIVACY_NOTICE_VERSION = env.str("PORTAL_PRIVACY_NOTICE_VERSION", default="2026-11")
 # Months after a cohort's end for which its applications and participations are kept; then
 # unsuccessful applications are anonymised and accounts whose deletion was requested are erased.
@@ -317,11 +480,63 @@ EVALUATION_PSEUDONYM_KEY = (
     or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
 )
 
+# --- Logs. PORTAL_LOG_FORMAT=json prints one JSON object per line, for a log collector. Every
+# line carries the request ID of the request it belongs to, in Celery tasks the ID of the request
+# that queued them (django-guid); see portal.request_log for what a request's line holds.
+PORTAL_LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="text")
+if PORTAL_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("PORTAL_LOG_FORMAT must be 'text' or 'json'.")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # a proxy's ID is taken only when it is a UUID, so nothing is injected
+    "RETURN_HEADER": True,
+    # Tasks carry the ID of the request that queued them; workers log with the settings below.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
+}
+# Error reports and log lines never show a one-time link or the variables that hold one.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.SecretSafeReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.SecretSafeExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "one_time_links": {"()": "portal.error_reports.RedactOneTimeLinks"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "one_time_links"],
+            "formatter": PORTAL_LOG_FORMAT,
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "one_time_links"],
+            "reporter_class": DEFAULT_EXCEPTION_REPORTER,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own records go to the console through the root logger, errors also by mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-guid tells at INFO about every ID it sets; the lines carry the ID anyway.
+        "django_guid": {"level": "WARNING"},
+        # Django's own request lines repeat portal.request's (and print the raw path).
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker logs through the settings above instead of replacing them with Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

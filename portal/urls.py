@@ -16,6 +16,9 @@ admin.site.site_header = _("Smart City Manager:in – Verwaltung")
 admin.site.site_title = _("Smart City Manager:in")
 admin.site.index_title = _("Programmverwaltung")
 
+# allauth answers its own rate limits with this view (looked up as ROOT_URLCONF.handler429).
+handler429 = "portal.ratelimit.handler429"
+
 urlpatterns = [
     path("", home, name="home"),
     path("konto/meine-daten/", privacy_views.my_data, name="my_data"),

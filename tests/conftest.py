@@ -82,3 +82,62 @@ def _reference_data(request):
 
         if not MailTemplate.objects.exists():
             create_defaults(MailTemplate)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 HTTP endpoint (moto's server mode) on a free loopback port, for the session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+S3_KEYS = {"access_key": "test-access-key", "secret_key": "test-secret-key"}
+
+
+def s3_storage_settings(endpoint: str, bucket: str) -> dict:
+    """The STORAGES entry portal/settings.py builds from PORTAL_S3_*, for a test bucket."""
+    import importlib
+    import os
+    from unittest import mock
+
+    from portal import settings as portal_settings
+
+    environment = {
+        "PORTAL_S3_BUCKET": bucket,
+        "PORTAL_S3_ENDPOINT_URL": endpoint,
+        "PORTAL_S3_REGION": "eu-central-1",
+        "PORTAL_S3_ACCESS_KEY": S3_KEYS["access_key"],
+        "PORTAL_S3_SECRET_KEY": S3_KEYS["secret_key"],
+    }
+    with mock.patch.dict(os.environ, environment):
+        configured = importlib.reload(portal_settings).STORAGES["default"]
+    importlib.reload(portal_settings)
+    return configured
+
+
+@pytest.fixture
+def s3(settings, s3_server):
+    """Every stored file goes to a fresh, private bucket on the S3 endpoint; yields a boto3 client."""
+    import uuid
+
+    import boto3
+
+    bucket = f"portal-test-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="eu-central-1",
+        aws_access_key_id=S3_KEYS["access_key"],
+        aws_secret_access_key=S3_KEYS["secret_key"],
+    )
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings(s3_server, bucket)}
+    client.bucket = bucket
+    yield client

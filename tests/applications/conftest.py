@@ -38,6 +38,15 @@ def cohort(db):
 
 
 @pytest.fixture
+def reviewer(db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(email="rita@example.org", first_name="Rita", last_name="Referat", is_staff=True)
+    user.groups.add(Group.objects.get(name="reviewers"))
+    return user
+
+
+@pytest.fixture
 def applicant(db):
     return UserFactory(first_name="Jördis", last_name="Groß-Nüßlein", email="joerdis@example.org")
 

@@ -116,10 +116,17 @@ def test_html_in_fields_is_shown_as_text(logged_in, cohort, applicant, django_ca
 
 
 @time_machine.travel(DURING, tick=False)
-def test_control_characters_are_removed_and_umlauts_and_emoji_kept(logged_in, cohort, applicant):
-    logged_in.post(
+def test_control_characters_are_refused_and_umlauts_and_emoji_kept(logged_in, cohort, applicant):
+    response = logged_in.post(
         reverse("applications:start"),
         form_data(position="Leiterin\x07 Stabsstelle 🚀 Größe", motivation="a" * 2000),
+    )
+    assert response.status_code == 400
+    assert "unsichtbare Steuerzeichen" in response.content.decode() and "U+0007" in response.content.decode()
+    assert not Application.objects.exists()
+    logged_in.post(
+        reverse("applications:start"),
+        form_data(position="Leiterin Stabsstelle 🚀 Größe", motivation="a" * 2000),
     )
     application = Application.objects.get(applicant=applicant)
     assert application.position == "Leiterin Stabsstelle 🚀 Größe"

@@ -215,12 +215,16 @@ def test_reviewer_filters_reads_notes_scores_and_decides_in_the_admin(
     assert Score.objects.get().total == 13
 
     listing = client.get(reverse("admin:applications_application_changelist")).content.decode()
-    assert "13.0" in listing
+    assert "13,0" in listing and "13.0" not in listing
 
+    decide_url = reverse("admin:applications_application_decide", args=[application.pk])
+    preview = client.post(decide_url, {"decision": "accepted", "reason": ""})
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED and not mail.outbox  # nothing yet
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("admin:applications_application_decide", args=[application.pk]),
-            {"decision": "accepted", "reason": ""},
+            decide_url,
+            {"decision": "accepted", "reason": "", "confirmed": preview.context_data["plan"].fingerprint},
         )
     application.refresh_from_db()
     assert application.status == Application.Status.ACCEPTED
@@ -284,7 +288,7 @@ def test_export_of_the_filtered_list_without_files(client, cohort, reviewer):
         },
     )
     assert response.status_code == 200
-    content = response.content.decode("utf-8-sig")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "SCM-3-0001" in content and "SCM-3-0002" not in content
     assert "endorsement" not in content and "private/" not in content
 
@@ -352,3 +356,51 @@ def test_admin_list_query_count_is_constant_for_ten_or_a_thousand(
     with django_assert_num_queries(9):
         response = client.get(url)
     assert "1000 Bewerbungen" in response.content.decode()
+
+
+def test_export_streams_with_a_fixed_number_of_queries(
+    client, cohort, reviewer, django_assert_max_num_queries
+):
+    """The export reads the rows in chunks with their applicant and municipality joined, so a
+    thousand rows cost the same statements as ten, and the file is sent while it is written."""
+    from portal.models import Municipality, User
+
+    potsdam = Municipality.objects.get(ags="12054000")
+
+    def add(count, start):
+        users = User.objects.bulk_create(
+            User(email=f"export{start + i}@example.org", first_name="E", last_name=str(i))
+            for i in range(count)
+        )
+        Application.objects.bulk_create(
+            Application(
+                cohort=cohort,
+                applicant=u,
+                status="submitted",
+                sequence=start + i,
+                reference=f"SCM-{cohort.number}-{start + i:04d}",
+                submitted_at=NOW,
+                municipality=potsdam,
+            )
+            for i, u in enumerate(users)
+        )
+
+    client.force_login(reviewer)
+    form = {
+        "format": "0",
+        "resource": "0",
+        "applicationresource_reference": "on",
+        "applicationresource_name": "on",
+    }
+    url = reverse("admin:applications_application_export")
+    add(10, 1)
+    with django_assert_max_num_queries(12) as small:
+        lines = b"".join(client.post(url, form).streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 11
+    add(2990, 11)
+    with django_assert_max_num_queries(12) as large:
+        response = client.post(url, form)
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 3001 and lines[-1].startswith(f"SCM-{cohort.number}-3000;")
+    # One more statement per chunk of 2,000 rows on the server-side cursor, nothing per row.
+    assert len(large.captured_queries) <= len(small.captured_queries) + 1

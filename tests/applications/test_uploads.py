@@ -28,7 +28,9 @@ def logged_in(client, applicant):
         ("brief.pdf", pdf_bytes() + b" " * (5 * 1024 * 1024), "höchstens 5,0"),
     ],
 )
-def test_bad_uploads_are_refused_with_a_clear_message(logged_in, cohort, applicant, name, content, message):
+def test_bad_uploads_are_refused_with_a_clear_message_and_the_rest_is_saved(
+    logged_in, cohort, applicant, name, content, message
+):
     response = logged_in.post(
         reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload(name, content)}
     )
@@ -36,7 +38,10 @@ def test_bad_uploads_are_refused_with_a_clear_message(logged_in, cohort, applica
     assert response.status_code == 400
     assert message in html
     assert "Dr. Hanna Schulze" in html
-    assert not Application.objects.exists()
+    # The file is the one thing not taken: the rest is saved, and the page says so.
+    assert "Die ausgewählte Datei wurde nicht übernommen" in html
+    application = Application.objects.get()
+    assert application.supervisor_name == "Dr. Hanna Schulze" and not application.endorsement
 
 
 @time_machine.travel(DURING, tick=False)

@@ -195,6 +195,39 @@ def per_certificate(certificates) -> dict:
     }
 
 
+def proof_costs(certificates) -> dict[str, list[float]]:
+    """What a certificate's own proof adds to its rendering, per certificate: the Open Badges
+    credential (built, checked against 1EdTech's schema, signed), embedding it into the PDF as
+    associated file, and the PAdES seal; and checking a seal as the verification page does."""
+    from certificates import openbadges, proof, seal
+    from certificates.render import render_certificate_pdf
+
+    costs = {"credential": [], "embed": [], "seal": [], "check": []}
+    at = timezone.now()
+    for certificate in certificates:
+        certificate.pk = certificate.sequence  # the status list index; the row is not saved
+        pdf, _digest = render_certificate_pdf(certificate)
+        started = time.perf_counter()
+        credential = openbadges.build_credential(certificate, email=f"{certificate.number}@bench.example.org")
+        token = openbadges.sign_credential(credential, at=at)
+        costs["credential"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        pdf = proof.embed_credential(
+            pdf, number=certificate.number, credential=credential, token=token, at=at
+        )
+        costs["embed"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        pdf = seal.seal_pdf(pdf)
+        costs["seal"].append(time.perf_counter() - started)
+        if len(costs["check"]) < 10:
+            started = time.perf_counter()
+            if not seal.check_seal(pdf).valid:
+                raise BenchError(f"certificate {certificate.number}: its seal does not verify")
+            costs["check"].append(time.perf_counter() - started)
+        certificate.pk = None
+    return costs
+
+
 def first_of_cohort(certificates) -> list[float]:
     """The first certificate of a cohort in a worker: the shared background is rendered as well."""
     from certificates.render import render_certificate_pdf
@@ -262,6 +295,7 @@ def run(log_dir: Path) -> dict:
         enrollment.cohort = cohort
     certificates = _certificates(cohort, enrollments)
     result = per_certificate(certificates)
+    result["proof"] = proof_costs(certificates)
     result["sequential_baseline_wall"] = sequential_baseline(certificates)
     result["workers"] = cohort_with_workers(cohort, coordinator, log_dir)
     result["summary"] = {

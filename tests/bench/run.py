@@ -32,8 +32,16 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--only", default=",".join(PARTS))
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--scale",
+        choices=["default", "federal"],
+        default="default",
+        help="federal: the pages and jobs in a small world and after a simulated nationwide rollout",
+    )
     options = parser.parse_args(argv)
     parts = [part for part in PARTS if part in options.only.split(",")]
+    if options.scale == "federal":
+        parts = ["federal"]
 
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     started = time.monotonic()
@@ -60,12 +68,32 @@ def main(argv=None) -> int:
             results[part] = module.run() if part == "pages" else module.run(work)
             log(f"  {part} took {time.monotonic() - part_started:.0f} s")
         results["duration"] = time.monotonic() - started
+        if options.scale == "federal":
+            from . import federal
+
+            print(federal.table(results["federal"]))
+            if options.output != "-":
+                output = Path(options.output)
+                existing = output.read_text() if output.exists() else ""
+                output.write_text(federal.splice(existing, federal.markdown(results["federal"])))
+                log(f"Wrote the federal section of {output.name} ({results['duration']:.0f} s in all).")
+            return 0
         from .common import machine
 
         results["machine"] = machine()
         print(report.table(results))
         if options.output != "-":
-            Path(options.output).write_text(report.markdown(results, parts))
+            output = Path(options.output)
+            document = report.markdown(results, parts)
+            existing = output.read_text() if output.exists() else ""
+            from . import federal
+
+            if federal.START in existing:  # a federal run's section stays until the next one
+                kept = (
+                    federal.START + existing.split(federal.START, 1)[1].split(federal.END, 1)[0] + federal.END
+                )
+                document = federal.splice(document, kept + "\n")
+            output.write_text(document)
             log(f"Wrote {Path(options.output).name} ({results['duration']:.0f} s in all).")
         return 0
     except BenchError as error:

@@ -94,7 +94,23 @@ def test_reviewer_scores_and_accepts_in_the_admin_and_the_applicant_confirms(pag
     axe()
     page.get_by_label("annehmen").check()
     page.get_by_label("Begründung").fill("Passt sehr gut zum Programm.")
-    page.get_by_role("button", name="Entscheidung speichern und E-Mail senden").click()
+    page.get_by_role("button", name="Weiter: Auswirkungen prüfen").click()
+
+    # Nothing is decided yet: the page shows what will happen, and warns that the window is open.
+    preview = page.locator("#decision-preview")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Entscheidung prüfen und bestätigen")
+    expect(preview.get_by_role("list", name="Was geschieht")).to_contain_text("angenommen: 1")
+    expect(preview).to_contain_text("E-Mails, die versendet werden: 1")
+    expect(preview).to_contain_text(
+        f"Die Bewerbungsfrist für den 8. Schulungsdurchgang läuft noch bis einschließlich "
+        f"{cohort.applications_close_on:%d.%m.%Y}"
+    )
+    expect(preview.get_by_role("row", name=re.compile(in_potsdam.reference))).to_contain_text("13,0")
+    axe()
+    assert not mail.outbox
+    in_potsdam.refresh_from_db()
+    assert in_potsdam.status == Application.Status.SUBMITTED
+    page.get_by_role("button", name="Bestätigen und 1 E-Mail senden").click()
     expect(page).to_have_url(on_change_page)
     expect(page.locator(".messagelist")).to_contain_text(
         f"Angenommen: {in_potsdam.reference}. Die E-Mails werden versendet."

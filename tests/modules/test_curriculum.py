@@ -462,7 +462,7 @@ def test_dashboard_and_matrix_query_counts_do_not_grow(
         session(cohort, module, dt.date(2022, 10, 25) + dt.timedelta(days=7 * index))
     fill(14)
     client.force_login(coordinator)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("modules:progress", args=[cohort.pk]))
     client.force_login(participant.user)
     with django_assert_num_queries(11):
@@ -470,7 +470,7 @@ def test_dashboard_and_matrix_query_counts_do_not_grow(
     fill(285)
     Material.objects.create(module=modules[1], cohort=cohort, title="Mehr", link="https://example.org/m")
     client.force_login(coordinator)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("modules:progress", args=[cohort.pk]))
     assert response.content.decode().count('<th scope="row">') == 300
     client.force_login(participant.user)

@@ -6,7 +6,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import EnrollmentFactory
+from tests.factories import EnrollmentFactory, berlin
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +60,56 @@ def test_landing_page_in_english(client, demo):
 
 
 def test_landing_page_query_count_does_not_grow_with_participants(client, demo, django_assert_num_queries):
+    # Programme, current cohorts, recent past cohorts, modules; the programme's totals (count and
+    # municipalities) once, then from the cache until an enrollment changes.
+    with django_assert_num_queries(6):
+        client.get(reverse("home"))
     with django_assert_num_queries(4):
         client.get(reverse("home"))
     cohort = EnrollmentFactory().cohort
     EnrollmentFactory.create_batch(30, cohort=cohort)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
+    with django_assert_num_queries(4):
+        client.get(reverse("home"))
     assert response.status_code == 200
+
+
+def test_landing_page_totals_follow_new_participants(client, demo):
+    assert "Bisher haben 44 Beschäftigte" in client.get(reverse("home")).content.decode()
+    from cohorts.models import Cohort
+
+    EnrollmentFactory(cohort=Cohort.objects.get(number=3))
+    assert "Bisher haben 45 Beschäftigte" in client.get(reverse("home")).content.decode()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC))
+def test_landing_page_lists_recent_cohorts_and_the_archive_all(client, demo, django_assert_num_queries):
+    from tests.factories import CohortFactory
+
+    for number in range(5, 65):
+        CohortFactory(
+            number=number,
+            applications_open_at=berlin(2020, 1, 1, 9),
+            applications_close_on=dt.date(2020, 1, 31),
+            start_date=dt.date(2020, 3, 1),
+            end_date=dt.date(2020, 5, 31),
+        )
+    html = client.get(reverse("home")).content.decode()
+    listed = re.findall(r'<th scope="row">(\d+)\. Schulungsdurchgang', html)
+    # The five most recent past cohorts by number, then the open one.
+    assert listed == ["60", "61", "62", "63", "64", "4"]
+    assert reverse("modules:cohort_archive") in html
+    with django_assert_num_queries(3):  # the programme, the count for the pager, the page
+        archive = client.get(reverse("modules:cohort_archive")).content.decode()
+    assert re.findall(r'<th scope="row">(\d+)\. Schulungsdurchgang', archive)[:3] == ["64", "63", "62"]
+    assert "64 Schulungsdurchgänge" in archive and "Seite 1 von 3" in archive
+    last = client.get(reverse("modules:cohort_archive") + "?seite=3").content.decode()
+    assert re.findall(r'<th scope="row">(\d+)\. Schulungsdurchgang', last) == [
+        str(n) for n in range(14, 0, -1)
+    ]
+    # A held cohort shows who took part, not its seats.
+    assert re.search(r"3\. Schulungsdurchgang</th>.*?<td>15</td>", last, re.S)
 
 
 def test_no_open_cohort_says_so(client):

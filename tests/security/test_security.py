@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.factories import UserFactory, totp_code
+from tests.portal.test_settings import REAL_OPERATOR
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,8 @@ def test_production_sets_hsts_and_secure_cookies(tmp_path):
             "EMAIL_URL": "smtp://mail.example.org:25",
             "DJANGO_ALLOWED_HOSTS": "smartcity.example.org",
             "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+            "PORTAL_BASE_URL": "https://smartcity.example.org",
+            **REAL_OPERATOR,
         }
     )
     collect = subprocess.run(

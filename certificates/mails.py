@@ -1,0 +1,15 @@
+"""Which staff may read the outbox messages about certificates (see ``portal.mail.visible_mails``):
+the coordinators of the certificate's cohort."""
+
+from portal.mail import register_mail_scope
+
+from .models import Certificate
+
+
+def coordinated(user):
+    return Certificate.objects.filter(
+        cohort__coordinators=user, cohort__coordinators__groups__name="coordinators"
+    ).values("pk")
+
+
+register_mail_scope("certificates.certificate", coordinated)

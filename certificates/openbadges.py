@@ -1,0 +1,386 @@
+"""Each certificate as an Open Badges 3.0 ``OpenBadgeCredential`` (1EdTech), on the W3C Verifiable
+Credentials 2.0 data model, secured with the JSON Web Token proof format (RS256, the algorithm
+Open Badges 3.0 requires every issuer to support).
+
+What is guaranteed:
+- every credential the portal issues validates against 1EdTech's JSON schema, kept unchanged in
+  ``standards/openbadges-3.0`` (a credential that does not is not issued);
+- the holder is named as printed and identified only by a salted SHA-256 hash of the e-mail
+  address (an ``IdentityObject``), so the credential does not disclose the address;
+- the issuer's profile, the public keys (JWKS) and a Bitstring Status List credential are
+  published at stable addresses; revoking a certificate sets its bit in that list, which is
+  built from the database on every request, so a revocation shows at once;
+- a key rotation keeps older credentials verifiable: retired public keys stay in the JWKS, and
+  the JWT header names its key (``kid``).
+Nothing here fetches anything from the network: the JSON-LD contexts are referenced by URL only.
+"""
+
+import base64
+import datetime as dt
+import gzip
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from . import keys
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_SCHEMA_ID = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+SCHEMA_DIR = Path(settings.BASE_DIR) / "standards" / "openbadges-3.0"
+# The Bitstring Status List's minimum length (16 KiB), so a list does not reveal how few
+# certificates there are; a certificate's index is its primary key.
+STATUS_LIST_BITS = 131072
+STATUS_LIST_LIFETIME = dt.timedelta(days=1)
+JWT_CLAIMS = ("iss", "jti", "sub", "nbf", "iat", "exp")
+CREDENTIAL_NAMESPACE = uuid.UUID("6f4a4d53-2b7e-5d1c-9a7e-5c3e0a1b2f10")
+
+TEXTS = {
+    "de": {
+        "description": (
+            "Berufsbegleitende Qualifizierung des Landes Brandenburg für Beschäftigte von Kommunen, "
+            "die die digitale Stadt- und Regionalentwicklung vor Ort gestalten."
+        ),
+        "criteria": (
+            "Das Zertifikat erhält, wer alle fünf Themenmodule eines Schulungsdurchgangs "
+            "abgeschlossen hat. Ein Modul ist abgeschlossen, wenn die Teilnehmerin oder der "
+            "Teilnehmer an allen Terminen des Moduls teilgenommen hat (bei entschuldigtem Fehlen: "
+            "Ersatzaufgabe angenommen) und die Praxisaufgabe des Moduls angenommen wurde."
+        ),
+        "modules": "Themenmodule",
+    },
+    "en": {
+        "description": (
+            "Part-time qualification of the State of Brandenburg for municipal staff who shape "
+            "digital urban and regional development in their municipality."
+        ),
+        "criteria": (
+            "The certificate is awarded to participants who completed all five theme modules of "
+            "a cohort. A module is completed when the participant attended all of its sessions "
+            "(if excused: make-up task accepted) and the module's practical task was accepted."
+        ),
+        "modules": "Theme modules",
+    },
+}
+
+
+class CredentialError(ValueError):
+    """A credential that is malformed, not signed by this portal, or fails the schema."""
+
+
+def _url(name: str, **kwargs) -> str:
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{reverse(name, kwargs=kwargs)}"
+
+
+def issuer_id() -> str:
+    return _url("certificates:ob_issuer")
+
+
+def jwks_url() -> str:
+    return _url("certificates:ob_jwks")
+
+
+def status_list_url() -> str:
+    return _url("certificates:ob_status_list")
+
+
+def issuer_profile() -> dict:
+    """The operator's profile as Open Badges 3.0 ``Profile`` (published at ``issuer_id()``)."""
+    return {
+        "id": issuer_id(),
+        "type": ["Profile"],
+        "name": settings.OB_ISSUER_NAME,
+        "url": settings.OB_ISSUER_URL,
+        "email": settings.PORTAL_OPERATOR["email"],
+    }
+
+
+def published_profile() -> dict:
+    return {"@context": [VC_CONTEXT, OB_CONTEXT], **issuer_profile()}
+
+
+def credential_id(number: str) -> str:
+    """A credential's id: a UUID derived from the certificate number, so a retried rendering
+    issues the same id."""
+    return f"urn:uuid:{uuid.uuid5(CREDENTIAL_NAMESPACE, number)}"
+
+
+def _modules(programme_id: int) -> list:
+    from modules.models import Module
+
+    return list(Module.objects.filter(programme_id=programme_id).order_by("position"))
+
+
+def _narrative(modules) -> str:
+    """The completion criteria and the modules, in German and in English (Markdown)."""
+    parts = []
+    for language, heading in (("de", "Deutsch"), ("en", "English")):
+        texts = TEXTS[language]
+        lines = [f"## {heading}", "", texts["criteria"], "", f"{texts['modules']}:", ""]
+        for module in modules:
+            title = module.title_en if language == "en" and module.title_en else module.title
+            lines.append(f"{module.position}. {title}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def achievement(programme, modules) -> dict:
+    """The programme as Open Badges ``Achievement``: German, with its English edition related."""
+    achievement_url = _url("certificates:ob_achievement", slug=programme.slug)
+    return {
+        "id": achievement_url,
+        "type": ["Achievement"],
+        "achievementType": "Certificate",
+        "name": programme.title,
+        "description": f"{TEXTS['de']['description']}\n\n{TEXTS['en']['description']}",
+        "criteria": {"narrative": _narrative(modules)},
+        "inLanguage": "de",
+        "creator": issuer_profile(),
+        "related": [{"id": f"{achievement_url}?lang=en", "type": ["Related"], "inLanguage": "en"}],
+        "tag": ["Smart City", "Digitalisierung", "Stadtentwicklung", "Brandenburg"],
+    }
+
+
+def english_achievement(programme, modules) -> dict:
+    base = achievement(programme, modules)
+    return {
+        **base,
+        "id": base["related"][0]["id"],
+        "description": TEXTS["en"]["description"],
+        "inLanguage": "en",
+        "related": [{"id": base["id"], "type": ["Related"], "inLanguage": "de"}],
+    }
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """The e-mail address as Open Badges ``IdentityHash``: sha256 of address and salt."""
+    return "sha256$" + hashlib.sha256(f"{email.strip().lower()}{salt}".encode()).hexdigest()
+
+
+def _berlin(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time), timezone.get_default_timezone())
+
+
+def _issued_at(certificate) -> dt.datetime:
+    """validFrom: the start of the issue day in Europe/Berlin (the date the certificate prints)."""
+    return _berlin(certificate.issued_on, dt.time.min)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_credential(certificate, *, email: str, salt: str | None = None) -> dict:
+    """The unsigned ``OpenBadgeCredential`` of a certificate."""
+    from .render import verification_url
+
+    salt = salt or secrets.token_hex(16)
+    programme = certificate.cohort.programme
+    issued = _iso(_issued_at(certificate))
+    status_url = status_list_url()
+    credential = {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": credential_id(certificate.number),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"{programme.title} – {certificate.number}",
+        "issuer": issuer_profile(),
+        "validFrom": issued,
+        "awardedDate": issued,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "identityHash": identity_hash(email, salt),
+                    "salt": salt,
+                },
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": certificate.holder_name,
+                },
+            ],
+            "activityStartDate": _iso(_berlin(certificate.cohort_start, dt.time.min)),
+            "activityEndDate": _iso(_berlin(certificate.cohort_end, dt.time(23, 59, 59))),
+            "achievement": achievement(programme, _modules(programme.pk)),
+        },
+        "evidence": [
+            {
+                "id": verification_url(certificate),
+                "type": ["Evidence"],
+                "name": f"Zertifikat / Certificate {certificate.number}",
+                "narrative": (
+                    f"Zertifikatsnummer {certificate.number}, Prüfcode {certificate.verification_code}. "
+                    f"Certificate number {certificate.number}, verification code "
+                    f"{certificate.verification_code}."
+                ),
+            }
+        ],
+        "credentialStatus": {
+            "id": f"{status_url}#{certificate.pk}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(certificate.pk),
+            "statusListCredential": status_url,
+        },
+        "credentialSchema": [{"id": OB_SCHEMA_ID, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
+    validate_schema(credential)
+    return credential
+
+
+# --- Schema ------------------------------------------------------------------------------------
+
+
+@cache
+def _validator():
+    from jsonschema import Draft201909Validator
+    from referencing import Registry, Resource
+
+    schema = json.loads((SCHEMA_DIR / "achievementcredential.schema.json").read_text())
+    registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+    return Draft201909Validator(schema, registry=registry, format_checker=Draft201909Validator.FORMAT_CHECKER)
+
+
+def schema_errors(credential: dict) -> list[str]:
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
+        for error in _validator().iter_errors(credential)
+    ]
+
+
+def validate_schema(credential: dict) -> None:
+    errors = schema_errors(credential)
+    if errors:
+        raise CredentialError("; ".join(errors))
+
+
+# --- JSON Web Token proof ----------------------------------------------------------------------
+
+
+def _sign(payload: dict, typ: str = "JWT") -> str:
+    from joserfc import jws
+    from joserfc.jwk import RSAKey
+
+    key = keys.signing_key()
+    header = {"alg": "RS256", "typ": typ, "kid": f"{jwks_url()}#{key.kid}"}
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return jws.serialize_compact(header, body, _rsa_key(key.private_pem, RSAKey))
+
+
+@cache
+def _rsa_key(pem: bytes, key_class):
+    return key_class.import_key(pem)
+
+
+def sign_credential(credential: dict, *, at: dt.datetime) -> str:
+    """The credential as VC-JWT: the credential is the payload, with the registered claims."""
+    claims = {
+        "iss": credential["issuer"]["id"],
+        "jti": credential["id"],
+        "nbf": int(dt.datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp()),
+        "iat": int(at.timestamp()),
+    }
+    return _sign({**credential, **claims})
+
+
+def credential_of(token: str) -> dict:
+    """The credential a (verified) VC-JWT carries, without the JWT claims."""
+    return {key: value for key, value in _payload(token).items() if key not in JWT_CLAIMS}
+
+
+def _payload(token: str) -> dict:
+    try:
+        _header, body, _signature = token.split(".")
+        return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (ValueError, TypeError) as exc:
+        raise CredentialError("not a compact JWT") from exc
+
+
+def jwks() -> dict:
+    return {"keys": list(keys.verification_keys().values())}
+
+
+def verify_token(token: str) -> dict:
+    """The credential of a VC-JWT that this portal signed (with any of its current or retired
+    keys); ``CredentialError`` for anything else."""
+    from joserfc import jws
+    from joserfc.errors import JoseError
+    from joserfc.jwk import RSAKey
+
+    token = token.strip()
+    try:
+        header = jws.extract_compact(token.encode()).headers()
+    except (JoseError, ValueError, TypeError) as exc:
+        raise CredentialError("not a compact JWS") from exc
+    if header.get("alg") != "RS256":
+        raise CredentialError("unexpected algorithm")
+    kid = str(header.get("kid", "")).rsplit("#", 1)[-1]
+    jwk = keys.verification_keys().get(kid)
+    if jwk is None:
+        raise CredentialError("signed with a key this portal does not know")
+    try:
+        jws.deserialize_compact(token, RSAKey.import_key(jwk), algorithms=["RS256"])
+    except (JoseError, ValueError) as exc:
+        raise CredentialError("signature invalid") from exc
+    payload = _payload(token)
+    if payload.get("iss") != issuer_id() or payload.get("issuer", {}).get("id") != issuer_id():
+        raise CredentialError("issued by someone else")
+    credential = credential_of(token)
+    validate_schema(credential)
+    return credential
+
+
+# --- Bitstring Status List ---------------------------------------------------------------------
+
+
+def encoded_list(revoked_indices) -> str:
+    """Multibase base64url of the GZIP-compressed bitstring; index 0 is the leftmost bit."""
+    indices = list(revoked_indices)
+    size = max(STATUS_LIST_BITS, -(-(max(indices, default=0) + 1) // STATUS_LIST_BITS) * STATUS_LIST_BITS)
+    bits = bytearray(size // 8)
+    for index in indices:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    compressed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class StatusList:
+    credential: dict
+    token: str
+
+
+def status_list(*, at: dt.datetime) -> StatusList:
+    """The signed revocation list of every certificate the portal issued."""
+    from .models import Certificate
+
+    revoked = Certificate.objects.filter(status=Certificate.Status.REVOKED).values_list("pk", flat=True)
+    url = status_list_url()
+    credential = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(),
+        "validFrom": _iso(at),
+        "validUntil": _iso(at + STATUS_LIST_LIFETIME),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list(revoked),
+        },
+    }
+    claims = {"iss": issuer_id(), "jti": url, "nbf": int(at.timestamp()), "iat": int(at.timestamp())}
+    return StatusList(credential=credential, token=_sign({**credential, **claims}))

@@ -1,0 +1,210 @@
+"""Liveness and readiness for load balancers, orchestrators and monitoring.
+
+``/healthz`` says only that this process answers: it touches no database, broker or store, so a
+failing dependency never gets a healthy process restarted. ``/readyz`` asks each dependency the
+portal needs to serve a request — the database, the broker, the object store — and how long ago
+a Celery worker last reported in. Both answer JSON with one entry per check.
+
+Guarantees:
+- An answer within a second, even when a dependency hangs: each check runs in its own thread and
+  is reported as ``timeout`` when it has not finished in time. A check that is still hanging from
+  an earlier probe is not started again, so a dead dependency does not pile up threads.
+- Nothing secret: a failing check names only the kind of error (the exception's class), never an
+  address, a bucket, a user name or a message that could carry one.
+- No host check, no HTTPS redirect, no session, no language: the middleware answers before any of
+  them, so a probe that asks by the pod's address over plain HTTP gets the real answer.
+"""
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_KEY = "portal:worker-heartbeat"
+# How often a worker reports in; /readyz fails when the last report is older than the maximum.
+HEARTBEAT_INTERVAL = 10
+TIMEOUT = 0.8  # seconds a check may take; the whole answer stays under one second
+
+
+class _Running:
+    """The thread of each check that has not finished yet (process-wide)."""
+
+    lock = threading.Lock()
+    threads: dict[str, threading.Thread] = {}
+
+
+def check_database() -> dict:
+    from django.db import connections
+
+    connection = connections["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        connection.close()  # the thread ends; its connection must not be left open
+    return {}
+
+
+def _redis_client():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT)
+
+
+def check_broker() -> dict:
+    if not settings.REDIS_URL:
+        return {"detail": "eager"}  # tasks run in the web process; there is no broker to ask
+    client = _redis_client()
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return {}
+
+
+def check_storage() -> dict:
+    from django.core.files.storage import default_storage
+
+    location = getattr(default_storage, "location", None)
+    if location is not None and not getattr(default_storage, "bucket_name", None):
+        # The local file system: the folder must be there and writable.
+        if not (os.path.isdir(location) and os.access(location, os.W_OK)):
+            raise OSError("media folder missing or read-only")
+        return {}
+    default_storage.exists("healthz")  # one HEAD request: reaches the store, needs read rights
+    return {}
+
+
+def check_worker() -> dict:
+    if not settings.REDIS_URL:
+        return {"detail": "eager"}
+    client = _redis_client()
+    try:
+        value = client.get(HEARTBEAT_KEY)
+    finally:
+        client.close()
+    if value is None:
+        raise LookupError("no worker heartbeat")
+    age = max(0.0, time.time() - float(value))
+    if age > settings.PORTAL_WORKER_HEARTBEAT_MAX_AGE:
+        raise TimeoutError(f"last worker heartbeat {int(age)} s ago")
+    return {"age_seconds": round(age, 1)}
+
+
+CHECKS: dict[str, Callable[[], dict]] = {
+    "database": check_database,
+    "broker": check_broker,
+    "storage": check_storage,
+    "worker": check_worker,
+}
+
+
+def run_checks(checks: dict[str, Callable[[], dict]], timeout: float = TIMEOUT) -> dict[str, dict]:
+    """Runs every check in parallel and waits at most ``timeout`` seconds for all of them."""
+    results: dict[str, dict] = {}
+    started: dict[str, threading.Thread] = {}
+
+    def run(name: str, check: Callable[[], dict]) -> None:
+        begin = time.monotonic()
+        try:
+            outcome = {"status": "ok", **check()}
+        except TimeoutError as error:
+            outcome = {"status": "fail", "error": "stale", "detail": str(error)}
+        except Exception as error:  # noqa: BLE001 - any failure of a dependency is a failed check
+            outcome = {"status": "fail", "error": type(error).__name__}
+        outcome["duration_ms"] = round((time.monotonic() - begin) * 1000)
+        results[name] = outcome
+        with _Running.lock:
+            _Running.threads.pop(name, None)
+
+    with _Running.lock:
+        for name, check in checks.items():
+            if name in _Running.threads:
+                results[name] = {"status": "fail", "error": "timeout", "detail": "still waiting"}
+                continue
+            thread = threading.Thread(target=run, args=(name, check), name=f"readyz-{name}", daemon=True)
+            _Running.threads[name] = started[name] = thread
+    for thread in started.values():
+        thread.start()
+    deadline = time.monotonic() + timeout
+    for name, thread in started.items():
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if name not in results:
+            results[name] = {"status": "fail", "error": "timeout"}
+    return {name: results[name] for name in checks}
+
+
+def _json(payload: dict, status: int) -> HttpResponse:
+    response = HttpResponse(json.dumps(payload), content_type="application/json", status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def healthz() -> HttpResponse:
+    return _json({"status": "ok", "checks": {"process": {"status": "ok"}}}, 200)
+
+
+def readyz() -> HttpResponse:
+    checks = run_checks(CHECKS)
+    ready = all(result["status"] == "ok" for result in checks.values())
+    if not ready:
+        logger.warning("readyz: %s", {name: r for name, r in checks.items() if r["status"] != "ok"})
+    return _json({"status": "ok" if ready else "fail", "checks": checks}, 200 if ready else 503)
+
+
+class HealthMiddleware:
+    """Answers /healthz and /readyz before every other middleware (see the module docstring)."""
+
+    PATHS = {"/healthz": healthz, "/readyz": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        handler = self.PATHS.get(request.path_info.rstrip("/"))
+        if handler is not None and request.method in ("GET", "HEAD"):
+            return handler()
+        return self.get_response(request)
+
+
+# --- The worker's heartbeat ---------------------------------------------------------------------
+
+
+class Heartbeat:
+    """A thread in the Celery worker's main process that writes the time to Redis every
+    ``HEARTBEAT_INTERVAL`` seconds while the worker runs."""
+
+    def __init__(self):
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="portal-heartbeat", daemon=True)
+
+    def beat(self) -> None:
+        client = _redis_client()
+        try:
+            client.set(
+                HEARTBEAT_KEY, str(time.time()), ex=max(settings.PORTAL_WORKER_HEARTBEAT_MAX_AGE * 10, 60)
+            )
+        finally:
+            client.close()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.beat()
+            except Exception:  # noqa: BLE001 - a broker outage must not end the heartbeat thread
+                logger.warning("worker heartbeat could not be written", exc_info=True)
+            self.stopped.wait(HEARTBEAT_INTERVAL)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()

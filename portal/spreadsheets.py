@@ -1,0 +1,209 @@
+"""Every CSV and XLSX file the portal writes goes through this module.
+
+Text in an export can come from anyone who has an account (names, employers, free-text
+answers). A spreadsheet program reads a cell that begins with "=", "+", "-" or "@" (or with a
+TAB or carriage return in front of one) as a formula, so ``=HYPERLINK(...)`` typed into a form
+would run on a staff computer that opens the export (CSV injection, OWASP). The contract:
+
+- Text never becomes a formula. In CSV a text cell that begins with one of those characters
+  gets a leading apostrophe (``'=HYPERLINK(...)``), which the spreadsheet shows as text. In XLSX
+  every text cell is stored as a string (never as a formula), word for word, and a text that
+  begins with one of those characters is marked with Excel's quote prefix, so that editing the
+  cell does not turn it into a formula either.
+- Numbers stay numbers. ``int``, ``float`` and ``Decimal`` values are written as they are, so a
+  negative score is still a number; a text that is nothing but a number (``-3``, ``+4,5``) is
+  no formula and is kept as it is, too (CSV has no types: numeric columns arrive as text).
+- CSV is written for Excel in German: UTF-8 with byte-order mark, ``;`` between cells.
+
+``to_csv`` and ``to_xlsx`` are for the portal's own views; ``CSV`` and ``XLSX`` are the same
+writers as django-import-export formats (``EXPORT_FORMATS`` in the settings), so every admin
+export uses them as well.
+"""
+
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+from import_export.formats import base_formats
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A signed number written with digits, decimal points and commas only: no formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|[.,]\d+)")
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Row = Sequence[object]
+
+
+def is_formula_like(value: object) -> bool:
+    """True for text a spreadsheet could read as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value)
+
+
+def neutralise(value: object) -> object:
+    """The value as a CSV cell: formula-like text gets a leading apostrophe, the rest is unchanged."""
+    if is_formula_like(value):
+        return "'" + value
+    return value
+
+
+class _Line:
+    """A file-like target for csv.writer that hands back what was written."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def stream_csv(header: Row, rows: Iterable[Row]) -> Iterator[bytes]:
+    """The CSV file a row at a time, for a streaming response: memory stays bounded however
+    many rows there are."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield ("\ufeff" + writer.writerow([neutralise(value) for value in header])).encode("utf-8")
+    batch = []
+    for row in rows:
+        batch.append(writer.writerow([neutralise(value) for value in row]))
+        if len(batch) >= 500:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+
+
+def to_csv(header: Row, rows: Iterable[Row]) -> bytes:
+    return b"".join(stream_csv(header, rows))
+
+
+def write_xlsx(sheets: Iterable[tuple[str, Row, Iterable[Row]]], target) -> None:
+    """A workbook with one sheet per ``(title, header, rows)``, written into the file ``target``.
+    openpyxl's write-only mode keeps only the current row in memory."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.workbook.child import INVALID_TITLE_REGEX
+
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(INVALID_TITLE_REGEX.sub("-", str(title))[:31])
+
+        def cell(value, sheet=sheet):
+            if value is None or isinstance(value, bool | int | float | Decimal):
+                return value
+            if not isinstance(value, str):  # dates and times stay typed; other objects as text
+                if hasattr(value, "isoformat"):
+                    return value
+                value = str(value)
+            text = WriteOnlyCell(sheet)
+            text.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            text.data_type = "s"  # never a formula, whatever the text begins with
+            if value.startswith(FORMULA_START):
+                text.quotePrefix = True
+            return text
+
+        sheet.append([cell(value) for value in header])
+        for row in rows:
+            sheet.append([cell(value) for value in row])
+    workbook.save(target)
+
+
+def xlsx_file(sheets: Iterable[tuple[str, Row, Iterable[Row]]]):
+    """The workbook in a temporary file, rewound, for a streaming ``FileResponse``; the file is
+    removed when the response closes it."""
+    target = tempfile.TemporaryFile()
+    write_xlsx(sheets, target)
+    target.seek(0)
+    return target
+
+
+def to_xlsx(sheets: Iterable[tuple[str, Row, Iterable[Row]]]) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(sheets, buffer)
+    return buffer.getvalue()
+
+
+def _dataset_rows(dataset) -> tuple[list, list]:
+    return list(dataset.headers or []), [list(row) for row in dataset]
+
+
+class CSV(base_formats.CSV):
+    """django-import-export's CSV, written by :func:`to_csv`."""
+
+    CONTENT_TYPE = CSV_CONTENT_TYPE
+
+    def is_binary(self):
+        return True  # to_csv returns bytes (UTF-8 with BOM) already
+
+    def can_import(self):
+        return False
+
+    def export_data(self, dataset, **kwargs):
+        header, rows = _dataset_rows(dataset)
+        return to_csv(header, rows)
+
+
+class XLSX(base_formats.XLSX):
+    """django-import-export's XLSX, written by :func:`to_xlsx`."""
+
+    def can_import(self):
+        return False
+
+    def export_data(self, dataset, **kwargs):
+        header, rows = _dataset_rows(dataset)
+        return to_xlsx([(dataset.title or "Export", header, rows)])
+
+
+class StreamingExportMixin:
+    """For a django-import-export admin: the export is written while it is sent, a row at a time
+    from the database (CSV) or through a temporary file (XLSX), instead of being built in memory
+    first. Columns, their names and the permission check stay import-export's."""
+
+    export_chunk_size = 2000
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        from django.core.exceptions import PermissionDenied
+        from django.http import FileResponse, StreamingHttpResponse
+        from import_export.signals import post_export
+
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        resource = self.choose_export_resource_class(export_form, request)(
+            **self.get_export_resource_kwargs(request)
+        )
+        resource.before_export(queryset)
+        queryset = resource.filter_export(queryset)
+        selected = self.get_export_resource_fields_from_form(export_form)
+        header = resource.get_export_headers(selected_fields=selected)
+        native = isinstance(file_format, XLSX)
+        if queryset._prefetch_related_lookups:
+            objects = resource.iter_queryset(queryset)
+        else:
+            objects = queryset.iterator(chunk_size=self.export_chunk_size)
+        rows = (
+            resource.export_resource(obj, selected_fields=selected, force_native_type=native)
+            for obj in objects
+        )
+        filename = self.get_export_filename(request, queryset, file_format)
+        if native:
+            title = str(self.model._meta.verbose_name_plural)
+            response = FileResponse(
+                xlsx_file([(title, header, rows)]),
+                content_type=XLSX_CONTENT_TYPE,
+                as_attachment=True,
+                filename=filename,
+            )
+        else:
+            response = StreamingHttpResponse(stream_csv(header, rows), content_type=CSV_CONTENT_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        post_export.send(sender=None, model=self.model)
+        return response
+
+
+EXPORT_FORMATS = [CSV, XLSX]
+# django-import-export keeps numbers and dates typed only for the formats in this list (it
+# compares exact classes); the portal's XLSX is as binary as the one it replaces.
+if XLSX not in base_formats.BINARY_FORMATS:
+    base_formats.BINARY_FORMATS.append(XLSX)

@@ -1,0 +1,983 @@
+"""5. Federal scale: the same pages and background jobs in a small world and after a nationwide
+rollout, in one run on one database.
+
+The small world is what one state's portal holds in its first weeks: one programme, an open
+cohort with ten submitted applications and a draft, a finished cohort with ten participants and
+their certificates, a handful of mails. Every page and job is measured there first. Then the
+rollout is built around it with bulk inserts (sixteen programmes, about 11,000 municipalities,
+400 cohorts, 100,000 applications with scores, notes and history, 20,000 participants with
+attendance and task submissions, 20,000 certificates, 1,000,000 mails), and the same pages and
+jobs are measured again for the same people. A page that does work proportional to the tables
+shows it as a ratio; a job shows it in its plan.
+
+Jobs run inside a transaction that is rolled back, so each run meets the same state. The plan of
+every statement a job sends is read with EXPLAIN; a sequential scan of one of the big tables is
+reported by name.
+
+``BENCH_FEDERAL_FRACTION`` (default 1) shrinks the rollout for a trial run of the harness.
+"""
+
+import datetime as dt
+import gc
+import hashlib
+import itertools
+import os
+import time
+import tracemalloc
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from .common import median
+from .data import graduate, make_users, person_names, programme_and_modules, staff_user
+from .pages import _client
+
+FULL = {
+    "programmes": 16,
+    "municipalities": 11_000,
+    "cohorts": 400,
+    "applications": 100_000,
+    "enrollments": 20_000,
+    "certificates": 20_000,
+    "outbox": 1_000_000,
+}
+TIMED_REQUESTS = 7
+JOB_RUNS = 3
+CHUNK = 10_000
+# The tables that grow with a rollout; a job must not read any of them from end to end.
+BIG_TABLES = {
+    "applications_application",
+    "applications_score",
+    "applications_reviewnote",
+    "applications_statuschange",
+    "cohorts_enrollment",
+    "modules_attendance",
+    "modules_tasksubmission",
+    "certificates_certificate",
+    "portal_outboxmessage",
+    "portal_user",
+    "portal_municipality",
+}
+
+
+def targets() -> dict[str, int]:
+    fraction = float(os.environ.get("BENCH_FEDERAL_FRACTION", "1"))
+    return {key: max(int(value * fraction), 1) for key, value in FULL.items()}
+
+
+# --- the small world -------------------------------------------------------------------------
+
+
+class World:
+    """The measured people and objects; they stay the same while the data around them grows."""
+
+    def __init__(self):
+        from applications.models import Application, ReviewNote, Score, StatusChange
+        from certificates.models import Certificate
+        from cohorts.models import BERLIN, Cohort
+        from modules.models import Session
+        from portal.models import OutboxMessage, User
+
+        now = timezone.now()
+        today = timezone.localdate(now)
+        self.programme, self.modules = programme_and_modules()
+        self.reviewer = staff_user("gutachten@bench.example.org", "reviewers")
+        self.coordinator = staff_user("koordination@bench.example.org", "coordinators")
+        self.evaluator = staff_user("auswertung@bench.example.org", "evaluators")
+        self.admin = User.objects.create(
+            email="admin@bench.example.org",
+            first_name="Ada",
+            last_name="Admin",
+            is_staff=True,
+            is_superuser=True,
+        )
+
+        # A finished cohort with ten participants, their attendance, tasks and certificates.
+        self.past = Cohort.objects.create(
+            programme=self.programme,
+            number=1,
+            title="1. Schulungsdurchgang",
+            start_date=dt.date(2022, 10, 24),
+            end_date=dt.date(2022, 12, 16),
+            applications_open_at=dt.datetime(2022, 8, 1, tzinfo=BERLIN),
+            applications_close_on=dt.date(2022, 10, 4),
+            seats=15,
+        )
+        Session.objects.bulk_create(
+            Session(
+                cohort=self.past,
+                module=module,
+                starts_at=dt.datetime(2022, 10, 25 + module.position, 13, tzinfo=BERLIN),
+                ends_at=dt.datetime(2022, 10, 25 + module.position, 15, tzinfo=BERLIN),
+            )
+            for module in self.modules
+        )
+        self.past.coordinators.add(self.coordinator)
+        participants = make_users(10, tag="teilnahme")
+        enrollments = graduate([(self.past, participants)], recorded_by=self.coordinator)
+        self.participant = participants[0]
+        certificates = Certificate.objects.bulk_create(
+            certificate(enrollment, self.past, sequence, issued_by=self.coordinator)
+            for sequence, enrollment in enumerate(enrollments, start=1)
+        )
+        self.certificate = certificates[0]
+        applications_for(enrollments, cohort=self.past, reviewer=self.reviewer)
+
+        # The open cohort: ten submitted applications, three on the waiting list, one draft.
+        self.open = Cohort.objects.create(
+            programme=self.programme,
+            number=2,
+            title="2. Schulungsdurchgang",
+            start_date=today + dt.timedelta(days=40),
+            end_date=today + dt.timedelta(days=100),
+            applications_open_at=now - dt.timedelta(days=20),
+            applications_close_on=today + dt.timedelta(days=10),
+            seats=15,
+        )
+        applicants = make_users(11, tag="bewerbung")
+        self.applicant = applicants[0]
+        self.draft = Application.objects.create(
+            cohort=self.open, applicant=self.applicant, motivation="Entwurf", department="Bauamt"
+        )
+        submitted = []
+        for sequence, user in enumerate(applicants[1:], start=1):
+            status = Application.Status.WAITLISTED if sequence <= 3 else Application.Status.SUBMITTED
+            submitted.append(submitted_application(user, self.open, sequence, status=status, at=now))
+        submitted = Application.objects.bulk_create(submitted)
+        self.reviewed = submitted[-1]
+        Score.objects.bulk_create(
+            Score(application=a, reviewer=self.reviewer, motivation=4, relevance=3, commitment=5)
+            for a in submitted
+        )
+        ReviewNote.objects.bulk_create(
+            ReviewNote(application=a, author=self.reviewer, text="Gute Begründung.") for a in submitted
+        )
+        StatusChange.objects.bulk_create(
+            StatusChange(application=a, from_status="draft", to_status="submitted") for a in submitted
+        )
+        # The waiting list is ranked by score.
+        OutboxMessage.objects.bulk_create(
+            mail(index, user=self.applicant, status=OutboxMessage.Status.SENT, at=now) for index in range(8)
+        )
+        OutboxMessage.objects.bulk_create(
+            mail(index, user=self.applicant, status=OutboxMessage.Status.QUEUED, at=now, tag="due")
+            for index in range(2)
+        )
+        analyze()
+
+    def pages(self) -> list[tuple[str, object, str]]:
+        admin = f"/{settings.ADMIN_URL}"
+        applications = f"{admin}applications/application/"
+        return [
+            ("Landing page", None, "/"),
+            ("Applicant dashboard", self.applicant, "/bewerbung/"),
+            ("Application form", self.applicant, f"/bewerbung/{self.draft.pk}/bearbeiten/"),
+            ("Admin application list", self.reviewer, applications),
+            (
+                "Admin list, filtered",
+                self.reviewer,
+                f"{applications}?cohort__id__exact={self.open.pk}&status__exact=submitted",
+            ),
+            ("Admin list, search", self.reviewer, f"{applications}?q={self.reviewed.reference}"),
+            ("Admin application detail", self.reviewer, f"{applications}{self.reviewed.pk}/change/"),
+            ("Coordinator progress matrix", self.coordinator, f"/koordination/{self.past.pk}/"),
+            ("Participant dashboard", self.participant, "/kurs/"),
+            ("Evaluation dashboard", self.evaluator, "/auswertung/"),
+            (
+                "Verification page",
+                None,
+                f"/zertifikat/pruefen/?nummer={self.certificate.number}&code={self.certificate.verification_code}",
+            ),
+            ("Outbox admin", self.admin, f"{admin}portal/outboxmessage/"),
+        ]
+
+
+def certificate(enrollment, cohort, sequence: int, *, issued_by):
+    from certificates.models import Certificate
+
+    number = f"{cohort.programme.reference_prefix}-{cohort.end_date.year}-{cohort.programme_id}x{cohort.number}-{sequence:04d}"
+    return Certificate(
+        enrollment=enrollment,
+        cohort=cohort,
+        sequence=sequence,
+        number=number,
+        holder_name=f"{enrollment.user.first_name} {enrollment.user.last_name}",
+        municipality_name="Musterstadt",
+        programme_title=cohort.programme.title,
+        cohort_title=cohort.title,
+        cohort_start=cohort.start_date,
+        cohort_end=cohort.end_date,
+        issued_on=cohort.end_date,
+        status=Certificate.Status.ISSUED,
+        issued_by=issued_by,
+        sha256=hashlib.sha256(number.encode()).hexdigest(),
+        rendered_at=timezone.now(),
+    )
+
+
+def submitted_application(user, cohort, sequence: int, *, status: str, at: dt.datetime, municipality=None):
+    from applications.models import Application
+
+    return Application(
+        cohort=cohort,
+        applicant=user,
+        municipality=municipality,
+        other_employer="" if municipality else "Landkreis Musterkreis",
+        status=status,
+        sequence=sequence,
+        reference=f"{cohort.programme.reference_prefix}-{cohort.programme_id}x{cohort.number}-{sequence:04d}",
+        department="Stabsstelle Digitalisierung",
+        position="Sachbearbeitung",
+        phone="+49 331 000000",
+        role="Koordination der Digitalisierung in der Verwaltung.",
+        motivation="Smart City gemeinsam gestalten.",
+        strategy=Application.Strategy.YES,
+        supervisor_name="Dr. Erika Muster",
+        supervisor_email="leitung@bench.example.org",
+        endorsement="private/bench/schreiben.pdf",
+        endorsement_name="schreiben.pdf",
+        privacy_consent_at=at - dt.timedelta(days=30),
+        privacy_consent_version=settings.PRIVACY_NOTICE_VERSION,
+        submitted_at=at - dt.timedelta(days=5),
+        decided_at=None if status in ("submitted", "in_review") else at - dt.timedelta(days=2),
+    )
+
+
+def applications_for(enrollments, *, cohort, reviewer) -> None:
+    """Accepted applications behind participants, as the intake left them."""
+    from applications.models import Application
+
+    now = timezone.now()
+    rows = []
+    for sequence, enrollment in enumerate(enrollments, start=1):
+        row = submitted_application(
+            enrollment.user,
+            cohort,
+            sequence,
+            status=Application.Status.ACCEPTED,
+            at=now - dt.timedelta(days=900),
+            municipality=enrollment.municipality,
+        )
+        row.enrollment = enrollment
+        rows.append(row)
+    Application.objects.bulk_create(rows)
+
+
+def mail(index: int, *, user, status: str, at: dt.datetime, tag: str = "sent", related=None):
+    from portal.models import OutboxMessage
+
+    return OutboxMessage(
+        idempotency_key=f"bench:{tag}:{user.pk if user else 0}:{index}",
+        kind="decision-rejected" if index % 3 else "reminder-session",
+        recipient=user.email if user else f"person-{index}@bench.example.org",
+        user=user,
+        related_model="applications.application" if related else "",
+        related_id=related,
+        subject="Ihre Bewerbung",
+        body_text="Guten Tag,\n\nvielen Dank für Ihre Bewerbung.\n",
+        status=status,
+        attempts=1 if status == "sent" else 0,
+        sent_at=at if status == "sent" else None,
+        next_attempt_at=None if status == "sent" else at - dt.timedelta(minutes=1),
+    )
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+# --- the rollout -----------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)
+
+
+def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
+    """Build the nationwide rollout around the small world with bulk inserts."""
+    from applications.models import Application, ReviewNote, Score, StatusChange
+    from certificates.models import Certificate
+    from cohorts.models import BERLIN, Cohort, Enrollment, Programme
+    from modules.models import Module, Session
+    from portal.models import Municipality, OutboxMessage, User
+
+    started = time.monotonic()
+    now = timezone.now()
+
+    existing = Municipality.objects.count()
+    Municipality.objects.bulk_create(
+        (
+            Municipality(
+                key=f"bench-{index:05d}",
+                ags=f"99{index:06d}"[:8],
+                name=f"Gemeinde {index}",
+                district=f"Landkreis {index // 40}",
+                kind=Municipality.Kind.GEMEINDE if index % 5 else Municipality.Kind.STADT,
+            )
+            for index in range(max(sizes["municipalities"] - existing, 0))
+        ),
+        batch_size=5000,
+    )
+    towns = list(Municipality.objects.values_list("pk", flat=True))
+    log(f"    municipalities: {len(towns)}")
+
+    programmes = [world.programme]
+    for state in range(1, sizes["programmes"]):
+        programme = Programme.objects.create(
+            slug=f"land-{state}", title=f"Smart City Manager:in (Land {state})", reference_prefix=f"L{state}"
+        )
+        Module.objects.bulk_create(
+            Module(programme=programme, position=m.position, title=m.title, description=m.description)
+            for m in world.modules
+        )
+        programmes.append(programme)
+    modules = {p.pk: list(Module.objects.filter(programme=p).order_by("position")) for p in programmes}
+
+    per_programme = max((sizes["cohorts"] - 2) // len(programmes), 1)
+    cohorts = []
+    for programme in programmes:
+        first = 3 if programme.pk == world.programme.pk else 1
+        for number in range(first, first + per_programme):
+            year = 2019 + number % 7
+            cohorts.append(
+                Cohort(
+                    programme=programme,
+                    number=number,
+                    title=f"{number}. Schulungsdurchgang",
+                    start_date=dt.date(year, 3, 1),
+                    end_date=dt.date(year, 5, 31),
+                    applications_open_at=dt.datetime(year - 1, 12, 1, tzinfo=BERLIN),
+                    applications_close_on=dt.date(year, 1, 31),
+                    seats=50,
+                )
+            )
+    cohorts = Cohort.objects.bulk_create(cohorts)
+    Session.objects.bulk_create(
+        (
+            Session(
+                cohort=cohort,
+                module=module,
+                starts_at=dt.datetime(cohort.start_date.year, 3, 2 + module.position, 13, tzinfo=BERLIN),
+                ends_at=dt.datetime(cohort.start_date.year, 3, 2 + module.position, 15, tzinfo=BERLIN),
+            )
+            for cohort in cohorts
+            for module in modules[cohort.programme_id]
+        ),
+        batch_size=5000,
+    )
+    log(f"    programmes {len(programmes)}, cohorts {Cohort.objects.count()}")
+
+    reviewers = [staff_user(f"gutachten-{index}@bench.example.org", "reviewers") for index in range(4)]
+    per_cohort = max(sizes["applications"] // len(cohorts), 1)
+    enrolled_per_cohort = min(max(sizes["enrollments"] // len(cohorts), 1), per_cohort)
+    password = make_password(None)
+    names = person_names()
+    user_count = 0
+    enrollment_total = 0
+    application_total = 0
+    town_cycle = itertools.cycle(towns)
+    for offset in range(0, len(cohorts), 20):
+        group = cohorts[offset : offset + 20]
+        users = []
+        for _cohort in group:
+            for _ in range(per_cohort):
+                first, last = next(names)
+                users.append(
+                    User(
+                        email=f"land-{user_count}@bench.example.org",
+                        first_name=first,
+                        last_name=last,
+                        password=password,
+                        language="de",
+                    )
+                )
+                user_count += 1
+        users = User.objects.bulk_create(users, batch_size=5000)
+        people = iter(users)
+        enrollments, applications = [], []
+        for cohort in group:
+            for sequence in range(1, per_cohort + 1):
+                user = next(people)
+                town = next(town_cycle)
+                if sequence <= enrolled_per_cohort:
+                    status = Application.Status.ACCEPTED
+                    enrollments.append(
+                        Enrollment(
+                            cohort=cohort, user=user, municipality_id=town, state=Enrollment.State.CONFIRMED
+                        )
+                    )
+                elif sequence % 10 == 0:
+                    status = Application.Status.WITHDRAWN
+                elif sequence % 7 == 0:
+                    status = Application.Status.WAITLISTED
+                else:
+                    status = Application.Status.REJECTED
+                application = submitted_application(
+                    user, cohort, sequence, status=status, at=now - dt.timedelta(days=365)
+                )
+                application.municipality_id = town
+                application.other_employer = ""
+                if status == Application.Status.WITHDRAWN:
+                    application.withdrawn_at = application.submitted_at + dt.timedelta(days=1)
+                applications.append(application)
+        enrollments = Enrollment.objects.bulk_create(enrollments, batch_size=5000)
+        by_person = {enrollment.user_id: enrollment for enrollment in enrollments}
+        for application in applications:
+            application.enrollment = by_person.get(application.applicant_id)
+        applications = Application.objects.bulk_create(applications, batch_size=5000)
+        Score.objects.bulk_create(
+            (
+                Score(
+                    application=application,
+                    reviewer=reviewer,
+                    motivation=1 + (application.pk + index) % 5,
+                    relevance=1 + application.pk % 5,
+                    commitment=1 + (application.pk * 7 + index) % 5,
+                )
+                for application in applications
+                for index, reviewer in enumerate(reviewers[:2])
+            ),
+            batch_size=5000,
+        )
+        ReviewNote.objects.bulk_create(
+            (ReviewNote(application=a, author=reviewers[0], text="Geprüft.") for a in applications),
+            batch_size=5000,
+        )
+        StatusChange.objects.bulk_create(
+            (
+                StatusChange(application=a, changed_by=reviewers[1], from_status=before, to_status=after)
+                for a in applications
+                for before, after in (("draft", "submitted"), ("submitted", a.status))
+            ),
+            batch_size=5000,
+        )
+        graduate_enrollments(enrollments, recorded_by=reviewers[0])
+        Certificate.objects.bulk_create(
+            (
+                certificate_row(enrollment, sequence, issued_by=world.coordinator)
+                for sequence, enrollment in enumerate(enrollments, start=1)
+            ),
+            batch_size=5000,
+        )
+        enrollment_total += len(enrollments)
+        application_total += len(applications)
+        log(f"    applications {application_total}, enrollments {enrollment_total}")
+
+    user_ids = list(User.objects.values_list("pk", "email")[:200_000])
+    remaining = sizes["outbox"] - OutboxMessage.objects.count()
+    index = 0
+    while remaining > 0:
+        take = min(CHUNK * 5, remaining)
+        rows = []
+        for _ in range(take):
+            pk, email = user_ids[index % len(user_ids)]
+            rows.append(
+                OutboxMessage(
+                    idempotency_key=f"bench:rollout:{index}",
+                    kind=("decision-rejected", "reminder-session", "reminder-draft", "account-confirm")[
+                        index % 4
+                    ],
+                    recipient=email,
+                    user_id=pk,
+                    subject="Ihre Bewerbung",
+                    body_text="Guten Tag,\n\nvielen Dank.\n",
+                    status=OutboxMessage.Status.SENT,
+                    attempts=1,
+                    sent_at=now - dt.timedelta(minutes=index),
+                )
+            )
+            index += 1
+        OutboxMessage.objects.bulk_create(rows, batch_size=5000)
+        remaining -= take
+        if index % 200_000 < take:
+            log(f"    mails {index}")
+    # The retention job runs every night: what was due before today is done, and the run measured
+    # below meets the steady state, not years of backlog at once.
+    from portal.data_protection import run_retention
+
+    run_retention(at=now)
+    analyze()
+    counts = {
+        "programmes": Programme.objects.count(),
+        "municipalities": Municipality.objects.count(),
+        "cohorts": Cohort.objects.count(),
+        "applications": Application.objects.count(),
+        "scores": Score.objects.count(),
+        "enrollments": Enrollment.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
+        "users": User.objects.count(),
+    }
+    counts["build_seconds"] = round(time.monotonic() - started)
+    return counts
+
+
+def certificate_row(enrollment, sequence: int, *, issued_by):
+    return certificate(enrollment, enrollment.cohort, sequence, issued_by=issued_by)
+
+
+def graduate_enrollments(enrollments, *, recorded_by) -> None:
+    from modules.models import Attendance, Session, TaskSubmission
+
+    sessions = {}
+    for session in Session.objects.filter(cohort__in={e.cohort_id for e in enrollments}):
+        sessions.setdefault(session.cohort_id, []).append(session)
+    now = timezone.now()
+    Attendance.objects.bulk_create(
+        (
+            Attendance(session=session, enrollment=enrollment, status="present", recorded_by=recorded_by)
+            for enrollment in enrollments
+            for session in sessions[enrollment.cohort_id]
+        ),
+        batch_size=5000,
+    )
+    TaskSubmission.objects.bulk_create(
+        (
+            TaskSubmission(
+                enrollment=enrollment,
+                module_id=session.module_id,
+                kind="task",
+                state="accepted",
+                file="bench/task.pdf",
+                file_name="aufgabe.pdf",
+                submitted_at=now,
+            )
+            for enrollment in enrollments
+            for session in sessions[enrollment.cohort_id]
+        ),
+        batch_size=5000,
+    )
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+def measure_page(client, path: str) -> dict:
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    count = len(queries)
+    times = []
+    for _ in range(TIMED_REQUESTS):
+        started = time.perf_counter()
+        client.get(path)
+        times.append(time.perf_counter() - started)
+    return {"status": response.status_code, "queries": count, "time": median(times)}
+
+
+def measure_pages(world: World) -> dict:
+    return {name: measure_page(_client(user), path) for name, user, path in world.pages()}
+
+
+def _scans(plan: dict, found: list) -> None:
+    node = plan.get("Node Type", "")
+    relation = plan.get("Relation Name")
+    if relation:
+        found.append((node, relation, plan.get("Index Name", "")))
+    for child in plan.get("Plans", []):
+        _scans(child, found)
+
+
+def explain(statements: list[str]) -> list[dict]:
+    """The plan of each distinct statement: which tables it reads and how."""
+    import json
+
+    plans, seen = [], set()
+    with connection.cursor() as cursor:
+        for sql in statements:
+            verb = sql.lstrip().split(" ", 1)[0].upper()
+            if verb not in {"SELECT", "UPDATE", "DELETE", "INSERT"} or sql in seen:
+                continue
+            seen.add(sql)
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            raw = cursor.fetchone()[0]
+            plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+            scans = []
+            _scans(plan, scans)
+            plans.append(
+                {
+                    "statement": " ".join(sql.split())[:160],
+                    "scans": scans,
+                    "seq_big": sorted(
+                        {rel for node, rel, _i in scans if node == "Seq Scan" and rel in BIG_TABLES}
+                    ),
+                }
+            )
+    return plans
+
+
+def jobs(world: World) -> dict:
+    """Each background job, as its Celery task calls it, with a clock and a plan."""
+    from applications.services import promote_from_waitlist
+    from cohorts.models import Cohort
+    from evaluation.selectors import dashboard_statistics
+    from portal import mail, reminders
+    from portal.data_protection import run_retention
+
+    mail._discover_send_checks()
+    found = {}
+
+    def retention():
+        return run_retention(at=timezone.now())
+
+    def flush():
+        return mail.flush_due(now=timezone.now())
+
+    def promote():
+        cohort = Cohort.objects.select_for_update().get(pk=world.open.pk)
+        return promote_from_waitlist(cohort=cohort, at=timezone.now())
+
+    def evaluation():
+        return dashboard_statistics()
+
+    for kind, rule in sorted(reminders._rules.items()):
+        found[f"Reminders: {kind}"] = lambda rule=rule: reminders.dispatch(rule, now=timezone.now())
+    found["Retention and anonymisation"] = retention
+    found["Outbox flush"] = flush
+    found["Waiting-list promotion"] = promote
+    found["Evaluation aggregates"] = evaluation
+
+    results = {}
+    for name, job in found.items():
+        times, plans, queries = [], [], 0
+        for run in range(JOB_RUNS):
+            with transaction.atomic():
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    job()
+                    times.append(time.perf_counter() - started)
+                if run == 0:
+                    statements = [q["sql"] for q in captured.captured_queries]
+                    queries = len(statements)
+                    plans = explain(statements)
+                transaction.set_rollback(True)
+        results[name] = {"time": median(times), "queries": queries, "plans": plans}
+    return results
+
+
+def _peak(work) -> tuple[float, float, int]:
+    gc.collect()
+    tracemalloc.start()
+    started = time.perf_counter()
+    size = work()
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return elapsed, peak / 1024 / 1024, size
+
+
+def exports(world: World) -> dict:
+    """The reviewers' export of every application and the evaluators' person table, as the
+    admin and the evaluation page write them."""
+    from django.contrib import admin as admin_site
+    from django.test import RequestFactory
+
+    from applications.models import Application
+
+    results = {}
+    model_admin = admin_site.site._registry[Application]
+    request = RequestFactory().get("/")
+    request.user = world.reviewer
+
+    def admin_export(fmt: str):
+        def work():
+            from import_export.formats.base_formats import CSV, XLSX
+
+            queryset = model_admin.get_export_queryset(request)
+            data = model_admin.get_export_data(CSV() if fmt == "csv" else XLSX(), request, queryset)
+            return len(data)
+
+        return work
+
+    for label, fmt in (("Admin export, CSV", "csv"), ("Admin export, XLSX", "xlsx")):
+        elapsed, peak, size = _peak(admin_export(fmt))
+        results[label] = {"time": elapsed, "peak_mib": peak, "bytes": size}
+    evaluator = _client(world.evaluator)
+    for label, fmt in (("Evaluation export, CSV", "csv"), ("Evaluation export, XLSX", "xlsx")):
+
+        def work(fmt=fmt):
+            response = evaluator.get(f"/auswertung/export/teilnahme.{fmt}")
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            return len(body)
+
+        elapsed, peak, size = _peak(work)
+        results[label] = {"time": elapsed, "peak_mib": peak, "bytes": size}
+    return results
+
+
+SIGNUPS = 15
+
+
+def signup() -> dict:
+    """The sign-up POST next to the landing page, in the same run. The confirmation mail is queued
+    in the outbox and handed to the broker after the commit; no mail server is asked in the request.
+    Most of a sign-up's time is the password hash, measured alone as well."""
+    from django.contrib.auth.hashers import make_password as hash_password
+    from django.core.cache import cache
+    from django.test import Client
+
+    from portal.models import OutboxMessage
+
+    def p95(values: list[float]) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    landing, signups, hashes = [], [], []
+    queued_before = OutboxMessage.objects.filter(kind__startswith="account").count()
+    for index in range(SIGNUPS):
+        cache.clear()  # allauth's sign-up rate limit: every visitor of the run is a new one
+        client = Client()
+        started = time.perf_counter()
+        client.get("/")
+        landing.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        response = client.post(
+            "/konto/signup/",
+            {
+                "first_name": "Maja",
+                "last_name": f"Nowak {index}",
+                "email": f"anmeldung-{index}-{time.monotonic_ns()}@bench.example.org",
+                "password1": "ein-langes-Passwort-2026",
+                "password2": "ein-langes-Passwort-2026",
+            },
+        )
+        signups.append(time.perf_counter() - started)
+        if response.status_code != 302:
+            raise RuntimeError(f"sign-up answered {response.status_code}")
+        started = time.perf_counter()
+        hash_password("ein-langes-Passwort-2026")
+        hashes.append(time.perf_counter() - started)
+    queued = OutboxMessage.objects.filter(kind__startswith="account").count() - queued_before
+    sent = OutboxMessage.objects.filter(kind__startswith="account", status="sent").count()
+    return {
+        "landing_p95": p95(landing),
+        "signup_p95": p95(signups),
+        "signup_median": median(signups),
+        "hash_median": median(hashes),
+        "queued": queued,
+        "sent_in_request": sent,
+        "count": SIGNUPS,
+    }
+
+
+def run(work) -> dict:
+    sizes = targets()
+    log("  building the small world …")
+    world = World()
+    small = {"pages": measure_pages(world), "jobs": jobs(world)}
+    small["exports"] = exports(world)
+    small["signup"] = signup()
+    log("  building the rollout …")
+    counts = grow(world, sizes)
+    log(f"  rollout built in {counts['build_seconds']} s; measuring …")
+    large = {"pages": measure_pages(world), "jobs": jobs(world)}
+    large["exports"] = exports(world)
+    return {"small": small, "large": large, "counts": counts, "targets": sizes}
+
+
+# --- the report ------------------------------------------------------------------------------
+
+PAGE_LIMIT = 1.5
+START, END = "<!-- federal-scale:start -->", "<!-- federal-scale:end -->"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _table(header: list[str], body: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return lines
+
+
+def verdicts(results: dict) -> dict[str, bool]:
+    small, large = results["small"], results["large"]
+    out = {}
+    for name, before in small["pages"].items():
+        after = large["pages"][name]
+        out[f"page:{name}"] = (
+            after["status"] == before["status"] == 200
+            and after["queries"] == before["queries"]
+            and after["time"] <= PAGE_LIMIT * before["time"]
+        )
+    for name, figures in large["jobs"].items():
+        out[f"job:{name}"] = not any(plan["seq_big"] for plan in figures["plans"])
+    return out
+
+
+def markdown(results: dict) -> str:
+    small, large, counts = results["small"], results["large"], results["counts"]
+    ok = verdicts(results)
+    lines = [
+        START,
+        "## 5. Federal scale",
+        "",
+        "`make bench SCALE=federal` measures every page and background job twice in one run on one "
+        "PostgreSQL database: first in a small world (one programme, an open cohort with ten submitted "
+        "applications and a draft, a finished cohort with ten participants and their certificates, ten "
+        "mails), then after a nationwide rollout has been built around it with bulk inserts. The "
+        "people measured and what they see stay the same; only the data around them grows. Pages are "
+        "requested through Django's test client (full middleware, no HTTP, DEBUG off): queries counted "
+        "once, time the median of 7 requests after a warm-up. Jobs run inside a transaction that is "
+        "rolled back, three times each (median); the plan of every statement they send is read with "
+        "`EXPLAIN`.",
+        "",
+        "The rollout, as built: "
+        + ", ".join(
+            f"{counts[key]:,} {label}"
+            for key, label in (
+                ("programmes", "programmes"),
+                ("municipalities", "municipalities"),
+                ("cohorts", "cohorts"),
+                ("applications", "applications"),
+                ("scores", "scores"),
+                ("enrollments", "participants"),
+                ("certificates", "certificates"),
+                ("outbox", "mails"),
+                ("users", "accounts"),
+            )
+        )
+        + f"; built in {counts['build_seconds']} s.",
+        "",
+        f"### Pages (target: at most {PAGE_LIMIT}× the small world's time, equal queries)",
+        "",
+    ]
+    body = []
+    for name, before in small["pages"].items():
+        after = large["pages"][name]
+        ratio = after["time"] / before["time"] if before["time"] else float("inf")
+        body.append(
+            [
+                name,
+                str(before["queries"]),
+                str(after["queries"]),
+                _ms(before["time"]),
+                _ms(after["time"]),
+                f"{ratio:.2f}×",
+                "met" if ok[f"page:{name}"] else "missed",
+            ]
+        )
+    lines += _table(
+        ["page", "queries small", "queries federal", "time small", "time federal", "ratio", "verdict"], body
+    )
+    lines += [
+        "",
+        "### Background jobs (target: no sequential scan of a big table)",
+        "",
+        "Big tables: " + ", ".join(f"`{t}`" for t in sorted(BIG_TABLES)) + ".",
+        "",
+    ]
+    body = []
+    for name, before in small["jobs"].items():
+        after = large["jobs"][name]
+        ratio = after["time"] / before["time"] if before["time"] else float("inf")
+        seq = sorted({t for plan in after["plans"] for t in plan["seq_big"]})
+        body.append(
+            [
+                name,
+                str(before["queries"]),
+                str(after["queries"]),
+                _ms(before["time"]),
+                _ms(after["time"]),
+                f"{ratio:.2f}×",
+                ", ".join(seq) or "none",
+                "met" if ok[f"job:{name}"] else "missed",
+            ]
+        )
+    lines += _table(
+        [
+            "job",
+            "statements small",
+            "statements federal",
+            "time small",
+            "time federal",
+            "ratio",
+            "sequential scans of big tables",
+            "verdict",
+        ],
+        body,
+    )
+    lines += ["", "Plans at federal scale, statement by statement (table: how it is read):", ""]
+    for name, figures in large["jobs"].items():
+        lines.append(f"- **{name}**")
+        if not figures["plans"]:
+            lines.append("  - sends no statement")
+        for plan in figures["plans"]:
+            reads = "; ".join(
+                f"{rel}: {node}{f' ({index})' if index else ''}" for node, rel, index in plan["scans"]
+            )
+            lines.append(f"  - `{plan['statement']}` → {reads or 'no table'}")
+    lines += ["", "### Exports (peak Python memory while writing, time)", ""]
+    body = []
+    for name, before in small["exports"].items():
+        after = large["exports"][name]
+        body.append(
+            [
+                name,
+                f"{before['peak_mib']:.1f} MiB",
+                f"{after['peak_mib']:.1f} MiB",
+                f"{before['time']:.2f} s",
+                f"{after['time']:.2f} s",
+                f"{after['bytes'] / 1024 / 1024:.1f} MiB",
+            ]
+        )
+    lines += _table(
+        ["export", "peak small", "peak federal", "time small", "time federal", "file federal"], body
+    )
+    figures = small["signup"]
+    lines += [
+        "",
+        "### Sign-up",
+        "",
+        f"{figures['count']} sign-ups through the whole form (allauth, the portal's adapter, the outbox), each after "
+        f"a request of the landing page by the same visitor: sign-up p95 {_ms(figures['signup_p95'])} (median "
+        f"{_ms(figures['signup_median'])}), landing page p95 {_ms(figures['landing_p95'])}. Of a sign-up, "
+        f"{_ms(figures['hash_median'])} is the password hash (Django's PBKDF2, measured alone). "
+        f"{figures['queued']} confirmation mails were queued in the outbox and handed to the broker after the "
+        f"commit; {figures['sent_in_request']} were sent inside a request (the worker was not running).",
+    ]
+    lines += ["", END]
+    return "\n".join(lines) + "\n"
+
+
+def splice(document: str, section: str) -> str:
+    """Put the federal section into BENCHMARKS.md, replacing an earlier one, before 'Machine'."""
+    if START in document and END in document:
+        before, rest = document.split(START, 1)
+        _old, after = rest.split(END, 1)
+        return before + section.rstrip("\n") + after
+    marker = "\n## Machine"
+    if marker in document:
+        before, after = document.split(marker, 1)
+        return before + "\n" + section + marker + after
+    return document.rstrip("\n") + "\n\n" + section
+
+
+def table(results: dict) -> str:
+    ok = verdicts(results)
+    rows = []
+    for name, before in results["small"]["pages"].items():
+        after = results["large"]["pages"][name]
+        rows.append(
+            f"{name:32} {before['queries']:>3} → {after['queries']:>3} queries  "
+            f"{_ms(before['time']):>10} → {_ms(after['time']):>10}  {'met' if ok['page:' + name] else 'MISSED'}"
+        )
+    for name, before in results["small"]["jobs"].items():
+        after = results["large"]["jobs"][name]
+        seq = sorted({t for plan in after["plans"] for t in plan["seq_big"]})
+        rows.append(
+            f"{name:32} {_ms(before['time']):>10} → {_ms(after['time']):>10}  seq scans: {', '.join(seq) or 'none'}"
+        )
+    for name, before in results["small"]["exports"].items():
+        after = results["large"]["exports"][name]
+        rows.append(
+            f"{name:32} peak {before['peak_mib']:.1f} → {after['peak_mib']:.1f} MiB, {after['time']:.2f} s"
+        )
+    return "\n".join(rows)
