@@ -1,7 +1,8 @@
 """Every page of every role, on a desktop and on two phone widths, as the demo data shows it.
 
 For each page and width the test fails on:
-- sideways scrolling of the document (WCAG 1.4.10 Reflow);
+- sideways scrolling of the document (WCAG 1.4.10 Reflow), and on a desktop (1366 px) of a
+  table in the portal's own pages;
 - a fieldset's legend beside its fields instead of above them;
 - text overflowing its box (an element whose content is wider than the element), except in
   the scroll containers meant for wide tables, which must be labelled regions the keyboard
@@ -100,7 +101,7 @@ MEASURE = (
     + INTENDED_OVERFLOW
     + """';
   const result = {documentWidth: document.documentElement.scrollWidth, viewport: window.innerWidth,
-                  legends: [], overflowing: [], unlabelledScrollers: []};
+                  legends: [], overflowing: [], unlabelledScrollers: [], scrolling: []};
   const describe = el => {
     const text = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
     return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
@@ -126,6 +127,7 @@ MEASURE = (
       const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
       if (!(el.tabIndex >= 0 && named && el.getAttribute('role') === 'region'))
         result.unlabelledScrollers.push(describe(el));
+      result.scrolling.push(describe(el) + ` (${el.scrollWidth} > ${el.clientWidth})`);
       continue;
     }
     let ancestor = el.parentElement, inScroller = false;
@@ -393,6 +395,8 @@ def test_page_reflows_and_passes_axe(role_pages, demo_site, role, page_key, widt
             f"the page is {measured['documentWidth']} px wide in a {measured['viewport']} px window; "
             f"past its edge: {measured['protruding']}"
         )
+    if width == 1366 and not page_key.startswith("admin"):
+        problems += [f"a table is cut off on a desktop: {item}" for item in measured["scrolling"]]
     problems += [f"legend beside its field: {item}" for item in measured["legends"]]
     problems += [f"text overflows its box: {item}" for item in measured["overflowing"]]
     problems += [
