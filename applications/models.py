@@ -138,7 +138,16 @@ class Application(models.Model):
                 name="submitted_application_has_number",
             ),
         ]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # Retention anonymises unsuccessful applications once; the nightly run reads only the
+            # ones not yet anonymised, cohort by cohort.
+            models.Index(
+                fields=["cohort"],
+                condition=Q(anonymised_at__isnull=True, status__in=["rejected", "withdrawn", "waitlisted"]),
+                name="application_to_anonymise_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference or _("Entwurf von %(name)s") % {"name": self.applicant}

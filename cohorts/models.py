@@ -154,7 +154,13 @@ class Enrollment(models.Model):
         verbose_name_plural = _("Teilnahmen")
         ordering = ["cohort", "user__last_name", "user__first_name"]
         constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="enrollment_once_per_cohort")]
-        indexes = [models.Index(fields=["cohort", "state"])]
+        indexes = [
+            models.Index(fields=["cohort", "state"]),
+            # The offer reminder looks up the few open offers due on one day.
+            models.Index(
+                fields=["respond_by"], condition=Q(state="offered"), name="enrollment_open_offer_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.cohort}"

@@ -21,6 +21,7 @@ from certificates.models import Certificate
 from cohorts.models import Cohort, Enrollment
 from modules.models import Attendance, Module, Session, TaskSubmission
 from modules.progress import module_completed
+from modules.selectors import PROGRAMME_SLUG
 from portal.models import Municipality
 
 from .disclosure import Count, Mean, Median, Share, iso_week, protect_regions, pseudonym
@@ -64,8 +65,14 @@ class Participation:
         )
 
 
-def _participation(enrollments, now: dt.datetime) -> Participation:
-    """Modules, sessions, attendance and practical tasks of the given enrollments: four queries."""
+def _participation(enrollments, now: dt.datetime, cohort_ids=None) -> Participation:
+    """Modules, sessions, attendance and practical tasks of the given enrollments: four queries.
+    ``cohort_ids`` narrows modules and sessions to the programme's cohorts."""
+    modules = Module.objects.order_by("programme_id", "position")
+    sessions = Session.objects.select_related("module").order_by("starts_at", "pk")
+    if cohort_ids is not None:
+        modules = modules.filter(programme__cohorts__in=cohort_ids).distinct()
+        sessions = sessions.filter(cohort__in=cohort_ids)
     attendance = defaultdict(dict)
     for enrollment_id, session_id, status in Attendance.objects.filter(
         enrollment__in=enrollments
@@ -77,8 +84,8 @@ def _participation(enrollments, now: dt.datetime) -> Participation:
     ).values_list("enrollment_id", "module_id", "kind", "state"):
         submissions[enrollment_id][module_id][kind] = state
     return Participation(
-        modules=list(Module.objects.order_by("programme_id", "position")),
-        sessions=list(Session.objects.select_related("module").order_by("starts_at", "pk")),
+        modules=list(modules),
+        sessions=list(sessions),
         attendance=attendance,
         submissions=submissions,
         now=now,
@@ -184,20 +191,22 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     one cohort; the application table always shows every cohort and the total.
     """
     now = now or timezone.now()
-    cohorts = list(Cohort.objects.order_by("programme_id", "number"))
+    # The portal's programme only: where one database holds several, the others are not read.
+    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("programme_id", "number"))
+    cohort_ids = [c.pk for c in cohorts]
     scope = next((c for c in cohorts if c.number == scope_number), None)
 
     applications = list(
-        Application.objects.filter(submitted_at__isnull=False).values_list(
+        Application.objects.filter(cohort__in=cohort_ids, submitted_at__isnull=False).values_list(
             "cohort_id", "status", "submitted_at", "decided_at"
         )
     )
-    confirmed = Enrollment.objects.confirmed()
+    confirmed = Enrollment.objects.confirmed().filter(cohort__in=cohort_ids)
     participants = list(
         confirmed.values_list("pk", "cohort_id", "municipality__district", "municipality__kind")
     )
     certificates = dict(
-        Certificate.objects.filter(status=Certificate.Status.ISSUED)
+        Certificate.objects.filter(cohort__in=cohort_ids, status=Certificate.Status.ISSUED)
         .order_by()
         .values("cohort_id")
         .annotate(n=CountOf("pk"))
@@ -210,7 +219,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     participants_per_cohort = Counter(cohort_id for _pk, cohort_id, _d, _k in participants)
     application_rows = [
         _application_figures(
-            c.title, per_cohort[c.pk], participants_per_cohort[c.pk], certificates.get(c.pk, 0)
+            c.localized_title, per_cohort[c.pk], participants_per_cohort[c.pk], certificates.get(c.pk, 0)
         )
         for c in cohorts
     ]
@@ -228,7 +237,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     by_district.append(Bar(_("andere öffentliche Stelle"), others))
     by_kind.append(Bar(_("andere öffentliche Stelle"), others))
 
-    participation = _participation(confirmed, now)
+    participation = _participation(confirmed, now, cohort_ids)
     scope_cohorts = [c for c in cohorts if scope is None or c == scope]
     module_rows = []
     for module in participation.modules:
@@ -267,7 +276,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
             )
         )
 
-    answers = QuestionnaireResponse.objects.all()
+    answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=cohort_ids)
     if scope is not None:
         answers = answers.filter(enrollment__cohort=scope)
     aggregates = {

@@ -72,6 +72,14 @@ class User(AbstractUser):
         verbose_name = _("Benutzer:in")
         verbose_name_plural = _("Benutzer:innen")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+        indexes = [
+            # The nightly retention run finds the few accounts whose erasure is still pending.
+            models.Index(
+                fields=["erasure_requested_at"],
+                condition=models.Q(erasure_requested_at__isnull=False, erased_at__isnull=True),
+                name="user_erasure_pending_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -196,6 +204,12 @@ class OutboxMessage(models.Model):
             models.Index(fields=["recipient", "status"], name="outbox_recipient_idx"),
             # The admin lists the newest first.
             models.Index(fields=["-created_at"], name="outbox_newest_idx"),
+            # An application's or enrollment's mails, and who may read which (visible_mails).
+            models.Index(fields=["related_model", "related_id"], name="outbox_related_idx"),
+            # Retention scrubs old mails once; the nightly run reads only those not yet scrubbed.
+            models.Index(
+                fields=["created_at"], condition=~models.Q(recipient="", subject=""), name="outbox_unscrubbed_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -204,3 +218,22 @@ class OutboxMessage(models.Model):
     @property
     def related(self) -> str:
         return f"{self.related_model} #{self.related_id}" if self.related_model else ""
+
+
+class AccessibilityFeedback(models.Model):
+    """A report of a barrier, sent with the form on the accessibility statement (BITV 2.0 § 7).
+    Kept so that the answer within six weeks can be followed up; mailed to the operator."""
+
+    name = models.CharField(_("Name"), max_length=150, blank=True)
+    email = models.EmailField(_("E-Mail-Adresse für die Antwort"), blank=True)
+    page = models.CharField(_("Betroffene Seite oder Funktion"), max_length=300, blank=True)
+    message = models.TextField(_("Beschreibung der Barriere"), max_length=4000)
+    created_at = models.DateTimeField(_("eingegangen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Rückmeldung zur Barrierefreiheit")
+        verbose_name_plural = _("Rückmeldungen zur Barrierefreiheit")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Rückmeldung vom %(date)s") % {"date": self.created_at.strftime("%d.%m.%Y")}
