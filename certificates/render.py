@@ -34,7 +34,6 @@ from portal.pdf import (
 )
 
 from .models import Certificate
-from .seal import FIELD_NAME as SEAL_FIELD
 
 TEMPLATE = "certificates/certificate_pdf.html"
 QR_COLOR = (0x0B, 0x1F, 0x3A)
@@ -305,7 +304,6 @@ def render_certificate_pdf(certificate: Certificate, language: str | None = None
                 variant=ACCESSIBLE,
                 lead=1,  # the holder's lines; number, code and QR code are read after the footer's labels
                 refuse_missing_glyphs=True,
-                signature_field=(SEAL_FIELD, gettext("Elektronisches Siegel der ausstellenden Stelle")),
             )
         except MissingGlyphs as error:
             raise CertificateRefused(

@@ -94,14 +94,12 @@ def test_every_name_prints_inside_its_zone_as_an_accessible_pdfa(cohort, kind, l
         assert top <= zone_top + 4 and bottom >= statement_top, (top, bottom, statement_top)
 
 
-def test_the_structure_reads_heading_holder_statement_footer_then_number_qr_and_seal(cohort):
+def test_the_structure_reads_heading_holder_statement_footer_then_number_and_qr(cohort):
     content, _digest = render.render_certificate_pdf(certificate_for(cohort))
     _pdf, document, elements = structure(content)
     top = list(document.K)
-    assert [kid.S for kid in top] == ["/Div", "/Div", "/Div", "/P", "/Figure", "/Form"]
-    base, holder, body, _values, figure, seal_field = top
-    assert str(seal_field.Alt) == "Elektronisches Siegel der ausstellenden Stelle"
-    assert seal_field.K[0].Obj.FT == "/Sig" and seal_field.K[0].Obj.Rect == [0, 0, 0, 0]
+    assert [kid.S for kid in top] == ["/Div", "/Div", "/Div", "/P", "/Figure"]
+    base, holder, body, _values, figure = top
     order = [element.objgen for element, _depth in elements]
     (heading,) = [element for element, _depth in elements if element.S == "/H1"]
     assert order.index(base.objgen) < order.index(heading.objgen) < order.index(holder.objgen)
