@@ -615,25 +615,28 @@ def test_the_placeholder_speaks_the_language_the_mail_is_written_in(
     assert RESET_LINK.search(mail.outbox[-1].body)
 
 
-# Session, user, second factor, permissions, the scoped count and the page.
-QUERIES = 6
+# Session, user, second factor, permissions, the scoped count and the page; with a shared cache
+# (Redis) one of them is answered from the cache.
+MOST_QUERIES = 6
 
 
 @pytest.mark.parametrize("role", ["reviewer", "coordinator"])
-def test_the_outbox_list_needs_the_same_queries_for_few_and_many_mails(
-    world, role, django_assert_num_queries
-):
+def test_the_outbox_list_needs_the_same_queries_for_few_and_many_mails(world, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client = logged_in(world.staff[role])
     url = reverse("admin:portal_outboxmessage_changelist")
     client.get(url)  # the session and the second factor settle on the first request
     about = world.application_a if role == "reviewer" else Session.objects.get(cohort=world.cohort_a)
-    with django_assert_num_queries(QUERIES):
+    with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     for index in range(30):
         note(f"Mehr {index}", about)
-    with django_assert_num_queries(QUERIES):
+    with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert len(response.context["cl"].result_list) >= 31
+    assert len(many) == len(few) <= MOST_QUERIES
 
 
 # --- other secrets the admin could show -------------------------------------------------------------
