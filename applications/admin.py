@@ -74,7 +74,7 @@ class ApplicationResource(resources.ModelResource):
         export_order = fields
 
 
-class ExportForm(SelectableFieldsExportForm):
+class ExportForm(TextFormMixin, SelectableFieldsExportForm):
     """The export page's column choice, labelled as the columns are headed."""
 
     def _get_field_label(self, resource, field_name):
