@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from cohorts.models import Cohort
 from portal.mail import visible_mails
@@ -71,6 +72,14 @@ class ApplicationResource(resources.ModelResource):
             "score_count",
         ]
         export_order = fields
+
+
+class ExportForm(TextFormMixin, SelectableFieldsExportForm):
+    """The export page's column choice, labelled as the columns are headed."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field else field_name
 
 
 class CohortFilter(admin.SimpleListFilter):
@@ -248,6 +257,7 @@ def score_annotations() -> dict:
 @admin.register(Application)
 class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
+    export_form_class = ExportForm
     # Narrow enough for 1366 px: the district is a filter and an export column, not a list column.
     list_display = [
         "reference",
@@ -321,15 +331,6 @@ class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
         (_("Versandte E-Mails"), {"fields": ["mails"]}),
     ]
     change_form_template = "admin/applications/application/change_form.html"
-
-    def init_request_context_data(self, request, form):
-        # The export page's column choice, labelled as the columns are headed (not "Submitted At").
-        for resource in form.resources:
-            for name, field in resource.fields.items():
-                choice = form.fields.get(form.create_boolean_field_name(resource, name))
-                if choice is not None:
-                    choice.label = str(field.column_name)
-        return super().init_request_context_data(request, form)
 
     def changelist_view(self, request, extra_context=None):
         # The list needs the width at 1366 px: without the admin's navigation column the date,

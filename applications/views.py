@@ -17,7 +17,7 @@ from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
 
-UPLOAD_LIMIT = 30  # uploads per client and 10 minutes
+UPLOAD_LIMIT = 30  # uploads per account and 10 minutes (see portal.ratelimit)
 
 
 def _own_application(request, pk: int) -> Application:
@@ -62,6 +62,12 @@ def start(request, number: int | None = None):
     now = timezone.now()
     cohorts = Cohort.objects.order_by("-number")
     cohort = cohorts.filter(number=number).first() if number else cohorts.accepting_applications(now).first()
+    if cohort is None and request.method == "POST":
+        # A form without its cohort in the address, sent after the window closed: it was for the
+        # cohort whose window opened last.
+        cohort = (
+            Cohort.objects.filter(applications_open_at__lte=now).order_by("-applications_open_at").first()
+        )
     if cohort is None:
         return render(request, "applications/closed.html", {"cohort": None}, status=404)
     existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
@@ -127,7 +133,7 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
                 )
             except ValidationError as error:
                 # Nothing is written; everything typed stays on the page.
-                unsaved = [_("Ihre Eingaben wurden nicht gespeichert. Sie stehen weiter unten im Formular.")]
+                unsaved = [_("Ihre Eingaben wurden nicht gespeichert.")]
                 if had_draft and error.code == "closed":
                     unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
                 form.add_error(None, [*error.messages, *unsaved])

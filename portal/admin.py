@@ -1,3 +1,5 @@
+import allauth.mfa.admin  # noqa: F401 - registers allauth's authenticator admin first, so it can be replaced below
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -174,6 +176,22 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             _("%(count)s E-Mails als unzustellbar markiert. An diese Adressen gehen keine Erinnerungen mehr.")
             % {"count": count},
         )
+
+
+# allauth's own admin shows an authenticator's data: the TOTP secret and the seed of the recovery
+# codes, enough to pass anyone's second factor. Here only which factor exists and when it was used;
+# deleting one (a person who lost their phone) stays possible.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
 
 
 @admin.register(AccessibilityFeedback)
