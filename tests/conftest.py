@@ -57,6 +57,14 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings):
+    """Pages pin their query counts with sessions read from the database, as the portal does
+    without Redis. With REDIS_URL it reads them from the cache first (one query fewer per
+    request); the tests with real gunicorn processes run that way."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -307,7 +307,7 @@ def test_reviewers_see_anonymised_applications_and_cannot_decide_them(
 
     reviewer.groups.add(Group.objects.get(name="reviewers"))
     client.force_login(reviewer)
-    listing = client.get(reverse("admin:applications_application_changelist"))
+    listing = client.get(reverse("admin:applications_application_changelist"), {"durchgang": "alle"})
     assert listing.status_code == 200 and "(anonymisiert)" in listing.content.decode()
     detail = client.get(reverse("admin:applications_application_change", args=[waiting.pk]))
     assert detail.status_code == 200 and "tok-waiting" not in detail.content.decode()
