@@ -29,11 +29,12 @@ PINNED = {
     "Landing page": 4,
     "Applicant dashboard": 4,
     "Application form": 5,
+    # One statement finds the cohort in review, the list's default filter.
     "Admin application list": 9,
     "Admin list, filtered": 9,
     "Admin list, search": 9,
     "Admin application detail": 15,
-    "Coordinator progress matrix": 11,
+    "Coordinator progress matrix": 11,  # with the task deadlines, for each module's state
     "Participant dashboard": 11,
     "Evaluation dashboard": 4,
     "Verification page": 1,

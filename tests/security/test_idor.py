@@ -95,6 +95,7 @@ TARGETS = {
     "applications:edit": "application",
     "applications:review": "application",
     "applications:withdraw": "application",
+    "applications:apply_again": "application",
     "applications:offer": "application",
     "applications:endorsement": "application",
     "applications:pdf": "application",
