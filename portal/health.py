@@ -79,7 +79,14 @@ def check_storage() -> dict:
         if not (os.path.isdir(location) and os.access(location, os.W_OK)):
             raise OSError("media folder missing or read-only")
         return {}
-    default_storage.exists("healthz")  # one HEAD request: reaches the store, needs read rights
+    # One HEAD request on the bucket: reaches the store and needs the portal's rights on it. The
+    # storage keeps a boto3 client per thread and every probe runs in a new thread, so the check
+    # keeps one client (thread-safe) on the storage instead of building one per probe.
+    client = getattr(default_storage, "readyz_client", None)
+    if client is None:
+        client = default_storage.connection.meta.client
+        default_storage.readyz_client = client
+    client.head_bucket(Bucket=default_storage.bucket_name)
     return {}
 
 

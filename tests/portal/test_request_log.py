@@ -18,7 +18,10 @@ def json_lines(settings):
     from logging.config import dictConfig
 
     config = {**settings.LOGGING}
-    config["handlers"] = {"console": {**config["handlers"]["console"], "formatter": "json"}}
+    config["handlers"] = {
+        **config["handlers"],
+        "console": {**config["handlers"]["console"], "formatter": "json"},
+    }
     dictConfig(config)
     records = []
 
