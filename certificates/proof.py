@@ -53,7 +53,9 @@ def embed_credential(pdf: bytes, *, number: str, credential: dict, token: str, a
             associated.append(spec.obj)
         document.Root.AF = associated
         out = io.BytesIO()
-        document.save(out, deterministic_id=True)
+        # Uncompressed: text that ends in "}" or a base64 character, never in an end-of-line byte
+        # that a validator could take for the one before "endstream".
+        document.save(out, deterministic_id=True, compress_streams=False)
     return out.getvalue()
 
 

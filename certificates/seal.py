@@ -92,8 +92,9 @@ def _seal(pdf: bytes) -> bytes:
         location=settings.PORTAL_BASE_URL,
     )
     writer = _KeepMetadata(io.BytesIO(pdf), strict=False)
-    fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_NAME, on_page=0))
-    _tag_seal_field(writer)
+    if not _has_seal_field(writer):  # the certificate renderer draws it, tagged; other PDFs get it here
+        fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_NAME, on_page=0))
+        _tag_seal_field(writer)
     output = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
         writer, existing_fields_only=True, bytes_reserved=None if timestamper else _reserved_bytes(signer)
     )
@@ -116,6 +117,13 @@ def _keep_metadata_writer():
 
 def _KeepMetadata(*args, **kwargs):
     return _keep_metadata_writer()(*args, **kwargs)
+
+
+def _has_seal_field(writer) -> bool:
+    form = writer.root.get("/AcroForm")
+    return form is not None and any(
+        ref.get_object().get("/T") == FIELD_NAME for ref in form.get("/Fields", ())
+    )
 
 
 def _tag_seal_field(writer) -> None:
