@@ -41,6 +41,8 @@ RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_u
         PORTAL_OPERATOR_ADDRESS=build \
         PORTAL_OPERATOR_EMAIL=build@build.internal \
         PORTAL_OPERATOR_PHONE=0 \
+        PORTAL_ACCESSIBILITY_EMAIL=build@build.internal \
+        PORTAL_ENFORCEMENT_EMAIL=build@build.internal \
     && if find . -name '*.po' | grep -q .; then python manage.py compilemessages -v0; fi \
     && python manage.py collectstatic --noinput -v0 \
     && mkdir -p "$DJANGO_MEDIA_ROOT" \

@@ -20,7 +20,7 @@ RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbu
 TEST_DEBS := chromium
 
 .PHONY: run test worker beat web lint format setup system-deps test-deps messages static database \
-	migrate demo makemessages require-redis clean bench backup restore
+	migrate demo makemessages require-redis clean bench backup restore screenshots
 
 # Installs whichever of the given Debian packages are missing. Elsewhere than on Debian/Ubuntu
 # it does nothing: install the equivalents with your system's package manager.
@@ -164,12 +164,26 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix --select I .
 	$(VENV)/bin/ruff format .
 
-# The picture of a certificate in docs/ (needs poppler-utils for pdftoppm).
+# The pictures of a certificate in docs/ (needs poppler-utils for pdftoppm): a usual name, and a
+# long one in Arabic script, which the certificate sets smaller and in its shipped Arabic font.
+LONG_NAME := عبد الرحمن محمد بن عبد العزيز بن سليمان آل الحسيني القحطاني
 certificate-example: demo
 	@command -v pdftoppm >/dev/null || $(SUDO) apt-get install -y -qq poppler-utils >/dev/null
 	$(PY) manage.py certificate_example docs/certificate-example.pdf
 	pdftoppm -r 110 -png -singlefile docs/certificate-example.pdf docs/certificate-example
-	rm docs/certificate-example.pdf
+	$(PY) manage.py certificate_example docs/certificate-example-long-name.pdf --holder "$(LONG_NAME)" --municipality "Frankfurt (Oder)"
+	pdftoppm -r 110 -png -singlefile docs/certificate-example-long-name.pdf docs/certificate-example-long-name
+	rm docs/certificate-example.pdf docs/certificate-example-long-name.pdf
+
+# Pictures of every page for every role at 1366, 390 and 320 px, from the demo data, in
+# screenshots/<role>/<width>-<page>.png, for people to look at. The same run checks the layout
+# (tests/e2e/test_layout.py); a page that breaks a rule is still pictured, and named at the end.
+SCREENSHOTS ?= screenshots
+screenshots: test-deps setup
+	@rm -rf $(SCREENSHOTS)
+	PORTAL_SCREENSHOTS=$(SCREENSHOTS) $(VENV)/bin/pytest tests/e2e/test_layout.py -q -p no:cacheprovider -k test_page \
+	  || echo "Einige Seiten verletzen die Layoutregeln (siehe oben); die Bilder liegen trotzdem in $(SCREENSHOTS)/."
+	@echo "Bildschirmfotos: $(SCREENSHOTS)/<Rolle>/<Breite>-<Seite>.png"
 
 makemessages: $(STAMP)
 	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps

@@ -177,7 +177,7 @@ def obligations(user: User, *, at: dt.datetime) -> list[Obligation]:
     return [
         Obligation(
             reason=_("Ihre Bewerbung %(reference)s für den %(cohort)s")
-            % {"reference": a.reference, "cohort": a.cohort.title},
+            % {"reference": a.reference, "cohort": a.cohort.localized_title},
             until=retention_ends(a.cohort.end_date),
         )
         for a in submitted

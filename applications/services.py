@@ -143,22 +143,35 @@ def save_draft(
     return application
 
 
-def missing_for_submission(application: Application) -> list[str]:
-    """Human-readable names of everything a submission still needs."""
+def missing_fields(application: Application) -> list[str]:
+    """The names of the form fields a submission still needs, in the form's order."""
     missing = []
     if not application.municipality_id and not application.other_employer.strip():
-        missing.append(_("Arbeitgeber (Kommune oder andere öffentliche Stelle)"))
-    for field in REQUIRED_FOR_SUBMISSION:
-        if not str(getattr(application, field) or "").strip():
-            missing.append(str(Application._meta.get_field(field).verbose_name))
+        missing.append("municipality")
+    for name in REQUIRED_FOR_SUBMISSION:
+        if not str(getattr(application, name) or "").strip():
+            missing.append(name)
     if not application.endorsement:
-        missing.append(_("Unterstützungsschreiben als PDF"))
+        missing.append("endorsement_upload")
     if not application.privacy_consent_at:
-        missing.append(_("Einwilligung in die Datenschutzhinweise"))
+        missing.append("privacy_consent")
     return missing
 
 
-# What missing_for_submission checks: the employer, the fields above, the letter and the consent.
+def missing_for_submission(application: Application) -> list[str]:
+    """Human-readable names of everything a submission still needs."""
+    names = {
+        "municipality": _("Arbeitgeber (Kommune oder andere öffentliche Stelle)"),
+        "endorsement_upload": _("Unterstützungsschreiben als PDF"),
+        "privacy_consent": _("Einwilligung in die Datenschutzhinweise"),
+    }
+    return [
+        str(names.get(name) or Application._meta.get_field(name).verbose_name)
+        for name in missing_fields(application)
+    ]
+
+
+# What missing_fields checks: the employer, the fields above, the letter and the consent.
 SUBMISSION_REQUIREMENTS = 1 + len(REQUIRED_FOR_SUBMISSION) + 2
 
 
@@ -202,10 +215,11 @@ def submit_application(*, application_id: int, applicant: User, at: dt.datetime)
         Cohort.objects.select_for_update().filter(pk=cohort.pk).order_by().values_list("pk").get()
         last = Application.objects.filter(cohort=cohort).aggregate(last=Max("sequence"))["last"] or 0
         before = copy.copy(application)  # the row as it is under the lock, for the audit log
-        application.sequence = last + 1
-        application.reference = (
-            f"{cohort.programme.reference_prefix}-{cohort.number}-{application.sequence:04d}"
-        )
+        if application.sequence is None:  # an application submitted again keeps its number
+            application.sequence = last + 1
+            application.reference = (
+                f"{cohort.programme.reference_prefix}-{cohort.number}-{application.sequence:04d}"
+            )
         application.status = Application.Status.SUBMITTED
         application.submitted_at = at
         _save_audited(
@@ -254,6 +268,47 @@ def withdraw_application(*, application_id: int, applicant: User, at: dt.datetim
         )
         application.status = Application.Status.WITHDRAWN
         application.withdrawn_at = at
+        application.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    return application
+
+
+def can_apply_again(application: Application, *, at: dt.datetime) -> bool:
+    """A withdrawn application may be taken up again while its window is open, unless it was
+    withdrawn by declining an offered seat (that seat has gone to someone else)."""
+    return (
+        application.status == Application.Status.WITHDRAWN
+        and application.decided_at is None
+        and application.enrollment_id is None
+        and window_is_open(cohort=application.cohort, at=at, application=application)
+    )
+
+
+def apply_again(*, application_id: int, applicant: User, at: dt.datetime) -> Application:
+    """Turn a withdrawn application back into a draft, with everything it held, so that the
+    person can change and submit it again. A submitted one keeps its reference."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("cohort", "extension")
+            .get(pk=application_id, applicant=applicant)
+        )
+        if application.is_draft:
+            return application
+        if not can_apply_again(application, at=at):
+            if application.status == Application.Status.WITHDRAWN:
+                check_window(cohort=application.cohort, at=at, application=application)
+            raise ValidationError(
+                _("Diese Bewerbung kann nicht erneut bearbeitet werden."), code="not_withdrawn"
+            )
+        StatusChange.objects.create(
+            application=application,
+            changed_by=applicant,
+            from_status=application.status,
+            to_status=Application.Status.DRAFT,
+            reason=_("Neu bewerben nach Rückzug"),
+        )
+        application.status = Application.Status.DRAFT
+        application.withdrawn_at = None
         application.save(update_fields=["status", "withdrawn_at", "updated_at"])
     return application
 
@@ -625,9 +680,15 @@ def respond_to_offer(*, application_id: int, applicant: User, accept: bool, at: 
         if accept and timezone.localdate(at) > enrollment.respond_by:
             raise ValidationError(
                 _(
-                    "Die Frist zur Bestätigung des Platzes ist am %(date)s abgelaufen. Bitte wenden Sie sich an uns."
+                    "Die Frist zur Bestätigung des Platzes ist am %(date)s abgelaufen. Ob noch ein Platz frei "
+                    "ist, erfahren Sie beim %(unit)s: %(email)s, Telefon %(phone)s."
                 )
-                % {"date": enrollment.respond_by.strftime("%d.%m.%Y")},
+                % {
+                    "date": enrollment.respond_by.strftime("%d.%m.%Y"),
+                    "unit": settings.PORTAL_OPERATOR["unit"],
+                    "email": settings.PORTAL_OPERATOR["email"],
+                    "phone": settings.PORTAL_OPERATOR["phone"],
+                },
                 code="late",
             )
         enrollment.responded_at = at

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/bearbeiten/", views.edit, name="edit"),
     path("<int:pk>/pruefen/", views.review, name="review"),
     path("<int:pk>/zurueckziehen/", views.withdraw, name="withdraw"),
+    path("<int:pk>/neu-bewerben/", views.apply_again, name="apply_again"),
     path("<int:pk>/platz/", views.offer, name="offer"),
     path("<int:pk>/schreiben/", views.endorsement, name="endorsement"),
     path("<int:pk>/pdf/", views.submission_pdf, name="pdf"),

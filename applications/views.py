@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Cohort
 from portal.downloads import private_download
@@ -17,7 +17,7 @@ from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
 
-UPLOAD_LIMIT = 30  # uploads per client and 10 minutes
+UPLOAD_LIMIT = 30  # uploads per account and 10 minutes (see portal.ratelimit)
 
 
 def _own_application(request, pk: int) -> Application:
@@ -33,7 +33,7 @@ def _own_application(request, pk: int) -> Application:
 def dashboard(request):
     applications = (
         Application.objects.filter(applicant=request.user)
-        .select_related("cohort", "municipality", "enrollment")
+        .select_related("cohort", "municipality", "enrollment", "extension")
         .order_by("-cohort__number")
     )
     now = timezone.now()
@@ -42,6 +42,7 @@ def dashboard(request):
     )
     applications = list(applications)
     for application in applications:
+        application.can_apply_again = services.can_apply_again(application, at=now)
         if application.is_draft:
             application.missing = services.missing_for_submission(application)
             application.required = services.SUBMISSION_REQUIREMENTS
@@ -61,6 +62,12 @@ def start(request, number: int | None = None):
     now = timezone.now()
     cohorts = Cohort.objects.order_by("-number")
     cohort = cohorts.filter(number=number).first() if number else cohorts.accepting_applications(now).first()
+    if cohort is None and request.method == "POST":
+        # A form without its cohort in the address, sent after the window closed: it was for the
+        # cohort whose window opened last.
+        cohort = (
+            Cohort.objects.filter(applications_open_at__lte=now).order_by("-applications_open_at").first()
+        )
     if cohort is None:
         return render(request, "applications/closed.html", {"cohort": None}, status=404)
     existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
@@ -126,7 +133,7 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
                 )
             except ValidationError as error:
                 # Nothing is written; everything typed stays on the page.
-                unsaved = [_("Ihre Eingaben wurden nicht gespeichert. Sie stehen weiter unten im Formular.")]
+                unsaved = [_("Ihre Eingaben wurden nicht gespeichert.")]
                 if had_draft and error.code == "closed":
                     unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
                 form.add_error(None, [*error.messages, *unsaved])
@@ -189,11 +196,22 @@ def _submit(request, pk: int):
     return redirect("applications:detail", pk=application.pk)
 
 
+def missing_links(application: Application) -> list[tuple[str, str]]:
+    """What a submission still needs, as (anchor in the form, the field's label in the form)."""
+    fields = ApplicationForm.base_fields
+    links = []
+    for name in services.missing_fields(application):
+        field = fields[name]
+        anchor = f"id_{name}_0" if getattr(field.widget, "input_type", "") == "radio" else f"id_{name}"
+        links.append((anchor, str(field.label)))
+    return links
+
+
 def _review_page(request, application: Application, *, error: str | None = None):
     return render(
         request,
         "applications/review.html",
-        {"application": application, "missing": services.missing_for_submission(application), "error": error},
+        {"application": application, "missing": missing_links(application), "error": error},
         status=400 if error else 200,
     )
 
@@ -201,7 +219,35 @@ def _review_page(request, application: Application, *, error: str | None = None)
 @login_required
 def detail(request, pk: int):
     application = _own_application(request, pk)
-    return render(request, "applications/detail.html", {"application": application})
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "can_apply_again": services.can_apply_again(application, at=timezone.now()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def apply_again(request, pk: int):
+    """'Neu bewerben' after a withdrawal, while the window is open: the application becomes a
+    draft again, with everything it held."""
+    application = _own_application(request, pk)
+    try:
+        services.apply_again(application_id=application.pk, applicant=request.user, at=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("applications:detail", pk=application.pk)
+    messages.success(
+        request,
+        _(
+            "Ihre Bewerbung ist wieder ein Entwurf. Prüfen Sie Ihre Angaben und senden Sie sie erneut ab, "
+            "damit sie berücksichtigt wird."
+        ),
+    )
+    return redirect("applications:edit", pk=application.pk)
 
 
 @login_required

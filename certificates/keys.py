@@ -27,6 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 TEST_SEAL_NAME = "Testsiegel – nicht gültig"
 TEST_CA_NAME = "Testsiegel-CA – nicht gültig"
+TEST_ORGANISATION = "Testbetrieb Smart City Manager:in"
 
 
 class KeysMissing(ImproperlyConfigured):
@@ -73,7 +74,7 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.PORTAL_OPERATOR["name"][:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, TEST_ORGANISATION),
             x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"),
         ]
     )

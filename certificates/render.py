@@ -34,6 +34,7 @@ from portal.pdf import (
 )
 
 from .models import Certificate
+from .seal import FIELD_NAME as SEAL_FIELD
 
 TEMPLATE = "certificates/certificate_pdf.html"
 QR_COLOR = (0x0B, 0x1F, 0x3A)
@@ -91,54 +92,83 @@ class CertificateRefused(LayoutError):
 
 @dataclass(frozen=True)
 class HolderType:
-    """The type of the holder's lines: sizes in points, on one line each or wrapped."""
+    """The type of the holder's lines: sizes in points, each on one line or wrapped."""
 
     holder: float
     municipality: float
     wrap: bool = False
+    municipality_wrap: bool = False
 
 
-# Tried in order until the holder's lines fit their zone: the name on one line, smaller and smaller
-# down to 12 pt, then wrapped (long names break between words, unbroken strings anywhere).
-HOLDER_TYPES = (
-    *(HolderType(size, 11.5) for size in (24, 21, 18, 16, 14, 12)),
-    *(
-        HolderType(size, municipality, wrap=True)
-        for size, municipality in ((14, 10), (12, 9), (10.5, 8), (9.5, 8), (8.5, 7.5))
-    ),
+# Tried in order until the holder's lines fit their zone: on one line, smaller and smaller down to
+# 12 pt (municipality 9 pt), then wrapped (between words, unbroken strings anywhere), smaller still.
+HOLDER_SIZES = (
+    *((size, False) for size in (24, 21, 18, 16, 14, 12)),
+    *((size, True) for size in (14, 12, 10.5, 9.5, 8.5)),
 )
+MUNICIPALITY_SIZES = ((11.5, False), (10, False), (9, False), (9, True), (8, True), (7.5, True))
+FIRST_TYPE = HolderType(24, 11.5)  # the first candidate, and the whole page's type
 EPSILON = 0.01  # CSS pixels
+
+
+def _overflow(box, right: float, bottom: float) -> tuple[float, float]:
+    wide = low = 0.0
+    pending = [box]
+    while pending:
+        box = pending.pop()
+        wide = max(wide, box.position_x + box.margin_width() - right)
+        low = max(low, box.position_y + box.margin_height() - bottom)
+        pending.extend(getattr(box, "children", ()))
+    return wide, low
 
 
 def holder_overflow(document) -> tuple[float, float]:
     """How far the holder's lines run past their zone to the right and below (0 where they fit)."""
     zone = element_box(document, "holder-zone")
     right, bottom = zone.content_box_x() + zone.width, zone.content_box_y() + zone.height
-    wide = low = 0.0
-    pending = list(zone.children)
-    while pending:
-        box = pending.pop()
-        wide = max(wide, box.position_x + box.margin_width() - right)
-        low = max(low, box.position_y + box.margin_height() - bottom)
-        pending.extend(getattr(box, "children", ()))
-    return max(wide, 0.0), max(low, 0.0)
+    parts = [_overflow(child, right, bottom) for child in zone.children]
+    return max([0.0, *(wide for wide, _low in parts)]), max([0.0, *(low for _wide, low in parts)])
 
 
 def fitted_foregrounds(html_for):
     """Candidate foregrounds for ``render_layered_pdf``: each is sent back laid out, and the first
-    whose holder zone holds its lines is kept. A name that fits at none of the sizes is refused.
-    A name on one line that runs too wide skips the sizes at which it would still run too wide."""
-    largest = None  # the largest size on one line at which the name can fit
-    for holder_type in HOLDER_TYPES:
-        if largest is not None and not holder_type.wrap and holder_type.holder > largest:
-            continue
+    whose holder zone holds its lines is kept; a name that fits at none of the sizes is refused.
+    Name and municipality shrink each on their own; a line too wide skips the sizes at which it
+    would still be too wide, so a long name costs a few layouts, not a dozen."""
+    holder = municipality = 0
+    while holder < len(HOLDER_SIZES) and municipality < len(MUNICIPALITY_SIZES):
+        holder_type = HolderType(
+            *HOLDER_SIZES[holder][:1],
+            *MUNICIPALITY_SIZES[municipality][:1],
+            wrap=HOLDER_SIZES[holder][1],
+            municipality_wrap=MUNICIPALITY_SIZES[municipality][1],
+        )
         document = yield html_for(holder_type)
-        wide, low = holder_overflow(document)
-        if wide <= EPSILON and low <= EPSILON:
+        zone = element_box(document, "holder-zone")
+        right, bottom = zone.content_box_x() + zone.width, zone.content_box_y() + zone.height
+        lines = {
+            child.element.get("class", "").split()[0]: _overflow(child, right, bottom)
+            for child in zone.children
+        }
+        holder_wide, holder_low = lines.get("holder", (0.0, 0.0))
+        municipality_wide, municipality_low = lines.get("municipality", (0.0, 0.0))
+        if max(holder_wide, holder_low, municipality_wide, municipality_low) <= EPSILON:
             return
-        if not holder_type.wrap and wide > EPSILON:
-            width = element_box(document, "holder-zone").width
-            largest = holder_type.holder * width / (width + wide)
+        if municipality_wide > EPSILON:
+            municipality += 1
+        if holder_wide > EPSILON and not holder_type.wrap:
+            largest = holder_type.holder * zone.width / (zone.width + holder_wide)
+            holder += 1
+            while (
+                holder < len(HOLDER_SIZES)
+                and not HOLDER_SIZES[holder][1]
+                and HOLDER_SIZES[holder][0] > largest
+            ):
+                holder += 1
+        elif holder_wide > EPSILON or (
+            municipality_wide <= EPSILON and max(holder_low, municipality_low) > EPSILON
+        ):
+            holder += 1
     raise CertificateRefused(
         gettext("Der Name passt auch in der kleinsten Schrift nicht in das Feld des Zertifikats.")
     )
@@ -169,7 +199,7 @@ def signatories() -> list[dict]:
 
 
 def _context(
-    certificate: Certificate, *, layer: str, modules=(), holder_type: HolderType = HOLDER_TYPES[0]
+    certificate: Certificate, *, layer: str, modules=(), holder_type: HolderType = FIRST_TYPE
 ) -> dict:
     return {
         "layer": layer,
@@ -188,7 +218,7 @@ def certificate_html(
     language: str | None = None,
     *,
     layer: str = "all",
-    holder_type: HolderType = HOLDER_TYPES[0],
+    holder_type: HolderType = FIRST_TYPE,
 ) -> str:
     """The certificate's HTML: layer "all" (the whole page), "base", "body" or "foreground"."""
     with translation.override(language or certificate.language):
@@ -275,6 +305,7 @@ def render_certificate_pdf(certificate: Certificate, language: str | None = None
                 variant=ACCESSIBLE,
                 lead=1,  # the holder's lines; number, code and QR code are read after the footer's labels
                 refuse_missing_glyphs=True,
+                signature_field=(SEAL_FIELD, gettext("Elektronisches Siegel der ausstellenden Stelle")),
             )
         except MissingGlyphs as error:
             raise CertificateRefused(

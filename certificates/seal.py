@@ -9,8 +9,10 @@ made by the operator's seal certificate (its subject, under the configured trust
 changed byte, a later change to the file or a seal by anyone else is refused.
 """
 
+import asyncio
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -55,11 +57,25 @@ def seal_certificate():
     return _signer(keys.seal_material()).signing_cert
 
 
+def _outside_event_loop(function, *args):
+    """pyHanko's synchronous API runs its own event loop, which cannot start in a thread that
+    already runs one (an ASGI server, a test driving a browser): there it runs in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def seal_pdf(pdf: bytes) -> bytes:
     """The PDF with the operator's seal appended (unchanged when sealing is switched off)."""
     if not keys.sealing_on():
         return pdf
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    return _outside_event_loop(_seal, pdf)
+
+
+def _seal(pdf: bytes) -> bytes:
     from pyhanko.sign import fields, signers
 
     timestamper = None
@@ -75,11 +91,91 @@ def seal_pdf(pdf: bytes) -> bytes:
         reason="Elektronisches Siegel des Zertifikats",
         location=settings.PORTAL_BASE_URL,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _KeepMetadata(io.BytesIO(pdf), strict=False)
+    fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_NAME, on_page=0))
+    _tag_seal_field(writer)
     output = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
-        writer, bytes_reserved=None if timestamper else _reserved_bytes(signer)
+        writer, existing_fields_only=True, bytes_reserved=None if timestamper else _reserved_bytes(signer)
     )
     return output.getvalue()
+
+
+def _keep_metadata_writer():
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class KeepMetadata(IncrementalPdfFileWriter):
+        """An incremental update that leaves the rendered document information and XMP metadata
+        as they are: pyHanko would rewrite the XMP and lose its PDF/A extension schema (PDF/UA
+        identification), and nothing the metadata describes changes with a seal."""
+
+        def _update_meta(self):
+            pass
+
+    return KeepMetadata
+
+
+def _KeepMetadata(*args, **kwargs):
+    return _keep_metadata_writer()(*args, **kwargs)
+
+
+def _tag_seal_field(writer) -> None:
+    """PDF/UA: the seal's (invisible) widget gets a description and a Form element in the
+    structure tree, as every annotation of a tagged certificate must."""
+    from pyhanko.pdf_utils import generic
+
+    root = writer.root
+    field_ref = next(ref for ref in root["/AcroForm"]["/Fields"] if ref.get_object().get("/T") == FIELD_NAME)
+    field = field_ref.get_object()
+    field["/TU"] = generic.TextStringObject("Elektronisches Siegel der ausstellenden Stelle")
+    writer.mark_update(field_ref)
+    if "/StructTreeRoot" not in root:
+        return  # an untagged document has no structure to extend
+    struct_root_ref = root.raw_get("/StructTreeRoot")
+    struct_root = struct_root_ref.get_object()
+    document_ref = (
+        struct_root["/K"].raw_get(0)
+        if isinstance(struct_root["/K"], generic.ArrayObject)
+        else (struct_root.raw_get("/K"))
+    )
+    document = document_ref.get_object()
+    parent_tree = struct_root["/ParentTree"]
+    numbers = parent_tree["/Nums"]
+    used = [int(numbers[index]) for index in range(0, len(numbers), 2)]
+    key = int(struct_root.get("/ParentTreeNextKey", max(used, default=-1) + 1))
+    page_ref = writer.find_page_for_modification(0)[0]
+    form = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/StructElem"),
+                generic.pdf_name("/S"): generic.pdf_name("/Form"),
+                generic.pdf_name("/P"): document_ref,
+                generic.pdf_name("/Pg"): page_ref,
+                generic.pdf_name("/Alt"): generic.TextStringObject(
+                    "Elektronisches Siegel der ausstellenden Stelle"
+                ),
+                generic.pdf_name("/K"): generic.DictionaryObject(
+                    {
+                        generic.pdf_name("/Type"): generic.pdf_name("/OBJR"),
+                        generic.pdf_name("/Obj"): field_ref,
+                        generic.pdf_name("/Pg"): page_ref,
+                    }
+                ),
+            }
+        )
+    )
+    field["/StructParent"] = generic.NumberObject(key)
+    numbers.extend([generic.NumberObject(key), form])
+    struct_root["/ParentTreeNextKey"] = generic.NumberObject(key + 1)
+    kids = document.get("/K")
+    if isinstance(kids, generic.ArrayObject):
+        kids.append(form)
+    else:
+        document["/K"] = generic.ArrayObject([kids, form] if kids is not None else [form])
+    writer.mark_update(document_ref)
+    writer.mark_update(struct_root_ref)
+    parent_tree_ref = struct_root.raw_get("/ParentTree")
+    if isinstance(parent_tree_ref, generic.IndirectObject):
+        writer.mark_update(parent_tree_ref)
 
 
 @cache
@@ -113,6 +209,10 @@ def _trust_roots() -> list:
 
 def check_seal(pdf: bytes) -> SealCheck:
     """Is this PDF sealed by the operator, intact and unchanged since?"""
+    return _outside_event_loop(_check, pdf)
+
+
+def _check(pdf: bytes) -> SealCheck:
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

@@ -306,8 +306,16 @@ def _check_pdf(content: bytes) -> FileCheck:
             certificate = _certificate_of_credential(verify_token(token)["id"]) if token else None
         except (CredentialError, ValueError, UnicodeDecodeError):
             certificate = None
-    if seal.valid or certificate is not None:
+    if seal.valid:
         return FileCheck("pdf", True, seal.message, certificate=certificate, seal=seal)
+    if certificate is not None:  # issued before sealing, or with sealing switched off
+        return FileCheck(
+            "pdf",
+            True,
+            _("Der Fingerabdruck (SHA-256) der Datei stimmt mit dem ausgestellten Original überein."),
+            certificate=certificate,
+            seal=seal,
+        )
     return FileCheck(
         "pdf",
         False,

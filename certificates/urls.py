@@ -7,7 +7,15 @@ app_name = "certificates"
 urlpatterns = [
     path("zertifikat/pruefen/", views.verify, name="verify"),
     path("zertifikat/<int:pk>/pdf/", views.download, name="download"),
-    path("zertifikat/<int:pk>/nachweis.<str:fmt>", views.download_credential, name="credential"),
+    path(
+        "zertifikat/<int:pk>/nachweis.jwt", views.download_credential, {"fmt": "jwt"}, name="credential_jwt"
+    ),
+    path(
+        "zertifikat/<int:pk>/nachweis.json",
+        views.download_credential,
+        {"fmt": "json"},
+        name="credential_json",
+    ),
     path("nachweis/aussteller/", views.ob_issuer, name="ob_issuer"),
     path("nachweis/schluessel.json", views.ob_jwks, name="ob_jwks"),
     path("nachweis/status/", views.ob_status_list, name="ob_status_list"),

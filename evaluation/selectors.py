@@ -219,7 +219,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     participants_per_cohort = Counter(cohort_id for _pk, cohort_id, _d, _k in participants)
     application_rows = [
         _application_figures(
-            c.title, per_cohort[c.pk], participants_per_cohort[c.pk], certificates.get(c.pk, 0)
+            c.localized_title, per_cohort[c.pk], participants_per_cohort[c.pk], certificates.get(c.pk, 0)
         )
         for c in cohorts
     ]

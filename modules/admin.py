@@ -13,9 +13,15 @@ from .models import Material, Module, Session, TaskDeadline
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["position", "title", "programme"]
+    list_display = ["position", "title", "title_en", "programme"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
+    # Each text in German and, for the English interface, in English (empty: the German is shown).
+    fieldsets = [
+        (None, {"fields": ["programme", "position"]}),
+        (_("Deutsch"), {"fields": ["title", "description", "task"]}),
+        (_("Englisch"), {"fields": ["title_en", "description_en", "task_en"]}),
+    ]
 
 
 class CoordinatedCohortMixin:

@@ -16,6 +16,14 @@ TASKS = [
     "Entwerfen Sie einen Kommunikationsplan für die Umsetzung eines Vorhabens.",
 ]
 
+TASKS_EN = [
+    "Describe on two pages where your municipality stands with digitalisation today.",
+    "Draw up an overview of the IT security risks of a planned digital service.",
+    "Plan a participation format for a smart city project of your municipality.",
+    "Outline the goals and fields of action of a smart city strategy for your municipality.",
+    "Draft a communication plan for putting a project into practice.",
+]
+
 MODULES = [
     (
         "Digitale Transformation und Smart City in der Stadtentwicklung",
@@ -75,10 +83,13 @@ def seed(out) -> None:
         )
     out.write(f"  {len(MODULES)} Themenmodule")
     modules = list(Module.objects.filter(programme=programme).order_by("position"))
-    for module, task in zip(modules, TASKS, strict=True):
+    for module, task, task_en in zip(modules, TASKS, TASKS_EN, strict=True):
         if not module.task:
             module.task = task
             module.save(update_fields=["task"])
+        if not module.task_en and module.task == task:
+            module.task_en = task_en
+            module.save(update_fields=["task_en"])
     coordinator = User.objects.get(email="koordination@example.org")
     for cohort in Cohort.objects.filter(programme=programme, number__in=[3, 4]):
         cohort.coordinators.add(coordinator)

@@ -1,3 +1,5 @@
+import allauth.mfa.admin  # noqa: F401 - registers allauth's authenticator admin first, so it can be replaced below
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -7,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .mail import kind_label, visible_mails
-from .models import Municipality, OutboxMessage, User
+from .models import AccessibilityFeedback, Municipality, OutboxMessage, User
 from .paging import EstimatedCountPaginator
 
 
@@ -174,3 +176,34 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             _("%(count)s E-Mails als unzustellbar markiert. An diese Adressen gehen keine Erinnerungen mehr.")
             % {"count": count},
         )
+
+
+# allauth's own admin shows an authenticator's data: the TOTP secret and the seed of the recovery
+# codes, enough to pass anyone's second factor. Here only which factor exists and when it was used;
+# deleting one (a person who lost their phone) stays possible.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+
+@admin.register(AccessibilityFeedback)
+class AccessibilityFeedbackAdmin(admin.ModelAdmin):
+    """Reports of barriers, to be answered within six weeks. Read-only: the answer goes by mail."""
+
+    list_display = ["created_at", "page", "name", "email"]
+    search_fields = ["page", "message", "email"]
+    readonly_fields = ["created_at", "name", "email", "page", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

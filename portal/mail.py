@@ -24,13 +24,15 @@ a nudge:
   is sealed (encrypted) in its row until the transaction that ends the message (sent, bounced,
   failed, skipped) wipes it. Every attempt sends the sealed text, so a retry is the same message
   with the same Message-ID; once it has ended, nothing that could open the account is left in the
-  outbox, the admin, the data export, the audit log or an error report (``portal.mail_secrets``).
+  outbox, the admin, the data export, the audit log or an error report (``portal.mail_secrets``,
+  ``portal.error_reports``).
   A message that ended without being delivered cannot be sent again: the person asks for a new link.
 - Staff see only the messages their role concerns (``visible_mails``): reviewers those about
   applications they may review, coordinators those about their own cohorts.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import smtplib
@@ -314,6 +316,7 @@ register_kind_label("account:totp_", gettext_lazy("Konto: zweiter Faktor"))
 register_kind_label("account:recovery_codes_", gettext_lazy("Konto: Wiederherstellungscodes"))
 register_kind_label("account:webauthn_", gettext_lazy("Konto: Sicherheitsschlüssel"))
 register_kind_label("reminder-", gettext_lazy("Erinnerung"))
+register_kind_label("accessibility-feedback", gettext_lazy("Rückmeldung zur Barrierefreiheit"))
 
 
 # --- Checks right before sending -------------------------------------------------------------
@@ -330,10 +333,18 @@ def register_send_check(kind: str, check) -> None:
     _send_checks[kind] = check
 
 
-def _discover_send_checks() -> None:
+@functools.cache
+def _discover(module_name: str) -> None:
+    """Import every app's ``module_name`` module once per process: they register their rules,
+    renderers and scopes here. Looking again for modules that do not exist costs an import
+    search per app, too much for once per row of the outbox."""
     from django.utils.module_loading import autodiscover_modules
 
-    autodiscover_modules("reminders")
+    autodiscover_modules(module_name)
+
+
+def _discover_send_checks() -> None:
+    _discover("reminders")
 
 
 # --- Rendering right before sending ----------------------------------------------------------
@@ -365,9 +376,7 @@ def _render(messages: list[OutboxMessage]) -> tuple[dict[int, tuple[str, str]], 
     failed: dict[int, str] = {}
     if not pending:
         return skip, failed
-    from django.utils.module_loading import autodiscover_modules
-
-    autodiscover_modules("mails")
+    _discover("mails")
     for kind, group in pending.items():
         render = _renderers.get(kind)
         try:
@@ -733,9 +742,7 @@ def visible_mails(user: User) -> QuerySet[OutboxMessage]:
         return messages
     if not user.has_perm("portal.view_outboxmessage"):
         return messages.none()
-    from django.utils.module_loading import autodiscover_modules
-
-    autodiscover_modules("mails")
+    _discover("mails")
     allowed = Q(pk__in=[])
     for related_model, scopes in _mail_scopes.items():
         for scope in scopes:

@@ -218,3 +218,22 @@ class OutboxMessage(models.Model):
     @property
     def related(self) -> str:
         return f"{self.related_model} #{self.related_id}" if self.related_model else ""
+
+
+class AccessibilityFeedback(models.Model):
+    """A report of a barrier, sent with the form on the accessibility statement (BITV 2.0 § 7).
+    Kept so that the answer within six weeks can be followed up; mailed to the operator."""
+
+    name = models.CharField(_("Name"), max_length=150, blank=True)
+    email = models.EmailField(_("E-Mail-Adresse für die Antwort"), blank=True)
+    page = models.CharField(_("Betroffene Seite oder Funktion"), max_length=300, blank=True)
+    message = models.TextField(_("Beschreibung der Barriere"), max_length=4000)
+    created_at = models.DateTimeField(_("eingegangen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Rückmeldung zur Barrierefreiheit")
+        verbose_name_plural = _("Rückmeldungen zur Barrierefreiheit")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Rückmeldung vom %(date)s") % {"date": self.created_at.strftime("%d.%m.%Y")}

@@ -16,8 +16,11 @@ def roles_of(user) -> dict[str, bool]:
     statistics = user.has_perm("evaluation.view_statistics")
     reviews = user.is_staff and user.has_perm("applications.view_application")
     coordinates = user.is_superuser or (user.is_staff and "coordinators" in groups)
+    # A confirmed seat (cohorts.Enrollment, reached through its related name so that portal
+    # imports nothing of the apps above it) makes a participant, as does the group.
+    participant = "participants" in groups or user.enrollments.filter(state="confirmed").exists()
     return {
-        "participant": "participants" in groups,
+        "participant": participant,
         "coordinator": coordinates,
         "reviewer": reviews,
         "statistics": statistics,

@@ -527,6 +527,7 @@ def render_layered_pdf(
     variant: str | None = ACCESSIBLE,
     lead: int | None = None,
     refuse_missing_glyphs: bool = False,
+    signature_field: tuple[str, str] | None = None,
 ) -> bytes:
     """Render ``html`` as a one-page, tagged PDF together with pages it shares with other documents.
 
@@ -544,7 +545,11 @@ def render_layered_pdf(
     reading order: the backgrounds beneath, the first ``lead`` top-level elements of ``html``
     (all by default), the backgrounds above, the rest of ``html``'s elements, the masks. Each font
     is embedded once, with the glyphs of every layer. With ``refuse_missing_glyphs`` a character
-    that no font draws raises ``MissingGlyphs`` instead of printing an empty box."""
+    that no font draws raises ``MissingGlyphs`` instead of printing an empty box.
+
+    ``signature_field`` (name, description) adds an empty, invisible signature field for a seal
+    applied later: its widget is tagged as a form field with the description, last in reading
+    order, so that the sealed PDF stays PDF/UA (a signer fills the field, the tags stay)."""
     renderer = _renderer()
     candidates = None if isinstance(html, str) else html
     candidate = html if candidates is None else next(candidates)
@@ -626,6 +631,8 @@ def render_layered_pdf(
             )
             parents.append(figure.reference)
             order["masks"].append(figure.reference)
+        if signature_field:
+            order["masks"].append(_add_signature_field(pdf, page, structure, *signature_field))
         structure["K"] = pydyf.Array(reference for part in order.values() for reference in part)
         contents = pdf.objects[_number(page["Contents"])]
         contents.stream[:0] = [*below, b"q"]
@@ -636,6 +643,45 @@ def render_layered_pdf(
         layers=[layer.fonts for _background, layer in layers], strict=refuse_missing_glyphs
     ):
         return document.write_pdf(finisher=finish, **_options(variant), pdf_tags=True)
+
+
+def _add_signature_field(pdf, page, structure, name: str, description: str) -> bytes:
+    """An empty signature field with an invisible widget (zero-size, printed, as PDF/A wants it),
+    in a Form structure element; returns that element's reference."""
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    parent_tree = pdf.objects[_number(root["ParentTree"])]
+    key = max(parent_tree["Nums"][::2]) + 1
+    widget = pydyf.Dictionary(
+        {
+            "Type": "/Annot",
+            "Subtype": "/Widget",
+            "FT": "/Sig",
+            "T": pydyf.String(name),
+            "TU": pydyf.String(description),
+            "F": 132,  # print, locked
+            "Rect": pydyf.Array([0, 0, 0, 0]),
+            "P": pdf.page_references[0],
+            "StructParent": key,
+        }
+    )
+    pdf.add_object(widget)
+    page["Annots"] = pydyf.Array([*page.get("Annots", []), widget.reference])
+    reference = pydyf.Dictionary({"Type": "/OBJR", "Obj": widget.reference, "Pg": pdf.page_references[0]})
+    pdf.add_object(reference)
+    element = pydyf.Dictionary(
+        {
+            "Type": "/StructElem",
+            "S": "/Form",
+            "P": structure.reference,
+            "Pg": pdf.page_references[0],
+            "K": pydyf.Array([reference.reference]),
+            "Alt": pydyf.String(description),
+        }
+    )
+    pdf.add_object(element)
+    parent_tree["Nums"].extend([key, element.reference])
+    pdf.catalog["AcroForm"] = pydyf.Dictionary({"Fields": pydyf.Array([widget.reference])})
+    return element.reference
 
 
 def blank_pdf() -> bytes:

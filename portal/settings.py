@@ -406,32 +406,65 @@ PORTAL_ACCESSIBILITY = {
 }
 if PRODUCTION:
 
-    def _is_placeholder(field: str, value: str) -> bool:
+    def _is_placeholder(kind: str, value: str, placeholder: str) -> bool:
         plain = " ".join(value.split()).casefold()
-        placeholder = " ".join(OPERATOR_PLACEHOLDERS[field].split()).casefold()
-        if field == "phone":  # compared digit by digit: "+49 (331) 000 000" is the same
+        placeholder = " ".join(placeholder.split()).casefold()
+        if kind == "phone":  # compared digit by digit: "+49 (331) 000 000" is the same
             plain, placeholder = re.sub(r"\D", "", plain), re.sub(r"\D", "", placeholder)
         if not plain or plain == placeholder:
             return True
-        if field == "address":
+        if kind == "address":
             return "musterstra" in plain
-        if field == "email":  # no address at all, or a domain reserved for examples (RFC 2606)
+        if kind == "email":  # no address at all, or a domain reserved for examples (RFC 2606)
             labels = plain.rpartition("@")[2].split(".")
             reserved = "example" in labels[-2:] or labels[-1] in {"test", "invalid", "localhost"}
             return "@" not in plain or len(labels) < 2 or reserved
         return False
 
-    for _field, _variable in (
-        ("address", "PORTAL_OPERATOR_ADDRESS"),
-        ("email", "PORTAL_OPERATOR_EMAIL"),
-        ("phone", "PORTAL_OPERATOR_PHONE"),
+    # What the legal pages print: the imprint (operator) and the accessibility statement, whose
+    # feedback address and enforcement body BITV 2.0 requires.
+    for _variable, _kind, _value, _placeholder, _page in (
+        (
+            "PORTAL_OPERATOR_ADDRESS",
+            "address",
+            PORTAL_OPERATOR["address"],
+            OPERATOR_PLACEHOLDERS["address"],
+            "imprint",
+        ),
+        (
+            "PORTAL_OPERATOR_EMAIL",
+            "email",
+            PORTAL_OPERATOR["email"],
+            OPERATOR_PLACEHOLDERS["email"],
+            "imprint",
+        ),
+        (
+            "PORTAL_OPERATOR_PHONE",
+            "phone",
+            PORTAL_OPERATOR["phone"],
+            OPERATOR_PLACEHOLDERS["phone"],
+            "imprint",
+        ),
+        (
+            "PORTAL_ACCESSIBILITY_EMAIL",
+            "email",
+            PORTAL_OPERATOR["accessibility_email"],
+            "",
+            "accessibility statement",
+        ),
+        (
+            "PORTAL_ENFORCEMENT_EMAIL",
+            "email",
+            PORTAL_ACCESSIBILITY["enforcement_email"],
+            "",
+            "accessibility statement",
+        ),
     ):
-        if _is_placeholder(_field, PORTAL_OPERATOR[_field]):
+        if _is_placeholder(_kind, _value, _placeholder):
             raise ImproperlyConfigured(
-                f"{_variable} must be set in production to the operator's real {_field}: "
-                "it is printed in the imprint."
+                f"{_variable} must be set in production to a real {_kind}, not an example placeholder: "
+                f"it is printed in the {_page}."
             )
-# Who signs the certificates: "Name|Function" entries separated by ";".
 # Who signs the certificates: "name|function|name in English|function in English", entries
 # separated by ";". The English fields may be left out (the German ones print instead).
 CERTIFICATE_SIGNATORIES = [

@@ -33,10 +33,13 @@ urlpatterns = [
     path("sprache/", views.set_language, name="set_language"),
     path("impressum/", TemplateView.as_view(template_name="portal/impressum.html"), name="imprint"),
     path("datenschutz/", TemplateView.as_view(template_name="portal/datenschutz.html"), name="privacy"),
+    path("barrierefreiheit/", views.accessibility, name="accessibility"),
     path(
-        "barrierefreiheit/",
-        TemplateView.as_view(template_name="portal/barrierefreiheit.html"),
-        name="accessibility",
+        "leichte-sprache/",
+        TemplateView.as_view(template_name="portal/leichte_sprache.html"),
+        name="easy_language",
     ),
+    path("gebaerdensprache/", views.sign_language, name="sign_language"),
+    path("hilfe/", TemplateView.as_view(template_name="portal/hilfe.html"), name="help"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

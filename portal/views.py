@@ -1,13 +1,19 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import ProfileForm
+from . import services
+from .forms import AccessibilityFeedbackForm, ProfileForm
 from .middleware import SUPPORTED, remember_language
+from .ratelimit import allow
+
+FEEDBACK_LIMIT = 5  # reports per client and hour
 
 
 @require_POST
@@ -35,3 +41,35 @@ def profile(request):
         messages.success(request, gettext("Ihre Einstellungen wurden gespeichert."))
         return redirect("profile")
     return render(request, "portal/profile.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def accessibility(request):
+    """The accessibility statement with its feedback form (BITV 2.0 § 7)."""
+    form = AccessibilityFeedbackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not allow(request, "accessibility-feedback", limit=FEEDBACK_LIMIT, window=3600):
+            form.add_error(
+                None,
+                gettext(
+                    "Von Ihrem Anschluss sind in der letzten Stunde schon mehrere Rückmeldungen gekommen. "
+                    "Bitte versuchen Sie es später noch einmal oder schreiben Sie uns eine E-Mail."
+                ),
+            )
+        if form.is_valid():
+            services.submit_accessibility_feedback(**form.cleaned_data, at=timezone.now())
+            messages.success(
+                request,
+                gettext("Vielen Dank für Ihre Rückmeldung. Wir antworten Ihnen innerhalb von sechs Wochen."),
+            )
+            return redirect(f"{request.path}#feedback-title")
+        status = 400
+    return render(request, "portal/barrierefreiheit.html", {"form": form}, status=status)
+
+
+def sign_language(request):
+    """The operator's video in German Sign Language; without a configured video there is no page."""
+    if not settings.PORTAL_OPERATOR["sign_language_video"]:
+        raise Http404
+    return render(request, "portal/gebaerdensprache.html")

@@ -94,7 +94,7 @@ def test_review_lists_what_is_missing_and_refuses_submission(logged_in, cohort, 
     application = Application.objects.get(applicant=applicant)
     review = logged_in.get(reverse("applications:review", args=[application.pk])).content.decode()
     assert "Zum Absenden fehlt noch" in review
-    assert "Motivation" in review and "Unterstützungsschreiben als PDF" in review
+    assert "Motivation</a>" in review and "Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)</a>" in review
     response = logged_in.post(reverse("applications:review", args=[application.pk]))
     assert response.status_code == 400
     assert "Bitte ergänzen Sie noch" in response.content.decode()

@@ -85,6 +85,17 @@ def test_the_new_draft_form_posts_to_its_cohort_so_a_late_first_save_is_answered
     assert not Application.objects.exists()
 
 
+def test_a_form_sent_to_the_address_without_a_cohort_after_the_close_is_answered_with_the_form(
+    client, closing, person
+):
+    with time_machine.travel(first_second_after(closing), tick=False):
+        response = client.post(reverse("applications:start"), form_data(motivation=TYPED))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert deadline_text(closing) in html and TYPED in html
+    assert not Application.objects.exists()
+
+
 def test_a_first_save_in_the_last_second_is_kept(client, closing, person):
     url = reverse("applications:start_for_cohort", args=[closing.number])
     with time_machine.travel(last_second(closing), tick=False):

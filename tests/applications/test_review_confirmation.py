@@ -248,6 +248,7 @@ def test_the_list_keeps_date_mean_and_count_in_narrow_columns(client, four, revi
     client.force_login(reviewer)
     listing = client.get(reverse(CHANGELIST)).content.decode()
     assert "column-district" not in listing  # the district is a filter, not a column
+    assert 'id="nav-sidebar"' not in listing  # the width goes to the columns
     assert '<td class="field-submitted_on">20.09.2022</td>' in listing
     assert '<td class="field-score">15,0</td>' in listing
     assert '<td class="field-score_count">1</td>' in listing

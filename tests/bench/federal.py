@@ -3,7 +3,7 @@ rollout, in one run on one database.
 
 The small world is what one state's portal holds in its first weeks: one programme, an open
 cohort with ten submitted applications and a draft, a finished cohort with ten participants and
-their certificates, a handful of mails. Every page and job is measured there first. Then the
+their certificates, a first page of mails. Every page and job is measured there first. Then the
 rollout is built around it with bulk inserts (sixteen programmes, about 11,000 municipalities,
 400 cohorts, 100,000 applications with scores, notes and history, 20,000 participants with
 attendance and task submissions, 20,000 certificates, 1,000,000 mails), and the same pages and
@@ -18,12 +18,10 @@ reported by name.
 """
 
 import datetime as dt
-import gc
 import hashlib
 import itertools
 import os
 import time
-import tracemalloc
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -159,8 +157,9 @@ class World:
             StatusChange(application=a, from_status="draft", to_status="submitted") for a in submitted
         )
         # The waiting list is ranked by score.
+        # A full first page of the outbox (100 rows), as after the first weeks of a cohort.
         OutboxMessage.objects.bulk_create(
-            mail(index, user=self.applicant, status=OutboxMessage.Status.SENT, at=now) for index in range(8)
+            mail(index, user=self.applicant, status=OutboxMessage.Status.SENT, at=now) for index in range(118)
         )
         OutboxMessage.objects.bulk_create(
             mail(index, user=self.applicant, status=OutboxMessage.Status.QUEUED, at=now, tag="due")
@@ -302,13 +301,19 @@ def log(message: str) -> None:
 def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     """Build the nationwide rollout around the small world with bulk inserts."""
     from applications.models import Application, ReviewNote, Score, StatusChange
+    from applications.privacy import BLANK, UNSUCCESSFUL
     from certificates.models import Certificate
     from cohorts.models import BERLIN, Cohort, Enrollment, Programme
     from modules.models import Module, Session
+    from portal.data_protection import retention_cutoff
     from portal.models import Municipality, OutboxMessage, User
 
     started = time.monotonic()
     now = timezone.now()
+    # The retention job runs every night: applications of cohorts past their retention period are
+    # built as it leaves them, so the run measured below meets the steady state, not years of
+    # backlog at once.
+    cutoff = retention_cutoff(now)
 
     existing = Municipality.objects.count()
     Municipality.objects.bulk_create(
@@ -344,7 +349,7 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     for programme in programmes:
         first = 3 if programme.pk == world.programme.pk else 1
         for number in range(first, first + per_programme):
-            year = 2019 + number % 7
+            year = 2020 + number % 7
             cohorts.append(
                 Cohort(
                     programme=programme,
@@ -425,6 +430,12 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
                 application.other_employer = ""
                 if status == Application.Status.WITHDRAWN:
                     application.withdrawn_at = application.submitted_at + dt.timedelta(days=1)
+                if cohort.end_date < cutoff and status in UNSUCCESSFUL:
+                    # As the nightly retention run has left it: anonymised, no notes.
+                    for field, value in BLANK.items():
+                        setattr(application, field, value)
+                    application.applicant_id = application.municipality_id = None
+                    application.anonymised_at = now - dt.timedelta(days=1)
                 applications.append(application)
         enrollments = Enrollment.objects.bulk_create(enrollments, batch_size=5000)
         by_person = {enrollment.user_id: enrollment for enrollment in enrollments}
@@ -446,7 +457,11 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
             batch_size=5000,
         )
         ReviewNote.objects.bulk_create(
-            (ReviewNote(application=a, author=reviewers[0], text="Geprüft.") for a in applications),
+            (
+                ReviewNote(application=a, author=reviewers[0], text="Geprüft.")
+                for a in applications
+                if a.anonymised_at is None
+            ),
             batch_size=5000,
         )
         StatusChange.objects.bulk_create(
@@ -497,11 +512,6 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
         remaining -= take
         if index % 200_000 < take:
             log(f"    mails {index}")
-    # The retention job runs every night: what was due before today is done, and the run measured
-    # below meets the steady state, not years of backlog at once.
-    from portal.data_protection import run_retention
-
-    run_retention(at=now)
     analyze()
     counts = {
         "programmes": Programme.objects.count(),
@@ -661,53 +671,31 @@ def jobs(world: World) -> dict:
     return results
 
 
-def _peak(work) -> tuple[float, float, int]:
-    gc.collect()
-    tracemalloc.start()
-    started = time.perf_counter()
-    size = work()
-    elapsed = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return elapsed, peak / 1024 / 1024, size
-
-
 def exports(world: World) -> dict:
-    """The reviewers' export of every application and the evaluators' person table, as the
-    admin and the evaluation page write them."""
-    from django.contrib import admin as admin_site
-    from django.test import RequestFactory
+    """The reviewers' export of every application (CSV and XLSX, through the admin) and the
+    evaluators' person table, each in a process of its own, so that its peak memory is its own."""
+    import json
+    import subprocess
+    import sys
 
-    from applications.models import Application
+    from .common import ROOT
 
     results = {}
-    model_admin = admin_site.site._registry[Application]
-    request = RequestFactory().get("/")
-    request.user = world.reviewer
-
-    def admin_export(fmt: str):
-        def work():
-            from import_export.formats.base_formats import CSV, XLSX
-
-            queryset = model_admin.get_export_queryset(request)
-            data = model_admin.get_export_data(CSV() if fmt == "csv" else XLSX(), request, queryset)
-            return len(data)
-
-        return work
-
-    for label, fmt in (("Admin export, CSV", "csv"), ("Admin export, XLSX", "xlsx")):
-        elapsed, peak, size = _peak(admin_export(fmt))
-        results[label] = {"time": elapsed, "peak_mib": peak, "bytes": size}
-    evaluator = _client(world.evaluator)
-    for label, fmt in (("Evaluation export, CSV", "csv"), ("Evaluation export, XLSX", "xlsx")):
-
-        def work(fmt=fmt):
-            response = evaluator.get(f"/auswertung/export/teilnahme.{fmt}")
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            return len(body)
-
-        elapsed, peak, size = _peak(work)
-        results[label] = {"time": elapsed, "peak_mib": peak, "bytes": size}
+    for label, kind, user in (
+        ("Admin export, CSV", "admin-csv", world.reviewer),
+        ("Admin export, XLSX", "admin-xlsx", world.reviewer),
+        ("Evaluation export, CSV", "evaluation-csv", world.evaluator),
+        ("Evaluation export, XLSX", "evaluation-xlsx", world.evaluator),
+    ):
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "tests.bench.export_memory", kind, user.email],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=1800,
+        )
+        results[label] = json.loads(done.stdout.strip().splitlines()[-1])
     return results
 
 
@@ -821,8 +809,8 @@ def markdown(results: dict) -> str:
         "",
         "`make bench SCALE=federal` measures every page and background job twice in one run on one "
         "PostgreSQL database: first in a small world (one programme, an open cohort with ten submitted "
-        "applications and a draft, a finished cohort with ten participants and their certificates, ten "
-        "mails), then after a nationwide rollout has been built around it with bulk inserts. The "
+        "applications and a draft, a finished cohort with ten participants and their certificates, a first "
+        "page of mails), then after a nationwide rollout has been built around it with bulk inserts. The "
         "people measured and what they see stay the same; only the data around them grows. Pages are "
         "requested through Django's test client (full middleware, no HTTP, DEBUG off): queries counted "
         "once, time the median of 7 requests after a warm-up. Jobs run inside a transaction that is "

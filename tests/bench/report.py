@@ -241,17 +241,20 @@ def _certificate_section(certificates: dict, subsetting: str) -> list[str]:
         f"{len(base)} certificates of one cohort (names with German, Sorbian and Polish letters, the real "
         "Brandenburg municipalities), each rendered both ways in turn, after three warm-up renders of each:",
         "",
-        "- **Baseline**: plain WeasyPrint with default settings, `HTML(string=…).write_pdf()`, on the "
-        "same certificate HTML the portal's template produces (the whole page in one document), with the "
-        "stylesheet inline and the shipped fonts replaced by the system's `sans-serif`. Its HTML is "
-        "prepared outside the timer.",
+        "- **Baseline**: plain WeasyPrint writing the same tagged output, "
+        "`HTML(string=…).write_pdf(pdf_variant=\"pdf/a-3a\")` (PDF/A-3 level a: structure tree, marked "
+        "content, language), on the same certificate HTML the portal's template produces (the whole "
+        "page in one document), with the stylesheet inline and the shipped fonts replaced by the "
+        "system's `sans-serif`. Its HTML is prepared outside the timer.",
         "- **Portal**: `certificates.render.render_certificate_pdf()`, the function the Celery task "
-        "calls: module query, template, QR code, WeasyPrint, and a PDF/A-3b file (the baseline writes "
-        "plain PDF). The certificate has two layers: the background, which every certificate of the "
+        "calls: coverage check, module query, template, QR code, WeasyPrint, and a tagged PDF/A-3a and "
+        "PDF/UA-1 file. The certificate has two layers: the background, which every certificate of the "
         "cohort shares (programme, cohort, modules, date, signatures), is rendered once per worker and "
-        "kept as finished PDF objects; each certificate lays out and draws only its foreground (name, "
-        "municipality, number, code), draws the QR code as a one-bit image, and places the kept "
-        "background beneath. The first certificate of a cohort renders the background too (last row).",
+        "kept as its finished content, structure elements and glyphs; each certificate lays out and "
+        "draws only its foreground (name, municipality, number, code), draws the QR code as a one-bit "
+        "image tagged as a figure, and joins the kept background's content and structure to its own "
+        "page under fresh numbers, each font embedded once with the glyphs of all layers. The first "
+        "certificate of a cohort renders the background too (last row).",
         "",
         *_md_table(
             ["", "Baseline", "Portal", "Ratio"],

@@ -1,11 +1,14 @@
+# ruff: noqa: F811 (the fixtures are shared with test_certificates)
 """Certificates for the names real people have: printed with the shipped fonts only, inside their
 zone, tagged for PDF/UA-1 and PDF/A-3a, checked by a validator; names that cannot print are
 refused with the characters named, and never block the rest of a cohort."""
 
 import io
+from pathlib import Path
 
 import pypdfium2
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -68,7 +71,7 @@ def holder_boxes_and_statement_top(content: bytes):
 
 @pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("kind", list(NAMES))
-def test_every_name_prints_inside_its_zone_as_an_accessible_pdfa(cohort, kind, language):  # noqa: F811
+def test_every_name_prints_inside_its_zone_as_an_accessible_pdfa(cohort, kind, language):
     name = NAMES[kind]
     certificate = certificate_for(cohort, holder_name=name, municipality_name=MUNICIPALITY)
     certificate.language = language
@@ -91,12 +94,14 @@ def test_every_name_prints_inside_its_zone_as_an_accessible_pdfa(cohort, kind, l
         assert top <= zone_top + 4 and bottom >= statement_top, (top, bottom, statement_top)
 
 
-def test_the_structure_reads_heading_holder_statement_footer_then_number_and_qr(cohort):  # noqa: F811
+def test_the_structure_reads_heading_holder_statement_footer_then_number_qr_and_seal(cohort):
     content, _digest = render.render_certificate_pdf(certificate_for(cohort))
     _pdf, document, elements = structure(content)
     top = list(document.K)
-    assert [kid.S for kid in top] == ["/Div", "/Div", "/Div", "/P", "/Figure"]
-    base, holder, body, _values, figure = top
+    assert [kid.S for kid in top] == ["/Div", "/Div", "/Div", "/P", "/Figure", "/Form"]
+    base, holder, body, _values, figure, seal_field = top
+    assert str(seal_field.Alt) == "Elektronisches Siegel der ausstellenden Stelle"
+    assert seal_field.K[0].Obj.FT == "/Sig" and seal_field.K[0].Obj.Rect == [0, 0, 0, 0]
     order = [element.objgen for element, _depth in elements]
     (heading,) = [element for element, _depth in elements if element.S == "/H1"]
     assert order.index(base.objgen) < order.index(heading.objgen) < order.index(holder.objgen)
@@ -107,7 +112,7 @@ def test_the_structure_reads_heading_holder_statement_footer_then_number_and_qr(
     assert str(_pdf.Root.Lang) == "de"
 
 
-def test_a_layered_certificate_is_about_the_size_of_a_plain_render(cohort):  # noqa: F811
+def test_a_layered_certificate_is_about_the_size_of_a_plain_render(cohort):
     certificate = certificate_for(cohort)
     layered, _digest = render.render_certificate_pdf(certificate)
     whole = pdf.render_pdf(render.certificate_html(certificate), variant=pdf.ACCESSIBLE)
@@ -123,7 +128,7 @@ def test_a_layered_certificate_is_about_the_size_of_a_plain_render(cohort):  # n
         ("Zoë ❤️", ["❤", "\ufe0f"]),
     ],
 )
-def test_a_name_the_fonts_cannot_print_is_refused_naming_its_characters(cohort, name, characters):  # noqa: F811
+def test_a_name_the_fonts_cannot_print_is_refused_naming_its_characters(cohort, name, characters):
     assert fonts.unprintable_characters(name) == characters
     with pytest.raises(render.CertificateRefused) as refused:
         render.render_certificate_pdf(certificate_for(cohort, holder_name=name))
@@ -131,15 +136,15 @@ def test_a_name_the_fonts_cannot_print_is_refused_naming_its_characters(cohort, 
         assert f"„{character}“ (U+{ord(character):04X})" in str(refused.value)
 
 
-def test_a_glyph_missing_at_render_time_fails_instead_of_printing_notdef(cohort, monkeypatch):  # noqa: F811
+def test_a_glyph_missing_at_render_time_fails_instead_of_printing_notdef(cohort, monkeypatch):
     """The check before rendering and the fonts could disagree; the render itself refuses too."""
     monkeypatch.setattr(render, "check_printable", lambda certificate: None)
     with pytest.raises(render.CertificateRefused, match="U\\+1F600"):
         render.render_certificate_pdf(certificate_for(cohort, holder_name="Anna 😀"))
 
 
-def test_a_name_that_fits_at_no_size_is_refused_instead_of_overflowing(cohort, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(render, "HOLDER_TYPES", (render.HolderType(24, 11.5),))
+def test_a_name_that_fits_at_no_size_is_refused_instead_of_overflowing(cohort, monkeypatch):
+    monkeypatch.setattr(render, "HOLDER_SIZES", ((24, False),))
     with pytest.raises(render.CertificateRefused, match="kleinsten Schrift"):
         render.render_certificate_pdf(certificate_for(cohort, holder_name=UNBROKEN))
 
@@ -155,7 +160,7 @@ def test_the_host_fonts_are_not_seen_by_the_renderer():
 
 
 @pytest.mark.parametrize("language, expected", [("de", "Programmleitung"), ("en", "Programme management")])
-def test_signatories_print_in_the_certificates_language(cohort, language, expected):  # noqa: F811
+def test_signatories_print_in_the_certificates_language(cohort, language, expected):
     certificate = certificate_for(cohort)
     certificate.language = language
     content, _digest = render.render_certificate_pdf(certificate)
@@ -169,8 +174,8 @@ def test_signatories_print_in_the_certificates_language(cohort, language, expect
 
 
 def test_one_unprintable_name_does_not_block_the_cohort(
-    cohort,  # noqa: F811
-    coordinator,  # noqa: F811
+    cohort,
+    coordinator,
     settings,
     tmp_path,
     django_capture_on_commit_callbacks,
@@ -193,8 +198,8 @@ def test_one_unprintable_name_does_not_block_the_cohort(
 
 
 def test_a_refusal_at_render_time_fails_at_once_with_its_reason(
-    cohort,  # noqa: F811
-    coordinator,  # noqa: F811
+    cohort,
+    coordinator,
     monkeypatch,
     settings,
     tmp_path,
@@ -202,7 +207,7 @@ def test_a_refusal_at_render_time_fails_at_once_with_its_reason(
 ):
     settings.MEDIA_ROOT = tmp_path
     graduate(cohort, coordinator, first_name="Anna", last_name="Schmidt")
-    monkeypatch.setattr(render, "HOLDER_TYPES", (render.HolderType(90, 11.5),))
+    monkeypatch.setattr(render, "HOLDER_SIZES", ((90, False),))
     with django_capture_on_commit_callbacks(execute=True):
         (certificate,) = services.issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
     certificate.refresh_from_db()
@@ -210,7 +215,7 @@ def test_a_refusal_at_render_time_fails_at_once_with_its_reason(
     assert "kleinsten Schrift" in certificate.render_error
 
 
-def test_the_coordinator_sees_the_reason(client, cohort, coordinator, settings, tmp_path):  # noqa: F811
+def test_the_coordinator_sees_the_reason(client, cohort, coordinator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     graduate(cohort, coordinator, first_name="Kenji 😀", last_name="Tanaka")
     services.issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
@@ -221,8 +226,8 @@ def test_the_coordinator_sees_the_reason(client, cohort, coordinator, settings, 
 
 
 def test_a_reissue_after_the_name_was_corrected_issues(
-    cohort,  # noqa: F811
-    coordinator,  # noqa: F811
+    cohort,
+    coordinator,
     settings,
     tmp_path,
     django_capture_on_commit_callbacks,
@@ -246,7 +251,7 @@ def test_a_reissue_after_the_name_was_corrected_issues(
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_issues_the_cohort_and_reports_the_impossible_name(
     cohort, coordinator, settings, tmp_path
-):  # noqa: F811
+):
     import time
 
     from celery.contrib.testing.worker import start_worker
@@ -309,3 +314,36 @@ def test_the_profile_corrects_the_name_and_refuses_unprintable_ones(client):
     client.post("/konto/einstellungen/", {"first_name": "Kenji", "last_name": "Tanaka", "language": "de"})
     user.refresh_from_db()
     assert user.get_full_name() == "Kenji Tanaka"
+
+
+def test_the_course_page_shows_the_name_as_the_certificate_prints_it(client, cohort, coordinator):
+    enrollment = graduate(cohort, coordinator, first_name="Jördis", last_name="Groß-Łęcka")
+    client.force_login(enrollment.user)
+    page = client.get("/kurs/").content.decode()
+    assert "So steht Ihr Name auf dem Zertifikat" in page
+    assert '<p class="holder-preview__name">Jördis Groß-Łęcka</p>' in page
+    assert "nicht gedruckt werden" not in page
+    assert 'href="/konto/einstellungen/"' in page
+    # The preview is in the certificate's fonts, served with the portal's static files.
+    css = (Path(django_settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
+    assert "url(../pdf/fonts/SCMSans-Bold.ttf)" in css and ".holder-preview" in css
+
+
+def test_the_course_page_warns_of_characters_that_would_not_print(client, cohort, coordinator):
+    enrollment = graduate(cohort, coordinator, first_name="Kenji 😀", last_name="Tanaka")
+    client.force_login(enrollment.user)
+    page = client.get("/kurs/").content.decode()
+    assert "Diese Zeichen können im Zertifikat nicht gedruckt werden: „😀“ (U+1F600)" in page
+
+
+def test_once_issued_the_course_page_offers_the_certificate_instead(
+    client, cohort, coordinator, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    enrollment = graduate(cohort, coordinator, first_name="Anna", last_name="Schmidt")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
+    client.force_login(enrollment.user)
+    page = client.get("/kurs/").content.decode()
+    assert "So steht Ihr Name auf dem Zertifikat" not in page
+    assert "Zertifikat herunterladen (PDF)" in page

@@ -16,6 +16,8 @@ from certificates.models import Certificate
 from cohorts.models import Enrollment
 from modules.models import Module
 from portal import pdf
+from portal.models import FULL_NAME_MAX_LENGTH, Municipality
+from tests.certificates.pdf_checks import check_accessible
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +94,8 @@ def test_the_layered_certificate_is_the_same_picture_as_the_whole_page(cohort, l
 
 
 def test_the_text_reads_heading_holder_statement_as_on_the_page(cohort):
-    """The PDF is not tagged: software that reads it aloud follows the order of its text, which
-    must stay that of the page although the holder's lines are drawn between two shared layers."""
+    """Software that ignores the tags follows the order of the text in the content: it stays that
+    of the page although the holder's lines are drawn between two shared layers."""
     content = text(render.render_certificate_pdf(certificate_for(cohort))[0])
     order = [
         "Ministerium für Infrastruktur",
@@ -118,29 +120,20 @@ def test_the_qr_code_drawn_into_the_pdf_reads_as_the_verification_address(cohort
     assert code.text.endswith("?nummer=SCM-2022-3-0001&code=K7Q2M9X1")
 
 
-def test_the_pdf_is_pdfa_with_every_font_embedded(cohort):
+def test_the_pdf_is_tagged_pdfa_and_pdfua_with_each_font_embedded_once(cohort):
     layered, _digest = render.render_certificate_pdf(certificate_for(cohort))
+    check_accessible(layered)  # validator and structure checks, fonts among them
     reader = PdfReader(io.BytesIO(layered))
-    assert b'pdfaid:part="3"' in reader.xmp_metadata.stream.get_data() or b"<pdfaid:part>3" in (
-        reader.xmp_metadata.stream.get_data()
-    )
     assert reader.trailer["/Root"]["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     page = reader.pages[0]
-    forms = [
-        x_object.get_object()
-        for x_object in page["/Resources"]["/XObject"].values()
-        if x_object.get_object()["/Subtype"] == "/Form"
+    # The layers are drawn into the page's own content (tagged there), not as form XObjects.
+    assert [x_object.get_object()["/Subtype"] for x_object in page["/Resources"]["/XObject"].values()] == [
+        "/Image"
     ]
-    assert len(forms) == 2  # base and body
-    fonts = [
-        font.get_object()
-        for resources in (*(form["/Resources"] for form in forms), page["/Resources"])
-        for font in resources["/Font"].values()
-    ]
-    assert len(fonts) >= 5  # bold in the base, regular and bold in body and foreground
-    for font in fonts:
-        (descendant,) = font["/DescendantFonts"]
-        assert "/FontFile2" in descendant.get_object()["/FontDescriptor"]
+    fonts = sorted(
+        str(font.get_object()["/BaseFont"]).split("+")[1] for font in page["/Resources"]["/Font"].values()
+    )
+    assert fonts == ["SCM-Sans", "SCM-Sans-Bold"]
 
 
 def test_a_cohorts_certificates_share_one_background_rendered_once(cohort, monkeypatch):
@@ -178,24 +171,47 @@ def test_a_certificate_in_english_does_not_reuse_the_german_background(cohort):
     assert cohort.title in german_text and "Cohort 3" not in german_text
 
 
-# The longest name and municipality the portal stores, and the lengths where the type gets
-# smaller, with letters as wide as names have them.
+# The longest name and municipality the portal stores, with letters as wide as names have them.
 NAME = "Wolfgang-Maximilian Ölschläger-Przybyłowicz von Wüstenhagen "
 PLACE = "Schwarzheide (Oberspreewald-Lausitz), Amt Łęknica-Mużakowski "
 
 
-@pytest.mark.parametrize("name_length", [1, 30, 31, 60, 61, 120, 121, 300])
-@pytest.mark.parametrize("place_length", [0, 70, 71, 300])
+def fitted_foreground(certificate):
+    """The foreground laid out at the type ``fitted_foregrounds`` keeps, and that type's number."""
+    chosen = []
+
+    def html_for(holder_type):
+        chosen.append(holder_type)
+        return render_to_string(
+            render.TEMPLATE, render._context(certificate, layer="foreground", holder_type=holder_type)
+        )
+
+    candidates = render.fitted_foregrounds(html_for)
+    html = next(candidates)
+    while True:
+        document = pdf.layout_document(html)
+        try:
+            html = candidates.send(document)
+        except StopIteration:
+            return document, chosen
+
+
+@pytest.mark.parametrize("name_length", [1, 30, 61, 121, FULL_NAME_MAX_LENGTH])
+@pytest.mark.parametrize("place_length", [0, 120])
 def test_names_of_any_accepted_length_stay_inside_the_holder_zone(cohort, name_length, place_length):
+    assert Certificate._meta.get_field("holder_name").max_length == FULL_NAME_MAX_LENGTH
+    assert Municipality._meta.get_field("name").max_length == 120
     certificate = certificate_for(cohort, (NAME * 6)[:name_length], (PLACE * 6)[:place_length])
-    assert Certificate._meta.get_field("holder_name").max_length == 300
-    assert Certificate._meta.get_field("municipality_name").max_length == 300
-    html = render_to_string(render.TEMPLATE, render._context(certificate, layer="foreground"))
-    zone = pdf.element_box(pdf.layout_document(html), "holder-zone")
-    boxes = list(zone.descendants())
-    assert any(type(box).__name__ == "TextBox" for box in boxes)
-    assert max(box.position_y + box.margin_height() for box in boxes) <= zone.content_box_y() + zone.height
-    assert max(box.position_x + box.margin_width() for box in boxes) <= zone.content_box_x() + zone.width
+    document, chosen = fitted_foreground(certificate)
+    assert render.holder_overflow(document) == (0, 0)
+    zone = pdf.element_box(document, "holder-zone")
+    assert any(type(box).__name__ == "TextBox" for box in zone.descendants())
+    if name_length <= 30:  # a usual name keeps the largest type, whatever the municipality's
+        assert chosen[-1].holder == 24 and not chosen[-1].wrap
+        if place_length == 0:
+            assert chosen == [render.FIRST_TYPE]  # in one layout
+    if name_length == FULL_NAME_MAX_LENGTH:
+        assert chosen[-1].wrap and len(chosen) <= 6  # skips the one-line sizes that cannot fit
 
 
 def test_the_background_keeps_the_foregrounds_places_free(cohort):

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -195,6 +195,48 @@ def test_seal_by_another_holder_under_the_same_ca_is_refused(operator_ca, settin
     assert result.signer == "Jemand anderes"
 
 
+def test_with_a_timestamp_server_the_seal_is_pades_b_t(operator_ca, settings, monkeypatch):
+    """A timestamp authority under the test CA answers in-process (pyHanko's dummy TSA)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import timestamps
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the dummy TSA signs with RSA
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Test-Zeitstempeldienst"))
+        .issuer_name(operator_ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(operator_ca.key, hashes.SHA256())
+    )
+    tsa = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+    )
+    requested = []
+
+    def http_timestamper(url, **kwargs):
+        requested.append(url)
+        return tsa
+
+    monkeypatch.setattr(timestamps, "HTTPTimeStamper", http_timestamper)
+    settings.SEAL_TSA_URL = "https://tsa.example.org/"
+    result = check_seal(seal_pdf(blank_pdf()))
+    assert requested == ["https://tsa.example.org/"]
+    assert result.valid, result.message
+    assert result.timestamped and result.sealed_at is not None
+
+
 def test_pdf_without_seal_or_not_a_pdf(operator_ca):
     assert check_seal(blank_pdf()).message == "Die Datei trägt kein elektronisches Siegel."
     assert not check_seal(b"%PDF-1.7 kaputt").valid
@@ -223,7 +265,10 @@ def test_development_generates_a_test_seal_named_as_such(settings, tmp_path):
     settings.SEAL_CHAIN_FILE = settings.SEAL_TRUST_ROOTS_FILE = ""
     result = check_seal(seal_pdf(blank_pdf()))
     assert result.valid
-    assert result.signer == "Testsiegel – nicht gültig"
+    assert (result.signer, result.organisation) == (
+        "Testsiegel – nicht gültig",
+        "Testbetrieb Smart City Manager:in",
+    )
     assert oct((tmp_path / "keys" / "seal-key.pem").stat().st_mode & 0o777) == "0o600"
 
 
@@ -249,6 +294,9 @@ def test_production_refuses_to_issue_without_seal_unless_switched_off(
     content = certificate.pdf.read()
     assert check_seal(content).message == "Die Datei trägt kein elektronisches Siegel."
     assert f"Nachweis-{certificate.number}.jwt" in embedded_files(content)
+    result = services.check_file(content)
+    assert result.genuine and result.certificate == certificate
+    assert result.message.startswith("Der Fingerabdruck (SHA-256) der Datei stimmt")
 
 
 def test_issued_certificate_is_sealed_pdfa_and_checked_on_the_page(
@@ -300,3 +348,17 @@ def test_deploy_check_warns_when_production_lacks_seal_and_key(settings):
     assert len(messages) == 2 and "SEAL_PKCS12_FILE" in messages[0] and "OB_SIGNING_KEY_FILE" in messages[1]
     settings.CERTIFICATE_SEALING = "off"
     assert [m.msg for m in seal_and_signing_key(None)] == messages[1:]
+
+
+def test_the_sealed_certificate_with_its_credential_stays_pdfa_and_pdfua(
+    operator_ca, cohort, coordinator, django_capture_on_commit_callbacks
+):
+    from tests.certificates.pdf_checks import validator_failures
+
+    graduate(cohort, coordinator, first_name="Erika", last_name="Muster")
+    with django_capture_on_commit_callbacks(execute=True):
+        (certificate,) = services.issue_certificates(cohort=cohort, by=coordinator, at=NOW)
+    certificate.refresh_from_db()
+    content = certificate.pdf.read()
+    assert check_seal(content).valid and f"Nachweis-{certificate.number}.jwt" in embedded_files(content)
+    assert validator_failures(content) == {"3a": [], "ua1": []}

@@ -74,10 +74,8 @@ def test_a_task_due_at_2359_is_taken_at_235959_and_refused_at_midnight(
     assert response.status_code == 400
     assert "Die Datei wurde nicht gespeichert." in html
     assert f"Die Abgabefrist endete am {shown} Uhr." in html
-    # The reason stands at the upload's own form, tied to its input.
-    field = f"task-{module.pk}"
-    assert f'id="{field}_error"' in html and f'aria-describedby="{field}_error"' in html
-    assert f'href="#{field}"' in html
+    assert f'href="#module-{module.pk}"' in html  # the message leads to the module concerned
+    assert f'id="task-{module.pk}"' not in html  # after the deadline the page offers no upload
     assert TaskSubmission.objects.get().file_name == "rechtzeitig.pdf"
 
 
@@ -90,6 +88,9 @@ def test_a_refused_file_says_it_was_not_kept_and_why(client, module, participant
     html = response.content.decode()
     assert response.status_code == 400
     assert "Die Datei wurde nicht gespeichert. Diese Datei hat kein erlaubtes Format." in html
+    # The reason stands at the upload's own form as well, tied to its input.
+    field = f"task-{module.pk}"
+    assert f'id="{field}_error"' in html and f'aria-describedby="{field}_error"' in html
     assert 'aria-invalid="true"' in html
     assert not TaskSubmission.objects.exists()
 

@@ -42,7 +42,7 @@ def test_landing_page_shows_programme_cohorts_modules_and_municipalities(client,
     assert "Prenzlau <span" in html and "(Uckermark)" in html
     # Held cohorts show how many took part, the open one how many seats it has.
     rows = re.findall(
-        r'<th scope="row">(\d)\. Schulungsdurchgang.*?</th>.*?<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>',
+        r'<th scope="row">(\d)\. Schulungsdurchgang.*?</th>.*?<td[^>]*>.*?</td>\s*<td[^>]*>.*?</td>\s*<td[^>]*>(.*?)</td>',
         html,
         re.S,
     )

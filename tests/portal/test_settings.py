@@ -14,6 +14,8 @@ REAL_OPERATOR = {
     "PORTAL_OPERATOR_ADDRESS": "Henning-von-Tresckow-Straße 2–8, 14467 Potsdam",
     "PORTAL_OPERATOR_EMAIL": "smartcity@mil.brandenburg.de",
     "PORTAL_OPERATOR_PHONE": "+49 331 866-0",
+    "PORTAL_ACCESSIBILITY_EMAIL": "barrierefreiheit@mil.brandenburg.de",
+    "PORTAL_ENFORCEMENT_EMAIL": "schlichtungsstelle@lbb.brandenburg.de",
 }
 
 
@@ -40,8 +42,17 @@ def production_env(**overrides):
     return env
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **production_env())
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    from tests.certificates.test_openbadges import write_key
+    from tests.certificates.test_seal import Authority
+
+    seal_key, seal_cert = Authority(tmp_path, "Siegel-CA").seal("Smart City Manager:in")
+    configured = production_env(
+        SEAL_KEY_FILE=seal_key,
+        SEAL_CERT_FILE=seal_cert,
+        OB_SIGNING_KEY_FILE=str(write_key(tmp_path / "ob.pem")),
+    )
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **configured)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
 
@@ -137,6 +148,10 @@ def test_production_takes_the_public_https_address(base_url):
         ("PORTAL_OPERATOR_PHONE", "+49 331 000000"),
         ("PORTAL_OPERATOR_PHONE", "+49 (331) 000 000"),
         ("PORTAL_OPERATOR_PHONE", " "),
+        ("PORTAL_ACCESSIBILITY_EMAIL", None),
+        ("PORTAL_ACCESSIBILITY_EMAIL", "barrierefreiheit@example.org"),
+        ("PORTAL_ENFORCEMENT_EMAIL", None),
+        ("PORTAL_ENFORCEMENT_EMAIL", "schlichtung@stelle.test"),
     ],
 )
 def test_production_refuses_to_start_with_the_example_imprint(variable, value):

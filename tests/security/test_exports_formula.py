@@ -138,7 +138,7 @@ def hostile_applications(db):
                 other_employer=payload if index % 2 else "",
                 department=payload,
                 position=payload,
-                phone=payload,
+                phone=payload[:40],
                 role=payload,
                 motivation=payload,
                 strategy="yes",

@@ -74,6 +74,7 @@ def foreign(db, settings, tmp_path):
         issued_on=dt.date(2022, 12, 16),
         status="issued",
         pdf="private/c.pdf",
+        credential_jwt="e30.e30.c2lnbmF0dXJl",  # served to its owner as it is stored
     )
     return {
         "application": application.pk,
@@ -110,6 +111,8 @@ TARGETS = {
     "certificates:issue": "cohort",
     "certificates:revoke": "certificate",
     "certificates:request_translation": "certificate",
+    "certificates:credential_jwt": "certificate",
+    "certificates:credential_json": "certificate",
     "evaluation:questionnaire": "module",
 }
 # Ids of things that are not anyone's own: a cohort number and the programme's modules are public

@@ -599,3 +599,68 @@ def test_a_real_worker_delivers_a_working_link_after_a_retry_while_the_stored_co
     assert page.status_code == 200 and LINK_PLACEHOLDER in page.content.decode()
     assert key not in page.content.decode()
     follow_reset_link(link.group(1))
+
+
+def test_the_placeholder_speaks_the_language_the_mail_is_written_in(
+    world, settings, django_capture_on_commit_callbacks
+):
+    UserFactory(email="grace@example.org", language="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": "grace@example.org"})
+    message = OutboxMessage.objects.get(kind="account:password_reset_key", recipient="grace@example.org")
+    assert message.language == "en"
+    assert "[Link only in the delivered e-mail]" in message.body_text
+    assert RESET_LINK.search(mail.outbox[-1].body)
+
+
+# Session, user, second factor, permissions, the scoped count and the page.
+QUERIES = 6
+
+
+@pytest.mark.parametrize("role", ["reviewer", "coordinator"])
+def test_the_outbox_list_needs_the_same_queries_for_few_and_many_mails(
+    world, role, django_assert_num_queries
+):
+    client = logged_in(world.staff[role])
+    url = reverse("admin:portal_outboxmessage_changelist")
+    client.get(url)  # the session and the second factor settle on the first request
+    about = world.application_a if role == "reviewer" else Session.objects.get(cohort=world.cohort_a)
+    with django_assert_num_queries(QUERIES):
+        assert client.get(url).status_code == 200
+    for index in range(30):
+        note(f"Mehr {index}", about)
+    with django_assert_num_queries(QUERIES):
+        response = client.get(url)
+    assert len(response.context["cl"].result_list) >= 31
+
+
+# --- other secrets the admin could show -------------------------------------------------------------
+
+
+def test_the_admin_shows_which_second_factor_exists_but_never_its_secret(world):
+    from allauth.mfa.models import Authenticator
+
+    from tests.factories import STAFF_TOTP_SECRET
+
+    client = logged_in(world.staff["superuser"])
+    totp = Authenticator.objects.get(user=world.staff["reviewer"], type=Authenticator.Type.TOTP)
+    listing = client.get(reverse("admin:mfa_authenticator_changelist"))
+    page = client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk]))
+    assert listing.status_code == page.status_code == 200
+    assert str(world.staff["reviewer"]) in listing.content.decode()
+    for response in (listing, page):
+        html = response.content.decode()
+        assert STAFF_TOTP_SECRET not in html and "secret" not in html
+    # Resetting a lost factor stays possible.
+    assert client.get(reverse("admin:mfa_authenticator_delete", args=[totp.pk])).status_code == 200
+
+
+def test_confirmation_keys_are_signed_not_stored_so_no_admin_lists_them(world, settings):
+    from allauth.account.models import EmailConfirmation
+    from django.contrib import admin
+
+    assert getattr(settings, "ACCOUNT_EMAIL_CONFIRMATION_HMAC", True) is True
+    assert EmailConfirmation not in admin.site._registry
+    assert not EmailConfirmation.objects.exists()

@@ -144,11 +144,33 @@ def test_the_walk_finds_the_forms_people_fill_in():
     assert {"DecisionForm", "MailTemplateForm", "SessionForm", "MaterialForm"} <= names
 
 
+def constructor_arguments(form_class) -> dict:
+    """What a form needs besides its data, for the forms that need more."""
+    parameters = {
+        name
+        for cls in form_class.__mro__
+        if "__init__" in vars(cls)
+        for name in inspect.signature(cls.__init__).parameters
+    }
+    kwargs = {}
+    if "user" in parameters:
+        kwargs["user"] = UserFactory()
+    if "resources" in parameters:  # the admin's export forms (django-import-export)
+        from import_export.formats.base_formats import CSV
+
+        model_admin = next(
+            a for a in admin.site._registry.values() if getattr(a, "export_form_class", None) is form_class
+        )
+        kwargs["formats"] = [CSV]
+        kwargs["resources"] = model_admin.get_export_resource_classes(None)
+    return kwargs
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("form_class", FORM_CLASSES, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
 def test_every_portal_form_normalises_and_refuses_in_each_text_field(form_class):
     assert issubclass(form_class, TextFormMixin), f"{form_class.__name__} lacks TextFormMixin"
-    kwargs = {"user": UserFactory()} if "user" in inspect.signature(form_class.__init__).parameters else {}
+    kwargs = constructor_arguments(form_class)
     unbound = form_class(**kwargs)
     text_fields = [name for name, field in unbound.fields.items() if is_text_field(field)]
     data = {unbound.add_prefix(name): HOSTILE for name in text_fields}
@@ -304,3 +326,18 @@ def test_the_name_field_is_the_one_place_for_name_rules():
     assert isinstance(SignupForm.base_fields["first_name"], PersonNameField)
     assert isinstance(SignupForm.base_fields["last_name"], PersonNameField)
     assert all(v in SignupForm.base_fields["first_name"].validators for v in NAME_VALIDATORS)
+
+
+@pytest.mark.django_db
+def test_the_profile_refuses_a_name_that_prints_as_another_and_stores_nfc(client):
+    user = UserFactory(first_name="Anna", last_name="Schulz")
+    client.force_login(user)
+    data = {"first_name": "Anna", "last_name": HOSTILE, "language": "de"}
+    response = client.post(reverse("profile"), data)
+    html = response.content.decode()
+    assert "U+202E" in html and "unsichtbare Steuerzeichen" in html
+    user.refresh_from_db()
+    assert user.last_name == "Schulz"
+    client.post(reverse("profile"), {**data, "last_name": "Nu\u0308ßlein"})
+    user.refresh_from_db()
+    assert user.last_name == "Nüßlein"

@@ -14,8 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("output", type=Path)
         parser.add_argument("--language", default="de", choices=["de", "en"])
+        parser.add_argument("--holder", default="Jördis Groß-Łęcka")
+        parser.add_argument("--municipality", default="Cottbus/Chóśebuz")
 
-    def handle(self, *args, output: Path, language: str, **options):
+    def handle(self, *args, output: Path, language: str, holder: str, municipality: str, **options):
         cohort = Cohort.objects.select_related("programme").order_by("number").filter(number=3).first()
         if cohort is None:
             self.stderr.write("Bitte zuerst `manage.py seed_demo` ausführen.")
@@ -26,8 +28,8 @@ class Command(BaseCommand):
             number="SCM-2022-3-0012",
             verification_code="K7M2QX9R",
             language=language,
-            holder_name="Jördis Groß-Łęcka",
-            municipality_name="Cottbus/Chóśebuz",
+            holder_name=holder,
+            municipality_name=municipality,
             programme_title=cohort.programme.title,
             cohort_title=cohort.title,
             cohort_title_en=cohort.title_en,

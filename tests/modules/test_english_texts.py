@@ -1,0 +1,84 @@
+"""Texts kept in German and English: the English interface shows the English one where it exists."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from applications.models import Application
+from tests.factories import berlin
+
+from .test_curriculum import cohort, coordinator, modules, participant, session  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["portal_language"] = "en"
+    return client
+
+
+def in_english(user):
+    user.language = "en"
+    user.save(update_fields=["language"])
+    return user
+
+
+@pytest.fixture
+def translated(cohort, modules):  # noqa: F811
+    cohort.title_en = "3rd cohort"
+    cohort.save()
+    first = modules[0]
+    first.title_en = "Digital transformation"
+    first.task = "Beschreiben Sie den Stand Ihrer Kommune."
+    first.task_en = "Describe where your municipality stands."
+    first.save()
+    session(cohort, first, dt.date(2022, 10, 25))
+    return first
+
+
+def test_course_page_shows_english_module_titles_and_task_texts(english, participant, translated):  # noqa: F811
+    english.force_login(in_english(participant.user))
+    with time_machine.travel(berlin(2022, 10, 20, 10), tick=False):
+        page = english.get(reverse("modules:dashboard")).content.decode()
+    assert "Describe where your municipality stands." in page
+    assert "Beschreiben Sie den Stand" not in page
+    assert "1. Digital transformation" in page and "3rd cohort" in page
+    # a module without an English title keeps its German one
+    assert "2. Modul 2" in page
+
+
+def test_coordinator_pages_show_english_module_titles(english, cohort, coordinator, translated):  # noqa: F811
+    english.force_login(in_english(coordinator))
+    page = english.get(reverse("modules:progress", args=[cohort.pk])).content.decode()
+    assert '<th scope="col">1. Digital transformation</th>' in page
+    assert "1. Digital transformation, 25.10.2022" in page
+    session_pk = translated.sessions.get().pk
+    attendance = english.get(reverse("modules:attendance", args=[session_pk])).content.decode()
+    assert "1. Digital transformation" in attendance
+
+
+def test_my_data_names_the_cohort_in_english(english, cohort, participant, translated):  # noqa: F811
+    Application.objects.create(
+        cohort=cohort,
+        applicant=participant.user,
+        status="submitted",
+        sequence=1,
+        reference="SCM-3-0001",
+        submitted_at=berlin(2022, 9, 1, 10),
+    )
+    english.force_login(in_english(participant.user))
+    with time_machine.travel(berlin(2022, 11, 1, 10), tick=False):
+        page = english.get(reverse("my_data")).content.decode()
+    assert "Your application SCM-3-0001 for 3rd cohort" in page
+
+
+def test_staff_can_enter_the_english_task_text(cohort, modules):  # noqa: F811
+    from django.contrib.admin.sites import site
+
+    from modules.models import Module
+
+    fieldsets = site._registry[Module].fieldsets
+    assert ("title_en", "description_en", "task_en") == tuple(fieldsets[2][1]["fields"])
