@@ -208,7 +208,9 @@ class OutboxMessage(models.Model):
             models.Index(fields=["related_model", "related_id"], name="outbox_related_idx"),
             # Retention scrubs old mails once; the nightly run reads only those not yet scrubbed.
             models.Index(
-                fields=["created_at"], condition=~models.Q(recipient="", subject=""), name="outbox_unscrubbed_idx"
+                fields=["created_at"],
+                condition=~models.Q(recipient="", subject=""),
+                name="outbox_unscrubbed_idx",
             ),
         ]
 
