@@ -290,10 +290,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Several web nodes share sessions and rate limits through Redis; sessions are also written to
-# the database, so a restart of Redis signs nobody out.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Several web nodes share rate limits and cached parts through Redis (above) and sessions through
+# the database (Django's default session engine), so any node serves any signed-in person.
 
 # --- Security. Production turns on everything ``check --deploy`` asks for.
 SESSION_COOKIE_HTTPONLY = True

@@ -221,6 +221,13 @@ def test_a_journey_alternating_between_two_web_nodes_and_two_workers(s3, s3_serv
             f"{b}/{settings.ADMIN_URL}applications/application/{application.pk}/entscheiden/",
             {"decision": "accepted", "reason": "Passt sehr gut."},
         )
+        if response.status_code == 200:  # the admin shows what the decision does, then confirms it
+            confirmed = re.search(r'name="confirmed"[^>]*value="([^"]+)"', response.text)
+            assert confirmed, response.text[-3000:]
+            response = staff.form(
+                f"{b}/{settings.ADMIN_URL}applications/application/{application.pk}/entscheiden/",
+                {"decision": "accepted", "reason": "Passt sehr gut.", "confirmed": confirmed.group(1)},
+            )
         assert response.status_code == 302, response.text[:3000]
         application.refresh_from_db()
         assert application.status == Application.Status.ACCEPTED, log.read_text()[-4000:]

@@ -14,27 +14,25 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def json_lines(settings):
-    """Every record of the portal's loggers, formatted by the JSON formatter the settings name."""
-    from logging.config import dictConfig
+    """Every log record, formatted by the JSON formatter and filter the settings name."""
+    from logging.config import DictConfigurator
 
-    config = {**settings.LOGGING}
-    config["handlers"] = {
-        **config["handlers"],
-        "console": {**config["handlers"]["console"], "formatter": "json"},
-    }
-    dictConfig(config)
+    configurator = DictConfigurator(settings.LOGGING)
+    formatter = configurator.configure_formatter(dict(settings.LOGGING["formatters"]["json"]))
+    request_id = configurator.configure_filter(dict(settings.LOGGING["filters"]["request_id"]))
     records = []
 
     class Collect(logging.Handler):
         def emit(self, record):
-            records.append(json.loads(handler.format(record)))
+            records.append(json.loads(self.format(record)))
 
-    handler = logging.getLogger().handlers[0]
     collector = Collect()
-    collector.addFilter(handler.filters[0])
-    logging.getLogger().addHandler(collector)
+    collector.setFormatter(formatter)
+    collector.addFilter(request_id)
+    root = logging.getLogger()
+    root.addHandler(collector)
     yield records
-    logging.getLogger().removeHandler(collector)
+    root.removeHandler(collector)
 
 
 @pytest.mark.django_db
