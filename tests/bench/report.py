@@ -242,7 +242,7 @@ def _certificate_section(certificates: dict, subsetting: str) -> list[str]:
         "Brandenburg municipalities), each rendered both ways in turn, after three warm-up renders of each:",
         "",
         "- **Baseline**: plain WeasyPrint writing the same tagged output, "
-        "`HTML(string=…).write_pdf(pdf_variant=\"pdf/a-3a\")` (PDF/A-3 level a: structure tree, marked "
+        '`HTML(string=…).write_pdf(pdf_variant="pdf/a-3a")` (PDF/A-3 level a: structure tree, marked '
         "content, language), on the same certificate HTML the portal's template produces (the whole "
         "page in one document), with the stylesheet inline and the shipped fonts replaced by the "
         "system's `sans-serif`. Its HTML is prepared outside the timer.",
