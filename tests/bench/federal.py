@@ -902,7 +902,7 @@ def markdown(results: dict) -> str:
                 f"{rel}: {node}{f' ({index})' if index else ''}" for node, rel, index in plan["scans"]
             )
             lines.append(f"  - `{plan['statement']}` → {reads or 'no table'}")
-    lines += ["", "### Exports (peak Python memory while writing, time)", ""]
+    lines += ["", "### Exports (growth of the exporting process's peak resident memory, time)", ""]
     body = []
     for name, before in small["exports"].items():
         after = large["exports"][name]
