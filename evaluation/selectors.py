@@ -203,7 +203,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     )
     confirmed = Enrollment.objects.confirmed().filter(cohort__in=cohort_ids)
     participants = list(
-        confirmed.values_list("pk", "cohort_id", "municipality__district", "municipality__kind")
+        confirmed.order_by().values_list("pk", "cohort_id", "municipality__district", "municipality__kind")
     )
     certificates = dict(
         Certificate.objects.filter(cohort__in=cohort_ids, status=Certificate.Status.ISSUED)
@@ -237,7 +237,8 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     by_district.append(Bar(_("andere öffentliche Stelle"), others))
     by_kind.append(Bar(_("andere öffentliche Stelle"), others))
 
-    participation = _participation(confirmed, now, cohort_ids)
+    # The ids, not a subquery: PostgreSQL then reads attendance and tasks by index, not whole tables.
+    participation = _participation([pk for pk, _c, _d, _k in participants], now, cohort_ids)
     scope_cohorts = [c for c in cohorts if scope is None or c == scope]
     module_rows = []
     for module in participation.modules:
