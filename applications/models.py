@@ -140,11 +140,15 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["status"]),
-            # Retention anonymises unsuccessful applications once; the nightly run reads only the
-            # ones not yet anonymised, cohort by cohort.
+            # Retention anonymises every application that did not lead to a seat once; the
+            # nightly run reads only those not yet anonymised, cohort by cohort. The statuses are
+            # applications.privacy.UNSUCCESSFUL (a test keeps the two equal).
             models.Index(
                 fields=["cohort"],
-                condition=Q(anonymised_at__isnull=True, status__in=["rejected", "withdrawn", "waitlisted"]),
+                condition=Q(
+                    anonymised_at__isnull=True,
+                    status__in=["rejected", "withdrawn", "waitlisted", "submitted", "in_review"],
+                ),
                 name="application_to_anonymise_idx",
             ),
         ]

@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='application',
-            index=models.Index(condition=models.Q(('anonymised_at__isnull', True), ('status__in', ['rejected', 'withdrawn', 'waitlisted'])), fields=['cohort'], name='application_to_anonymise_idx'),
+            index=models.Index(condition=models.Q(('anonymised_at__isnull', True), ('status__in', ['rejected', 'withdrawn', 'waitlisted', 'submitted', 'in_review'])), fields=['cohort'], name='application_to_anonymise_idx'),
         ),
     ]

@@ -311,3 +311,12 @@ def test_reviewers_see_anonymised_applications_and_cannot_decide_them(
     assert listing.status_code == 200 and "(anonymisiert)" in listing.content.decode()
     detail = client.get(reverse("admin:applications_application_change", args=[waiting.pk]))
     assert detail.status_code == 200 and "tok-waiting" not in detail.content.decode()
+
+
+def test_the_retention_index_covers_exactly_what_retention_anonymises():
+    """The partial index serves the nightly run only while its statuses are the run's."""
+    from applications.privacy import UNSUCCESSFUL
+
+    index = next(i for i in Application._meta.indexes if i.name == "application_to_anonymise_idx")
+    statuses = dict(index.condition.children)["status__in"]
+    assert sorted(statuses) == sorted(str(s) for s in UNSUCCESSFUL)
