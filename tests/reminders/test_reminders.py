@@ -427,7 +427,7 @@ def test_selecting_reminders_does_not_query_per_recipient(
     with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(8):
         assert dispatch(TASK_3D)["queued"] == recipients
     time_machine.move_to(berlin(2022, 10, 31, 7), tick=False)
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(21):
         assert dispatch(DIGEST)["queued"] == 1
 
 

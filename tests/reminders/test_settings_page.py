@@ -25,12 +25,15 @@ def test_a_person_turns_reminders_off_and_on_again(client):
     assert 'for="id_reminders_opt_out"' in html
     assert "Entscheidungen, Bestätigungen und Zertifikate erhalten Sie immer." in html
 
-    response = client.post(reverse("profile"), {"language": "de", "reminders_opt_out": "on"}, follow=True)
+    name = {"first_name": user.first_name, "last_name": user.last_name}  # the profile holds the name too
+    response = client.post(
+        reverse("profile"), {**name, "language": "de", "reminders_opt_out": "on"}, follow=True
+    )
     assert "Ihre Einstellungen wurden gespeichert." in response.content.decode()
     user.refresh_from_db()
     assert user.reminders_opt_out is True
 
-    client.post(reverse("profile"), {"language": "en"})
+    client.post(reverse("profile"), {**name, "language": "en"})
     user.refresh_from_db()
     assert (user.reminders_opt_out, user.language) == (False, "en")
 
