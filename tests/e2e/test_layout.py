@@ -349,7 +349,9 @@ START_PAGES = [
 ]
 
 
-@pytest.mark.django_db
+# No django_db mark: the module's demo site has the database open for all of its tests, which run
+# after every database test of the suite (a marked test here would pull the module's set-up, and
+# the flush that ends it, between them).
 def test_each_role_starts_on_its_own_page_and_sees_only_the_links_it_can_use(demo_site):
     import re
 
