@@ -290,8 +290,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Several web nodes share rate limits and cached parts through Redis (above) and sessions through
-# the database (Django's default session engine), so any node serves any signed-in person.
+# Several web nodes share rate limits, cached parts and sessions through Redis, so any node serves
+# any signed-in person. Sessions are written to the database as well (cached_db): a Redis restart
+# signs nobody out.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Security. Production turns on everything ``check --deploy`` asks for.
 SESSION_COOKIE_HTTPONLY = True
