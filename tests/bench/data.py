@@ -120,8 +120,14 @@ def graduate(cohorts_and_users: list[tuple[Cohort, list[User]]], *, recorded_by:
         ],
         batch_size=2000,
     )
+    complete(enrollments, recorded_by=recorded_by)
+    return enrollments
+
+
+def complete(enrollments: list[Enrollment], *, recorded_by: User) -> None:
+    """Attendance at every session of the enrollments' cohorts and an accepted task per module."""
     sessions = {}
-    for session in Session.objects.filter(cohort__in=[c for c, _ in cohorts_and_users]):
+    for session in Session.objects.filter(cohort__in={e.cohort_id for e in enrollments}):
         sessions.setdefault(session.cohort_id, []).append(session)
     now = timezone.now()
     Attendance.objects.bulk_create(
@@ -148,4 +154,3 @@ def graduate(cohorts_and_users: list[tuple[Cohort, list[User]]], *, recorded_by:
         ),
         batch_size=5000,
     )
-    return enrollments

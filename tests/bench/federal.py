@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from .common import median
-from .data import graduate, make_users, person_names, programme_and_modules, staff_user
+from .data import complete, graduate, make_users, person_names, programme_and_modules, staff_user
 from .pages import _client
 
 FULL = {
@@ -473,7 +473,7 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
             ),
             batch_size=5000,
         )
-        graduate_enrollments(enrollments, recorded_by=reviewers[0])
+        complete(enrollments, recorded_by=reviewers[0])
         Certificate.objects.bulk_create(
             (
                 certificate_row(enrollment, sequence, issued_by=world.coordinator)
@@ -531,39 +531,6 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
 
 def certificate_row(enrollment, sequence: int, *, issued_by):
     return certificate(enrollment, enrollment.cohort, sequence, issued_by=issued_by)
-
-
-def graduate_enrollments(enrollments, *, recorded_by) -> None:
-    from modules.models import Attendance, Session, TaskSubmission
-
-    sessions = {}
-    for session in Session.objects.filter(cohort__in={e.cohort_id for e in enrollments}):
-        sessions.setdefault(session.cohort_id, []).append(session)
-    now = timezone.now()
-    Attendance.objects.bulk_create(
-        (
-            Attendance(session=session, enrollment=enrollment, status="present", recorded_by=recorded_by)
-            for enrollment in enrollments
-            for session in sessions[enrollment.cohort_id]
-        ),
-        batch_size=5000,
-    )
-    TaskSubmission.objects.bulk_create(
-        (
-            TaskSubmission(
-                enrollment=enrollment,
-                module_id=session.module_id,
-                kind="task",
-                state="accepted",
-                file="bench/task.pdf",
-                file_name="aufgabe.pdf",
-                submitted_at=now,
-            )
-            for enrollment in enrollments
-            for session in sessions[enrollment.cohort_id]
-        ),
-        batch_size=5000,
-    )
 
 
 # --- measuring -------------------------------------------------------------------------------
