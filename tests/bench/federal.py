@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from .common import median
 from .data import complete, graduate, make_users, person_names, programme_and_modules, staff_user
-from .pages import _client
+from .pages import _client, measure
 
 FULL = {
     "programmes": 16,
@@ -42,7 +42,6 @@ FULL = {
     "certificates": 20_000,
     "outbox": 1_000_000,
 }
-TIMED_REQUESTS = 7
 JOB_RUNS = 3
 CHUNK = 10_000
 # The tables that grow with a rollout; a job must not read any of them from end to end. The
@@ -536,21 +535,8 @@ def certificate_row(enrollment, sequence: int, *, issued_by):
 # --- measuring -------------------------------------------------------------------------------
 
 
-def measure_page(client, path: str) -> dict:
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    count = len(queries)
-    times = []
-    for _ in range(TIMED_REQUESTS):
-        started = time.perf_counter()
-        client.get(path)
-        times.append(time.perf_counter() - started)
-    return {"status": response.status_code, "queries": count, "time": median(times)}
-
-
 def measure_pages(world: World) -> dict:
-    return {name: measure_page(_client(user), path) for name, user, path in world.pages()}
+    return {name: measure(_client(user), path) for name, user, path in world.pages()}
 
 
 def _scans(plan: dict, found: list) -> None:
