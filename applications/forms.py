@@ -1,10 +1,13 @@
 import itertools
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db.models import Subquery
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.models import Cohort
 from portal.forms import KernFormMixin
 from portal.models import Municipality
 from portal.text import TextFormMixin
@@ -23,9 +26,22 @@ PHONE = RegexValidator(
 )
 
 
-def municipality_choices():
-    """All municipalities grouped by district; Ämter and Verbandsgemeinden are employers too."""
-    rows = Municipality.objects.order_by("district", "name").values_list("pk", "name", "district", "kind")
+def municipalities_for(cohort_id: int | None):
+    """The municipalities of the state of the cohort's programme (of ``PORTAL_STATE`` without a
+    cohort), in one statement: the state is a subquery, not a query of its own."""
+    if cohort_id is None:
+        return Municipality.objects.filter(state=settings.PORTAL_STATE)
+    state = Cohort.objects.filter(pk=cohort_id).values("programme__state")[:1]
+    return Municipality.objects.filter(state=Subquery(state))
+
+
+def municipality_choices(cohort_id: int | None = None):
+    """The state's municipalities grouped by district; Ämter and Verbandsgemeinden are employers too."""
+    rows = (
+        municipalities_for(cohort_id)
+        .order_by("district", "name")
+        .values_list("pk", "name", "district", "kind")
+    )
     kinds = dict(Municipality.Kind.choices)
     choices = [("", _("Bitte wählen Sie Ihre Kommune"))]
     for district, members in itertools.groupby(rows, key=lambda row: row[2]):
@@ -55,6 +71,12 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
         required=False,
         coerce=int,
         empty_value=None,
+        error_messages={
+            "invalid_choice": _(
+                "Diese Kommune steht nicht in der Liste des Programms. Bitte wählen Sie Ihre Kommune "
+                "aus der Liste oder nennen Sie eine andere öffentliche Stelle."
+            )
+        },
         help_text=_(
             "Tippen Sie die ersten Buchstaben, um in der Liste zu springen. Der Landkreis steht in Klammern."
         ),
@@ -126,7 +148,7 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = municipality_choices()
+        self.fields["municipality"].choices = municipality_choices(self.instance.cohort_id)
         self.fields["strategy"].choices = Application.Strategy.choices
         self.fields["phone"].validators.append(PHONE)
         if self.instance.pk:
@@ -147,7 +169,9 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
                 _("Bitte wählen Sie entweder eine Kommune oder nennen Sie eine andere Stelle, nicht beides."),
             )
         if data.get("municipality"):
-            data["municipality"] = Municipality.objects.filter(pk=data["municipality"]).first()
+            data["municipality"] = (
+                municipalities_for(self.instance.cohort_id).filter(pk=data["municipality"]).first()
+            )
             if data["municipality"] is None:
                 self.add_error("municipality", _("Diese Kommune ist nicht bekannt."))
         return data

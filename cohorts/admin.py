@@ -5,7 +5,7 @@ from .models import Cohort, Enrollment, Programme
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "reference_prefix"]
+    list_display = ["title", "slug", "state", "reference_prefix"]
 
 
 @admin.register(Cohort)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.i18n import in_active_language
-from portal.models import Municipality
+from portal.models import Municipality, State, portal_state
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -22,6 +22,13 @@ class Programme(models.Model):
         _("Präfix für Aktenzeichen"), max_length=10, default="SCM", help_text=_("z. B. SCM für SCM-3-0042")
     )
     summary = models.TextField(_("Kurzbeschreibung"), blank=True)
+    state = models.CharField(
+        _("Land"),
+        max_length=2,
+        choices=State.choices,
+        default=portal_state,
+        help_text=_("Bewerben können sich Beschäftigte der Kommunen dieses Landes."),
+    )
 
     class Meta:
         verbose_name = _("Programm")

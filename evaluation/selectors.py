@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg
+from django.db.models import Avg, Subquery
 from django.db.models import Count as CountOf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.models import Application
 from certificates.models import Certificate
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import Cohort, Enrollment, Programme
 from modules.models import Attendance, Module, Session, TaskSubmission
 from modules.progress import module_completed
 from modules.selectors import PROGRAMME_SLUG
@@ -145,7 +145,7 @@ class Statistics:
     applications: list  # ApplicationFigures per cohort
     applications_total: ApplicationFigures
     participants: Count
-    by_district: list  # Bar per district of Brandenburg, then one for other employers
+    by_district: list  # Bar per district of the programme's state, then one for other employers
     by_kind: list  # Bar per kind of municipality, then one for other employers
     modules: list  # ModuleFigures
     sessions: list  # SessionFigures of sessions that have begun
@@ -228,7 +228,14 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     )
 
     in_scope = [p for p in participants if scope is None or p[1] == scope.pk]
-    districts = list(Municipality.objects.values_list("district", flat=True).distinct().order_by("district"))
+    # The districts of the programme's state, by the index the application form reads too.
+    state = Programme.objects.filter(slug=PROGRAMME_SLUG).values("state")[:1]
+    districts = list(
+        Municipality.objects.filter(state=Subquery(state))
+        .values_list("district", flat=True)
+        .distinct()
+        .order_by("district")
+    )
     district_counts = Counter(district for _pk, _c, district, _k in in_scope)
     by_district = [Bar(d, Count(district_counts[d])) for d in districts]
     kind_counts = Counter(kind for _pk, _c, _d, kind in in_scope)

@@ -32,8 +32,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "district", "kind", "ags", "administration"]
-    list_filter = ["kind", "district"]
+    list_display = ["name", "district", "state", "kind", "ags", "administration"]
+    list_filter = ["state", "kind", "district"]
     search_fields = ["name", "district", "ags"]
     list_select_related = ["administration"]
     readonly_fields = ["key"]

@@ -85,6 +85,34 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+class State(models.TextChoices):
+    """The German states by their official key (Länderschlüssel, the first two digits of the AGS)."""
+
+    SCHLESWIG_HOLSTEIN = "01", "Schleswig-Holstein"
+    HAMBURG = "02", "Hamburg"
+    NIEDERSACHSEN = "03", _("Niedersachsen")
+    BREMEN = "04", "Bremen"
+    NORDRHEIN_WESTFALEN = "05", _("Nordrhein-Westfalen")
+    HESSEN = "06", _("Hessen")
+    RHEINLAND_PFALZ = "07", _("Rheinland-Pfalz")
+    BADEN_WUERTTEMBERG = "08", "Baden-Württemberg"
+    BAYERN = "09", _("Bayern")
+    SAARLAND = "10", "Saarland"
+    BERLIN = "11", "Berlin"
+    BRANDENBURG = "12", "Brandenburg"
+    MECKLENBURG_VORPOMMERN = "13", _("Mecklenburg-Vorpommern")
+    SACHSEN = "14", _("Sachsen")
+    SACHSEN_ANHALT = "15", _("Sachsen-Anhalt")
+    THUERINGEN = "16", _("Thüringen")
+
+
+def portal_state() -> str:
+    """The state this portal's programme belongs to (``PORTAL_STATE``), for new programmes."""
+    from django.conf import settings
+
+    return settings.PORTAL_STATE
+
+
 class Municipality(models.Model):
     """A Brandenburg municipality, or an administrative body (Amt, Verbandsgemeinde) that employs staff.
 
@@ -106,6 +134,7 @@ class Municipality(models.Model):
     ags = models.CharField(_("AGS"), max_length=8, blank=True)
     name = models.CharField(_("Name"), max_length=120)
     district = models.CharField(_("Landkreis / kreisfreie Stadt"), max_length=120)
+    state = models.CharField(_("Land"), max_length=2, choices=State.choices)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     administration = models.ForeignKey(
         "self",
@@ -121,7 +150,13 @@ class Municipality(models.Model):
         verbose_name = _("Kommune")
         verbose_name_plural = _("Kommunen")
         ordering = ["name", "district"]
-        indexes = [models.Index(fields=["district"]), models.Index(fields=["kind"])]
+        indexes = [
+            models.Index(fields=["district"]),
+            models.Index(fields=["kind"]),
+            # The application form lists one state's municipalities in this order, by this index
+            # alone, however many states' lists the table holds.
+            models.Index(fields=["state", "district", "name"], name="municipality_state_list_idx"),
+        ]
 
     def __str__(self) -> str:
         # Two municipalities share a name (Golzow, Mittenwalde): show the district, unless the

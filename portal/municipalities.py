@@ -16,7 +16,14 @@ def load_municipalities(municipality_model, path: Path = DATA_FILE) -> int:
 
     Takes the model class so that a data migration can pass its historical model.
     Idempotent: running it twice changes nothing. Returns the number of rows in the list.
+    Each row's state is the first two digits of its AGS (an Amt takes its members' state); the
+    migration that first loaded the list ran before municipalities had a state.
     """
+    with_state = any(f.name == "state" for f in municipality_model._meta.get_fields())
+
+    def located(fields: dict, ags: str) -> dict:
+        return {**fields, "state": ags[:2]} if with_state else fields
+
     Kind = {"stadt": "stadt", "gemeinde": "gemeinde", "amt": "amt", "vg": "verbandsgemeinde"}
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -28,7 +35,9 @@ def load_municipalities(municipality_model, path: Path = DATA_FILE) -> int:
             kind = Kind["amt"] if amt.startswith("Amt ") else Kind["vg"]
             body, _ = municipality_model.objects.update_or_create(
                 key=f"{kind}:{_slug(amt)}",
-                defaults={"ags": "", "name": amt, "district": row["district"], "kind": kind},
+                defaults=located(
+                    {"ags": "", "name": amt, "district": row["district"], "kind": kind}, row["ags"]
+                ),
             )
             bodies[amt] = body
 
@@ -36,13 +45,16 @@ def load_municipalities(municipality_model, path: Path = DATA_FILE) -> int:
     for row in rows:
         municipality, _ = municipality_model.objects.update_or_create(
             key=row["ags"],
-            defaults={
-                "ags": row["ags"],
-                "name": row["name"],
-                "district": row["district"],
-                "kind": Kind["stadt"] if row["is_town"] == "true" else Kind["gemeinde"],
-                "administration": bodies.get(row["amt"].strip()),
-            },
+            defaults=located(
+                {
+                    "ags": row["ags"],
+                    "name": row["name"],
+                    "district": row["district"],
+                    "kind": Kind["stadt"] if row["is_town"] == "true" else Kind["gemeinde"],
+                    "administration": bodies.get(row["amt"].strip()),
+                },
+                row["ags"],
+            ),
         )
         by_name.setdefault(row["name"], []).append(municipality)
 

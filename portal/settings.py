@@ -347,6 +347,12 @@ if PRODUCTION:
         raise ImproperlyConfigured(
             f"The host of PORTAL_BASE_URL ({_base.hostname}) must be one of DJANGO_ALLOWED_HOSTS."
         )
+# The state whose municipalities may apply (Länderschlüssel, "12" = Brandenburg): the default for a
+# new programme. Each programme keeps its own state, so one database can hold several states' lists.
+PORTAL_STATE = env.str("PORTAL_STATE", default="12")
+if not (len(PORTAL_STATE) == 2 and PORTAL_STATE.isdigit() and 1 <= int(PORTAL_STATE) <= 16):
+    raise ImproperlyConfigured("PORTAL_STATE must be a state key from 01 to 16, e.g. 12 for Brandenburg.")
+
 # Days an accepted applicant has to confirm the offered seat.
 SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)
 

@@ -4,6 +4,7 @@
 import datetime as dt
 import itertools
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -106,7 +107,9 @@ def past_cohort(programme: Programme, modules: list[Module], *, number: int, sea
 
 
 def municipalities():
-    return itertools.cycle(list(Municipality.objects.order_by("ags")[:400]))
+    """The portal's own state's municipalities (a federal run adds the other states' lists)."""
+    local = Municipality.objects.filter(state=settings.PORTAL_STATE).order_by("ags")
+    return itertools.cycle(list(local[:400]))
 
 
 def graduate(cohorts_and_users: list[tuple[Cohort, list[User]]], *, recorded_by: User) -> list[Enrollment]:

@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import os
 import time
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -306,7 +307,7 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     from cohorts.models import BERLIN, Cohort, Enrollment, Programme
     from modules.models import Module, Session
     from portal.data_protection import retention_cutoff
-    from portal.models import Municipality, OutboxMessage, User
+    from portal.models import Municipality, OutboxMessage, State, User
 
     started = time.monotonic()
     now = timezone.now()
@@ -315,27 +316,35 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     # backlog at once.
     cutoff = retention_cutoff(now)
 
+    # The other fifteen states, each with its own programme and its own list of municipalities.
+    other_states = [state for state in State.values if state != world.programme.state]
     existing = Municipality.objects.count()
     Municipality.objects.bulk_create(
         (
             Municipality(
                 key=f"bench-{index:05d}",
-                ags=f"99{index:06d}"[:8],
+                ags=f"{other_states[index % 15]}{index:06d}",
                 name=f"Gemeinde {index}",
                 district=f"Landkreis {index // 40}",
+                state=other_states[index % 15],
                 kind=Municipality.Kind.GEMEINDE if index % 5 else Municipality.Kind.STADT,
             )
             for index in range(max(sizes["municipalities"] - existing, 0))
         ),
         batch_size=5000,
     )
-    towns = list(Municipality.objects.values_list("pk", flat=True))
-    log(f"    municipalities: {len(towns)}")
+    towns = defaultdict(list)
+    for pk, state in Municipality.objects.values_list("pk", "state"):
+        towns[state].append(pk)
+    log(f"    municipalities: {sum(len(pks) for pks in towns.values())} in {len(towns)} states")
 
     programmes = [world.programme]
-    for state in range(1, sizes["programmes"]):
+    for number, state in enumerate(other_states[: sizes["programmes"] - 1], start=1):
         programme = Programme.objects.create(
-            slug=f"land-{state}", title=f"Smart City Manager:in (Land {state})", reference_prefix=f"L{state}"
+            slug=f"land-{state}",
+            title=f"Smart City Manager:in ({State(state).label})",
+            reference_prefix=f"L{number}",
+            state=state,
         )
         Module.objects.bulk_create(
             Module(programme=programme, position=m.position, title=m.title, description=m.description)
@@ -344,11 +353,13 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
         programmes.append(programme)
     modules = {p.pk: list(Module.objects.filter(programme=p).order_by("position")) for p in programmes}
 
-    per_programme = max((sizes["cohorts"] - 2) // len(programmes), 1)
+    # The cohorts still to build, spread over the programmes, the remainder one each to the first.
+    per_programme, remainder = divmod(max(sizes["cohorts"] - Cohort.objects.count(), 0), len(programmes))
     cohorts = []
-    for programme in programmes:
-        first = 3 if programme.pk == world.programme.pk else 1
-        for number in range(first, first + per_programme):
+    for index, programme in enumerate(programmes):
+        first = 1 + Cohort.objects.filter(programme=programme).count()
+        count = max(per_programme + (index < remainder), 1)
+        for number in range(first, first + count):
             year = 2020 + number % 7
             cohorts.append(
                 Cohort(
@@ -386,7 +397,11 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     user_count = 0
     enrollment_total = 0
     application_total = 0
-    town_cycle = itertools.cycle(towns)
+    state_of = {p.pk: p.state for p in programmes}
+    # A small trial run may leave a state without municipalities: it borrows the first state's.
+    town_cycles = {
+        p.state: itertools.cycle(towns[p.state] or towns[world.programme.state]) for p in programmes
+    }
     for offset in range(0, len(cohorts), 20):
         group = cohorts[offset : offset + 20]
         users = []
@@ -409,7 +424,7 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
         for cohort in group:
             for sequence in range(1, per_cohort + 1):
                 user = next(people)
-                town = next(town_cycle)
+                town = next(town_cycles[state_of[cohort.programme_id]])
                 if sequence <= enrolled_per_cohort:
                     status = Application.Status.ACCEPTED
                     enrollments.append(
