@@ -6,6 +6,7 @@ number of queries does not grow with cohorts, people or sessions.
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -366,53 +367,89 @@ COMMENT_COLUMN = ("freitext", gettext_lazy("Anmerkungen der Person (Freitext)"))
 
 @dataclass
 class Table:
-    """An export: column names, their explanations and the rows (lists of str or int)."""
+    """An export: column names, their explanations and the rows (lists of str or int), which
+    may be an iterator that reads the database while the file is written."""
 
     columns: list
     descriptions: list
-    rows: list
+    rows: Iterable
+
+
+# An export reads this many cohorts at a time: memory holds their rows, and the number of queries
+# grows by one batch's worth for every so many cohorts the programme has run.
+EXPORT_BATCH = 10
+
+
+def _programme_cohort_batches() -> list[list[Cohort]]:
+    """The cohorts of the portal's programme, by number, in batches of ``EXPORT_BATCH``."""
+    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("number"))
+    return [cohorts[i : i + EXPORT_BATCH] for i in range(0, len(cohorts), EXPORT_BATCH)]
 
 
 def person_export(*, now: dt.datetime | None = None) -> Table:
-    """One row per received application and per enrollment without one, pseudonymised."""
+    """One row per received application and per enrollment without one, pseudonymised.
+
+    Suppression of small groups and the order of the rows both work within a cohort, so the rows
+    are built a batch of cohorts at a time while the file is written: memory holds one batch,
+    however many cohorts the programme has run.
+    """
     now = now or timezone.now()
-    cohort_numbers = dict(Cohort.objects.values_list("pk", "number"))
+    batches = _programme_cohort_batches()
+    modules = list(Module.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("position"))
+    positions = [m.position for m in modules]
+    columns = [name for name, _d in PERSON_COLUMNS] + [MODULE_COLUMN.format(p) for p in positions]
+    columns.append(CERTIFICATE_COLUMN[0])
+    descriptions = [str(d) for _n, d in PERSON_COLUMNS]
+    descriptions += [
+        _("Modul %(position)s: 1 = abgeschlossen, 0 = nicht abgeschlossen; leer = keine Teilnahme")
+        % {"position": p}
+        for p in positions
+    ]
+    descriptions.append(str(CERTIFICATE_COLUMN[1]))
+
+    def rows():
+        for batch in batches:
+            people = _person_rows(batch, modules, now)
+            yield from ([row[c] for c in columns] for row in people)
+
+    return Table(columns, descriptions, rows())
+
+
+def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list[dict]:
+    """The export rows of a batch of cohorts, suppressed and sorted: seven queries."""
+    numbers = {cohort.pk: cohort.number for cohort in cohorts}
     enrollments = {
         row["pk"]: row
-        for row in Enrollment.objects.values(
+        for row in Enrollment.objects.filter(cohort__in=numbers).values(
             "pk", "user_id", "cohort_id", "state", "municipality__district", "municipality__kind"
         )
     }
-    applications = list(
-        Application.objects.filter(submitted_at__isnull=False).values(
-            "applicant_id",
-            "cohort_id",
-            "status",
-            "strategy",
-            "submitted_at",
-            "decided_at",
-            "withdrawn_at",
-            "enrollment_id",
-            "municipality__district",
-            "municipality__kind",
-        )
+    applications = Application.objects.filter(cohort__in=numbers, submitted_at__isnull=False).values(
+        "applicant_id",
+        "cohort_id",
+        "status",
+        "strategy",
+        "submitted_at",
+        "decided_at",
+        "withdrawn_at",
+        "enrollment_id",
+        "municipality__district",
+        "municipality__kind",
     )
     certified = set(
-        Certificate.objects.filter(status=Certificate.Status.ISSUED).values_list("enrollment_id", flat=True)
+        Certificate.objects.filter(cohort__in=numbers, status=Certificate.Status.ISSUED).values_list(
+            "enrollment_id", flat=True
+        )
     )
-    participation = _participation(Enrollment.objects.all(), now)
-    positions = sorted({m.position for m in participation.modules})
-    modules_by_programme = defaultdict(list)
-    for module in participation.modules:
-        modules_by_programme[module.programme_id].append(module)
-    programme_of = dict(Cohort.objects.values_list("pk", "programme_id"))
+    confirmed = [pk for pk, e in enrollments.items() if e["state"] == Enrollment.State.CONFIRMED]
+    participation = _participation(confirmed, now, list(numbers))
     begun = Counter(s.cohort_id for s in participation.sessions if s.starts_at <= now)
 
     def person_row(user_id, cohort_id, district, kind, application, enrollment):
         row = {
             # An anonymised application no longer points to a person: it stays in the figures only.
             "pseudonym": pseudonym(user_id) if user_id is not None else "",
-            "durchgang": cohort_numbers[cohort_id],
+            "durchgang": numbers[cohort_id],
             "kommunenart": kind or NO_MUNICIPALITY,
             "landkreis": district or "",
             "bewerbungsstatus": application["status"] if application else "",
@@ -422,7 +459,6 @@ def person_export(*, now: dt.datetime | None = None) -> Table:
             "zurueckgezogen_kw": iso_week(application["withdrawn_at"]) if application else "",
             "platz": enrollment["state"] if enrollment else "",
         }
-        modules = modules_by_programme[programme_of[cohort_id]]
         if enrollment and enrollment["state"] == Enrollment.State.CONFIRMED:
             statuses = Counter(participation.attendance.get(enrollment["pk"], {}).values())
             done = {m.position: participation.completed(enrollment["pk"], cohort_id, m.pk) for m in modules}
@@ -433,12 +469,12 @@ def person_export(*, now: dt.datetime | None = None) -> Table:
                 abwesend=statuses[Attendance.Status.ABSENT],
                 module_abgeschlossen=sum(done.values()),
             )
-            row.update({MODULE_COLUMN.format(p): int(done[p]) if p in done else "" for p in positions})
+            row.update({MODULE_COLUMN.format(p): int(d) for p, d in done.items()})
             row["zertifikat"] = int(enrollment["pk"] in certified)
         else:
             row.update(dict.fromkeys(["sitzungen", "anwesend", "entschuldigt", "abwesend"], ""))
             row["module_abgeschlossen"] = ""
-            row.update({MODULE_COLUMN.format(p): "" for p in positions})
+            row.update({MODULE_COLUMN.format(m.position): "" for m in modules})
             row["zertifikat"] = ""
         return row
 
@@ -471,36 +507,41 @@ def person_export(*, now: dt.datetime | None = None) -> Table:
     protect_regions(rows, cohort="durchgang", district="landkreis", kind="kommunenart")
     # Sorted by cohort and pseudonym: the order of the rows tells nothing about who applied first.
     rows.sort(key=lambda row: (row["durchgang"], row["pseudonym"]))
-
-    columns = [name for name, _d in PERSON_COLUMNS] + [MODULE_COLUMN.format(p) for p in positions]
-    columns.append(CERTIFICATE_COLUMN[0])
-    descriptions = [str(d) for _n, d in PERSON_COLUMNS]
-    descriptions += [
-        _("Modul %(position)s: 1 = abgeschlossen, 0 = nicht abgeschlossen; leer = keine Teilnahme")
-        % {"position": p}
-        for p in positions
-    ]
-    descriptions.append(str(CERTIFICATE_COLUMN[1]))
-    return Table(columns, descriptions, [[row[c] for c in columns] for row in rows])
+    return rows
 
 
 def questionnaire_export() -> Table:
-    """Every answer to the questionnaire, with the pseudonym as the only link to a person."""
-    answers = QuestionnaireResponse.objects.values_list(
-        "enrollment__user_id",
-        "enrollment__cohort__number",
-        "module__position",
-        "submitted_at",
-        *ITEM_FIELDS,
-        "comment",
-    )
-    rows = []
-    for user_id, number, position, submitted_at, *values in answers:
-        *items, comment = values
-        rows.append(
-            [pseudonym(user_id), number, position, iso_week(submitted_at), *(v or "" for v in items), comment]
-        )
-    rows.sort(key=lambda row: (row[1], row[2], row[0]))
+    """Every answer to the questionnaire, with the pseudonym as the only link to a person; read
+    batch of cohorts at a time while the file is written."""
+    batches = _programme_cohort_batches()
+
+    def rows():
+        for batch in batches:
+            numbers = {cohort.pk: cohort.number for cohort in batch}
+            answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=numbers).values_list(
+                "enrollment__user_id",
+                "enrollment__cohort_id",
+                "module__position",
+                "submitted_at",
+                *ITEM_FIELDS,
+                "comment",
+            )
+            block = []
+            for user_id, cohort_id, position, submitted_at, *values in answers:
+                *items, comment = values
+                block.append(
+                    [
+                        pseudonym(user_id),
+                        numbers[cohort_id],
+                        position,
+                        iso_week(submitted_at),
+                        *(v or "" for v in items),
+                        comment,
+                    ]
+                )
+            block.sort(key=lambda row: (row[1], row[2], row[0]))
+            yield from block
+
     columns = [*QUESTIONNAIRE_COLUMNS]
     columns += [
         (
@@ -511,7 +552,7 @@ def questionnaire_export() -> Table:
         for _field, statement, column in ITEMS
     ]
     columns.append(COMMENT_COLUMN)
-    return Table([name for name, _d in columns], [str(d) for _n, d in columns], rows)
+    return Table([name for name, _d in columns], [str(d) for _n, d in columns], rows())
 
 
 # --- the participant's questionnaires ---------------------------------------------------------

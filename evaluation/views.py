@@ -3,7 +3,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +21,7 @@ logger = logging.getLogger(__name__)
 VIEW_STATISTICS = "evaluation.view_statistics"
 EXPORT = "evaluation.export_pseudonymised"
 EXPORTS = {"teilnahme": selectors.person_export, "fragebogen": selectors.questionnaire_export}
-FORMATS = {
-    "csv": (spreadsheets.CSV_CONTENT_TYPE, exports.to_csv),
-    "xlsx": (spreadsheets.XLSX_CONTENT_TYPE, exports.to_xlsx),
-}
+FORMATS = {"csv", "xlsx"}
 
 
 # --- evaluators, reviewers and coordinators -----------------------------------------------------
@@ -62,12 +59,22 @@ def export(request, dataset: str, fmt: str):
         raise Http404
     if not request.user.has_perm(EXPORT):
         raise PermissionDenied
-    content_type, write = FORMATS[fmt]
-    content = write(EXPORTS[dataset]())
+    table = EXPORTS[dataset]()
     logger.info("Pseudonymised export %s.%s downloaded by user %s", dataset, fmt, request.user.pk)
-    response = HttpResponse(content, content_type=content_type)
     filename = f"evaluation-{dataset}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Written while it is sent, one cohort at a time: memory stays bounded however large the export.
+    if fmt == "xlsx":
+        response = FileResponse(
+            exports.xlsx_file(table),
+            content_type=spreadsheets.XLSX_CONTENT_TYPE,
+            as_attachment=True,
+            filename=filename,
+        )
+    else:
+        response = StreamingHttpResponse(
+            exports.stream_csv(table), content_type=spreadsheets.CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

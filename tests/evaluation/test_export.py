@@ -19,9 +19,16 @@ pytestmark = pytest.mark.django_db
 LT3 = "< 3"
 
 
+def body(response) -> bytes:
+    """The file of an export, which is written while it is sent."""
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
 def download(client, dataset: str, fmt: str):
     response = client.get(reverse("evaluation:export", args=[dataset, fmt]))
     assert response.status_code == 200, response
+    response.body = body(response)
     return response
 
 
@@ -50,7 +57,7 @@ def test_one_row_per_application_and_per_participant_without_one(evaluator_clien
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="evaluation-teilnahme-2023-03-01.csv"'
     assert response["Cache-Control"] == "private, no-store"
-    rows = csv_rows(response.content)
+    rows = csv_rows(response.body)
     assert list(rows[0]) == [
         "pseudonym",
         "durchgang",
@@ -109,19 +116,19 @@ def test_one_row_per_application_and_per_participant_without_one(evaluator_clien
 
 def test_the_same_person_has_the_same_pseudonym_in_every_cohort_and_export(evaluator_client, programme):
     rita = pseudonym(programme.people["R1"].pk)  # rejected in A, applied again in B
-    rows = csv_rows(download(evaluator_client, "teilnahme", "csv").content)
+    rows = csv_rows(download(evaluator_client, "teilnahme", "csv").body)
     assert [(r["durchgang"], r["bewerbungsstatus"]) for r in rows if r["pseudonym"] == rita] == [
         ("31", "rejected"),
         ("32", "submitted"),
     ]
-    assert xlsx_rows(download(evaluator_client, "teilnahme", "xlsx").content) == rows
-    answers = csv_rows(download(evaluator_client, "fragebogen", "csv").content)
+    assert xlsx_rows(download(evaluator_client, "teilnahme", "xlsx").body) == rows
+    answers = csv_rows(download(evaluator_client, "fragebogen", "csv").body)
     assert pseudonym(programme.people["P1"].pk) in {a["pseudonym"] for a in answers}
     assert len({r["pseudonym"] for r in rows}) == 13  # 14 rows, R1 twice
 
 
 def test_questionnaire_export_has_answers_and_free_text_with_the_pseudonym_only(evaluator_client, programme):
-    answers = csv_rows(download(evaluator_client, "fragebogen", "csv").content)
+    answers = csv_rows(download(evaluator_client, "fragebogen", "csv").body)
     assert list(answers[0]) == [
         "pseudonym",
         "durchgang",
@@ -154,9 +161,9 @@ def test_questionnaire_export_has_answers_and_free_text_with_the_pseudonym_only(
 
 
 def test_a_free_text_that_looks_like_a_formula_is_never_run(evaluator_client, programme):
-    csv_text = download(evaluator_client, "fragebogen", "csv").content.decode("utf-8")
+    csv_text = download(evaluator_client, "fragebogen", "csv").body.decode("utf-8")
     assert "'=HYPERLINK(" in csv_text
-    sheet = load_workbook(io.BytesIO(download(evaluator_client, "fragebogen", "xlsx").content))["Daten"]
+    sheet = load_workbook(io.BytesIO(download(evaluator_client, "fragebogen", "xlsx").body))["Daten"]
     (cell,) = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK")]
     assert cell.data_type == "s"
 
@@ -166,7 +173,7 @@ def test_a_free_text_that_looks_like_a_formula_is_never_run(evaluator_client, pr
 def test_no_name_email_phone_or_free_text_of_an_application_is_in_any_export(
     evaluator_client, programme, dataset, fmt
 ):
-    content = download(evaluator_client, dataset, fmt).content
+    content = download(evaluator_client, dataset, fmt).body
     text = everything_in(content, fmt)
     assert len(programme.secrets) > 100
     for secret in programme.secrets:
@@ -179,7 +186,7 @@ def test_no_name_email_phone_or_free_text_of_an_application_is_in_any_export(
 def test_xlsx_explains_every_column(evaluator_client, programme):
     response = download(evaluator_client, "teilnahme", "xlsx")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.body))
     assert workbook.sheetnames == ["Daten", "Erläuterungen"]
     columns = [c.value for c in next(workbook["Daten"].iter_rows())]
     explained = [row[0].value for row in workbook["Erläuterungen"].iter_rows(min_row=2)]
@@ -216,27 +223,58 @@ def test_anonymous_visitors_get_no_export_and_unknown_exports_do_not_exist(evalu
     assert evaluator_client.get(reverse("evaluation:export", args=["teilnahme", "pdf"])).status_code == 404
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 @pytest.mark.parametrize("dataset", ["teilnahme", "fragebogen"])
 def test_the_query_count_of_the_exports_does_not_grow(
-    evaluator_client, programme, dataset, django_assert_num_queries
+    evaluator_client, programme, dataset, fmt, django_assert_num_queries
 ):
-    url = reverse("evaluation:export", args=[dataset, "xlsx"])
-    queries = {"teilnahme": 13, "fragebogen": 5}[dataset]
-    evaluator_client.get(url)
+    url = reverse("evaluation:export", args=[dataset, fmt])
+    queries = {"teilnahme": 13, "fragebogen": 6}[dataset]
+    body(evaluator_client.get(url))
     with django_assert_num_queries(queries):
-        assert evaluator_client.get(url).status_code == 200
+        body(evaluator_client.get(url))
     more(programme, 40, 12)
     more(programme, 41, 9)
     with django_assert_num_queries(queries):
-        response = evaluator_client.get(url)
-    assert len(xlsx_rows(response.content)) == {"teilnahme": 14 + 21, "fragebogen": 5 + 21}[dataset]
+        content = body(evaluator_client.get(url))
+    rows = xlsx_rows(content) if fmt == "xlsx" else csv_rows(content)
+    assert len(rows) == {"teilnahme": 14 + 21, "fragebogen": 5 + 21}[dataset]
+
+
+@pytest.mark.parametrize("dataset", ["teilnahme", "fragebogen"])
+def test_an_export_reads_a_batch_of_cohorts_at_a_time_and_the_file_is_the_same(
+    evaluator_client, programme, dataset, monkeypatch, django_assert_max_num_queries
+):
+    from evaluation import selectors
+
+    more(programme, 40, 12)
+    url = reverse("evaluation:export", args=[dataset, "csv"])
+    whole = body(evaluator_client.get(url))
+    monkeypatch.setattr(selectors, "EXPORT_BATCH", 1)
+    # Nothing is read for the rows before the file is written ...
+    with django_assert_max_num_queries(3):
+        table = (selectors.person_export if dataset == "teilnahme" else selectors.questionnaire_export)()
+    assert iter(table.rows) is table.rows
+    # ... and one cohort at a time gives the very same file as ten at a time.
+    assert body(evaluator_client.get(url)) == whole
+    assert len(csv_rows(whole)) == {"teilnahme": 14 + 12, "fragebogen": 5 + 12}[dataset]
+
+
+def test_the_export_holds_the_portals_programme_only(evaluator_client, programme):
+    from tests.factories import CohortFactory, ProgrammeFactory
+
+    other = CohortFactory(programme=ProgrammeFactory(slug="anderes-land", title="Anderes Land"), number=77)
+    EnrollmentFactory(cohort=other)
+    rows = csv_rows(download(evaluator_client, "teilnahme", "csv").body)
+    assert "77" not in {row["durchgang"] for row in rows}
+    assert len(rows) == 14
 
 
 def test_an_anonymised_application_stays_in_the_figures_without_a_pseudonym(evaluator_client, programme):
     x1 = programme.applications["X1"]
     x1.applicant = None
     x1.save(update_fields=["applicant"])
-    rows = csv_rows(download(evaluator_client, "teilnahme", "csv").content)
+    rows = csv_rows(download(evaluator_client, "teilnahme", "csv").body)
     assert len(rows) == 14
     (anonymous,) = [r for r in rows if r["pseudonym"] == ""]
     assert (anonymous["durchgang"], anonymous["bewerbungsstatus"]) == ("31", "withdrawn")
