@@ -44,7 +44,6 @@ FULL = {
     "outbox": 1_000_000,
 }
 JOB_RUNS = 3
-CHUNK = 10_000
 # The tables that grow with a rollout; a job must not read any of them from end to end. The
 # municipalities are reference data (about 11,000 in Germany, loaded once), read whole where a
 # job lists districts; their scans are shown in the plans but are no verdict.
@@ -63,8 +62,11 @@ BIG_TABLES = {
 
 
 def targets() -> dict[str, int]:
+    """The sizes to build; a trial fraction shrinks the rows, not the sixteen states."""
     fraction = float(os.environ.get("BENCH_FEDERAL_FRACTION", "1"))
-    return {key: max(int(value * fraction), 1) for key, value in FULL.items()}
+    sizes = {key: max(int(value * fraction), 1) for key, value in FULL.items()}
+    sizes["programmes"] = FULL["programmes"]
+    return sizes
 
 
 # --- the small world -------------------------------------------------------------------------
@@ -293,6 +295,41 @@ def analyze() -> None:
 # --- the rollout -----------------------------------------------------------------------------
 
 
+class SQL:
+    """An SQL expression (with its parameters) for a column of :func:`insert_select`."""
+
+    def __init__(self, sql: str, *params):
+        self.sql, self.params = sql, params
+
+
+def insert_select(model, values: dict, source: str, params=()) -> int:
+    """``INSERT INTO`` the model's table ``SELECT`` one row per row of ``source``, inside
+    PostgreSQL: rows that follow a rule need no Python objects. Columns not in ``values`` take
+    the field's default (``now()`` for automatic times); a value that is not :class:`SQL` is a
+    parameter. Returns the number of rows written."""
+    columns, expressions, arguments = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        value = values.get(field.name, values.get(field.attname, field))
+        if isinstance(value, SQL):
+            expressions.append(value.sql)
+            arguments.extend(value.params)
+        elif value is field and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+            expressions.append("now()")
+        else:
+            expressions.append("%s")
+            default = field.get_default() if value is field else value
+            arguments.append(field.get_db_prep_save(default, connection))
+    # Table and column names come from the models, expressions from this module: nothing typed.
+    table = connection.ops.quote_name(model._meta.db_table)
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM {source}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*arguments, *params])
+        return cursor.rowcount
+
+
 def log(message: str) -> None:
     import sys
 
@@ -457,36 +494,6 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
         for application in applications:
             application.enrollment = by_person.get(application.applicant_id)
         applications = Application.objects.bulk_create(applications, batch_size=5000)
-        Score.objects.bulk_create(
-            (
-                Score(
-                    application=application,
-                    reviewer=reviewer,
-                    motivation=1 + (application.pk + index) % 5,
-                    relevance=1 + application.pk % 5,
-                    commitment=1 + (application.pk * 7 + index) % 5,
-                )
-                for application in applications
-                for index, reviewer in enumerate(reviewers[:2])
-            ),
-            batch_size=5000,
-        )
-        ReviewNote.objects.bulk_create(
-            (
-                ReviewNote(application=a, author=reviewers[0], text="Geprüft.")
-                for a in applications
-                if a.anonymised_at is None
-            ),
-            batch_size=5000,
-        )
-        StatusChange.objects.bulk_create(
-            (
-                StatusChange(application=a, changed_by=reviewers[1], from_status=before, to_status=after)
-                for a in applications
-                for before, after in (("draft", "submitted"), ("submitted", a.status))
-            ),
-            batch_size=5000,
-        )
         complete(enrollments, recorded_by=reviewers[0])
         Certificate.objects.bulk_create(
             (
@@ -499,34 +506,65 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
         application_total += len(applications)
         log(f"    applications {application_total}, enrollments {enrollment_total}")
 
-    user_ids = list(User.objects.values_list("pk", "email")[:200_000])
-    remaining = sizes["outbox"] - OutboxMessage.objects.count()
-    index = 0
-    while remaining > 0:
-        take = min(CHUNK * 5, remaining)
-        rows = []
-        for _ in range(take):
-            pk, email = user_ids[index % len(user_ids)]
-            rows.append(
-                OutboxMessage(
-                    idempotency_key=f"bench:rollout:{index}",
-                    kind=("decision-rejected", "reminder-session", "reminder-draft", "account-confirm")[
-                        index % 4
-                    ],
-                    recipient=email,
-                    user_id=pk,
-                    subject="Ihre Bewerbung",
-                    body_text="Guten Tag,\n\nvielen Dank.\n",
-                    status=OutboxMessage.Status.SENT,
-                    attempts=1,
-                    sent_at=now - dt.timedelta(minutes=index),
-                )
-            )
-            index += 1
-        OutboxMessage.objects.bulk_create(rows, batch_size=5000)
-        remaining -= take
-        if index % 200_000 < take:
-            log(f"    mails {index}")
+    # What follows a rule is written by PostgreSQL itself: two scores, a note (unless anonymised)
+    # and two status changes per application of the rollout, and the mails.
+    grown = [cohort.pk for cohort in cohorts]
+    rollout = "applications_application a WHERE a.cohort_id = ANY(%s)"
+    scores = insert_select(
+        Score,
+        {
+            "application": SQL("a.id"),
+            "reviewer": SQL("r.id"),
+            "motivation": SQL("1 + mod(a.id + r.n, 5)"),
+            "relevance": SQL("1 + mod(a.id, 5)"),
+            "commitment": SQL("1 + mod(a.id * 7 + r.n, 5)"),
+        },
+        "applications_application a CROSS JOIN (VALUES (%s, 0), (%s, 1)) AS r(id, n) "
+        "WHERE a.cohort_id = ANY(%s)",
+        [reviewers[0].pk, reviewers[1].pk, grown],
+    )
+    notes = insert_select(
+        ReviewNote,
+        {"application": SQL("a.id"), "author": reviewers[0].pk, "text": "Geprüft."},
+        rollout + " AND a.anonymised_at IS NULL",
+        [grown],
+    )
+    changes = insert_select(
+        StatusChange,
+        {
+            "application": SQL("a.id"),
+            "changed_by": reviewers[1].pk,
+            "from_status": SQL("CASE WHEN s.n = 0 THEN 'draft' ELSE 'submitted' END"),
+            "to_status": SQL("CASE WHEN s.n = 0 THEN 'submitted' ELSE a.status END"),
+        },
+        "applications_application a CROSS JOIN generate_series(0, 1) AS s(n) WHERE a.cohort_id = ANY(%s)",
+        [grown],
+    )
+    log(f"    scores {scores}, notes {notes}, status changes {changes}")
+
+    users = min(User.objects.count(), 200_000)
+    first = OutboxMessage.objects.count()
+    mails = insert_select(
+        OutboxMessage,
+        {
+            "idempotency_key": SQL("'bench:rollout:' || i"),
+            "kind": SQL(
+                "(ARRAY['decision-rejected', 'reminder-session', 'reminder-draft', 'account-confirm'])"
+                "[mod(i, 4) + 1]"
+            ),
+            "recipient": SQL("u.email"),
+            "user": SQL("u.id"),
+            "subject": "Ihre Bewerbung",
+            "body_text": "Guten Tag,\n\nvielen Dank.\n",
+            "status": OutboxMessage.Status.SENT,
+            "attempts": 1,
+            "sent_at": SQL("%s - i * interval '1 minute'", now),
+        },
+        "generate_series(%s, %s) AS i JOIN (SELECT id, email, row_number() OVER (ORDER BY id) - 1 AS n "
+        "FROM portal_user ORDER BY id LIMIT %s) AS u ON u.n = mod(i, %s)",
+        [first, sizes["outbox"] - 1, users, users],
+    )
+    log(f"    mails {mails}")
     analyze()
     counts = {
         "programmes": Programme.objects.count(),
