@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from applications.models import Application
+from modules.models import Material, Session
 from tests.factories import berlin
 
 from .test_curriculum import cohort, coordinator, modules, participant, session  # noqa: F401 - fixtures
@@ -82,3 +83,60 @@ def test_staff_can_enter_the_english_task_text(cohort, modules):  # noqa: F811
 
     fieldsets = site._registry[Module].fieldsets
     assert ("title_en", "description_en", "task_en") == tuple(fieldsets[2][1]["fields"])
+
+
+# --- sessions and materials -------------------------------------------------------------------
+
+
+def test_staff_enter_english_session_and_material_texts(client, cohort, modules, coordinator):  # noqa: F811
+    from django.contrib.admin.sites import site
+
+    # like the module's texts: the German fields in one group, the English ones in the next
+    assert [options["fields"] for _name, options in site._registry[Session].fieldsets][1:] == [
+        ["description"],
+        ["description_en"],
+    ]
+    assert [options["fields"] for _name, options in site._registry[Material].fieldsets][1:3] == [
+        ["title"],
+        ["title_en"],
+    ]
+    client.force_login(coordinator)
+    form = client.get(reverse("admin:modules_session_add")).content.decode()
+    assert (
+        form.index('id="id_description"')
+        < form.index(">Englisch</h2>")
+        < form.index('id="id_description_en"')
+    )
+    form = client.get(reverse("admin:modules_material_add")).content.decode()
+    assert form.index('id="id_title"') < form.index(">Englisch</h2>") < form.index('id="id_title_en"')
+    assert form.index('id="id_title_en"') < form.index(">Datei oder Link</h2>") < form.index('id="id_link"')
+    client.post(
+        reverse("admin:modules_session_add"),
+        {
+            "cohort": cohort.pk,
+            "module": modules[0].pk,
+            "starts_at_0": "25.10.2022",
+            "starts_at_1": "13:00",
+            "ends_at_0": "25.10.2022",
+            "ends_at_1": "15:00",
+            "meeting_url": "",
+            "trainer": "",
+            "description": "Einführung",
+            "description_en": "Introduction",
+        },
+    )
+    client.post(
+        reverse("admin:modules_material_add"),
+        {
+            "module": modules[0].pk,
+            "cohort": cohort.pk,
+            "title": "Folien",
+            "title_en": "Slides",
+            "link": "example.org/folien",
+        },
+    )
+    assert Session.objects.values_list("description", "description_en").get() == (
+        "Einführung",
+        "Introduction",
+    )
+    assert Material.objects.values_list("title", "title_en").get() == ("Folien", "Slides")
