@@ -54,7 +54,16 @@ class SessionForm(TextFormMixin, forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = ["cohort", "module", "starts_at", "ends_at", "meeting_url", "trainer", "description"]
+        fields = [
+            "cohort",
+            "module",
+            "starts_at",
+            "ends_at",
+            "meeting_url",
+            "trainer",
+            "description",
+            "description_en",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +98,12 @@ class SessionAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
     list_filter = ["cohort", "module"]
     list_select_related = ["module", "cohort"]
     date_hierarchy = "starts_at"
+    # The description in German and, for the English interface, in English (empty: the German is shown).
+    fieldsets = [
+        (None, {"fields": ["cohort", "module", "starts_at", "ends_at", "meeting_url", "trainer"]}),
+        (_("Deutsch"), {"fields": ["description"]}),
+        (_("Englisch"), {"fields": ["description_en"]}),
+    ]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -102,6 +117,7 @@ class SessionAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
             meeting_url=data["meeting_url"],
             trainer=data["trainer"],
             description=data["description"],
+            description_en=data["description_en"],
         )
 
 
@@ -110,7 +126,7 @@ class MaterialForm(TextFormMixin, forms.ModelForm):
 
     class Meta:
         model = Material
-        fields = ["module", "cohort", "title", "file", "link"]
+        fields = ["module", "cohort", "title", "title_en", "file", "link"]
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -130,9 +146,16 @@ class MaterialForm(TextFormMixin, forms.ModelForm):
 @admin.register(Material)
 class MaterialAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
     form = MaterialForm
-    list_display = ["title", "module", "cohort", "file_name", "link", "created_at"]
+    list_display = ["title", "title_en", "module", "cohort", "file_name", "link", "created_at"]
     list_filter = ["module", "cohort"]
     list_select_related = ["module", "cohort"]
+    # The title in German and, for the English interface, in English (empty: the German is shown).
+    fieldsets = [
+        (None, {"fields": ["module", "cohort"]}),
+        (_("Deutsch"), {"fields": ["title"]}),
+        (_("Englisch"), {"fields": ["title_en"]}),
+        (_("Datei oder Link"), {"fields": ["file", "link"]}),
+    ]
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)
@@ -148,6 +171,7 @@ class MaterialAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
             module=data["module"],
             cohort=data["cohort"],
             title=data["title"],
+            title_en=data["title_en"],
             by=request.user,
             file=data.get("file") or None,
             link=data.get("link", ""),

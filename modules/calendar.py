@@ -33,9 +33,9 @@ def cohort_calendar(cohort, sessions) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", session.starts_at.astimezone(BERLIN))
         event.add("dtend", session.ends_at.astimezone(BERLIN))
-        event.add("summary", f"{session.module.position}. {session.module.title}")
+        event.add("summary", f"{session.module.position}. {session.module.localized_title}")
         description = "\n".join(
-            part for part in [session.trainer, session.description, session.meeting_url] if part
+            part for part in [session.trainer, session.localized_description, session.meeting_url] if part
         )
         if description:
             event.add("description", description)

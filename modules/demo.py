@@ -129,7 +129,10 @@ def _schedule(cohort, modules) -> None:
         module=modules[0],
         cohort=None,
         title="Leitfaden Smart City (Linkliste)",
-        defaults={"link": "https://www.example.org/leitfaden-smart-city"},
+        defaults={
+            "link": "https://www.example.org/leitfaden-smart-city",
+            "title_en": "Smart City guide (links)",
+        },
     )
 
 

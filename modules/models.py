@@ -80,6 +80,7 @@ class Session(models.Model):
     meeting_url = models.URLField(_("Link zum Online-Raum"), blank=True)
     trainer = models.CharField(_("Referent:in"), max_length=200, blank=True)
     description = models.TextField(_("Beschreibung"), blank=True)
+    description_en = models.TextField(_("Beschreibung (englisch)"), blank=True)
 
     class Meta:
         verbose_name = _("Sitzung")
@@ -91,6 +92,10 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module.title} – {date_format(timezone.localtime(self.starts_at), 'SHORT_DATETIME_FORMAT')}"
+
+    @property
+    def localized_description(self) -> str:
+        return in_active_language(self.description, self.description_en)
 
 
 class TaskDeadline(models.Model):
@@ -135,6 +140,7 @@ class Material(models.Model):
         help_text=_("Leer lassen, wenn das Material für alle Durchgänge gilt."),
     )
     title = models.CharField(_("Titel"), max_length=200)
+    title_en = models.CharField(_("Titel (englisch)"), max_length=200, blank=True)
     file = models.FileField(_("Datei"), upload_to=material_path, blank=True)
     file_name = models.CharField(_("Dateiname"), max_length=150, blank=True)
     link = models.URLField(_("Link"), blank=True)
@@ -153,6 +159,10 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def localized_title(self) -> str:
+        return in_active_language(self.title, self.title_en)
 
 
 class Attendance(models.Model):

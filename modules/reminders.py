@@ -66,17 +66,15 @@ class SessionReminder(Rule):
             return []
         cohort_ids = {s.cohort_id for s in sessions}
         participants = _participants(cohort_ids)
-        materials: dict[tuple[int, int], list[dict]] = {}
+        materials: dict[tuple[int, int], list[Material]] = {}
         for material in Material.objects.filter(
             Q(cohort_id__in=cohort_ids) | Q(cohort__isnull=True),
             module_id__in={s.module_id for s in sessions},
         ).order_by("title"):
-            entry = {
-                "title": material.title,
-                "url": material.link or absolute_url(reverse("modules:material", args=[material.pk])),
-            }
+            # The mail shows the title in each recipient's language (localized_title, at rendering).
+            material.url = material.link or absolute_url(reverse("modules:material", args=[material.pk]))
             for cohort_id in [material.cohort_id] if material.cohort_id else cohort_ids:
-                materials.setdefault((material.module_id, cohort_id), []).append(entry)
+                materials.setdefault((material.module_id, cohort_id), []).append(material)
         reminders = []
         for session in sessions:
             context = {

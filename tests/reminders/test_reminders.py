@@ -229,7 +229,11 @@ def test_participants_are_reminded_the_day_before_each_session_with_time_link_an
     summer = session(cohort, 1, berlin(2022, 10, 26, 13), meeting_url="https://konferenz.example.org/raum-1")
     winter = session(cohort, 2, berlin(2022, 11, 2, 13))  # after the change to winter time
     Material.objects.create(
-        module=summer.module, cohort=cohort, title="Folien Modul 1", link="https://example.org/folien"
+        module=summer.module,
+        cohort=cohort,
+        title="Folien Modul 1",
+        title_en="Slides module 1",
+        link="https://example.org/folien",
     )
     Material.objects.create(
         module=summer.module, cohort=None, title="Leitfaden", link="https://example.org/leitfaden"
@@ -260,6 +264,11 @@ def test_participants_are_reminded_the_day_before_each_session_with_time_link_an
     assert "https://konferenz.example.org/raum-1" in first.body_text
     assert "- Folien Modul 1: https://example.org/folien" in first.body_text
     assert "- Leitfaden: https://example.org/leitfaden" in first.body_text
+    assert "Slides module 1" not in first.body_text
+    in_english = outbox(recipient="ada@example.org", related_id=summer.pk).get()
+    assert "- Slides module 1: https://example.org/folien" in in_english.body_text
+    assert '<a href="https://example.org/folien">Slides module 1</a>' in in_english.body_html
+    assert "- Leitfaden: https://example.org/leitfaden" in in_english.body_text  # no English title
     assert "https://smartcity.example.org/kurs/kalender.ics" in first.body_text
     second = outbox(recipient="erika@example.org", related_id=winter.pk).get()
     assert "13:00 bis 15:00 Uhr" in second.body_text  # 12:00 UTC in winter
