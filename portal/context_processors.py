@@ -22,5 +22,6 @@ def portal(request):
         "accessibility": settings.PORTAL_ACCESSIBILITY,
         "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         "retention_months": settings.PORTAL_RETENTION_MONTHS,
+        "feedback_retention_months": settings.PORTAL_FEEDBACK_RETENTION_MONTHS,
         "roles": SimpleLazyObject(lambda: _roles(request)),
     }

@@ -272,6 +272,8 @@ class AccessibilityFeedback(models.Model):
         verbose_name = _("Rückmeldung zur Barrierefreiheit")
         verbose_name_plural = _("Rückmeldungen zur Barrierefreiheit")
         ordering = ["-created_at"]
+        # The admin lists the newest first; the nightly retention run deletes the oldest.
+        indexes = [models.Index(fields=["created_at"], name="a11y_feedback_created_idx")]
 
     def __str__(self) -> str:
         return _("Rückmeldung vom %(date)s") % {"date": self.created_at.strftime("%d.%m.%Y")}

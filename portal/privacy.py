@@ -1,4 +1,5 @@
-"""The portal's own personal data: the account, its addresses and second factors, the mails sent.
+"""The portal's own personal data: the account, its addresses and second factors, the mails sent,
+and the reports of barriers sent with the form of the accessibility statement.
 
 See ``portal.data_protection`` for how the apps' ``privacy`` modules work together.
 """
@@ -8,8 +9,11 @@ import datetime as dt
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .data_protection import (
     Export,
@@ -17,7 +21,7 @@ from .data_protection import (
     retention_months,
     scrub_audit_log,
 )
-from .models import OutboxMessage, User
+from .models import AccessibilityFeedback, OutboxMessage, User
 
 SCRUBBED_MAIL = {
     "user": None,
@@ -40,6 +44,47 @@ def _authenticators(user: User):
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user)
+
+
+def own_feedback(user: User):
+    """The reports of barriers sent with one of the person's confirmed addresses, in any case
+    (one statement: the addresses are a subquery).
+
+    The form asks for no account and does not check the address it is given, so the address is
+    all that ties a report to a person. Only a confirmed address counts: an address added to an
+    account but not yet confirmed could be anybody's, and would hand that person's reports to
+    whoever added it, in an export, or let them delete them with their account.
+    """
+    confirmed = (
+        EmailAddress.objects.filter(user=user, verified=True).annotate(lower=Lower("email")).values("lower")
+    )
+    return AccessibilityFeedback.objects.alias(email_lower=Lower("email")).filter(email_lower__in=confirmed)
+
+
+def _delete_feedback(feedback, *, reason: str) -> int:
+    """Delete the reports and empty the mails that carried them to the operator's contact (they
+    hold the same name, address and text); a mail not yet sent is not sent any more."""
+    pks = list(feedback.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    mails = OutboxMessage.objects.filter(
+        related_model=AccessibilityFeedback._meta.label_lower, related_id__in=pks
+    )
+    mails.filter(status=OutboxMessage.Status.QUEUED).update(status=OutboxMessage.Status.FAILED, error=reason)
+    mails.update(**SCRUBBED_MAIL)
+    AccessibilityFeedback.objects.filter(pk__in=pks).delete()
+    return len(pks)
+
+
+def feedback_retention_months() -> int:
+    return settings.PORTAL_FEEDBACK_RETENTION_MONTHS
+
+
+def feedback_cutoff(at: dt.datetime) -> dt.datetime:
+    """Reports received before this instant are past their period at ``at``: whole days in
+    Europe/Berlin, so a report of 20.11.2025 is kept through 20.11.2026 (with twelve months)."""
+    day = timezone.localdate(at) - relativedelta(months=feedback_retention_months())
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def export(user: User) -> Export:
@@ -73,6 +118,11 @@ def export(user: User) -> Export:
                 }
                 for m in mails
             ],
+            "accessibility_feedback": list(
+                own_feedback(user)
+                .order_by("created_at")
+                .values("created_at", "page", "message", "name", "email")
+            ),
         },
     )
 
@@ -108,10 +158,21 @@ def _close(user: User, **fields) -> None:
         setattr(user, name, value)
 
 
+def _erase_feedback(user: User) -> int:
+    """The person's reports of barriers go with the account. Deleted, not anonymised: the text
+    is the person's own words, and a report often says how they use the portal (with a screen
+    reader, a magnifier, in sign language), which can reveal a disability, data about health
+    (Art. 9 DSGVO); emptying name and address would leave that behind. The barrier itself is
+    followed up in the operator's answer and in the accessibility statement, not in this record."""
+    return _delete_feedback(own_feedback(user), reason="account erased")
+
+
 def restrict(user: User, *, at: dt.datetime) -> None:
     """Locked, signed out everywhere (the password hash changes), the address freed; the name
     stays, because the records that must be kept are about this person. Mails stay as proof of
-    what was sent and follow the mail log's own period."""
+    what was sent and follow the mail log's own period. Reports of barriers are under no
+    obligation: they go now, while the addresses that find them still exist."""
+    _erase_feedback(user)
     _close(user, erasure_requested_at=at)
 
 
@@ -123,6 +184,7 @@ def erase(user: User, *, at: dt.datetime) -> None:
         status=OutboxMessage.Status.FAILED, error="account erased"
     )
     mails.update(**SCRUBBED_MAIL)
+    _erase_feedback(user)  # before _close() deletes the addresses that find the reports
     scrub_audit_log(User, [user.pk])
     forget_actor_in_audit_log(user)
     _close(user)
@@ -135,11 +197,17 @@ def erase(user: User, *, at: dt.datetime) -> None:
 
 def retention(*, at: dt.datetime) -> dict[str, int]:
     """The mail log keeps what was sent for the retention period, then only that it was sent:
-    the idempotency key stays, so a late retry can still never send twice."""
+    the idempotency key stays, so a late retry can still never send twice.
+
+    Reports of barriers are deleted ``PORTAL_FEEDBACK_RETENTION_MONTHS`` after they came in,
+    with the text of the mails that carried them (see the setting for the period)."""
+    feedback_deleted = _delete_feedback(
+        AccessibilityFeedback.objects.filter(created_at__lt=feedback_cutoff(at)), reason="retention"
+    )
     cutoff = at - relativedelta(months=retention_months())
     scrubbed = (
         OutboxMessage.objects.filter(created_at__lt=cutoff)
         .exclude(status=OutboxMessage.Status.QUEUED)
         .exclude(recipient="", subject="")
     )
-    return {"mails_scrubbed": scrubbed.update(**SCRUBBED_MAIL)}
+    return {"mails_scrubbed": scrubbed.update(**SCRUBBED_MAIL), "feedback_deleted": feedback_deleted}

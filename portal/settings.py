@@ -516,6 +516,12 @@ PRIVACY_NOTICE_VERSION = env.str("PORTAL_PRIVACY_NOTICE_VERSION", default="2026-
 # Months after a cohort's end for which its applications and participations are kept; then
 # unsuccessful applications are anonymised and accounts whose deletion was requested are erased.
 PORTAL_RETENTION_MONTHS = env.int("PORTAL_RETENTION_MONTHS", default=12)
+# Months for which a report of a barrier (the form of the accessibility statement) is kept after
+# it came in; then the nightly job deletes it and empties the mail that carried it. The answer is due
+# within six weeks (BITV 2.0 § 7); when it does not come or does not help, a conciliation
+# procedure at the Schlichtungsstelle may follow, and the statement's regular review draws on the
+# reports of the past year. Twelve months cover all three.
+PORTAL_FEEDBACK_RETENTION_MONTHS = env.int("PORTAL_FEEDBACK_RETENTION_MONTHS", default=12)
 # Key of the pseudonyms in the evaluation's exports (HMAC-SHA256); the evaluators never see it.
 # Set it in production: the default is derived from SECRET_KEY, so a new SECRET_KEY would give
 # every person a new pseudonym.

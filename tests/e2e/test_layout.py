@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -26,6 +27,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+import modules.views
 from portal.security import DEMO_TOTP_SECRET
 from tests.e2e.conftest import WCAG_AA_TAGS
 from tests.factories import totp_code
@@ -50,6 +52,7 @@ ROLES = {
 PAGES = {
     "public": [
         "home",
+        "cohort_archive",
         "login",
         "signup",
         "password_reset",
@@ -169,6 +172,7 @@ def _paths() -> dict[str, str]:
     first_module = Module.objects.filter(programme=past.programme).order_by("position").first()
     return {
         "home": reverse("home"),
+        "cohort_archive": reverse("modules:cohort_archive"),
         "login": reverse("account_login"),
         "signup": reverse("account_signup"),
         "password_reset": reverse("account_reset_password"),
@@ -279,12 +283,17 @@ def demo_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
     )
     certificate.status = certificate.Status.ISSUED
     certificate.save(update_fields=["status"])
+    # The demo programme has run four cohorts, less than a page of the archive: at two to a page
+    # the archive shows its pager as well as its rows. The live server runs in this process.
+    archive_pages = mock.patch.object(modules.views, "ARCHIVE_PAGE_SIZE", 2)
+    archive_pages.start()
     paths = _paths()
     server = LiveServer("localhost")
     server._live_server_modified_settings.enable()
     yield server.url, paths
     server._live_server_modified_settings.disable()
     server.stop()
+    archive_pages.stop()
     call_command("flush", interactive=False, verbosity=0)
     if own_database is not None:
         teardown_databases(own_database, verbosity=0)

@@ -109,7 +109,11 @@ def test_landing_page_lists_recent_cohorts_and_the_archive_all(client, demo, dja
         str(n) for n in range(14, 0, -1)
     ]
     # A held cohort shows who took part, not its seats.
-    assert re.search(r"3\. Schulungsdurchgang</th>.*?<td>15</td>", last, re.S)
+    assert re.search(r'3\. Schulungsdurchgang</th>.*?<td data-label="Teilnehmer:innen">15</td>', last, re.S)
+    # Both pages show the same table, which stacks its cells under their names on a phone.
+    for shown in (html, archive):
+        assert '<table class="kern-table timeline stack-table">' in shown
+        assert '<td data-label="Bewerbungsschluss">' in shown
 
 
 def test_no_open_cohort_says_so(client):
