@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0012_accessibility_feedback'),
+        ('portal', '0014_outbox_newest_first_with_key'),
     ]
 
     operations = [
