@@ -558,6 +558,7 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
             "body_text": "Guten Tag,\n\nvielen Dank.\n",
             "status": OutboxMessage.Status.SENT,
             "attempts": 1,
+            "created_at": SQL("%s - i * interval '1 minute'", now),
             "sent_at": SQL("%s - i * interval '1 minute'", now),
         },
         "generate_series(%s, %s) AS i JOIN (SELECT id, email, row_number() OVER (ORDER BY id) - 1 AS n "
