@@ -534,6 +534,9 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
 
     # What follows a rule is written by PostgreSQL itself: two scores, a note (unless anonymised)
     # and two status changes per application of the rollout, and the mails.
+    # Statistics first: the foreign-key checks of the loads below are planned from them, and with
+    # those of the small world they would read the whole user table for every mail.
+    analyze()
     grown = [cohort.pk for cohort in cohorts]
     rollout = "applications_application a WHERE a.cohort_id = ANY(%s)"
     scores = insert_select(
