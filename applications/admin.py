@@ -1,10 +1,11 @@
 """The reviewers' tool: MIL Referat 22 reads, notes, scores and decides applications here."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,8 +19,10 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Programme
+from modules.selectors import PROGRAMME_SLUG
 from portal.mail import visible_mails
+from portal.models import Municipality
 from portal.paging import EstimatedCountPaginator
 from portal.spreadsheets import StreamingExportMixin
 from portal.text import TextFormMixin
@@ -90,12 +93,18 @@ class CohortFilter(admin.SimpleListFilter):
     ALL = "alle"
 
     def lookups(self, request, model_admin):
-        cohorts = Cohort.objects.order_by("-applications_open_at", "-pk")
+        # The portal's programme's cohorts: where one database holds several states' programmes,
+        # the others' are not listed (all of them stay one click away, under "alle Durchgänge").
+        cohorts = Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by(
+            "-applications_open_at", "-pk"
+        )
         return [(str(c.pk), c.localized_title) for c in cohorts] + [(self.ALL, _("alle Durchgänge"))]
 
     def value(self):
         chosen = super().value()
-        if chosen in {key for key, _label in self.lookup_choices}:
+        if not hasattr(self, "_keys"):
+            self._keys = {key for key, _label in self.lookup_choices}
+        if chosen in self._keys:
             return chosen
         if not hasattr(self, "_default"):
             cohort = cohort_in_review(at=timezone.now())
@@ -114,6 +123,29 @@ class CohortFilter(admin.SimpleListFilter):
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
                 "display": title,
             }
+
+
+class DistrictFilter(admin.SimpleListFilter):
+    """By district of the programme's state (by the municipalities' state index), not every
+    district of every state the municipality table holds."""
+
+    title = _("Landkreis / kreisfreie Stadt")
+    parameter_name = "municipality__district"
+
+    def lookups(self, request, model_admin):
+        state = Programme.objects.filter(slug=PROGRAMME_SLUG).values("state")[:1]
+        districts = (
+            Municipality.objects.filter(state=Coalesce(Subquery(state), Value(settings.PORTAL_STATE)))
+            .values_list("district", flat=True)
+            .distinct()
+            .order_by("district")
+        )
+        return [(district, district) for district in districts]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(municipality__district=self.value())
+        return queryset
 
 
 class HasEndorsementFilter(admin.SimpleListFilter):
@@ -272,7 +304,7 @@ class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
     list_filter = [
         CohortFilter,
         "status",
-        "municipality__district",
+        DistrictFilter,
         "municipality__kind",
         HasEndorsementFilter,
     ]

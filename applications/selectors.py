@@ -11,8 +11,13 @@ from .models import Application
 
 def cohort_in_review(*, at: dt.datetime) -> Cohort | None:
     """The cohort the reviewers work on by default: the latest whose application window has opened
-    and that has submitted applications; else the latest whose window has opened."""
-    opened = Cohort.objects.filter(applications_open_at__lte=at).order_by("-applications_open_at", "-pk")
+    and that has submitted applications; else the latest whose window has opened. Only the
+    portal's programme counts, where one database holds several."""
+    from modules.selectors import PROGRAMME_SLUG
+
+    opened = Cohort.objects.filter(programme__slug=PROGRAMME_SLUG, applications_open_at__lte=at).order_by(
+        "-applications_open_at", "-pk"
+    )
     # Asked cohort by cohort, newest first, so the first with an application ends the search
     # instead of every application being read.
     submitted = Application.objects.filter(cohort=OuterRef("pk")).exclude(status=Application.Status.DRAFT)

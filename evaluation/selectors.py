@@ -149,7 +149,7 @@ class Statistics:
     by_district: list  # Bar per district of the programme's state, then one for other employers
     by_kind: list  # Bar per kind of municipality, then one for other employers
     modules: list  # ModuleFigures
-    sessions: list  # SessionFigures of sessions that have begun
+    sessions: list  # SessionFigures of the scope's sessions that have begun; none over all cohorts
     questionnaire: list  # QuestionnaireFigures
     # (short name, statement) of every questionnaire item
     items: list = field(
@@ -262,8 +262,10 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         done = sum(1 for pk, cohort_id in whole if participation.completed(pk, cohort_id, module.pk))
         module_rows.append(ModuleFigures(module, Share(Count(done), Count(len(whole)))))
 
+    # Session by session only for one cohort: over all cohorts the list would grow with every
+    # cohort the programme runs; the modules' figures above sum them up instead.
     session_rows = []
-    scope_ids = {c.pk for c in scope_cohorts}
+    scope_ids = {scope.pk} if scope is not None else set()
     cohorts_by_pk = {c.pk: c for c in cohorts}
     members = defaultdict(list)
     for pk, cohort_id, _d, _k in participants:

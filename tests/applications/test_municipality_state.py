@@ -69,3 +69,22 @@ def test_the_evaluation_shows_the_programmes_districts_only(bavarian):
     labels = [bar.label for bar in dashboard_statistics().by_district]
     assert "Potsdam" in labels and "Oberhavel" in labels
     assert "München" not in labels
+
+
+def test_the_reviewers_filters_list_the_programmes_cohorts_and_districts(client, cohort, bavarian):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    CohortFactory(
+        programme=ProgrammeFactory(slug="bayern", state="09"), number=1, title="Durchgang in Bayern"
+    )
+    reviewer = UserFactory(is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="reviewers"))
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:applications_application_changelist")).content.decode()
+    filters = page.split('id="changelist-filter"', 1)[1]
+    assert "3. Schulungsdurchgang" in filters and "Durchgang in Bayern" not in filters
+    assert "Oberhavel" in filters and "München" not in filters
+    # The list itself still reaches every programme's applications under "alle Durchgänge".
+    assert "alle Durchgänge" in filters

@@ -308,6 +308,9 @@ def indexes_set_aside(model):
     """Drop the table's plain indexes for a bulk load and build them again afterwards: one
     sorted build per index is many times faster than a million single inserts into each. Keys
     and unique constraints stay, so the load is checked as always."""
+    if connection.in_atomic_block:  # a test's small world: its foreign-key checks wait for the end
+        yield
+        return
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -364,12 +367,14 @@ def log(message: str) -> None:
 
 def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     """Build the nationwide rollout around the small world with bulk inserts."""
+    from dateutil.relativedelta import relativedelta
+
     from applications.models import Application, ReviewNote, Score, StatusChange
     from applications.privacy import BLANK, UNSUCCESSFUL
     from certificates.models import Certificate
     from cohorts.models import BERLIN, Cohort, Enrollment, Programme
     from modules.models import Module, Session
-    from portal.data_protection import retention_cutoff
+    from portal.data_protection import retention_cutoff, retention_months
     from portal.models import Municipality, OutboxMessage, State, User
 
     started = time.monotonic()
@@ -573,6 +578,8 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
 
     users = min(User.objects.count(), 200_000)
     first = OutboxMessage.objects.count()
+    # A mail a minute: those older than the mail log's retention period come first in the index.
+    fresh = int((now - (now - relativedelta(months=retention_months()))).total_seconds() // 60)
     with indexes_set_aside(OutboxMessage):
         mails = insert_select(
             OutboxMessage,
@@ -582,10 +589,13 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
                     "(ARRAY['decision-rejected', 'reminder-session', 'reminder-draft', 'account-confirm'])"
                     "[mod(i, 4) + 1]"
                 ),
-                "recipient": SQL("u.email"),
-                "user": SQL("u.id"),
-                "subject": "Ihre Bewerbung",
-                "body_text": "Guten Tag,\n\nvielen Dank.\n",
+                # Mails past the retention period as the nightly run leaves them: scrubbed.
+                "recipient": SQL("CASE WHEN i < %s THEN u.email ELSE '' END", fresh),
+                "user": SQL("CASE WHEN i < %s THEN u.id END", fresh),
+                "subject": SQL("CASE WHEN i < %s THEN 'Ihre Bewerbung' ELSE '' END", fresh),
+                "body_text": SQL(
+                    "CASE WHEN i < %s THEN %s ELSE '' END", fresh, "Guten Tag,\n\nvielen Dank.\n"
+                ),
                 "status": OutboxMessage.Status.SENT,
                 "attempts": 1,
                 "created_at": SQL("%s - i * interval '1 minute'", now),
