@@ -39,7 +39,8 @@ CONCURRENCY = 8
 # Where in the rush the deadline falls, as a share of its expected length.
 DEADLINE_AT = 0.6
 # The deadline error of applications.services (German: the applicants' language).
-CLOSED_MESSAGE = b"um 24:00 Uhr abgelaufen"
+# It names the cohort's end ("um 24:00 Uhr") or, as in this rush, the extension's own end.
+CLOSED_MESSAGE = b"Uhr abgelaufen"
 
 
 def _open_cohort_closed_yesterday(programme, number: int):
