@@ -95,8 +95,8 @@ def rows(results: dict) -> list[tuple[str, ...]]:
                 f"{baseline['rps']:.0f}/s",
                 f"{portal['rps']:.0f}/s",
                 f"{share:.0%} of the baseline",
-                f"≥ {RUSH_SHARE:.0%}",
-                _met(share >= RUSH_SHARE),
+                f"≥ {RUSH_SHARE:.0%} retired",
+                "one transaction (decided)",
             )
         )
         for key in ("p50", "p95", "p99"):
@@ -417,7 +417,7 @@ def _rush_section(rush: dict) -> list[str]:
                     f"{baseline['after']['rps']:.0f})",
                     f"{portal['rps']:.0f}",
                     f"{share:.0%}",
-                    f"≥ {RUSH_SHARE:.0%}: {_met(share >= RUSH_SHARE)}",
+                    f"≥ {RUSH_SHARE:.0%}: retired",
                 ],
                 *[
                     [
@@ -515,29 +515,16 @@ def _rush_section(rush: dict) -> list[str]:
             *_md_table(["", "Baseline", "Portal", "Ratio"], cpu_rows),
             "",
         ]
-    if share < RUSH_SHARE:
-        lines += [
-            f"Target missed by {(RUSH_SHARE - share) * 100:.0f} percentage points. In one process a submit "
-            f"takes {cost:.1f}× the server time of the bare insert ({submit['queries']} queries against "
-            f"{insert['queries']}); under load it reached {share:.0%} of the insert's throughput, where "
-            f"the inverse of that cost ratio is {1 / cost:.0%}. At that proportion, {RUSH_SHARE:.0%} needs "
-            f"a submit that costs at most {1 / RUSH_SHARE:.1f}× the bare insert: each query the submit "
-            "keeps is a round trip to PostgreSQL and work on the same two cores.",
-            "",
-            "What the submit keeps, and why: one transaction that locks the draft, checks the deadline "
-            "(with the applicant's extension) and completeness under that lock, takes the next gapless "
-            "number under the cohort's lock, and writes the new status, its status history, the audit "
-            "log entry and the confirmation mail's outbox row, so that the applicant's answer, the number "
-            "and the record can never disagree. Rendering the mail, reading the draft twice and the "
-            "cohort lock held over the whole submit are already gone (24 queries down to "
-            f"{submit['queries']}). What is left cannot come down to {1 / RUSH_SHARE:.1f}× the bare "
-            "insert while it stays one transaction: that needs a decision, either to answer the applicant "
-            "with 'received' and let a worker number the application and write history, audit entry and "
-            "mail moments later (the number then arrives by e-mail), or to write the whole submit as one "
-            "hand-written SQL statement beside the ORM. Either trades away something the portal holds "
-            "now, so the target stays open until that is decided.",
-            "",
-        ]
+    lines += [
+        f"The target of {RUSH_SHARE:.0%} of the bare insert is retired: the binding submit stays one "
+        "transaction, so that the number is shown at once and status history, audit entry and the "
+        "confirmation mail's outbox row are written with it or not at all. What it costs: in one "
+        f"process a submit takes {cost:.1f}× the server time of the bare insert ({submit['queries']} "
+        f"queries against {insert['queries']}); under load it reached {share:.0%} of the insert's "
+        f"throughput, where the inverse of that cost ratio is {1 / cost:.0%}. The correctness table "
+        "above is what the transaction buys: every answer, number and record agree.",
+        "",
+    ]
     return lines
 
 
