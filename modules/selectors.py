@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -29,7 +30,9 @@ TOTALS_TIMEOUT = 60 * 60
 @dataclass
 class Totals:
     participants: int
-    municipalities: list[Municipality]
+    # (name, district) of each municipality that has sent participants; the district is empty
+    # where it is the town itself (Cottbus). Plain text: cached and shown on every landing page.
+    municipalities: list[tuple[str, str]]
 
 
 @dataclass
@@ -44,12 +47,22 @@ class Landing:
     totals: Totals
 
 
-def _confirmed_count() -> Count:
-    return Count("enrollments", filter=Q(enrollments__state=Enrollment.State.CONFIRMED))
+def _confirmed_count():
+    """The cohort's confirmed participants as a subquery per row: PostgreSQL counts them only for
+    the cohorts a page shows (after ORDER BY … LIMIT), not for every cohort the programme ran,
+    as a join with GROUP BY would."""
+    confirmed = (
+        Enrollment.objects.filter(cohort=OuterRef("pk"), state=Enrollment.State.CONFIRMED)
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(confirmed), 0)
 
 
 def _totals_key(programme_id: int) -> str:
-    return f"landing:totals:{programme_id}"
+    return f"landing:totals:v2:{programme_id}"
 
 
 def programme_totals(programme: Programme | None) -> Totals:
@@ -59,11 +72,12 @@ def programme_totals(programme: Programme | None) -> Totals:
 
     def compute() -> Totals:
         confirmed = Enrollment.objects.filter(cohort__programme=programme, state=Enrollment.State.CONFIRMED)
-        municipalities = list(
-            Municipality.objects.filter(pk__in=confirmed.values("municipality_id")).order_by(
-                "name", "district"
-            )
-        )
+        municipalities = [
+            (name, "" if district == name else district)
+            for name, district in Municipality.objects.filter(pk__in=confirmed.values("municipality_id"))
+            .order_by("name", "district")
+            .values_list("name", "district")
+        ]
         return Totals(participants=confirmed.count(), municipalities=municipalities)
 
     return cache.get_or_set(_totals_key(programme.pk), compute, TOTALS_TIMEOUT)

@@ -580,9 +580,10 @@ def _pages_section(results: dict) -> list[str]:
         *_md_table(header, body),
         "",
         "The admin list shows at most 100 applications per page, so it shows 10 rows at size 10 and 100 "
-        "rows above. The landing page lists every cohort the programme ever ran ("
+        "rows above; its cohort filter lists every cohort of the programme. The landing page lists "
+        "the current cohorts and the five most recent past ones of the programme's "
         + ", ".join(f"{cohorts[size]:,}" for size in sizes)
-        + " cohorts).",
+        + " cohorts (the archive pages through the rest) and counts participants only for those.",
         "",
     ]
 
