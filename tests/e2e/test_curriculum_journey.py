@@ -123,8 +123,8 @@ def test_coordinator_records_progress_and_the_participant_sees_it(page, axe, bro
     check_admin_page(axe)
     page.get_by_label("Modul").select_option(label=str(modules[0]))
     page.get_by_label("Schulungsdurchgang").select_option(label=cohort.title)
-    page.get_by_label("Titel").fill("Leitfaden zur Strategie")
-    page.get_by_label("Datei").set_input_files(
+    page.locator("#id_title").fill("Leitfaden zur Strategie")  # beside "Titel (englisch)"
+    page.locator("#id_file").set_input_files(
         {"name": MATERIAL_NAME, "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
     page.get_by_role("button", name="Sichern", exact=True).click()
