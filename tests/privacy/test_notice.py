@@ -21,6 +21,7 @@ def test_the_notice_names_the_feedback_forms_data_and_its_configured_period(clie
     assert 'id="rueckmeldungen"' in html
     assert "Ihren Namen und Ihre E-Mail-Adresse" in html and "Schlichtungsverfahren" in html
     assert "Nach 9 Monaten löschen wir die Meldung" in html
+    assert "Rechtsgrundlage ist Art. 6 Abs. 1 lit. c DSGVO" in html and "(BbgBITV)" in html
     # The form links to that part of the notice.
     assert (
         f'href="{reverse("privacy")}#rueckmeldungen"' in client.get(reverse("accessibility")).content.decode()
@@ -30,6 +31,7 @@ def test_the_notice_names_the_feedback_forms_data_and_its_configured_period(clie
     english = client.get(reverse("privacy")).content.decode()
     assert "If you report a barrier to us with the form in the accessibility statement" in english
     assert "We delete the report after 9 months" in english
+    assert "The legal basis is Art. 6(1)(c) GDPR" in english
 
 
 def test_my_data_says_reports_of_barriers_are_in_the_download_and_for_how_long(client, settings):
