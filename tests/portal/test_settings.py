@@ -186,3 +186,16 @@ def test_the_deployment_files_name_every_value_production_requires():
         assert variable in compose, variable
     for variable in ["PORTAL_BASE_URL", *REAL_OPERATOR]:
         assert f"{variable}: ${{{variable}:?" in compose, variable
+
+
+@pytest.mark.parametrize("state", ["13", "0", "17", "BB", "120"])
+def test_the_portals_state_is_a_state_key(state):
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.PORTAL_STATE)", PORTAL_STATE=state
+    )
+    if state == "13":
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split()[-1] == "13"
+    else:
+        assert result.returncode != 0
+        assert "PORTAL_STATE must be a state key from 01 to 16" in result.stderr
