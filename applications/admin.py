@@ -1,17 +1,17 @@
 """The reviewers' tool: MIL Referat 22 reads, notes, scores and decides applications here."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +19,9 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
-from cohorts.models import Cohort, Programme
-from modules.selectors import PROGRAMME_SLUG
+from cohorts.models import Cohort
+from modules.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.mail import visible_mails
-from portal.models import Municipality
 from portal.paging import EstimatedCountPaginator
 from portal.spreadsheets import StreamingExportMixin
 from portal.text import TextFormMixin
@@ -100,10 +99,12 @@ class CohortFilter(admin.SimpleListFilter):
         )
         return [(str(c.pk), c.localized_title) for c in cohorts] + [(self.ALL, _("alle Durchgänge"))]
 
+    @cached_property
+    def _keys(self) -> set[str]:
+        return {key for key, _label in self.lookup_choices}
+
     def value(self):
         chosen = super().value()
-        if not hasattr(self, "_keys"):
-            self._keys = {key for key, _label in self.lookup_choices}
         if chosen in self._keys:
             return chosen
         if not hasattr(self, "_default"):
@@ -133,12 +134,8 @@ class DistrictFilter(admin.SimpleListFilter):
     parameter_name = "municipality__district"
 
     def lookups(self, request, model_admin):
-        state = Programme.objects.filter(slug=PROGRAMME_SLUG).values("state")[:1]
         districts = (
-            Municipality.objects.filter(state=Coalesce(Subquery(state), Value(settings.PORTAL_STATE)))
-            .values_list("district", flat=True)
-            .distinct()
-            .order_by("district")
+            programme_municipalities().values_list("district", flat=True).distinct().order_by("district")
         )
         return [(district, district) for district in districts]
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef
 
 from cohorts.models import Cohort
+from modules.selectors import PROGRAMME_SLUG
 
 from .models import Application
 
@@ -13,8 +14,6 @@ def cohort_in_review(*, at: dt.datetime) -> Cohort | None:
     """The cohort the reviewers work on by default: the latest whose application window has opened
     and that has submitted applications; else the latest whose window has opened. Only the
     portal's programme counts, where one database holds several."""
-    from modules.selectors import PROGRAMME_SLUG
-
     opened = Cohort.objects.filter(programme__slug=PROGRAMME_SLUG, applications_open_at__lte=at).order_by(
         "-applications_open_at", "-pk"
     )

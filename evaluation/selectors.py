@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Subquery
+from django.db.models import Avg
 from django.db.models import Count as CountOf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from applications.models import Application
 from certificates.models import Certificate
-from cohorts.models import Cohort, Enrollment, Programme
+from cohorts.models import Cohort, Enrollment
 from modules.models import Attendance, Module, Session, TaskSubmission
 from modules.progress import module_completed
-from modules.selectors import PROGRAMME_SLUG
+from modules.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.models import Municipality
 
 from .disclosure import Count, Mean, Median, Share, iso_week, protect_regions, pseudonym
@@ -230,12 +230,8 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
 
     in_scope = [p for p in participants if scope is None or p[1] == scope.pk]
     # The districts of the programme's state, by the index the application form reads too.
-    state = Programme.objects.filter(slug=PROGRAMME_SLUG).values("state")[:1]
     districts = list(
-        Municipality.objects.filter(state=Subquery(state))
-        .values_list("district", flat=True)
-        .distinct()
-        .order_by("district")
+        programme_municipalities().values_list("district", flat=True).distinct().order_by("district")
     )
     district_counts = Counter(district for _pk, _c, district, _k in in_scope)
     by_district = [Bar(d, Count(district_counts[d])) for d in districts]

@@ -62,7 +62,7 @@ def export(request, dataset: str, fmt: str):
     table = EXPORTS[dataset]()
     logger.info("Pseudonymised export %s.%s downloaded by user %s", dataset, fmt, request.user.pk)
     filename = f"evaluation-{dataset}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    # Written while it is sent, one cohort at a time: memory stays bounded however large the export.
+    # Written while it is sent, ten cohorts at a time: memory stays bounded however large the export.
     if fmt == "xlsx":
         response = FileResponse(
             exports.xlsx_file(table),

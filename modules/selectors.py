@@ -9,8 +9,9 @@ municipalities) are computed once and kept in the cache until an enrollment chan
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -45,6 +46,13 @@ class Landing:
     upcoming_cohort: Cohort | None
     days_left: int | None
     totals: Totals
+
+
+def programme_municipalities():
+    """The municipalities of the portal's programme's state (``PORTAL_STATE`` until the programme
+    exists), by the state index: the state is a subquery, not a query of its own."""
+    state = Programme.objects.filter(slug=PROGRAMME_SLUG).values("state")[:1]
+    return Municipality.objects.filter(state=Coalesce(Subquery(state), Value(settings.PORTAL_STATE)))
 
 
 def _confirmed_count():
