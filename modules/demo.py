@@ -115,6 +115,16 @@ def _schedule(cohort, modules) -> None:
                 ends_at=start + dt.timedelta(hours=2),
                 meeting_url="https://konferenz.example.org/smart-city",
                 trainer="DigitalAgentur Brandenburg",
+                description=(
+                    "Einführung in das Modul und Fragen zur Praxisaufgabe"
+                    if week == 0
+                    else "Austausch über die Erfahrungen aus den Kommunen"
+                ),
+                description_en=(
+                    "Introduction to the module and questions about the practical task"
+                    if week == 0
+                    else "Exchange on what the municipalities have experienced"
+                ),
             )
         TaskDeadline.objects.get_or_create(
             cohort=cohort,
