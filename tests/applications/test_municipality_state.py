@@ -88,3 +88,18 @@ def test_the_reviewers_filters_list_the_programmes_cohorts_and_districts(client,
     assert "Oberhavel" in filters and "München" not in filters
     # The list itself still reaches every programme's applications under "alle Durchgänge".
     assert "alle Durchgänge" in filters
+
+
+def test_the_cohort_in_review_is_the_portals_programmes(cohort):
+    from applications.selectors import cohort_in_review
+    from tests.applications.test_review import submitted
+
+    later = CohortFactory(
+        programme=ProgrammeFactory(slug="bayern", state="09"),
+        number=1,
+        applications_open_at=berlin(2022, 9, 1, 9),
+    )
+    submitted(later)
+    submitted(cohort)
+    # Another state's cohort opened later and has a submitted application: still not the default.
+    assert cohort_in_review(at=berlin(2022, 9, 15, 10)) == cohort
