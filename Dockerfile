@@ -53,4 +53,4 @@ USER portal
 EXPOSE 8000
 VOLUME ["/var/lib/portal/media"]
 
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]

@@ -105,7 +105,7 @@ run: demo
 
 # The production web process, as docker-compose runs it.
 web: migrate
-	$(VENV)/bin/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers 2
+	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2
 
 test: test-deps setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -121,10 +121,10 @@ require-redis:
 # Celery worker and beat (schedules from django_celery_beat's DatabaseScheduler, set in
 # settings), as docker-compose runs them.
 worker: require-redis migrate
-	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2
 
 beat: require-redis migrate
-	$(VENV)/bin/celery -A portal beat --loglevel=INFO
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 # Backup and restore (see README, "Betrieb"). `make backup` writes backups/<time>/ (or
 # BACKUP_DIR): a pg_dump in custom format, every stored file, and manifest.json with checksums,

@@ -22,9 +22,9 @@ from import_export.forms import SelectableFieldsExportForm
 from cohorts.models import Cohort
 from modules.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.mail import visible_mails
-from portal.paging import EstimatedCountPaginator
-from portal.spreadsheets import StreamingExportMixin
-from portal.text import TextFormMixin
+from portal.web.paging import EstimatedCountPaginator
+from portal.web.spreadsheets import StreamingExportMixin
+from portal.web.text import TextFormMixin
 
 from . import services
 from .mails import PLACEHOLDERS, check_template_source, decision_context, render_decision
@@ -42,7 +42,7 @@ class ApplicationResource(resources.ModelResource):
     district = fields.Field(attribute="municipality__district", column_name=_("Landkreis"))
     kind = fields.Field(attribute="municipality__get_kind_display", column_name=_("Art der Kommune"))
     status = fields.Field(attribute="get_status_display", column_name=_("Status"))
-    # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.spreadsheets.
+    # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.web.spreadsheets.
     score_mean = fields.Field(
         attribute="score_mean", column_name=_("Punkte (Mittel)"), widget=widgets.FloatWidget()
     )

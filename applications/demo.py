@@ -2,8 +2,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cohorts.models import Cohort
+from portal.accounts.models import User
 from portal.demo import demo_user
-from portal.models import Municipality, User
+from portal.models import Municipality
 from portal.pdf import blank_pdf
 
 from .models import Application, Score

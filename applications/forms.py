@@ -8,12 +8,12 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort
-from portal.forms import KernFormMixin
+from portal.files import validate_pdf
 from portal.models import Municipality
-from portal.text import TextFormMixin
+from portal.web.forms import KernFormMixin
+from portal.web.text import TextFormMixin
 
 from .models import APPLICANT_FIELDS, LONG_TEXT_MAX, MOTIVATION_MAX, Application
-from .uploads import validate_pdf
 
 
 def with_limit(text, limit: int):

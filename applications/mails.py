@@ -8,6 +8,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from portal.accounts.models import User
 from portal.mail import (
     queue_mail,
     queue_mail_rendered_by_worker,
@@ -16,7 +17,7 @@ from portal.mail import (
     register_renderer,
     render_mail,
 )
-from portal.models import OutboxMessage, User
+from portal.mail.models import OutboxMessage
 
 from .models import Application, MailTemplate
 

@@ -19,7 +19,8 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 
 from cohorts.models import Enrollment
-from portal.data_protection import (
+from portal.accounts.models import User
+from portal.privacy.registry import (
     Export,
     ExportFile,
     Obligation,
@@ -29,7 +30,6 @@ from portal.data_protection import (
     retention_ends,
     scrub_audit_log,
 )
-from portal.models import User
 
 from .models import Application, DeadlineExtension, ReviewNote, Score, StatusChange
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cohorts.models import Cohort, Enrollment
-from portal.models import User
+from portal.accounts.models import User
+from portal.files import safe_display_name
 
 from .mails import queue_submission_confirmation
 from .models import (
@@ -29,7 +30,6 @@ from .models import (
     Score,
     StatusChange,
 )
-from .uploads import safe_display_name
 
 REQUIRED_FOR_SUBMISSION = [
     "department",

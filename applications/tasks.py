@@ -3,7 +3,7 @@ admin). Safe to run twice: every reminder has its idempotency key."""
 
 from celery import shared_task
 
-from portal.reminders import dispatch
+from portal.mail.reminders import dispatch
 
 from .reminders import DRAFT_1D, DRAFT_7D, OFFER_3D
 

@@ -8,16 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Cohort
-from portal.downloads import private_download
-from portal.navigation import remember_roles
-from portal.ratelimit import allow
+from portal.accounts.navigation import remember_roles
+from portal.files import private_download
+from portal.web.ratelimit import allow
 
 from . import services
 from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
 
-UPLOAD_LIMIT = 30  # uploads per account and 10 minutes (see portal.ratelimit)
+UPLOAD_LIMIT = 30  # uploads per account and 10 minutes (see portal.web.ratelimit)
 
 
 def _own_application(request, pk: int) -> Application:

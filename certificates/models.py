@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment
-from portal.i18n import in_active_language
-from portal.models import FULL_NAME_MAX_LENGTH
+from portal.accounts.models import FULL_NAME_MAX_LENGTH
+from portal.web.i18n import in_active_language
 
 # Without 0/O and 1/I/L, so a code read from paper is typed correctly.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -14,8 +14,8 @@ from django.db.models import FileField
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.data_protection import Export, ExportFile, archive_path, delete_files_on_commit, scrub_audit_log
-from portal.models import User
+from portal.accounts.models import User
+from portal.privacy.registry import Export, ExportFile, archive_path, delete_files_on_commit, scrub_audit_log
 
 from .models import Certificate
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 from cohorts.models import Cohort
 from modules.models import Attendance, TaskDeadline, TaskSubmission
 from modules.progress import cohort_progress
+from portal.accounts.models import User
 from portal.mail import absolute_url, register_kind_label
-from portal.models import User
-from portal.reminders import Reminder, Rule, register
+from portal.mail.reminders import Reminder, Rule, register
 
 from .services import eligible_enrollments
 

@@ -22,7 +22,6 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from modules.models import Module
-from portal import fonts
 from portal.pdf import (
     ACCESSIBLE,
     Background,
@@ -30,6 +29,7 @@ from portal.pdf import (
     LayoutError,
     MissingGlyphs,
     element_box,
+    fonts,
     render_layered_pdf,
 )
 

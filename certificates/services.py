@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort, Enrollment
 from modules.progress import cohort_progress
 from modules.services import can_coordinate
-from portal.fonts import unprintable_characters, unprintable_message
+from portal.accounts.models import User
 from portal.mail import queue_templated_mail
-from portal.models import User
+from portal.pdf.fonts import unprintable_characters, unprintable_message
 
 from .models import Certificate
 

@@ -37,7 +37,7 @@ def render_certificate(self, certificate_id: int) -> str:
 def send_coordinator_digest() -> dict:
     """Coordinators' weekly digest of their cohorts (beat schedule, Monday morning). Safe to run
     twice: one digest per coordinator and calendar week."""
-    from portal.reminders import dispatch
+    from portal.mail.reminders import dispatch
 
     from .reminders import DIGEST
 

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cohorts.models import Cohort, Programme
 from modules.services import can_coordinate
-from portal.downloads import private_download
-from portal.forms import KernFormMixin
-from portal.ratelimit import allow, retry_after
-from portal.text import TextFormMixin
+from portal.files import private_download
+from portal.web.forms import KernFormMixin
+from portal.web.ratelimit import allow, retry_after
+from portal.web.text import TextFormMixin
 
 from . import openbadges, services
 from .models import Certificate

@@ -4,8 +4,9 @@ import itertools
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.demo import demo_user
-from portal.models import Municipality, User
+from portal.models import Municipality
 
 from .models import BERLIN, Cohort, Enrollment, Programme
 

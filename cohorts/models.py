@@ -9,8 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.i18n import in_active_language
 from portal.models import Municipality, State, portal_state
+from portal.web.i18n import in_active_language
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

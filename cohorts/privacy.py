@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
-from portal.data_protection import Export, Obligation, retention_cutoff, retention_ends, scrub_audit_log
-from portal.models import User
+from portal.accounts.models import User
+from portal.privacy.registry import Export, Obligation, retention_cutoff, retention_ends, scrub_audit_log
 
 from .models import Enrollment
 

@@ -16,8 +16,9 @@ from django.core.files.base import ContentFile
 from applications.models import Application
 from cohorts.models import BERLIN, Cohort
 from modules.models import Attendance, Module, Session, TaskSubmission
+from portal.accounts.models import User
 from portal.demo import demo_user
-from portal.models import Municipality, User
+from portal.models import Municipality
 from portal.pdf import blank_pdf
 
 from .models import QuestionnaireResponse

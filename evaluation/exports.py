@@ -1,11 +1,11 @@
 """Writing an evaluation export as CSV or XLSX (with a second sheet explaining the columns).
 
-Both go through ``portal.spreadsheets``, which keeps text from being run as a formula.
+Both go through ``portal.web.spreadsheets``, which keeps text from being run as a formula.
 """
 
 from django.utils.translation import gettext as _
 
-from portal import spreadsheets
+from portal.web import spreadsheets
 
 from .selectors import Table
 

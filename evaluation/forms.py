@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.text import TextFormMixin
+from portal.web.text import TextFormMixin
 
 from .models import COMMENT_MAX, ITEMS
 

@@ -1,6 +1,6 @@
 """Personal data of the evaluation app: a participant's answers to the questionnaire.
 
-Hooks of ``portal.data_protection`` (found by name, like ``demo`` modules): the person gets
+Hooks of ``portal.privacy.registry`` (found by name, like ``demo`` modules): the person gets
 their answers in the archive of their data, erasure deletes them, and they are deleted when the
 cohort's retention period has ended. The evaluators' copies of the pseudonymised exports are
 governed by the evaluation agreement, not by the portal.
@@ -8,13 +8,13 @@ governed by the evaluation agreement, not by the portal.
 
 import datetime as dt
 
-from portal.models import User
+from portal.accounts.models import User
 
 from .models import ITEM_FIELDS, QuestionnaireResponse
 
 
 def export(user: User):
-    from portal.data_protection import Export
+    from portal.privacy.registry import Export
 
     answers = (
         QuestionnaireResponse.objects.filter(enrollment__user=user)
@@ -42,7 +42,7 @@ def erase(user: User, *, at: dt.datetime) -> None:
 
 def retention(*, at: dt.datetime) -> dict[str, int]:
     """Answers go with the end of their cohort's retention period, like the course records."""
-    from portal.data_protection import retention_cutoff
+    from portal.privacy.registry import retention_cutoff
 
     deleted, _by_model = QuestionnaireResponse.objects.filter(
         enrollment__cohort__end_date__lt=retention_cutoff(at)

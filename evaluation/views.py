@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from modules.models import Module
-from portal import spreadsheets
+from portal.web import spreadsheets
 
 from . import exports, selectors, services
 from .charts import bar_chart

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.files.base import ContentFile
 
 from cohorts.models import BERLIN, Cohort, Enrollment, Programme
-from portal.models import User
+from portal.accounts.models import User
 from portal.pdf import blank_pdf
 
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, Enrollment, Programme
-from portal.i18n import in_active_language
+from portal.web.i18n import in_active_language
 
 
 class Module(models.Model):

@@ -6,8 +6,8 @@ with the account they go, files included.
 
 import datetime as dt
 
-from portal.data_protection import Export, ExportFile, archive_path, delete_files_on_commit, scrub_audit_log
-from portal.models import User
+from portal.accounts.models import User
+from portal.privacy.registry import Export, ExportFile, archive_path, delete_files_on_commit, scrub_audit_log
 
 from .models import Attendance, TaskSubmission
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from cohorts.models import BERLIN, Enrollment
 from portal.mail import absolute_url
-from portal.reminders import Reminder, Rule, part, register
+from portal.mail.reminders import Reminder, Rule, part, register
 
 from .models import Material, Session, TaskDeadline, TaskSubmission
 

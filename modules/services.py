@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from applications.uploads import safe_display_name
 from cohorts.models import Cohort, Enrollment
-from portal.models import User
+from portal.accounts.models import User
+from portal.files import safe_display_name, validate_document
 
-from .files import validate_document
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
 from .progress import upload_open
 

@@ -3,7 +3,7 @@ Safe to run twice: every reminder has its idempotency key."""
 
 from celery import shared_task
 
-from portal.reminders import dispatch
+from portal.mail.reminders import dispatch
 
 from .reminders import SESSION_1D, TASK_3D
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment
-from portal import spreadsheets
-from portal.downloads import private_download
-from portal.ratelimit import allow
+from portal.files import private_download
+from portal.web import spreadsheets
+from portal.web.ratelimit import allow
 
 from . import selectors, services
 from .calendar import cohort_calendar

@@ -8,9 +8,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .mail import kind_label, visible_mails
-from .models import AccessibilityFeedback, Municipality, OutboxMessage, User
-from .paging import EstimatedCountPaginator
+from portal.accounts.models import User
+from portal.mail import kind_label, visible_mails
+from portal.mail.models import OutboxMessage
+from portal.models import AccessibilityFeedback, Municipality
+from portal.web.paging import EstimatedCountPaginator
 
 
 @admin.register(User)
@@ -97,7 +99,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     ]
     search_fields = ["recipient", "subject", "idempotency_key"]
     # The outbox grows by every mail ever sent: no full count, no scan for the filters' choices
-    # or a date hierarchy, an estimated count for the unfiltered list (portal.paging).
+    # or a date hierarchy, an estimated count for the unfiltered list (portal.web.paging).
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     # Every field but the sealed delivered text, which no page shows.
@@ -142,7 +144,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         permissions=["resend"],
     )
     def send_again(self, request, queryset):
-        from .mail import enqueue
+        from portal.mail import enqueue
 
         ended = queryset.exclude(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.QUEUED])
         # Its one-time link was wiped when it ended: the person asks for a new one in the portal.

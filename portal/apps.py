@@ -8,8 +8,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from .roles import sync_role_permissions
-        from .text import install_text_rules
+        from portal.accounts.roles import sync_role_permissions
+        from portal.web.text import install_text_rules
 
         install_text_rules(self.apps.get_app_configs())
 
@@ -19,9 +19,9 @@ class PortalConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.contrib.auth.signals import user_logged_in
 
-        from .models import User
-        from .navigation import remember_roles_on_login
-        from .security import remember_mfa_on_activation, remember_mfa_on_login
+        from portal.accounts.models import User
+        from portal.accounts.navigation import remember_roles_on_login
+        from portal.accounts.security import remember_mfa_on_activation, remember_mfa_on_login
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
 

@@ -9,8 +9,8 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 
-from .models import User
-from .security import DEMO_TOTP_SECRET, has_authenticator
+from portal.accounts.models import User
+from portal.accounts.security import DEMO_TOTP_SECRET, has_authenticator
 
 DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - printed for the local demo, never used in production
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .mail import queue_mail
-from .models import AccessibilityFeedback
+from portal.mail import queue_mail
+from portal.models import AccessibilityFeedback
 
 
 def submit_accessibility_feedback(

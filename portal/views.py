@@ -1,6 +1,8 @@
+"""The ground floor's public pages: the language switch, the accessibility statement with its
+feedback form, the sign language page."""
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,10 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
-from .forms import AccessibilityFeedbackForm, ProfileForm
-from .middleware import SUPPORTED, remember_language
-from .ratelimit import allow
+from portal import services
+from portal.forms import AccessibilityFeedbackForm
+from portal.web.middleware import SUPPORTED, remember_language
+from portal.web.ratelimit import allow
 
 FEEDBACK_LIMIT = 5  # reports per client and hour
 
@@ -30,17 +32,6 @@ def set_language(request):
             request.user.save(update_fields=["language"])
         remember_language(response, language)
     return response
-
-
-@login_required
-def profile(request):
-    """The person's mail settings, linked from every reminder."""
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, gettext("Ihre Einstellungen wurden gespeichert."))
-        return redirect("profile")
-    return render(request, "portal/profile.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process in tests; the worker test switches this off for itself."""
-    from portal.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -115,7 +115,7 @@ def s3_storage_settings(endpoint: str, bucket: str) -> dict:
     import os
     from unittest import mock
 
-    from portal import settings as portal_settings
+    from config import settings as portal_settings
 
     environment = {
         "PORTAL_S3_BUCKET": bucket,

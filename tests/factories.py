@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from cohorts.models import BERLIN, Cohort, Enrollment, Programme
 from modules.models import Module
-from portal.models import Municipality, User
+from portal.accounts.models import User
+from portal.models import Municipality
 
 STAFF_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # noqa: S105 - test fixture
 

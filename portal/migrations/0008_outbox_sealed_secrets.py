@@ -9,7 +9,7 @@ CODE_KINDS = ["account:login_code", "account:password_reset_code"]
 def seal_stored_secrets(apps, schema_editor):
     """Mails recorded before secrets were sealed: redact their one-time links and codes; a mail
     still waiting keeps what it delivers, sealed."""
-    from portal import mail_secrets
+    from portal.mail import secrets as mail_secrets
 
     OutboxMessage = apps.get_model("portal", "OutboxMessage")
     for message in OutboxMessage.objects.filter(kind__in=LINK_KINDS + CODE_KINDS).iterator():

@@ -1,6 +1,6 @@
 from django import template
 
-from portal.fonts import describe, unprintable_characters
+from portal.pdf.fonts import describe, unprintable_characters
 
 register = template.Library()
 

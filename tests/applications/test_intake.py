@@ -7,7 +7,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from applications.models import Application
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.factories import CohortFactory, UserFactory, berlin
 
 from .conftest import form_data, make_draft, pdf_upload

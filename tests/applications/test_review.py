@@ -320,7 +320,8 @@ def test_broken_template_is_refused_in_the_admin(client, reviewer):
 def test_admin_list_query_count_is_constant_for_ten_or_a_thousand(
     client, reviewer, django_assert_num_queries
 ):
-    from portal.models import Municipality, User
+    from portal.accounts.models import User
+    from portal.models import Municipality
 
     cohort = CohortFactory()
     potsdam = Municipality.objects.get(ags="12054000")
@@ -363,7 +364,8 @@ def test_export_streams_with_a_fixed_number_of_queries(
 ):
     """The export reads the rows in chunks with their applicant and municipality joined, so a
     thousand rows cost the same statements as ten, and the file is sent while it is written."""
-    from portal.models import Municipality, User
+    from portal.accounts.models import User
+    from portal.models import Municipality
 
     potsdam = Municipality.objects.get(ags="12054000")
 

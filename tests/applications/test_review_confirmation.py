@@ -11,7 +11,7 @@ from applications.models import Application, ReviewNote
 from applications.services import Overflow, decide, plan_decision, preview_decision
 from cohorts.models import Enrollment
 from portal.mail import kind_label
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.factories import CohortFactory, UserFactory, berlin
 
 from .test_review import score, submitted

@@ -16,7 +16,7 @@ from applications.models import Application, StatusChange
 from applications.services import submit_application
 from portal import mail as portal_mail
 from portal.mail import send_batch
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.factories import berlin
 
 from .conftest import make_draft
@@ -128,7 +128,7 @@ def test_a_confirmation_that_cannot_be_rendered_is_retried_not_sent_empty(
     def broken(messages):
         raise RuntimeError("template missing")
 
-    monkeypatch.setitem(portal_mail._renderers, SUBMITTED, broken)
+    monkeypatch.setitem(portal_mail.registry._renderers, SUBMITTED, broken)
     assert send_batch([message.pk]) == {"deferred": 1}
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.QUEUED and message.attempts == 1
@@ -145,7 +145,7 @@ def test_a_confirmation_that_cannot_be_rendered_is_retried_not_sent_empty(
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_renders_and_sends_the_confirmation(settings, cohort, applicant):
-    from portal.celery import app
+    from config.celery import app
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     app.conf.task_always_eager = False

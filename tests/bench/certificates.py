@@ -259,7 +259,7 @@ def cohort_with_workers(cohort, coordinator, log_dir: Path) -> dict:
     mailed every one: from the coordinator's click to the last PDF."""
     from certificates.models import Certificate
     from certificates.services import issue_certificates
-    from portal.celery import app
+    from config.celery import app
 
     flush_redis()
     worker = start_worker("bench@%h", log_dir / "celery-worker.log")

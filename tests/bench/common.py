@@ -122,7 +122,7 @@ def start_worker(hostname: str, log: Path) -> subprocess.Popen:
         [
             str(VENV_BIN / "celery"),
             "-A",
-            "portal",
+            "config",
             "worker",
             "--concurrency=2",
             "--pool=prefork",

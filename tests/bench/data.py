@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cohorts.models import BERLIN, Cohort, Enrollment, Programme
 from modules.models import Attendance, Module, Session, TaskSubmission
-from portal.models import Municipality, User
+from portal.accounts.models import User
+from portal.models import Municipality
 
 # Names as the portal meets them in Brandenburg: German, Sorbian/Wendish and Polish spellings.
 FIRST_NAMES = [

@@ -24,7 +24,7 @@ def main(kind: str, email: str) -> dict:
     from django.conf import settings
     from django.test import Client
 
-    from portal.models import User
+    from portal.accounts.models import User
 
     from .pages import _client
 

@@ -140,7 +140,7 @@ def drafts(count: int) -> None:
 
     from applications.models import Application
     from cohorts.models import Cohort
-    from portal.models import User
+    from portal.accounts.models import User
 
     from .data import make_users, next_cohort_number, programme_and_modules
 
@@ -188,7 +188,7 @@ def _worker(name: str, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _ready(process: subprocess.Popen, hostname: str) -> None:
-    from portal.celery import app
+    from config.celery import app
 
     def answers():
         if process.poll() is not None:
@@ -203,8 +203,8 @@ def portal(work: Path) -> dict:
     from django.utils import timezone
 
     from applications.tasks import send_draft_reminders
-    from portal.models import OutboxMessage
-    from portal.tasks import flush_outbox
+    from portal.mail.models import OutboxMessage
+    from portal.mail.tasks import flush_outbox
 
     flush_redis()
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
@@ -304,8 +304,9 @@ def portal(work: Path) -> dict:
 def baseline(work: Path) -> dict:
     from django.core.mail import EmailMultiAlternatives, get_connection
 
-    from portal.mail import BATCH_SIZE, _message_id, chunks, from_address
-    from portal.models import OutboxMessage
+    from portal.mail import BATCH_SIZE, chunks, from_address
+    from portal.mail.sending import _message_id
+    from portal.mail.models import OutboxMessage
 
     rows = list(OutboxMessage.objects.order_by("pk"))
     sender = from_address()
@@ -366,7 +367,7 @@ def _check(record: dict, expected: dict[str, str]) -> dict:
 
 
 def run(work: Path) -> dict:
-    from portal.models import OutboxMessage
+    from portal.mail.models import OutboxMessage
 
     # The parts before leave mails of their own in the outbox (the rush's confirmations, which no
     # worker sent there, the certificates' mails); the fan-out counts and sends only its own.

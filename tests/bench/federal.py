@@ -81,7 +81,8 @@ class World:
         from certificates.models import Certificate
         from cohorts.models import BERLIN, Cohort
         from modules.models import Session
-        from portal.models import OutboxMessage, User
+        from portal.accounts.models import User
+        from portal.mail.models import OutboxMessage
 
         now = timezone.now()
         today = timezone.localdate(now)
@@ -270,7 +271,7 @@ def applications_for(enrollments, *, cohort, reviewer) -> None:
 
 
 def mail(index: int, *, user, status: str, at: dt.datetime, tag: str = "sent", related=None):
-    from portal.models import OutboxMessage
+    from portal.mail.models import OutboxMessage
 
     return OutboxMessage(
         idempotency_key=f"bench:{tag}:{user.pk if user else 0}:{index}",
@@ -374,8 +375,10 @@ def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
     from certificates.models import Certificate
     from cohorts.models import BERLIN, Cohort, Enrollment, Programme
     from modules.models import Module, Session
-    from portal.data_protection import retention_cutoff, retention_months
-    from portal.models import Municipality, OutboxMessage, State, User
+    from portal.accounts.models import User
+    from portal.mail.models import OutboxMessage
+    from portal.models import Municipality, State
+    from portal.privacy.registry import retention_cutoff, retention_months
 
     started = time.monotonic()
     now = timezone.now()
@@ -675,10 +678,11 @@ def jobs(world: World) -> dict:
     from applications.services import promote_from_waitlist
     from cohorts.models import Cohort
     from evaluation.selectors import dashboard_statistics
-    from portal import mail, reminders
-    from portal.data_protection import run_retention
+    from portal import mail
+    from portal.mail import reminders
+    from portal.privacy.registry import run_retention
 
-    mail._discover_send_checks()
+    mail.registry._discover_send_checks()
     found = {}
 
     def retention():
@@ -758,7 +762,7 @@ def signup() -> dict:
     from django.core.cache import cache
     from django.test import Client
 
-    from portal.models import OutboxMessage
+    from portal.mail.models import OutboxMessage
 
     def p95(values: list[float]) -> float:
         ordered = sorted(values)

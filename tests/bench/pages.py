@@ -112,8 +112,8 @@ def _client(user) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
-        try:  # staff have confirmed their second factor at login (portal.security, if present)
-            from portal.security import MFA_SESSION_KEY
+        try:  # staff have confirmed their second factor at login (portal.accounts.security, if present)
+            from portal.accounts.security import MFA_SESSION_KEY
         except ImportError:
             MFA_SESSION_KEY = None  # noqa: N806
         if MFA_SESSION_KEY and user.is_staff:

@@ -100,7 +100,7 @@ def _drafts(cohort, users, *, until: dt.datetime, granted_by, endorsement: str):
 
 def _logged_in(user) -> dict[str, str]:
     """Cookies and headers of a signed-in browser with a CSRF token, made without the login form."""
-    from portal.security import remember_mfa_on_login
+    from portal.accounts.security import remember_mfa_on_login
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     secret = get_random_string(32, string.ascii_letters + string.digits)
@@ -108,7 +108,7 @@ def _logged_in(user) -> dict[str, str]:
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[CSRF_SESSION_KEY] = secret
-    # What signing in stores in the session besides (portal.security), as for every real applicant.
+    # What signing in stores in the session besides (portal.accounts.security), as for every real applicant.
     remember_mfa_on_login(sender=None, request=SimpleNamespace(session=store), user=user)
     store.create()
     return {
@@ -408,7 +408,7 @@ def run(log_dir: Path) -> dict:
     server = start(
         [
             str(VENV_BIN / "gunicorn"),
-            "portal.wsgi:application",
+            "config.wsgi:application",
             f"--bind=127.0.0.1:{port}",
             "--workers=2",
             "--worker-class=sync",

@@ -1,7 +1,7 @@
 """The portal's own settings plus a URLconf with the bare baseline view. Used only by ``make bench``."""
 
-from portal.settings import *  # noqa: F403
-from portal.settings import ALLOWED_HOSTS
+from config.settings import *  # noqa: F403
+from config.settings import ALLOWED_HOSTS
 
 ROOT_URLCONF = "tests.bench.urls"
 # The in-process page measurements use Django's test client.

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from portal.urls import urlpatterns as portal_urlpatterns
+from config.urls import urlpatterns as portal_urlpatterns
 
 BASELINE_TABLE = "bench_baseline_row"
 

@@ -19,7 +19,7 @@ from certificates.render import certificate_html, qr_svg, verification_url
 from certificates.tasks import render_certificate
 from cohorts.models import Enrollment
 from modules.models import Attendance, Module, Session, TaskSubmission
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from portal.pdf import FetchRefused, safe_url_fetcher
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, berlin
 
@@ -348,7 +348,7 @@ def test_a_real_worker_renders_and_mails_a_certificate(cohort, coordinator, sett
 
     from celery.contrib.testing.worker import start_worker
 
-    from portal.celery import app
+    from config.celery import app
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     graduate(cohort, coordinator)

@@ -14,7 +14,9 @@ from pypdf import PdfReader
 
 from certificates import render, services
 from certificates.models import Certificate
-from portal import fonts, pdf
+from portal import pdf
+from portal.pdf import fonts
+from portal.pdf import render as pdf_render
 from tests.certificates.pdf_checks import check_accessible, structure
 from tests.certificates.test_certificates import cohort, coordinator, graduate  # noqa: F401
 from tests.certificates.test_render import certificate_for
@@ -151,7 +153,7 @@ def test_the_host_fonts_are_not_seen_by_the_renderer():
     """The renderer's fontconfig knows no font folder: only the stylesheets' @font-face fonts."""
     from weasyprint.text.ffi import ffi, fontconfig
 
-    renderer = pdf._renderer()
+    renderer = pdf_render._renderer()
     config = renderer.font_config._config
     fonts_set = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
     assert fonts_set == ffi.NULL or fonts_set.nfont == 0
@@ -255,7 +257,7 @@ def test_a_real_worker_issues_the_cohort_and_reports_the_impossible_name(
     from celery.contrib.testing.worker import start_worker
     from django.db import connection
 
-    from portal.celery import app
+    from config.celery import app
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL)")
@@ -290,7 +292,7 @@ def test_a_real_worker_issues_the_cohort_and_reports_the_impossible_name(
 
 
 def test_signup_refuses_a_name_that_cannot_be_printed_naming_the_characters():
-    from portal.forms import SignupForm
+    from portal.accounts.forms import SignupForm
 
     form = SignupForm(data={"first_name": "Anna 😀", "last_name": "Schmidt"})
     assert not form.is_valid()

@@ -22,7 +22,7 @@ coordinator = base.coordinator
 def test_a_real_worker_seals_and_credentials_a_cohort(client, cohort, coordinator, settings, tmp_path):
     from celery.contrib.testing.worker import start_worker
 
-    from portal.celery import app
+    from config.celery import app
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -16,7 +16,9 @@ from certificates.models import Certificate
 from cohorts.models import Enrollment
 from modules.models import Module
 from portal import pdf
-from portal.models import FULL_NAME_MAX_LENGTH, Municipality
+from portal.accounts.models import FULL_NAME_MAX_LENGTH
+from portal.models import Municipality
+from portal.pdf import render as pdf_render
 from tests.certificates.pdf_checks import check_accessible
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory
 
@@ -158,7 +160,7 @@ def test_a_changed_module_title_renders_a_new_background(cohort):
     content = render.render_certificate_pdf(certificate_for(cohort, sequence=2))[0]
     assert "Informationssicherheit" in text(content)
     assert "IT-Sicherheit" not in text(content)
-    assert len(pdf._renderer().layers) == 3  # one base, two bodies
+    assert len(pdf_render._renderer().layers) == 3  # one base, two bodies
 
 
 def test_a_certificate_in_english_does_not_reuse_the_german_background(cohort):
@@ -241,14 +243,14 @@ def test_an_element_to_draw_into_must_exist():
 def test_a_worker_process_loads_fonts_and_stylesheets_when_it_starts():
     from celery.signals import worker_process_init
 
-    import portal.celery  # noqa: F401  (connects the handler)
+    import config.celery  # noqa: F401  (connects the handler)
 
     seen = {}
 
     def worker_process():  # the renderer belongs to a thread: a fresh one, as in a new process
-        seen["before"] = dict(pdf._renderer().stylesheets)
+        seen["before"] = dict(pdf_render._renderer().stylesheets)
         worker_process_init.send(sender=None)
-        seen["after"] = {name for name, _mtime in pdf._renderer().stylesheets}
+        seen["after"] = {name for name, _mtime in pdf_render._renderer().stylesheets}
 
     thread = threading.Thread(target=worker_process)
     thread.start()

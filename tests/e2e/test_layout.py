@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import modules.views
-from portal.security import DEMO_TOTP_SECRET
+from portal.accounts.security import DEMO_TOTP_SECRET
 from tests.e2e.conftest import WCAG_AA_TAGS
 from tests.factories import totp_code
 
@@ -247,7 +247,8 @@ def demo_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
     from applications.models import MailTemplate
     from certificates.services import _new_certificate
     from cohorts.models import Cohort
-    from portal.models import Municipality, User
+    from portal.accounts.models import User
+    from portal.models import Municipality
     from portal.municipalities import load_municipalities
 
     # The tests' fast password hasher (tests/conftest.py) must read the demo passwords too.

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import User
+from portal.accounts.models import User
 from tests.factories import UserFactory
 
 from .test_account_journeys import log_in

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from applications.models import Application
-from portal.models import User
+from portal.accounts.models import User
 from tests.factories import CohortFactory, UserFactory
 
 from .test_account_journeys import log_in

@@ -1,4 +1,4 @@
-"""The participant's rights over their answers (hooks of portal.data_protection)."""
+"""The participant's rights over their answers (hooks of portal.privacy.registry)."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ from evaluation import privacy
 from evaluation.models import QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
-pytest.importorskip("portal.data_protection")
+pytest.importorskip("portal.privacy.registry")
 
 
 def test_a_person_gets_their_answers_in_the_archive_of_their_data(programme):

@@ -10,7 +10,7 @@ from applications.models import Application
 from cohorts.models import Cohort
 from evaluation.models import QuestionnaireResponse
 from modules.models import Attendance, Session, TaskSubmission
-from portal.models import User
+from portal.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from cohorts.models import Enrollment
 from modules import services
 from modules.models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
 from modules.progress import module_completed
-from portal.models import User
+from portal.accounts.models import User
 from tests.applications.conftest import pdf_bytes
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, berlin
 

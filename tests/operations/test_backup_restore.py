@@ -16,7 +16,7 @@ from applications.models import Application
 from certificates import services
 from certificates.models import Certificate
 from portal.mail import queue_mail
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.applications.conftest import make_draft
 from tests.certificates.test_certificates import NOW, cohort, coordinator, graduate  # noqa: F401
 from tests.factories import UserFactory

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.conf import settings
 
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.reminders.test_worker import Sink, drafts_due_today, free_port, start, stop, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from portal.models import OutboxMessage, User
+from portal.accounts.models import User
+from portal.mail.models import OutboxMessage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

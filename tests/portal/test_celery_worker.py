@@ -6,9 +6,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from portal.celery import app
+from config.celery import app
 from portal.mail import queue_mail
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 
 
 @pytest.mark.celery_worker

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
-from portal import health
+from portal.ops import health
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal.models import AccessibilityFeedback, OutboxMessage
+from portal.mail.models import OutboxMessage
+from portal.models import AccessibilityFeedback
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.mail import MAX_ATTEMPTS, queue_mail
-from portal.models import OutboxMessage
-from portal.tasks import send_outbox_message
+from portal.mail.models import OutboxMessage
+from portal.mail.tasks import send_outbox_message
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

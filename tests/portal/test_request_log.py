@@ -8,7 +8,7 @@ import pytest
 from celery.signals import before_task_publish
 from django_guid import clear_guid, set_guid
 
-from portal.request_log import pseudonymous_user_id
+from portal.ops.request_log import pseudonymous_user_id
 from tests.factories import UserFactory
 
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from applications.models import Application
 from cohorts.models import Cohort, Enrollment
 from modules.models import Module
+from portal.accounts.models import User
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from portal.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -79,7 +79,7 @@ def test_embedded_default_is_sqlite_eager_and_console_mail():
         "shell",
         "--no-imports",
         "-c",
-        "from django.conf import settings as s; from portal.celery import app;"
+        "from django.conf import settings as s; from config.celery import app;"
         "print(s.DATABASES['default']['ENGINE'], app.conf.task_always_eager, s.EMAIL_BACKEND, s.DEBUG)",
         REDIS_URL="",
     )

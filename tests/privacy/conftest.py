@@ -21,7 +21,8 @@ from applications.models import Application, DeadlineExtension, ReviewNote, Scor
 from certificates.models import Certificate
 from cohorts.models import Enrollment
 from modules.models import Attendance, Module, Session, TaskSubmission
-from portal.models import Municipality, OutboxMessage
+from portal.mail.models import OutboxMessage
+from portal.models import Municipality
 from tests.factories import CohortFactory, UserFactory, berlin
 
 PASSWORD = "ein-sicheres-Passwort-1"  # the factory's

@@ -12,8 +12,10 @@ import time_machine
 from allauth.account.models import EmailAddress
 
 from applications.models import Application
-from portal import data_protection
-from portal.models import AccessibilityFeedback, OutboxMessage, User
+from portal.accounts.models import User
+from portal.mail.models import OutboxMessage
+from portal.models import AccessibilityFeedback
+from portal.privacy import registry as data_protection
 from portal.services import submit_accessibility_feedback
 from tests.factories import CohortFactory, berlin
 

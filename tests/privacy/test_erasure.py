@@ -10,7 +10,8 @@ from django.utils import timezone
 from applications.models import Application, StatusChange
 from certificates.models import Certificate
 from cohorts.models import Enrollment
-from portal.models import OutboxMessage, User
+from portal.accounts.models import User
+from portal.mail.models import OutboxMessage
 from tests.factories import CohortFactory, UserFactory
 
 from .conftest import (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application
-from portal import data_protection
+from portal.privacy import registry as data_protection
 from tests.factories import UserFactory
 
 from .conftest import (

@@ -12,9 +12,10 @@ from certificates import services as certificate_services
 from certificates.models import Certificate
 from cohorts.models import Enrollment
 from modules.models import Attendance, TaskSubmission
-from portal import data_protection
-from portal.models import OutboxMessage, User
-from portal.tasks import apply_retention
+from portal.accounts.models import User
+from portal.mail.models import OutboxMessage
+from portal.privacy.tasks import apply_retention
+from portal.privacy import registry as data_protection
 from tests.factories import berlin
 
 from .conftest import (
@@ -271,7 +272,7 @@ def test_the_job_is_scheduled_every_night_and_runs_as_a_task(
 def test_a_real_worker_runs_the_retention_job():
     from celery.contrib.testing.worker import start_worker
 
-    from portal.celery import app
+    from config.celery import app
 
     someone = person("tok-worker")
     cohort = ended_cohort(3, COHORT_END)

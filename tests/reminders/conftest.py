@@ -10,8 +10,8 @@ from certificates.tasks import send_coordinator_digest
 from cohorts.models import Enrollment
 from modules.models import Module, Session
 from modules.tasks import send_session_reminders, send_task_reminders
-from portal.models import OutboxMessage
-from portal.tasks import flush_outbox
+from portal.mail.models import OutboxMessage
+from portal.mail.tasks import flush_outbox
 from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, berlin
 
 from .backends import FaultyBackend

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from portal.mail import queue_mail, send_batch
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.factories import berlin
 
 pytestmark = pytest.mark.django_db

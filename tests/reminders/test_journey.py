@@ -14,9 +14,9 @@ from applications import services as application_services
 from applications.models import Application
 from certificates import services as certificate_services
 from cohorts.models import Enrollment
+from config.celery import app
 from modules.models import Attendance, Module, TaskDeadline, TaskSubmission
-from portal.celery import app
-from portal.models import OutboxMessage
+from portal.mail.models import OutboxMessage
 from tests.applications.conftest import make_draft
 from tests.factories import UserFactory, berlin
 

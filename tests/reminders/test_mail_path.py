@@ -9,9 +9,10 @@ from django.core import mail
 from django.urls import reverse
 
 from portal import mail as portal_mail
+from portal.accounts.models import User
 from portal.mail import BATCH_SIZE, MAX_ATTEMPTS, queue_mail, send_batch
-from portal.models import OutboxMessage, User
-from portal.tasks import flush_outbox, send_outbox_batch
+from portal.mail.models import OutboxMessage
+from portal.mail.tasks import flush_outbox, send_outbox_batch
 from tests.factories import UserFactory, berlin
 
 from .conftest import outbox
@@ -265,7 +266,7 @@ def test_every_attempt_carries_the_same_message_id(backend):
     send_batch([message.pk])
     (sent,) = mail.outbox
     assert sent.extra_headers["X-Portal-Message"] == "test:0"
-    assert sent.extra_headers["Message-ID"] == portal_mail._message_id(message)
+    assert sent.extra_headers["Message-ID"] == portal_mail.sending._message_id(message)
 
 
 def test_an_administrator_can_send_a_failed_message_again(

@@ -18,8 +18,8 @@ from modules.models import Attendance, Material, Module, TaskDeadline, TaskSubmi
 from modules.reminders import SESSION_1D, TASK_3D
 from modules.tasks import send_session_reminders, send_task_reminders
 from portal.mail import send_batch
-from portal.models import OutboxMessage
-from portal.reminders import dispatch
+from portal.mail.models import OutboxMessage
+from portal.mail.reminders import dispatch
 from tests.factories import EnrollmentFactory, UserFactory, berlin
 
 from .conftest import draft, outbox, participant, sent_to, session

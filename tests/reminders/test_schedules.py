@@ -3,7 +3,7 @@
 import pytest
 from django_celery_beat.models import PeriodicTask
 
-from portal.celery import app
+from config.celery import app
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from applications.models import Application
 from applications.tasks import send_draft_reminders
-from portal.celery import app
-from portal.models import OutboxMessage
+from config.celery import app
+from portal.mail.models import OutboxMessage
 from tests.factories import CohortFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +100,7 @@ def free_port() -> int:
 
 
 def start(kind: str, env: dict, log: Path) -> subprocess.Popen:
-    args = [sys.executable, "-m", "celery", "-A", "portal", kind, "--loglevel=INFO"]
+    args = [sys.executable, "-m", "celery", "-A", "config", kind, "--loglevel=INFO"]
     if kind == "worker":
         args += [
             "--pool=solo",

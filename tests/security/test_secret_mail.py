@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from applications.models import Application
 from modules.models import Module, Session
-from portal import mail_secrets
+from portal.accounts.models import User
 from portal.mail import queue_mail, send_batch, visible_mails
-from portal.models import OutboxMessage, User
+from portal.mail import secrets as mail_secrets
+from portal.mail.models import OutboxMessage
 from tests.factories import CohortFactory, UserFactory, berlin
 from tests.privacy.conftest import db_rows_containing
 
@@ -243,7 +244,7 @@ def test_a_retry_sends_the_sealed_text_with_the_same_message_id_and_then_wipes_i
 
 
 def mail_secrets_message_id(message: OutboxMessage) -> str:
-    from portal.mail import _message_id
+    from portal.mail.sending import _message_id
 
     return _message_id(message)
 
@@ -478,14 +479,12 @@ def error_mails(settings, monkeypatch):
 def test_a_reset_that_fails_half_way_reports_the_error_without_the_key(world, monkeypatch, error_mails):
     from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
-    import portal.mail
-
     monkeypatch.setattr(PasswordResetTokenGenerator, "make_token", lambda self, user: KNOWN_KEY)
 
     def broken(*args, **kwargs):
         raise RuntimeError("Datenbank weg")
 
-    monkeypatch.setattr(portal.mail.OutboxMessage.objects, "get_or_create", broken)
+    monkeypatch.setattr(OutboxMessage.objects, "get_or_create", broken)
     response = Client(raise_request_exception=False).post(
         reverse("account_reset_password"), {"email": "ada@example.org"}
     )
@@ -537,9 +536,9 @@ def test_a_real_worker_delivers_a_working_link_after_a_retry_while_the_stored_co
     from aiosmtpd.controller import Controller
     from django.conf import settings
 
-    from portal.celery import app
-    from portal.mail import _message_id
-    from portal.tasks import flush_outbox
+    from config.celery import app
+    from portal.mail.sending import _message_id
+    from portal.mail.tasks import flush_outbox
     from tests.reminders.test_worker import free_port, start, stop, wait_for
 
     UserFactory(email="ada@example.org", first_name="Ada", last_name="Lovelace")

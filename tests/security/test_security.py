@@ -116,7 +116,7 @@ def test_five_wrong_passwords_lock_the_login_with_a_clear_message(client, settin
 def test_uploads_are_rate_limited(client, settings):
     from django.test import RequestFactory
 
-    from portal.ratelimit import allow
+    from portal.web.ratelimit import allow
 
     request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.9")
     assert all(allow(request, "upload", limit=3, window=60) for _ in range(3))

@@ -18,8 +18,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from portal.models import User
-from portal.text import (
+from portal.accounts.models import User
+from portal.web.text import (
     MULTILINE,
     SINGLE_LINE,
     TextFormMixin,
@@ -321,7 +321,7 @@ def test_sign_up_takes_right_to_left_names_and_stores_nfc(
 
 @pytest.mark.django_db
 def test_the_name_field_is_the_one_place_for_name_rules():
-    from portal.forms import NAME_VALIDATORS, PersonNameField, SignupForm
+    from portal.accounts.forms import NAME_VALIDATORS, PersonNameField, SignupForm
 
     assert isinstance(SignupForm.base_fields["first_name"], PersonNameField)
     assert isinstance(SignupForm.base_fields["last_name"], PersonNameField)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.backup import BackupError, restore_backup
+from portal.ops.backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):

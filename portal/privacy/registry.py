@@ -22,7 +22,6 @@ after the end of the cohort the data belongs to.
 """
 
 import datetime as dt
-import functools
 import json
 import logging
 import re
@@ -31,7 +30,6 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import import_module
 from types import ModuleType
 from typing import Any
 
@@ -43,9 +41,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.module_loading import module_has_submodule
 
-from .models import User
+from portal import hooks
+from portal.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -94,16 +92,12 @@ class ErasurePlan:
 # --- Discovery ------------------------------------------------------------------------------
 
 
-@functools.cache
 def privacy_modules() -> tuple[ModuleType, ...]:
-    """Every installed app's ``privacy`` module, in the order of INSTALLED_APPS (left to right)."""
-    found = []
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, "privacy"):
-            module = import_module(f"{config.name}.privacy")
-            if any(hasattr(module, hook) for hook in HOOKS):
-                found.append(module)
-    return tuple(found)
+    """Every project app's ``privacy`` module that defines a hook, in the order of INSTALLED_APPS
+    (left to right), found through ``portal.hooks``."""
+    return tuple(
+        module for module in hooks.app_modules("privacy") if any(hasattr(module, hook) for hook in HOOKS)
+    )
 
 
 def _hooks(name: str, *, right_to_left: bool = False):

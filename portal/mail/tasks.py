@@ -1,51 +1,43 @@
 """Tasks of the mail path. They take primary keys, read the outbox fresh and are safe to run twice;
-failures are recorded on the message and retried by ``flush_outbox``, not by Celery."""
+failures are recorded on the message and retried by ``flush_outbox``, not by Celery.
 
-import logging
+The names stay those of the tasks' first home (``portal.tasks.*``): the beat schedule rows in the
+database name them so. Each task imports its service in its body: the service queues these tasks.
+"""
 
 from celery import shared_task
 
-from . import mail
-from .models import OutboxMessage
-
-logger = logging.getLogger(__name__)
+from portal.mail.models import OutboxMessage
 
 
 # Nothing reads what a send task returns (the outbox row records the outcome), so the result
 # backend does not store it: no result key and no result subscription per mail.
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(name="portal.tasks.send_outbox_batch", acks_late=True, ignore_result=True)
 def send_outbox_batch(message_ids: list[int]) -> dict[str, int]:
     """Send a batch of outbox messages over one SMTP connection."""
-    return mail.send_batch(message_ids)
+    from portal.mail.sending import send_batch
+
+    return send_batch(message_ids)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(name="portal.tasks.send_outbox_message", acks_late=True, ignore_result=True)
 def send_outbox_message(message_id: int) -> str:
     """Send one outbox message. Safe to run twice: a sent message is never sent again."""
+    from portal.mail.sending import send_batch
+
     status = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True).first()
     if status is None:
         return "missing"
     if status == OutboxMessage.Status.SENT:
         return "already-sent"
-    mail.send_batch([message_id])
+    send_batch([message_id])
     message = OutboxMessage.objects.get(pk=message_id)
     return "deferred" if message.status == OutboxMessage.Status.QUEUED else message.status
 
 
-@shared_task(acks_late=True, expires=50)
+@shared_task(name="portal.tasks.flush_outbox", acks_late=True, expires=50)
 def flush_outbox() -> int:
     """Every minute (beat): retries whose time has come, and messages whose task got lost."""
-    return mail.flush_due()
+    from portal.mail.sending import flush_due
 
-
-@shared_task(acks_late=True)
-def apply_retention() -> dict[str, int]:
-    """Every night (beat): anonymise and erase what is past its retention period (DSGVO).
-
-    Takes no arguments and reads everything fresh, so a second run finds nothing left to do.
-    """
-    from django.utils import timezone
-
-    from .data_protection import run_retention
-
-    return run_retention(at=timezone.now())
+    return flush_due()

@@ -173,7 +173,7 @@ def install_text_rules(app_configs) -> None:
             if validator not in field.validators:
                 field.validators.append(validator)
         pre_save.connect(
-            normalise_before_save, sender=model, dispatch_uid=f"portal.text.nfc:{model._meta.label}"
+            normalise_before_save, sender=model, dispatch_uid=f"portal.web.text.nfc:{model._meta.label}"
         )
 
 

@@ -1,7 +1,7 @@
 """The portal's own personal data: the account, its addresses and second factors, the mails sent,
 and the reports of barriers sent with the form of the accessibility statement.
 
-See ``portal.data_protection`` for how the apps' ``privacy`` modules work together.
+See ``portal.privacy.registry`` for how the apps' ``privacy`` modules work together.
 """
 
 import datetime as dt
@@ -15,13 +15,15 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .data_protection import (
+from portal.accounts.models import User
+from portal.mail.models import OutboxMessage
+from portal.models import AccessibilityFeedback
+from portal.privacy.registry import (
     Export,
     forget_actor_in_audit_log,
     retention_months,
     scrub_audit_log,
 )
-from .models import AccessibilityFeedback, OutboxMessage, User
 
 SCRUBBED_MAIL = {
     "user": None,

@@ -59,7 +59,12 @@ class StaffMFAMiddleware:
         from django.urls import reverse
         from django.utils.translation import gettext as _
 
-        from .security import MFA_REQUIRED_SESSION_KEY, MFA_SESSION_KEY, has_authenticator, requires_mfa
+        from portal.accounts.security import (
+            MFA_REQUIRED_SESSION_KEY,
+            MFA_SESSION_KEY,
+            has_authenticator,
+            requires_mfa,
+        )
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

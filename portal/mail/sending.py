@@ -1,364 +1,41 @@
-"""The one mail path of the portal.
-
-Every message is rendered in the recipient's language, recorded in the outbox and then sent by a
-Celery task after the surrounding transaction commits. The outbox row is the truth, the task only
-a nudge:
-
-- The idempotency key is unique, so the same message can be recorded (and sent) only once, even
-  when beat fires twice or a worker retries after a crash.
-- A batch of messages goes out over one SMTP connection (``send_batch``). Each message is locked
-  while it is sent and marked sent in the same transaction, so two workers never send it twice.
-- Delivery is at least once. The mark is written before the message is handed to the server, and
-  its transaction commits as soon as the server accepts it: a worker that dies in that moment
-  (killed, machine lost) leaves the message queued, and it is sent again with the same Message-ID.
-  Committing before the server has the message would lose it instead; the window is only the
-  commit, so a restart almost never sends anything twice.
-- A failure that may pass (server down, connection lost, 4xx) is recorded with its error and
-  retried with exponential backoff by ``flush_due`` (a beat task); after ``MAX_ATTEMPTS`` the
-  message ends as "failed". A refused address (5xx) ends as "bounced" at once.
-- Right before sending, a message is checked against current data: an account that was deleted
-  or deactivated, an opt-out from reminders, an address that bounced before, or a reminder that is
-  no longer due (submitted meanwhile, deadline moved) skips the message with its reason.
-- Nobody but the recipient reads a one-time secret (password reset link, address confirmation
-  link, login code): a message queued with ``secrets`` is stored redacted, and what is delivered
-  is sealed (encrypted) in its row until the transaction that ends the message (sent, bounced,
-  failed, skipped) wipes it. Every attempt sends the sealed text, so a retry is the same message
-  with the same Message-ID; once it has ended, nothing that could open the account is left in the
-  outbox, the admin, the data export, the audit log or an error report (``portal.mail_secrets``,
-  ``portal.error_reports``).
-  A message that ended without being delivered cannot be sent again: the person asks for a new link.
-- Staff see only the messages their role concerns (``visible_mails``): reviewers those about
-  applications they may review, coordinators those about their own cohorts.
-"""
+"""Sending what the outbox holds: batches over one SMTP connection, a lock per message, retries
+with backoff, and the checks right before sending (see ``portal.mail``)."""
 
 import datetime as dt
-import functools
 import hashlib
 import logging
 import smtplib
-import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
-from django.db import models, transaction
-from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import mail_secrets
-from .models import OutboxMessage, User
+from portal.mail import secrets as mail_secrets
+from portal.mail.models import OutboxMessage
+from portal.mail.outbox import LEASE, enqueue
+from portal.mail.registry import _discover, _discover_send_checks, _renderers, _send_checks
 
 logger = logging.getLogger(__name__)
 
-# Messages sent over one SMTP connection.
-BATCH_SIZE = 50
 # Attempts before a message ends as "failed". With the backoff below the last attempt comes about
 # four hours after the first, so a mail server that is down for an hour loses nothing.
 MAX_ATTEMPTS = 10
 # The first retry after a minute, doubling up to an hour.
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=1)
-# A queued message whose task got lost (broker down at enqueue, worker killed) is picked up by
-# ``flush_due`` after this long.
-LEASE = dt.timedelta(minutes=5)
 
 
 def backoff(attempts: int) -> dt.timedelta:
     """How long to wait after the given number of failed attempts."""
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
-
-
-def reachable(user: User) -> bool:
-    """Whether the portal may write to this account at all: active, with an address, not being erased."""
-    return bool(user.is_active and user.email and not user.erased_at and not user.erasure_requested_at)
-
-
-def absolute_url(path: str) -> str:
-    """Links in mails are absolute: a worker has no request to take the host from."""
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def _related(obj: models.Model | None) -> dict:
-    if obj is None:
-        return {"related_model": "", "related_id": None}
-    return {"related_model": obj._meta.label_lower, "related_id": obj.pk}
-
-
-def render_mail(template: str, context: dict, language: str) -> tuple[str, str, str]:
-    """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in ``language``,
-    with times in Europe/Berlin. Returns subject, text and HTML."""
-    with translation.override(language), timezone.override(settings.TIME_ZONE):
-        context = {"LANGUAGE_CODE": language, "portal_url": absolute_url("/"), **context}
-        subject = render_to_string(f"mail/{template}_subject.txt", context)
-        body_text = render_to_string(f"mail/{template}.txt", context)
-        body_html = render_to_string(f"mail/{template}.html", context)
-    return " ".join(subject.split()), body_text, body_html
-
-
-def queue_mail(
-    *,
-    recipient: str,
-    subject: str,
-    body_text: str,
-    body_html: str = "",
-    kind: str,
-    idempotency_key: str | None = None,
-    user: User | None = None,
-    language: str | None = None,
-    attachment: str = "",
-    attachment_name: str = "",
-    optional: bool = False,
-    related: models.Model | None = None,
-    secrets: Iterable[str] = (),
-) -> OutboxMessage:
-    """Record a message in the outbox and send it once the transaction has committed.
-
-    With a key that was used before, nothing new is recorded or sent. ``secrets`` are the
-    one-time links and codes in the message: only the recipient ever reads them (see above).
-    """
-    key = idempotency_key or f"{kind}:{uuid.uuid4()}"
-    language = language or translation.get_language() or "de"
-    content = {"subject": " ".join(subject.split()), "body_text": body_text, "body_html": body_html}
-    secrets = [secret for secret in secrets if secret]
-    sealed = ""
-    if secrets:
-        sealed = mail_secrets.seal(**content)
-        content = {name: mail_secrets.redact(value, secrets, language) for name, value in content.items()}
-    message, created = OutboxMessage.objects.get_or_create(
-        idempotency_key=key,
-        defaults={
-            "kind": kind,
-            "recipient": recipient,
-            "user": user,
-            "account_id": user.pk if user else None,
-            "optional": optional,
-            "language": language,
-            **content,
-            "contains_secret": bool(secrets),
-            "sealed_content": sealed,
-            "attachment": attachment,
-            "attachment_name": attachment_name,
-            "next_attempt_at": timezone.now() + LEASE,
-            **_related(related),
-        },
-    )
-    if created:
-        enqueue([message.pk])
-    return message
-
-
-def queue_templated_mail(
-    *,
-    template: str,
-    context: dict,
-    recipient: str,
-    kind: str,
-    idempotency_key: str | None = None,
-    user: User | None = None,
-    language: str | None = None,
-    attachment: str = "",
-    attachment_name: str = "",
-    optional: bool = False,
-    related: models.Model | None = None,
-    secrets: Iterable[str] = (),
-) -> OutboxMessage:
-    """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
-    recipient's language and queue the result."""
-    language = language or (user.language if user else None) or translation.get_language() or "de"
-    subject, body_text, body_html = render_mail(template, context, language)
-    return queue_mail(
-        recipient=recipient,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        kind=kind,
-        idempotency_key=idempotency_key,
-        user=user,
-        language=language,
-        attachment=attachment,
-        attachment_name=attachment_name,
-        optional=optional,
-        related=related,
-        secrets=secrets,
-    )
-
-
-def queue_mail_rendered_by_worker(
-    *,
-    kind: str,
-    related: models.Model,
-    recipient: str,
-    user: User,
-    idempotency_key: str,
-    language: str | None = None,
-) -> OutboxMessage:
-    """Record a message whose subject and text the worker renders right before sending it, from
-    ``related`` as it is then, with the renderer registered for ``kind`` (``register_renderer``).
-
-    For writes that must stay short, such as the binding submit under its lock: the message is
-    recorded in the caller's transaction like any other, so it can be neither lost nor sent twice,
-    but no template is rendered in the request. The outbox shows its text once it is rendered.
-
-    One statement, without a savepoint: a key used before records nothing new (the row keeps its
-    content and status; the worker is nudged all the same and sends nothing twice).
-    """
-    message = OutboxMessage(
-        idempotency_key=idempotency_key,
-        kind=kind,
-        recipient=recipient,
-        user=user,
-        account_id=user.pk,
-        language=language or user.language or translation.get_language() or "de",
-        subject="",
-        body_text="",
-        next_attempt_at=timezone.now() + LEASE,
-        **_related(related),
-    )
-    (message,) = OutboxMessage.objects.bulk_create(
-        [message],
-        update_conflicts=True,
-        unique_fields=["idempotency_key"],
-        update_fields=["idempotency_key"],  # unchanged: only so that the existing row's id comes back
-    )
-    enqueue([message.pk])
-    return message
-
-
-def queue_email_message(
-    message: EmailMessage, *, kind: str, user: User | None = None, secrets: Iterable[str] = ()
-) -> OutboxMessage:
-    """Queue a message another library rendered (django-allauth's account mails), with the
-    one-time links and codes it carries."""
-    body_html = ""
-    if isinstance(message, EmailMultiAlternatives):
-        body_html = next(
-            (content for content, mimetype in message.alternatives if mimetype == "text/html"), ""
-        )
-    body_text = message.body
-    if message.content_subtype == "html":
-        body_html, body_text = message.body, ""
-    return queue_mail(
-        recipient=message.to[0],
-        subject=message.subject,
-        body_text=body_text,
-        body_html=body_html,
-        kind=kind,
-        user=user,
-        secrets=secrets,
-    )
-
-
-# --- Handing messages to the worker ----------------------------------------------------------
-
-
-def chunks(ids: list[int], size: int = BATCH_SIZE) -> list[list[int]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
-
-
-def _delay_batch(ids: list[int]) -> None:
-    from .tasks import send_outbox_batch
-
-    try:
-        send_outbox_batch.delay(ids)
-    except Exception:
-        # The broker is unreachable. The messages are recorded; flush_due sends them later.
-        logger.warning("Could not enqueue outbox messages %s; flush_due will send them", ids, exc_info=True)
-
-
-def enqueue(ids: Iterable[int]) -> None:
-    """Send the messages in batches once the current transaction has committed."""
-    for chunk in chunks(sorted(ids)):
-        transaction.on_commit(lambda chunk=chunk: _delay_batch(chunk))
-
-
-# --- What a kind of message is called --------------------------------------------------------
-
-_kind_labels: dict[str, object] = {}
-
-
-def register_kind_label(prefix: str, label) -> None:
-    """Name the messages whose ``kind`` starts with ``prefix`` (a lazy translation) for the
-    outbox in the admin; the longest matching prefix wins. Each app names its own kinds."""
-    _kind_labels[prefix] = label
-
-
-def kind_label(kind: str) -> str:
-    """The readable name of a message kind; the kind itself where no app has named it."""
-    _discover_send_checks()  # the reminder rules name their kinds when they are registered
-    matches = [prefix for prefix in _kind_labels if kind.startswith(prefix)]
-    if not matches:
-        return kind
-    return str(_kind_labels[max(matches, key=len)])
-
-
-register_kind_label("account:", gettext_lazy("Konto"))
-register_kind_label("account:email_confirmation", gettext_lazy("Konto: E-Mail-Adresse bestätigen"))
-register_kind_label("account:password_reset", gettext_lazy("Konto: Passwort zurücksetzen"))
-register_kind_label("account:account_already_exists", gettext_lazy("Konto: Adresse bereits registriert"))
-register_kind_label("account:unknown_account", gettext_lazy("Konto: unbekannte Adresse"))
-register_kind_label("account:password_changed", gettext_lazy("Konto: Passwort geändert"))
-register_kind_label("account:password_set", gettext_lazy("Konto: Passwort gesetzt"))
-register_kind_label("account:email_changed", gettext_lazy("Konto: E-Mail-Adresse geändert"))
-register_kind_label("account:email_confirm", gettext_lazy("Konto: E-Mail-Adresse bestätigt"))
-register_kind_label("account:email_deleted", gettext_lazy("Konto: E-Mail-Adresse entfernt"))
-register_kind_label("account:login_code", gettext_lazy("Konto: Anmeldecode"))
-register_kind_label("account:totp_", gettext_lazy("Konto: zweiter Faktor"))
-register_kind_label("account:recovery_codes_", gettext_lazy("Konto: Wiederherstellungscodes"))
-register_kind_label("account:webauthn_", gettext_lazy("Konto: Sicherheitsschlüssel"))
-register_kind_label("reminder-", gettext_lazy("Erinnerung"))
-register_kind_label("accessibility-feedback", gettext_lazy("Rückmeldung zur Barrierefreiheit"))
-
-
-# --- Checks right before sending -------------------------------------------------------------
-
-_send_checks: dict[str, object] = {}
-
-
-def register_send_check(kind: str, check) -> None:
-    """Register ``check(messages, *, now) -> {message pk: reason}`` for messages of ``kind``.
-
-    Apps to the right of ``portal`` use this (from their ``reminders`` module) to say that a
-    queued reminder is no longer due, from the data as it is when the message is sent.
-    """
-    _send_checks[kind] = check
-
-
-@functools.cache
-def _discover(module_name: str) -> None:
-    """Import every app's ``module_name`` module once per process: they register their rules,
-    renderers and scopes here. Looking again for modules that do not exist costs an import
-    search per app, too much for once per row of the outbox."""
-    from django.utils.module_loading import autodiscover_modules
-
-    autodiscover_modules(module_name)
-
-
-def _discover_send_checks() -> None:
-    _discover("reminders")
-
-
-# --- Rendering right before sending ----------------------------------------------------------
-
-_renderers: dict[str, object] = {}
-
-
-def register_renderer(kind: str, render) -> None:
-    """Register ``render(messages) -> {message pk: (subject, text, html)}`` for the messages of
-    ``kind`` queued by ``queue_mail_rendered_by_worker``. A message left out of the result has lost
-    what it was about and is skipped. Apps to the right of ``portal`` register from their ``mails``
-    module; a fixed number of queries for the whole batch, please.
-    """
-    _renderers[kind] = render
 
 
 def _unrendered(message: OutboxMessage) -> bool:
@@ -710,46 +387,3 @@ def flush_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
             OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
             enqueue(ids)
     return len(ids)
-
-
-def settings_url() -> str:
-    return absolute_url(reverse("profile"))
-
-
-# --- Who may read which message --------------------------------------------------------------
-
-_mail_scopes: dict[str, list] = defaultdict(list)
-
-
-def register_mail_scope(related_model: str, scope) -> None:
-    """Register ``scope(user) -> queryset of primary keys or None`` for the messages about objects
-    of ``related_model`` (``app_label.modelname``): the objects whose messages ``user`` may read,
-    or None for none. Apps to the right of ``portal`` register from their ``mails`` module."""
-    _mail_scopes[related_model].append(scope)
-
-
-def visible_mails(user: User) -> QuerySet[OutboxMessage]:
-    """The messages a member of staff may read: all for a superuser; for anyone else with the
-    permission to view the outbox, those about objects their role lets them see (reviewers: the
-    applications they may review; coordinators: their own cohorts). Messages about nothing in
-    particular (account mails) are for superusers only. One query, whatever the number of rules.
-
-    What a message may show is another matter: a one-time secret is never stored readable."""
-    messages = OutboxMessage.objects.all()
-    if not (user.is_active and user.is_staff):
-        return messages.none()
-    if user.is_superuser:
-        return messages
-    if not user.has_perm("portal.view_outboxmessage"):
-        return messages.none()
-    _discover("mails")
-    allowed = Q(pk__in=[])
-    for related_model, scopes in _mail_scopes.items():
-        for scope in scopes:
-            ids = scope(user)
-            if ids is not None:
-                allowed |= Q(related_model=related_model, related_id__in=ids)
-    return messages.filter(allowed)
-
-
-register_mail_scope("portal.user", lambda user: User.objects.filter(pk=user.pk).values("pk"))

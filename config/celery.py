@@ -1,15 +1,17 @@
-"""The Celery application. Tasks live in each app's ``tasks.py`` and are found by autodiscovery."""
+"""The Celery application. Tasks live in each app's ``tasks.py`` and in the ``tasks.py`` of the
+ground floor's concerns (``portal.mail``, ``portal.privacy``), and are found by autodiscovery."""
 
 import os
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["portal.mail", "portal.privacy"])
 
 
 @worker_process_init.connect
@@ -30,7 +32,7 @@ def _start_heartbeat(**_kwargs):
     global _heartbeat
     from django.conf import settings
 
-    from portal.health import Heartbeat
+    from portal.ops.health import Heartbeat
 
     if settings.REDIS_URL and _heartbeat is None:
         _heartbeat = Heartbeat()

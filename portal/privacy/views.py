@@ -10,9 +10,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import data_protection
-from .forms import DeleteAccountForm
-from .ratelimit import allow, retry_after, too_many_requests
+from portal.privacy import registry as data_protection
+from portal.privacy.forms import DeleteAccountForm
+from portal.web.ratelimit import allow, retry_after, too_many_requests
 
 EXPORT_LIMIT = 10  # archives per person and hour
 DELETE_LIMIT = 5  # password attempts per person and 15 minutes

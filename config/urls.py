@@ -1,3 +1,5 @@
+"""The portal's URLs: every app's pages under their German paths, and the admin."""
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
@@ -6,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from modules.views import home
-
-from . import privacy_views, views
+from portal import views
+from portal.accounts import views as account_views
+from portal.privacy import views as privacy_views
 
 # Staff sign in through the portal's login, which asks for the second factor; the admin's own
 # password-only login form is never shown.
@@ -17,14 +20,14 @@ admin.site.site_title = _("Smart City Manager:in")
 admin.site.index_title = _("Programmverwaltung")
 
 # allauth answers its own rate limits with this view (looked up as ROOT_URLCONF.handler429).
-handler429 = "portal.ratelimit.handler429"
+handler429 = "portal.web.ratelimit.handler429"
 
 urlpatterns = [
     path("", home, name="home"),
     path("konto/meine-daten/", privacy_views.my_data, name="my_data"),
     path("konto/meine-daten/export.zip", privacy_views.export_archive, name="my_data_export"),
     path("konto/loeschen/", privacy_views.delete_account, name="delete_account"),
-    path("konto/einstellungen/", views.profile, name="profile"),
+    path("konto/einstellungen/", account_views.profile, name="profile"),
     path("konto/", include("allauth.urls")),
     path("bewerbung/", include("applications.urls")),
     path("", include("modules.urls")),

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import mail
-from .models import OutboxMessage, User
+from portal.accounts.models import User
+from portal.mail.models import OutboxMessage
+from portal.mail.outbox import LEASE, enqueue, reachable, render_mail, settings_url
+from portal.mail.registry import register_kind_label, register_send_check
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +72,9 @@ _rules: dict[str, Rule] = {}
 def register(rule: Rule) -> Rule:
     """Make a rule known to the mail path, which asks it again right before sending."""
     _rules[rule.kind] = rule
-    mail.register_send_check(rule.kind, rule.still_due)
+    register_send_check(rule.kind, rule.still_due)
     if rule.label:
-        mail.register_kind_label(rule.kind, rule.label)
+        register_kind_label(rule.kind, rule.label)
     return rule
 
 
@@ -91,10 +93,10 @@ def _message(rule: Rule, reminder: Reminder, now: dt.datetime) -> OutboxMessage:
     context = {
         "user": user,
         "optional": rule.optional,
-        "settings_url": mail.settings_url(),
+        "settings_url": settings_url(),
         **reminder.context,
     }
-    subject, body_text, body_html = mail.render_mail(rule.template, context, language)
+    subject, body_text, body_html = render_mail(rule.template, context, language)
     related = reminder.related
     return OutboxMessage(
         idempotency_key=reminder.key,
@@ -109,7 +111,7 @@ def _message(rule: Rule, reminder: Reminder, now: dt.datetime) -> OutboxMessage:
         subject=subject,
         body_text=body_text,
         body_html=body_html,
-        next_attempt_at=now + mail.LEASE,
+        next_attempt_at=now + LEASE,
     )
 
 
@@ -118,7 +120,7 @@ def dispatch(rule: Rule, *, now: dt.datetime | None = None) -> dict[str, int]:
     the workers in batches after commit. Returns counts for the task result and the log."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = [r for r in rule.due(now=now) if mail.reachable(r.user)]
+        due = [r for r in rule.due(now=now) if reachable(r.user)]
         opted_out = [r for r in due if rule.optional and r.user.reminders_opt_out]
         due = [r for r in due if not (rule.optional and r.user.reminders_opt_out)]
         result = {"due": len(due), "opted_out": len(opted_out), "queued": 0}
@@ -138,7 +140,7 @@ def dispatch(rule: Rule, *, now: dt.datetime | None = None) -> dict[str, int]:
                     idempotency_key__in=list(fresh), status=OutboxMessage.Status.QUEUED, attempts=0
                 ).values_list("pk", flat=True)
             )
-            mail.enqueue(ids)
+            enqueue(ids)
             result["queued"] = len(ids)
     logger.info("Reminder %s: %s", rule.name, result)
     return result

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .navigation import ROLES_SESSION_KEY, remember_roles
+from portal.accounts.navigation import ROLES_SESSION_KEY, remember_roles
 
 
 def _roles(request) -> dict[str, bool]:

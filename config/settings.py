@@ -86,35 +86,35 @@ INSTALLED_APPS = [
 ]
 # Exporting a list needs only the right to view it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# Every admin export is written by portal.spreadsheets, which keeps text from becoming a formula.
-EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.spreadsheets.EXPORT_FORMATS"))
+# Every admin export is written by portal.web.spreadsheets, which keeps text from becoming a formula.
+EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.web.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
     # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
-    "portal.health.HealthMiddleware",
-    # The request ID (X-Request-ID), one log line per request; see portal.request_log.
+    "portal.ops.health.HealthMiddleware",
+    # The request ID (X-Request-ID), one log line per request; see portal.ops.request_log.
     "django_guid.middleware.guid_middleware",
-    "portal.request_log.RequestLogMiddleware",
+    "portal.ops.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.middleware.LanguageMiddleware",
+    "portal.web.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.StaffMFAMiddleware",
-    "portal.middleware.PermissionsPolicyMiddleware",
+    "portal.web.middleware.StaffMFAMiddleware",
+    "portal.web.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",  # staff changes are logged with who and when
     # Last, so that it sees the lockout raised by the authentication backend.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -127,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.portal",
+                "portal.accounts.context_processors.portal",
             ],
         },
     },
@@ -154,11 +154,11 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "applications:dashboard"
 
 # --- django-allauth: e-mail is the login, and it must be confirmed before anything else.
-ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "portal.accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.accounts.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
@@ -170,7 +170,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# Staff (reviewers, coordinators, administrators) must use a second factor; see portal.middleware.
+# Staff (reviewers, coordinators, administrators) must use a second factor; see portal.web.middleware.
 PORTAL_STAFF_MFA_REQUIRED = env.bool("PORTAL_STAFF_MFA_REQUIRED", default=True)
 
 # --- Guessing passwords: django-axes locks a login name from one address after five failures.
@@ -179,16 +179,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_LOGIN_LOCKOUT_MINUTES", de
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_USERNAME_CALLABLE = "portal.security.login_name"
+AXES_USERNAME_CALLABLE = "portal.accounts.security.login_name"
 # The lockout page in the portal's layout and language, with Retry-After.
-AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.security.lockout_response"
 # --- Who a client is behind the reverse proxy: the number of proxies in front of the portal that
 # append the address they see to X-Forwarded-For (one: the TLS proxy of the documented setup).
-# Only their entries are believed; django-axes, allauth's limits and portal.ratelimit all take
-# the address from portal.ratelimit.client_address, so they agree.
+# Only their entries are believed; django-axes, allauth's limits and portal.web.ratelimit all take
+# the address from portal.web.ratelimit.client_address, so they agree.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "portal.web.ratelimit.client_address"
 # allauth's own limits for sign-up, password reset and e-mail confirmation stay on (its defaults);
 # failed logins per account are django-axes' business, allauth only throttles an address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
@@ -207,7 +207,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
-FORMAT_MODULE_PATH = ["portal.formats"]
+FORMAT_MODULE_PATH = ["portal.web.formats"]
 
 # --- Static and uploaded files. Uploads live outside the web root and are served only
 # through permission-checked views.
@@ -280,7 +280,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # /readyz fails when no Celery worker has reported in for this many seconds (workers report
-# every 10 seconds; see portal.health).
+# every 10 seconds; see portal.ops.health).
 PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 CACHES = {
@@ -532,7 +532,7 @@ EVALUATION_PSEUDONYM_KEY = (
 
 # --- Logs. PORTAL_LOG_FORMAT=json prints one JSON object per line, for a log collector. Every
 # line carries the request ID of the request it belongs to, in Celery tasks the ID of the request
-# that queued them (django-guid); see portal.request_log for what a request's line holds.
+# that queued them (django-guid); see portal.ops.request_log for what a request's line holds.
 PORTAL_LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="text")
 if PORTAL_LOG_FORMAT not in {"text", "json"}:
     raise ImproperlyConfigured("PORTAL_LOG_FORMAT must be 'text' or 'json'.")
@@ -544,14 +544,14 @@ DJANGO_GUID = {
     "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
 }
 # Error reports and log lines never show a one-time link or the variables that hold one.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.error_reports.SecretSafeReporterFilter"
-DEFAULT_EXCEPTION_REPORTER = "portal.error_reports.SecretSafeExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.ops.error_reports.SecretSafeReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "portal.ops.error_reports.SecretSafeExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
-        "one_time_links": {"()": "portal.error_reports.RedactOneTimeLinks"},
+        "one_time_links": {"()": "portal.ops.error_reports.RedactOneTimeLinks"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {

@@ -31,7 +31,7 @@ def roles_of(user) -> dict[str, bool]:
 
 
 def remember_roles(request, user) -> None:
-    from .security import STATISTICS_SESSION_KEY
+    from portal.accounts.security import STATISTICS_SESSION_KEY
 
     roles = roles_of(user)
     request.session[ROLES_SESSION_KEY] = roles

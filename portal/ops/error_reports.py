@@ -4,7 +4,7 @@ Django's error report (the mail to the administrators, and anything that renders
 local variables of every frame and the request's address. A password reset that fails half way
 would show the reset link in ``allauth``'s frames, and an error on the page a reset link opens
 would show the link in the address. Here both are cleansed; the rest of a report stays as Django
-makes it. See ``portal.mail_secrets`` for the outbox's side of the same promise.
+makes it. See ``portal.mail.secrets`` for the outbox's side of the same promise.
 """
 
 import copy
@@ -20,7 +20,7 @@ SECRET_MODULES = (
     "allauth.mfa",
     "django.contrib.auth.tokens",
     "django.core.mail",
-    "portal.adapters",
+    "portal.accounts.adapters",
     "portal.mail",
 )
 # The secret segment of a reset or confirmation link's path, wherever it appears.

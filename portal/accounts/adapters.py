@@ -4,9 +4,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.utils.translation import gettext
 
-from .mail import queue_email_message
-from .mail_secrets import secrets_in
-from .navigation import start_page
+from portal.accounts.navigation import start_page
+from portal.mail import queue_email_message
+from portal.mail.secrets import secrets_in
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -1,0 +1,231 @@
+"""Recording a message in the outbox and handing it to the worker (see ``portal.mail``)."""
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.accounts.models import User
+from portal.mail import secrets as mail_secrets
+from portal.mail.models import OutboxMessage
+from portal.mail.tasks import send_outbox_batch
+
+logger = logging.getLogger(__name__)
+
+# Messages sent over one SMTP connection.
+BATCH_SIZE = 50
+# A queued message whose task got lost (broker down at enqueue, worker killed) is picked up by
+# ``flush_due`` after this long.
+LEASE = dt.timedelta(minutes=5)
+
+
+def reachable(user: User) -> bool:
+    """Whether the portal may write to this account at all: active, with an address, not being erased."""
+    return bool(user.is_active and user.email and not user.erased_at and not user.erasure_requested_at)
+
+
+def absolute_url(path: str) -> str:
+    """Links in mails are absolute: a worker has no request to take the host from."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _related(obj: models.Model | None) -> dict:
+    if obj is None:
+        return {"related_model": "", "related_id": None}
+    return {"related_model": obj._meta.label_lower, "related_id": obj.pk}
+
+
+def render_mail(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in ``language``,
+    with times in Europe/Berlin. Returns subject, text and HTML."""
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
+        context = {"LANGUAGE_CODE": language, "portal_url": absolute_url("/"), **context}
+        subject = render_to_string(f"mail/{template}_subject.txt", context)
+        body_text = render_to_string(f"mail/{template}.txt", context)
+        body_html = render_to_string(f"mail/{template}.html", context)
+    return " ".join(subject.split()), body_text, body_html
+
+
+def queue_mail(
+    *,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    kind: str,
+    idempotency_key: str | None = None,
+    user: User | None = None,
+    language: str | None = None,
+    attachment: str = "",
+    attachment_name: str = "",
+    optional: bool = False,
+    related: models.Model | None = None,
+    secrets: Iterable[str] = (),
+) -> OutboxMessage:
+    """Record a message in the outbox and send it once the transaction has committed.
+
+    With a key that was used before, nothing new is recorded or sent. ``secrets`` are the
+    one-time links and codes in the message: only the recipient ever reads them (see above).
+    """
+    key = idempotency_key or f"{kind}:{uuid.uuid4()}"
+    language = language or translation.get_language() or "de"
+    content = {"subject": " ".join(subject.split()), "body_text": body_text, "body_html": body_html}
+    secrets = [secret for secret in secrets if secret]
+    sealed = ""
+    if secrets:
+        sealed = mail_secrets.seal(**content)
+        content = {name: mail_secrets.redact(value, secrets, language) for name, value in content.items()}
+    message, created = OutboxMessage.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "kind": kind,
+            "recipient": recipient,
+            "user": user,
+            "account_id": user.pk if user else None,
+            "optional": optional,
+            "language": language,
+            **content,
+            "contains_secret": bool(secrets),
+            "sealed_content": sealed,
+            "attachment": attachment,
+            "attachment_name": attachment_name,
+            "next_attempt_at": timezone.now() + LEASE,
+            **_related(related),
+        },
+    )
+    if created:
+        enqueue([message.pk])
+    return message
+
+
+def queue_templated_mail(
+    *,
+    template: str,
+    context: dict,
+    recipient: str,
+    kind: str,
+    idempotency_key: str | None = None,
+    user: User | None = None,
+    language: str | None = None,
+    attachment: str = "",
+    attachment_name: str = "",
+    optional: bool = False,
+    related: models.Model | None = None,
+    secrets: Iterable[str] = (),
+) -> OutboxMessage:
+    """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
+    recipient's language and queue the result."""
+    language = language or (user.language if user else None) or translation.get_language() or "de"
+    subject, body_text, body_html = render_mail(template, context, language)
+    return queue_mail(
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        user=user,
+        language=language,
+        attachment=attachment,
+        attachment_name=attachment_name,
+        optional=optional,
+        related=related,
+        secrets=secrets,
+    )
+
+
+def queue_mail_rendered_by_worker(
+    *,
+    kind: str,
+    related: models.Model,
+    recipient: str,
+    user: User,
+    idempotency_key: str,
+    language: str | None = None,
+) -> OutboxMessage:
+    """Record a message whose subject and text the worker renders right before sending it, from
+    ``related`` as it is then, with the renderer registered for ``kind`` (``register_renderer``).
+
+    For writes that must stay short, such as the binding submit under its lock: the message is
+    recorded in the caller's transaction like any other, so it can be neither lost nor sent twice,
+    but no template is rendered in the request. The outbox shows its text once it is rendered.
+
+    One statement, without a savepoint: a key used before records nothing new (the row keeps its
+    content and status; the worker is nudged all the same and sends nothing twice).
+    """
+    message = OutboxMessage(
+        idempotency_key=idempotency_key,
+        kind=kind,
+        recipient=recipient,
+        user=user,
+        account_id=user.pk,
+        language=language or user.language or translation.get_language() or "de",
+        subject="",
+        body_text="",
+        next_attempt_at=timezone.now() + LEASE,
+        **_related(related),
+    )
+    (message,) = OutboxMessage.objects.bulk_create(
+        [message],
+        update_conflicts=True,
+        unique_fields=["idempotency_key"],
+        update_fields=["idempotency_key"],  # unchanged: only so that the existing row's id comes back
+    )
+    enqueue([message.pk])
+    return message
+
+
+def queue_email_message(
+    message: EmailMessage, *, kind: str, user: User | None = None, secrets: Iterable[str] = ()
+) -> OutboxMessage:
+    """Queue a message another library rendered (django-allauth's account mails), with the
+    one-time links and codes it carries."""
+    body_html = ""
+    if isinstance(message, EmailMultiAlternatives):
+        body_html = next(
+            (content for content, mimetype in message.alternatives if mimetype == "text/html"), ""
+        )
+    body_text = message.body
+    if message.content_subtype == "html":
+        body_html, body_text = message.body, ""
+    return queue_mail(
+        recipient=message.to[0],
+        subject=message.subject,
+        body_text=body_text,
+        body_html=body_html,
+        kind=kind,
+        user=user,
+        secrets=secrets,
+    )
+
+
+# --- Handing messages to the worker ----------------------------------------------------------
+
+
+def chunks(ids: list[int], size: int = BATCH_SIZE) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _delay_batch(ids: list[int]) -> None:
+    try:
+        send_outbox_batch.delay(ids)
+    except Exception:
+        # The broker is unreachable. The messages are recorded; flush_due sends them later.
+        logger.warning("Could not enqueue outbox messages %s; flush_due will send them", ids, exc_info=True)
+
+
+def enqueue(ids: Iterable[int]) -> None:
+    """Send the messages in batches once the current transaction has committed."""
+    for chunk in chunks(sorted(ids)):
+        transaction.on_commit(lambda chunk=chunk: _delay_batch(chunk))
+
+
+def settings_url() -> str:
+    return absolute_url(reverse("profile"))
