@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.bench.federal import World, grow
 from tests.bench.pages import _client
 
-pytestmark = pytest.mark.django_db
+# The worlds are grown with PostgreSQL's own SQL (INSERT … SELECT over arrays), as the benchmark grows them.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 GROWN = {
     "programmes": 3,
