@@ -20,7 +20,7 @@ from import_export.admin import ExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
 from cohorts.models import Cohort
-from modules.selectors import PROGRAMME_SLUG, programme_municipalities
+from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.mail import visible_mails
 from portal.web.paging import EstimatedCountPaginator
 from portal.web.spreadsheets import StreamingExportMixin

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef
 
 from cohorts.models import Cohort
-from modules.selectors import PROGRAMME_SLUG
+from cohorts.selectors import PROGRAMME_SLUG
 
 from .models import Application
 

@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cohorts.models import Cohort, Enrollment
+from portal.accounts import roles
 from portal.accounts.models import User
 from portal.files import safe_display_name
 
@@ -695,7 +695,7 @@ def respond_to_offer(*, application_id: int, applicant: User, accept: bool, at: 
         if accept:
             enrollment.state = Enrollment.State.CONFIRMED
             enrollment.save(update_fields=["state", "responded_at"])
-            applicant.groups.add(Group.objects.get(name="participants"))
+            applicant.groups.add(roles.group(roles.PARTICIPANTS))
         else:
             enrollment.state = Enrollment.State.DECLINED
             enrollment.save(update_fields=["state", "responded_at"])

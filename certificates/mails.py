@@ -1,6 +1,7 @@
 """Which staff may read the outbox messages about certificates (see ``portal.mail.visible_mails``):
 the coordinators of the certificate's cohort."""
 
+from portal.accounts import roles
 from portal.mail import register_mail_scope
 
 from .models import Certificate
@@ -8,7 +9,7 @@ from .models import Certificate
 
 def coordinated(user):
     return Certificate.objects.filter(
-        cohort__coordinators=user, cohort__coordinators__groups__name="coordinators"
+        cohort__coordinators=user, cohort__coordinators__groups__name=roles.COORDINATORS
     ).values("pk")
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrollment
+from cohorts.selectors import can_coordinate
 from modules.progress import cohort_progress
-from modules.services import can_coordinate
 from portal.accounts.models import User
 from portal.mail import queue_templated_mail
 from portal.pdf.fonts import unprintable_characters, unprintable_message

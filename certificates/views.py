@@ -13,7 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from cohorts.models import Cohort, Programme
-from modules.services import can_coordinate
+from cohorts.selectors import can_coordinate
 from portal.files import private_download
 from portal.web.forms import KernFormMixin
 from portal.web.ratelimit import allow, retry_after

@@ -1,9 +1,9 @@
 import datetime as dt
 import itertools
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from portal.accounts import roles
 from portal.accounts.models import User
 from portal.demo import demo_user
 from portal.models import Municipality
@@ -162,7 +162,7 @@ def seed(out) -> None:
             Enrollment.objects.get_or_create(cohort=cohort, user=user, defaults={"municipality": next(towns)})
         if number == 3:
             participant = User.objects.get(email="teilnehmer@example.org")
-            participant.groups.add(Group.objects.get(name="participants"))
+            participant.groups.add(roles.group(roles.PARTICIPANTS))
             Enrollment.objects.get_or_create(
                 cohort=cohort, user=participant, defaults={"municipality": municipalities.get("12054000")}
             )

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from applications.models import Application
 from certificates.models import Certificate
 from cohorts.models import Cohort, Enrollment
+from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
 from modules.models import Attendance, Module, Session, TaskSubmission
 from modules.progress import module_completed
-from modules.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.models import Municipality
 
 from .disclosure import Count, Mean, Median, Share, iso_week, protect_regions, pseudonym
@@ -562,17 +562,6 @@ class QuestionnaireStatus:
     opens_at: dt.datetime | None  # end of the module's last session; None: not scheduled
     answered_at: dt.datetime | None
     is_open: bool
-
-
-def current_enrollment(user) -> Enrollment | None:
-    """The participant's latest confirmed seat, as on "Mein Kurs"."""
-    return (
-        Enrollment.objects.confirmed()
-        .filter(user=user)
-        .select_related("cohort")
-        .order_by("-cohort__start_date")
-        .first()
-    )
 
 
 def questionnaire_overview(enrollment: Enrollment, *, now: dt.datetime | None = None) -> list:

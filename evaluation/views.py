@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cohorts.selectors import current_enrollment
 from modules.models import Module
 from portal.web import spreadsheets
 
@@ -84,7 +85,7 @@ def export(request, dataset: str, fmt: str):
 
 
 def _enrollment(request):
-    enrollment = selectors.current_enrollment(request.user)
+    enrollment = current_enrollment(request.user)
     if enrollment is None:
         raise Http404
     return enrollment

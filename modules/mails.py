@@ -1,6 +1,7 @@
 """Which staff may read the outbox messages about sessions and task deadlines
 (see ``portal.mail.visible_mails``): the coordinators of their cohort."""
 
+from portal.accounts import roles
 from portal.mail import register_mail_scope
 
 from .models import Session, TaskDeadline
@@ -9,7 +10,7 @@ from .models import Session, TaskDeadline
 def _coordinated(model):
     def scope(user):
         return model.objects.filter(
-            cohort__coordinators=user, cohort__coordinators__groups__name="coordinators"
+            cohort__coordinators=user, cohort__coordinators__groups__name=roles.COORDINATORS
         ).values("pk")
 
     return scope

@@ -9,20 +9,19 @@ municipalities) are computed once and kept in the cache until an enrollment chan
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment, Programme
+from cohorts.selectors import PROGRAMME_SLUG
 from portal.models import Municipality
 
 from .models import Module
 
-PROGRAMME_SLUG = "smart-city-manager"
 # Past cohorts the landing page lists; the archive lists them all.
 RECENT_PAST = 5
 TOTALS_TIMEOUT = 60 * 60
@@ -46,13 +45,6 @@ class Landing:
     upcoming_cohort: Cohort | None
     days_left: int | None
     totals: Totals
-
-
-def programme_municipalities():
-    """The municipalities of the portal's programme's state (``PORTAL_STATE`` until the programme
-    exists), by the state index: the state is a subquery, not a query of its own."""
-    state = Programme.objects.filter(slug=PROGRAMME_SLUG).values("state")[:1]
-    return Municipality.objects.filter(state=Coalesce(Subquery(state), Value(settings.PORTAL_STATE)))
 
 
 def _confirmed_count():

@@ -11,6 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrollment
+from cohorts.selectors import can_coordinate
+from portal.accounts import roles
 from portal.accounts.models import User
 from portal.files import safe_display_name, validate_document
 
@@ -21,17 +23,6 @@ MATERIAL_TYPES = {"pdf", "pptx", "odp", "docx", "odt"}
 MATERIAL_MAX_SIZE = 20 * 1024 * 1024
 TASK_TYPES = {"pdf", "docx", "odt"}
 TASK_MAX_SIZE = 10 * 1024 * 1024
-
-
-def can_coordinate(user: User, cohort: Cohort) -> bool:
-    """Coordinators act only on the cohorts they are assigned to."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return (
-        user.groups.filter(name="coordinators").exists() and cohort.coordinators.filter(pk=user.pk).exists()
-    )
 
 
 def _require_coordinator(user: User, cohort: Cohort) -> None:
@@ -105,7 +96,7 @@ def add_material(
 ) -> Material:
     if cohort is not None:
         _require_coordinator(by, cohort)
-    elif not (by.is_superuser or by.groups.filter(name="coordinators").exists()):
+    elif not (by.is_superuser or roles.in_group(by, roles.COORDINATORS)):
         raise PermissionDenied
     if bool(file) == bool(link):
         raise ValidationError(_("Bitte laden Sie entweder eine Datei hoch oder geben Sie einen Link an."))

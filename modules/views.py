@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment
+from cohorts.selectors import can_coordinate, current_enrollment
+from portal.accounts import roles
 from portal.files import private_download
 from portal.web import spreadsheets
 from portal.web.ratelimit import allow
@@ -19,23 +21,12 @@ from .calendar import cohort_calendar
 from .models import Attendance, Material, Module, Session, TaskSubmission
 from .progress import cohort_progress, enrollment_progress
 
-
-def _current_enrollment(user) -> Enrollment | None:
-    return (
-        Enrollment.objects.confirmed()
-        .filter(user=user)
-        .select_related("cohort__programme", "municipality")
-        .order_by("-cohort__start_date")
-        .first()
-    )
-
-
 # --- participants ----------------------------------------------------------------------------
 
 
 @login_required
 def participant_dashboard(request):
-    enrollment = _current_enrollment(request.user)
+    enrollment = current_enrollment(request.user)
     if enrollment is None:
         return render(request, "modules/no_enrollment.html", status=404)
     return _render_dashboard(request, enrollment)
@@ -80,7 +71,7 @@ def _render_dashboard(request, enrollment: Enrollment, *, upload_error: dict | N
 
 @login_required
 def calendar_file(request):
-    enrollment = _current_enrollment(request.user)
+    enrollment = current_enrollment(request.user)
     if enrollment is None:
         raise Http404
     sessions = Session.objects.filter(cohort=enrollment.cohort).select_related("module").order_by("starts_at")
@@ -98,7 +89,7 @@ def _may_open_material(user, material: Material) -> bool:
         return (
             material.cohort is None
             or material.cohort.coordinators.filter(pk=user.pk).exists()
-            or (user.is_superuser or user.groups.filter(name="reviewers").exists())
+            or (user.is_superuser or roles.in_group(user, roles.REVIEWERS))
         )
     enrollments = Enrollment.objects.confirmed().filter(user=user)
     if material.cohort_id is None:
@@ -119,7 +110,7 @@ def material_download(request, pk: int):
 def task_upload(request, module_pk: int):
     """A practical task or make-up work. A refused upload answers with the page and the reason at
     the upload's own form; the page says plainly that the file was not kept."""
-    enrollment = _current_enrollment(request.user)
+    enrollment = current_enrollment(request.user)
     if enrollment is None:
         raise Http404
     module = get_object_or_404(Module, pk=module_pk, programme_id=enrollment.cohort.programme_id)
@@ -161,7 +152,7 @@ def task_upload(request, module_pk: int):
 def submission_download(request, pk: int):
     submission = get_object_or_404(TaskSubmission.objects.select_related("enrollment__cohort"), pk=pk)
     cohort = submission.enrollment.cohort
-    if submission.enrollment.user_id != request.user.pk and not services.can_coordinate(request.user, cohort):
+    if submission.enrollment.user_id != request.user.pk and not can_coordinate(request.user, cohort):
         raise Http404
     return private_download(submission.file, submission.file_name)
 
@@ -171,7 +162,7 @@ def submission_download(request, pk: int):
 
 def _coordinated_cohort(request, pk: int) -> Cohort:
     cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
-    if not services.can_coordinate(request.user, cohort):
+    if not can_coordinate(request.user, cohort):
         raise Http404
     return cohort
 
@@ -181,7 +172,7 @@ def coordination(request):
     cohorts = Cohort.objects.order_by("-number")
     if not request.user.is_superuser:
         cohorts = cohorts.filter(coordinators=request.user)
-    if not request.user.is_superuser and not request.user.groups.filter(name="coordinators").exists():
+    if not request.user.is_superuser and not roles.in_group(request.user, roles.COORDINATORS):
         raise PermissionDenied
     return render(request, "modules/coordination.html", {"cohorts": cohorts})
 
@@ -240,7 +231,7 @@ def progress_csv(request, pk: int):
 @login_required
 def session_attendance(request, pk: int):
     session = get_object_or_404(Session.objects.select_related("cohort", "module"), pk=pk)
-    if not services.can_coordinate(request.user, session.cohort):
+    if not can_coordinate(request.user, session.cohort):
         raise Http404
     enrollments = list(
         session.cohort.enrollments.confirmed()
@@ -269,7 +260,7 @@ def session_attendance(request, pk: int):
 @require_POST
 def review_submission(request, pk: int):
     submission = get_object_or_404(TaskSubmission.objects.select_related("enrollment__cohort"), pk=pk)
-    if not services.can_coordinate(request.user, submission.enrollment.cohort):
+    if not can_coordinate(request.user, submission.enrollment.cohort):
         raise Http404
     try:
         services.review_task(

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 
+from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.security import DEMO_TOTP_SECRET, has_authenticator
 
@@ -16,11 +17,11 @@ DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - printed for the local demo,
 
 # (e-mail, first name, last name, group, staff)
 DEMO_ACCOUNTS = [
-    ("bewerberin@example.org", "Bea", "Beispiel", "applicants", False),
-    ("teilnehmer@example.org", "Tom", "Teilnehmer", "participants", False),
-    ("pruefung@example.org", "Rita", "Referat", "reviewers", True),
-    ("koordination@example.org", "Kai", "Koordination", "coordinators", True),
-    ("evaluation@example.org", "Eva", "Evaluation", "evaluators", False),
+    ("bewerberin@example.org", "Bea", "Beispiel", roles.APPLICANTS, False),
+    ("teilnehmer@example.org", "Tom", "Teilnehmer", roles.PARTICIPANTS, False),
+    ("pruefung@example.org", "Rita", "Referat", roles.REVIEWERS, True),
+    ("koordination@example.org", "Kai", "Koordination", roles.COORDINATORS, True),
+    ("evaluation@example.org", "Eva", "Evaluation", roles.EVALUATORS, False),
     ("admin@example.org", "Ada", "Admin", None, True),
 ]
 
@@ -46,13 +47,13 @@ def seed(out) -> None:
         user = demo_user(email, first, last, password=DEMO_PASSWORD)
         if group:
             user.groups.add(Group.objects.get(name=group))
-            if group != "applicants":
-                user.groups.add(Group.objects.get(name="applicants"))
+            if group != roles.APPLICANTS:
+                user.groups.add(roles.group(roles.APPLICANTS))
         if staff and not user.is_staff:
             user.is_staff = True
             user.is_superuser = group is None
             user.save(update_fields=["is_staff", "is_superuser"])
-        if (staff or group == "evaluators") and not has_authenticator(user):
+        if (staff or group == roles.EVALUATORS) and not has_authenticator(user):
             TOTP.activate(user, DEMO_TOTP_SECRET)
         out.write(f"  {group or 'admin':<13} {email}")
     out.write(

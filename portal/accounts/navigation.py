@@ -7,6 +7,8 @@ applicant a participant) calls ``remember_roles`` again.
 
 from django.urls import reverse
 
+from portal.accounts import roles
+
 ROLES_SESSION_KEY = "portal_roles"
 
 
@@ -15,10 +17,10 @@ def roles_of(user) -> dict[str, bool]:
     groups = set(user.groups.values_list("name", flat=True))
     statistics = user.has_perm("evaluation.view_statistics")
     reviews = user.is_staff and user.has_perm("applications.view_application")
-    coordinates = user.is_superuser or (user.is_staff and "coordinators" in groups)
+    coordinates = user.is_superuser or (user.is_staff and roles.COORDINATORS in groups)
     # A confirmed seat (cohorts.Enrollment, reached through its related name so that portal
     # imports nothing of the apps above it) makes a participant, as does the group.
-    participant = "participants" in groups or user.enrollments.filter(state="confirmed").exists()
+    participant = roles.PARTICIPANTS in groups or user.enrollments.filter(state="confirmed").exists()
     return {
         "participant": participant,
         "coordinator": coordinates,

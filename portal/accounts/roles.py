@@ -2,12 +2,34 @@
 
 Groups are created by a data migration; permissions are attached after every migrate,
 because the permissions of later models only exist once their migrations have run.
+
+The group names are written here and nowhere else: code elsewhere names a role by its constant
+and asks ``in_group`` (or filters by the constant).
 """
 
+APPLICANTS = "applicants"
+PARTICIPANTS = "participants"
+REVIEWERS = "reviewers"
+COORDINATORS = "coordinators"
+EVALUATORS = "evaluators"
+
+
+def in_group(user, role: str) -> bool:
+    """Whether the account belongs to the group of ``role`` (one query)."""
+    return user.groups.filter(name=role).exists()
+
+
+def group(role: str):
+    """The Django group of ``role``."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=role)
+
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "applicants": [],
-    "participants": [],
-    "reviewers": [
+    APPLICANTS: [],
+    PARTICIPANTS: [],
+    REVIEWERS: [
         "applications.view_application",
         "applications.change_application",
         "applications.decide_application",
@@ -28,7 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_municipality",
         "evaluation.view_statistics",
     ],
-    "coordinators": [
+    COORDINATORS: [
         "cohorts.view_cohort",
         "cohorts.view_enrollment",
         "modules.view_module",
@@ -50,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_outboxmessage",  # only their own cohorts' mails (portal.mail.visible_mails)
         "evaluation.view_statistics",
     ],
-    "evaluators": ["evaluation.view_statistics", "evaluation.export_pseudonymised"],
+    EVALUATORS: ["evaluation.view_statistics", "evaluation.export_pseudonymised"],
 }
 
 

@@ -305,8 +305,8 @@ def baseline(work: Path) -> dict:
     from django.core.mail import EmailMultiAlternatives, get_connection
 
     from portal.mail import BATCH_SIZE, chunks, from_address
-    from portal.mail.sending import _message_id
     from portal.mail.models import OutboxMessage
+    from portal.mail.sending import _message_id
 
     rows = list(OutboxMessage.objects.order_by("pk"))
     sender = from_address()

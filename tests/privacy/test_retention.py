@@ -14,8 +14,8 @@ from cohorts.models import Enrollment
 from modules.models import Attendance, TaskSubmission
 from portal.accounts.models import User
 from portal.mail.models import OutboxMessage
-from portal.privacy.tasks import apply_retention
 from portal.privacy import registry as data_protection
+from portal.privacy.tasks import apply_retention
 from tests.factories import berlin
 
 from .conftest import (
