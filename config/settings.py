@@ -8,7 +8,6 @@ an insecure default.
 """
 
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +20,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
+
+from config import legal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -357,121 +358,13 @@ if not (len(PORTAL_STATE) == 2 and PORTAL_STATE.isdigit() and 1 <= int(PORTAL_ST
 SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)
 
 # --- The operator of the portal, shown in the imprint, privacy notice and accessibility
-# statement. Address, e-mail and phone default to placeholders for a try-out; the imprint is a
-# legal duty (§ 5 DDG), so production refuses to start while any of them is still a placeholder.
-OPERATOR_PLACEHOLDERS = {
-    "address": "Musterstraße 1, 14467 Potsdam",
-    "email": "smartcity@example.org",
-    "phone": "+49 331 000000",
-}
-PORTAL_OPERATOR = {
-    "name": env.str(
-        "PORTAL_OPERATOR_NAME",
-        default="Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg",
-    ),
-    "unit": env.str("PORTAL_OPERATOR_UNIT", default="Referat 22 – Stadtentwicklung"),
-    "address": env.str("PORTAL_OPERATOR_ADDRESS", default=OPERATOR_PLACEHOLDERS["address"]),
-    "email": env.str("PORTAL_OPERATOR_EMAIL", default=OPERATOR_PLACEHOLDERS["email"]),
-    "phone": env.str("PORTAL_OPERATOR_PHONE", default=OPERATOR_PLACEHOLDERS["phone"]),
-    "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
-    "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
-    # The person responsible for the content (imprint).
-    "responsible": env.str(
-        "PORTAL_OPERATOR_RESPONSIBLE", default="Leitung Referat 22 – Stadtentwicklung (Anschrift wie oben)"
-    ),
-    # Where accessibility feedback goes (the form on the accessibility statement mails it here).
-    "accessibility_email": env.str("PORTAL_ACCESSIBILITY_EMAIL", default="barrierefreiheit@example.org"),
-    # The course's day-to-day contact (sessions, materials, practical tasks, certificates).
-    "course_contact": env.str(
-        "PORTAL_COURSE_CONTACT_NAME", default="DigitalAgentur Brandenburg GmbH – Programmkoordination"
-    ),
-    "course_email": env.str("PORTAL_COURSE_CONTACT_EMAIL", default="kurs@example.org"),
-    "course_phone": env.str("PORTAL_COURSE_CONTACT_PHONE", default="+49 331 000001"),
-    # A video in German Sign Language (DGS) about the portal; without one, no DGS page is linked.
-    "sign_language_video": env.str("PORTAL_SIGN_LANGUAGE_VIDEO_URL", default=""),
-    # A logo of the operator beside its name in the header: a path below static/, none by default.
-    "logo": env.str("PORTAL_OPERATOR_LOGO", default=""),
-}
-# The accessibility statement: its dates, and the Brandenburg enforcement and conciliation body
-# (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people
-# with disabilities).
-PORTAL_ACCESSIBILITY = {
-    "prepared_on": env.str("PORTAL_ACCESSIBILITY_PREPARED_ON", default="27.11.2026"),
-    "reviewed_on": env.str("PORTAL_ACCESSIBILITY_REVIEWED_ON", default="27.11.2026"),
-    "enforcement_name": env.str(
-        "PORTAL_ENFORCEMENT_NAME",
-        default=(
-            "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung "
-            "für die Belange der Menschen mit Behinderungen"
-        ),
-    ),
-    "enforcement_address": env.str(
-        "PORTAL_ENFORCEMENT_ADDRESS", default="Henning-von-Tresckow-Straße 2–13, 14467 Potsdam"
-    ),
-    "enforcement_email": env.str("PORTAL_ENFORCEMENT_EMAIL", default="schlichtung@example.org"),
-    "enforcement_url": env.str("PORTAL_ENFORCEMENT_URL", default=""),
-}
+# statement, and the accessibility statement's dates and enforcement body (config/legal.py).
+# Production refuses to start while a contact the legal pages print is still a placeholder.
+OPERATOR_PLACEHOLDERS = legal.OPERATOR_PLACEHOLDERS
+PORTAL_OPERATOR = legal.operator(env)
+PORTAL_ACCESSIBILITY = legal.accessibility(env)
 if PRODUCTION:
-
-    def _is_placeholder(kind: str, value: str, placeholder: str) -> bool:
-        plain = " ".join(value.split()).casefold()
-        placeholder = " ".join(placeholder.split()).casefold()
-        if kind == "phone":  # compared digit by digit: "+49 (331) 000 000" is the same
-            plain, placeholder = re.sub(r"\D", "", plain), re.sub(r"\D", "", placeholder)
-        if not plain or plain == placeholder:
-            return True
-        if kind == "address":
-            return "musterstra" in plain
-        if kind == "email":  # no address at all, or a domain reserved for examples (RFC 2606)
-            labels = plain.rpartition("@")[2].split(".")
-            reserved = "example" in labels[-2:] or labels[-1] in {"test", "invalid", "localhost"}
-            return "@" not in plain or len(labels) < 2 or reserved
-        return False
-
-    # What the legal pages print: the imprint (operator) and the accessibility statement, whose
-    # feedback address and enforcement body BITV 2.0 requires.
-    for _variable, _kind, _value, _placeholder, _page in (
-        (
-            "PORTAL_OPERATOR_ADDRESS",
-            "address",
-            PORTAL_OPERATOR["address"],
-            OPERATOR_PLACEHOLDERS["address"],
-            "imprint",
-        ),
-        (
-            "PORTAL_OPERATOR_EMAIL",
-            "email",
-            PORTAL_OPERATOR["email"],
-            OPERATOR_PLACEHOLDERS["email"],
-            "imprint",
-        ),
-        (
-            "PORTAL_OPERATOR_PHONE",
-            "phone",
-            PORTAL_OPERATOR["phone"],
-            OPERATOR_PLACEHOLDERS["phone"],
-            "imprint",
-        ),
-        (
-            "PORTAL_ACCESSIBILITY_EMAIL",
-            "email",
-            PORTAL_OPERATOR["accessibility_email"],
-            "",
-            "accessibility statement",
-        ),
-        (
-            "PORTAL_ENFORCEMENT_EMAIL",
-            "email",
-            PORTAL_ACCESSIBILITY["enforcement_email"],
-            "",
-            "accessibility statement",
-        ),
-    ):
-        if _is_placeholder(_kind, _value, _placeholder):
-            raise ImproperlyConfigured(
-                f"{_variable} must be set in production to a real {_kind}, not an example placeholder: "
-                f"it is printed in the {_page}."
-            )
+    legal.refuse_placeholders(PORTAL_OPERATOR, PORTAL_ACCESSIBILITY)
 # Who signs the certificates: "name|function|name in English|function in English", entries
 # separated by ";". The English fields may be left out (the German ones print instead).
 CERTIFICATE_SIGNATORIES = [
