@@ -110,7 +110,7 @@ S3_KEYS = {"access_key": "test-access-key", "secret_key": "test-secret-key"}
 
 
 def s3_storage_settings(endpoint: str, bucket: str) -> dict:
-    """The STORAGES entry portal/settings.py builds from PORTAL_S3_*, for a test bucket."""
+    """The STORAGES entry config/settings.py builds from PORTAL_S3_*, for a test bucket."""
     import importlib
     import os
     from unittest import mock

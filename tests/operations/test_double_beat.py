@@ -2,7 +2,7 @@
 
 Two beat processes fire the draft reminders every second, one worker sends them to a local SMTP
 sink: each person gets the reminder once, because every reminder has an idempotency key in the
-outbox (see portal/reminders.py)."""
+outbox (see portal/mail/reminders.py)."""
 
 import time
 
