@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import services
+from portal.accounts.services import choose_language
 from portal.forms import AccessibilityFeedbackForm
 from portal.web.middleware import SUPPORTED, remember_language
 from portal.web.ratelimit import allow
@@ -27,9 +28,8 @@ def set_language(request):
         target = "/"
     response = HttpResponseRedirect(target)
     if language in SUPPORTED:
-        if request.user.is_authenticated and request.user.language != language:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
+        if request.user.is_authenticated:
+            choose_language(user=request.user, language=language)
         remember_language(response, language)
     return response
 
