@@ -25,7 +25,7 @@ from portal.models import Municipality
 
 from .disclosure import Count, Mean, Median, Share
 from .models import ITEM_FIELDS, ITEMS, QuestionnaireResponse
-from .participation import load_participation
+from .participation import Participation, load_participation
 
 OPEN = {Application.Status.SUBMITTED, Application.Status.IN_REVIEW}
 
@@ -122,18 +122,9 @@ def _application_figures(label, applications, participants: int, certificates: i
     )
 
 
-def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | None = None) -> Statistics:
-    """Every figure of the dashboard, per cohort and over all cohorts, in ten queries.
-
-    ``scope_number`` narrows the detailed figures (origin, modules, sessions, questionnaire) to
-    one cohort; the application table always shows every cohort and the total.
-    """
-    now = now or timezone.now()
-    # The portal's programme only: where one database holds several, the others are not read.
-    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("programme_id", "number"))
-    cohort_ids = [c.pk for c in cohorts]
-    scope = next((c for c in cohorts if c.number == scope_number), None)
-
+def _programme_records(cohort_ids: list) -> tuple[list, list, dict]:
+    """The received applications, the confirmed participants and the number of issued
+    certificates per cohort of the given cohorts: three queries."""
     applications = list(
         Application.objects.filter(cohort__in=cohort_ids, submitted_at__isnull=False).values_list(
             "cohort_id", "status", "submitted_at", "decided_at"
@@ -150,7 +141,13 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         .annotate(n=CountOf("pk"))
         .values_list("cohort_id", "n")
     )
+    return applications, participants, certificates
 
+
+def _application_table(
+    cohorts: list, applications: list, participants: list, certificates: dict
+) -> tuple[list, ApplicationFigures]:
+    """The application figures of every cohort and over all cohorts."""
     per_cohort = defaultdict(list)
     for row in applications:
         per_cohort[row[0]].append(row)
@@ -164,8 +161,12 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     application_total = _application_figures(
         _("Alle Durchgänge"), applications, len(participants), sum(certificates.values())
     )
+    return application_rows, application_total
 
-    in_scope = [p for p in participants if scope is None or p[1] == scope.pk]
+
+def _origin(in_scope: list) -> tuple[list, list]:
+    """The participants by district and by kind of municipality, each with a last bar for other
+    employers: one query."""
     # The districts of the programme's state, by the index the application form reads too.
     districts = list(
         programme_municipalities().values_list("district", flat=True).distinct().order_by("district")
@@ -177,10 +178,12 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     others = Count(district_counts[None])
     by_district.append(Bar(_("andere öffentliche Stelle"), others))
     by_kind.append(Bar(_("andere öffentliche Stelle"), others))
+    return by_district, by_kind
 
-    # The ids, not a subquery: PostgreSQL then reads attendance and tasks by index, not whole tables.
-    participation = load_participation([pk for pk, _c, _d, _k in participants], now, cohort_ids)
-    scope_cohorts = [c for c in cohorts if scope is None or c == scope]
+
+def _module_figures(participation: Participation, scope_cohorts: list, participants: list) -> list:
+    """The share of participants who completed each module, over the cohorts of the scope in which
+    the module has ended."""
     module_rows = []
     for module in participation.modules:
         programme_cohorts = [c for c in scope_cohorts if c.programme_id == module.programme_id]
@@ -194,9 +197,15 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         whole = [(pk, cohort_id) for pk, cohort_id, _d, _k in participants if cohort_id in ended_ids]
         done = sum(1 for pk, cohort_id in whole if participation.completed(pk, cohort_id, module.pk))
         module_rows.append(ModuleFigures(module, Share(Count(done), Count(len(whole)))))
+    return module_rows
 
+
+def _session_figures(
+    participation: Participation, cohorts: list, scope: Cohort | None, participants: list, now: dt.datetime
+) -> list:
+    """The attendance of every session of the scope that has begun; none over all cohorts."""
     # Session by session only for one cohort: over all cohorts the list would grow with every
-    # cohort the programme runs; the modules' figures above sum them up instead.
+    # cohort the programme runs; the modules' figures sum them up instead.
     session_rows = []
     scope_ids = {scope.pk} if scope is not None else set()
     cohorts_by_pk = {c.pk: c for c in cohorts}
@@ -219,7 +228,11 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
                 unrecorded=Count(statuses[None]),
             )
         )
+    return session_rows
 
+
+def _questionnaire_figures(modules: list, cohort_ids: list, scope: Cohort | None) -> list:
+    """The number of answers and the mean of every item per module, in the scope: one query."""
     answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=cohort_ids)
     if scope is not None:
         answers = answers.filter(enrollment__cohort=scope)
@@ -232,12 +245,37 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         )
     }
     questionnaire_rows = []
-    for module in participation.modules:
+    for module in modules:
         row = aggregates.get(module.pk)
         if row is None:
             continue
         means = [Mean(average=row[f"{f}_avg"], count=row[f"{f}_n"]) for f in ITEM_FIELDS]
         questionnaire_rows.append(QuestionnaireFigures(module, Count(row["answers"]), means))
+    return questionnaire_rows
+
+
+def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | None = None) -> Statistics:
+    """Every figure of the dashboard, per cohort and over all cohorts, in ten queries.
+
+    ``scope_number`` narrows the detailed figures (origin, modules, sessions, questionnaire) to
+    one cohort; the application table always shows every cohort and the total.
+    """
+    now = now or timezone.now()
+    # The portal's programme only: where one database holds several, the others are not read.
+    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("programme_id", "number"))
+    cohort_ids = [c.pk for c in cohorts]
+    scope = next((c for c in cohorts if c.number == scope_number), None)
+
+    applications, participants, certificates = _programme_records(cohort_ids)
+    application_rows, application_total = _application_table(
+        cohorts, applications, participants, certificates
+    )
+    in_scope = [p for p in participants if scope is None or p[1] == scope.pk]
+    by_district, by_kind = _origin(in_scope)
+
+    # The ids, not a subquery: PostgreSQL then reads attendance and tasks by index, not whole tables.
+    participation = load_participation([pk for pk, _c, _d, _k in participants], now, cohort_ids)
+    scope_cohorts = [c for c in cohorts if scope is None or c == scope]
 
     return Statistics(
         cohorts=cohorts,
@@ -247,9 +285,9 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         participants=Count(len(in_scope)),
         by_district=by_district,
         by_kind=by_kind,
-        modules=module_rows,
-        sessions=session_rows,
-        questionnaire=questionnaire_rows,
+        modules=_module_figures(participation, scope_cohorts, participants),
+        sessions=_session_figures(participation, cohorts, scope, participants, now),
+        questionnaire=_questionnaire_figures(participation.modules, cohort_ids, scope),
     )
 
 
