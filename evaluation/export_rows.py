@@ -22,7 +22,7 @@ from modules.models import Attendance, Module
 
 from .disclosure import iso_week, protect_regions, pseudonym
 from .models import ITEM_FIELDS, ITEMS, QuestionnaireResponse
-from .participation import load_participation
+from .participation import Participation, load_participation
 
 NO_MUNICIPALITY = "andere"
 
@@ -121,9 +121,9 @@ def person_export(*, now: dt.datetime | None = None) -> Table:
     return Table(columns, descriptions, rows())
 
 
-def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list[dict]:
-    """The export rows of a batch of cohorts, suppressed and sorted: seven queries."""
-    numbers = {cohort.pk: cohort.number for cohort in cohorts}
+def _batch_records(numbers: dict):
+    """The enrollments (by id), received applications and certified enrollments of a batch of
+    cohorts. The applications stay a queryset: they are read while the rows are built."""
     enrollments = {
         row["pk"]: row
         for row in Enrollment.objects.filter(cohort__in=numbers).values(
@@ -147,15 +147,24 @@ def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list
             "enrollment_id", flat=True
         )
     )
-    confirmed = [pk for pk, e in enrollments.items() if e["state"] == Enrollment.State.CONFIRMED]
-    participation = load_participation(confirmed, now, list(numbers))
-    begun = Counter(s.cohort_id for s in participation.sessions if s.starts_at <= now)
+    return enrollments, applications, certified
 
-    def person_row(user_id, cohort_id, district, kind, application, enrollment):
+
+@dataclass
+class _Batch:
+    """What the rows of a batch of cohorts are built from, loaded once for the batch."""
+
+    numbers: dict  # cohort id -> cohort number
+    modules: list
+    participation: Participation
+    begun: Counter  # cohort id -> sessions that have begun
+    certified: set  # ids of enrollments with an issued certificate
+
+    def person_row(self, user_id, cohort_id, district, kind, application, enrollment) -> dict:
         row = {
             # An anonymised application no longer points to a person: it stays in the figures only.
             "pseudonym": pseudonym(user_id) if user_id is not None else "",
-            "durchgang": numbers[cohort_id],
+            "durchgang": self.numbers[cohort_id],
             "kommunenart": kind or NO_MUNICIPALITY,
             "landkreis": district or "",
             "bewerbungsstatus": application["status"] if application else "",
@@ -166,24 +175,32 @@ def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list
             "platz": enrollment["state"] if enrollment else "",
         }
         if enrollment and enrollment["state"] == Enrollment.State.CONFIRMED:
-            statuses = Counter(participation.attendance.get(enrollment["pk"], {}).values())
-            done = {m.position: participation.completed(enrollment["pk"], cohort_id, m.pk) for m in modules}
-            row.update(
-                sitzungen=begun[cohort_id],
-                anwesend=statuses[Attendance.Status.PRESENT],
-                entschuldigt=statuses[Attendance.Status.EXCUSED],
-                abwesend=statuses[Attendance.Status.ABSENT],
-                module_abgeschlossen=sum(done.values()),
-            )
-            row.update({MODULE_COLUMN.format(p): int(d) for p, d in done.items()})
-            row["zertifikat"] = int(enrollment["pk"] in certified)
+            self._add_course(row, enrollment["pk"], cohort_id)
         else:
             row.update(dict.fromkeys(["sitzungen", "anwesend", "entschuldigt", "abwesend"], ""))
             row["module_abgeschlossen"] = ""
-            row.update({MODULE_COLUMN.format(m.position): "" for m in modules})
+            row.update({MODULE_COLUMN.format(m.position): "" for m in self.modules})
             row["zertifikat"] = ""
         return row
 
+    def _add_course(self, row: dict, enrollment_id: int, cohort_id: int) -> None:
+        """A participant's attendance, completed modules and certificate, into their row."""
+        participation = self.participation
+        statuses = Counter(participation.attendance.get(enrollment_id, {}).values())
+        done = {m.position: participation.completed(enrollment_id, cohort_id, m.pk) for m in self.modules}
+        row.update(
+            sitzungen=self.begun[cohort_id],
+            anwesend=statuses[Attendance.Status.PRESENT],
+            entschuldigt=statuses[Attendance.Status.EXCUSED],
+            abwesend=statuses[Attendance.Status.ABSENT],
+            module_abgeschlossen=sum(done.values()),
+        )
+        row.update({MODULE_COLUMN.format(p): int(d) for p, d in done.items()})
+        row["zertifikat"] = int(enrollment_id in self.certified)
+
+
+def _rows_of(batch: _Batch, enrollments: dict, applications) -> list[dict]:
+    """One row per received application, then one per enrollment without one."""
     rows = []
     linked = set()
     for application in applications:
@@ -194,14 +211,14 @@ def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list
         if enrollment and enrollment["municipality__kind"]:
             district, kind = enrollment["municipality__district"], enrollment["municipality__kind"]
         rows.append(
-            person_row(
+            batch.person_row(
                 application["applicant_id"], application["cohort_id"], district, kind, application, enrollment
             )
         )
     for pk, enrollment in enrollments.items():
         if pk not in linked:
             rows.append(
-                person_row(
+                batch.person_row(
                     enrollment["user_id"],
                     enrollment["cohort_id"],
                     enrollment["municipality__district"],
@@ -210,6 +227,18 @@ def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list
                     enrollment,
                 )
             )
+    return rows
+
+
+def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list[dict]:
+    """The export rows of a batch of cohorts, suppressed and sorted: seven queries."""
+    numbers = {cohort.pk: cohort.number for cohort in cohorts}
+    enrollments, applications, certified = _batch_records(numbers)
+    confirmed = [pk for pk, e in enrollments.items() if e["state"] == Enrollment.State.CONFIRMED]
+    participation = load_participation(confirmed, now, list(numbers))
+    begun = Counter(s.cohort_id for s in participation.sessions if s.starts_at <= now)
+    batch = _Batch(numbers, modules, participation, begun, certified)
+    rows = _rows_of(batch, enrollments, applications)
     protect_regions(rows, cohort="durchgang", district="landkreis", kind="kommunenart")
     # Sorted by cohort and pseudonym: the order of the rows tells nothing about who applied first.
     rows.sort(key=lambda row: (row["durchgang"], row["pseudonym"]))
