@@ -105,6 +105,72 @@ def _schedule(cohort: Cohort, modules) -> None:
             )
 
 
+def _attend(enrollment, sessions: list, keen: bool, chance: random.Random, coordinator: User) -> None:
+    """The participant's attendance at every session of the cohort."""
+    for session in sessions:
+        roll = chance.random()
+        if roll < (0.88 if keen else 0.6):
+            status = Attendance.Status.PRESENT
+        elif roll < 0.95:
+            status = Attendance.Status.EXCUSED
+        else:
+            status = Attendance.Status.ABSENT
+        Attendance.objects.create(
+            session=session, enrollment=enrollment, status=status, recorded_by=coordinator
+        )
+
+
+def _hand_in(
+    enrollment,
+    module,
+    module_sessions: list,
+    keen: bool,
+    chance: random.Random,
+    coordinator: User,
+    task_file: str,
+) -> None:
+    """The module's practical task, accepted, and the make-up task where a session was excused."""
+    excused = any(
+        a.status == Attendance.Status.EXCUSED
+        for a in enrollment.attendances.filter(session__in=module_sessions)
+    )
+    kinds = [TaskSubmission.Kind.TASK] + ([TaskSubmission.Kind.MAKEUP] if excused else [])
+    for kind in kinds:
+        if chance.random() < (0.92 if keen else 0.55):
+            TaskSubmission.objects.create(
+                enrollment=enrollment,
+                module=module,
+                kind=kind,
+                state=TaskSubmission.State.ACCEPTED,
+                file=task_file,
+                file_name=f"Praxisaufgabe-Modul-{module.position}.pdf",
+                submitted_at=module_sessions[-1].ends_at + dt.timedelta(days=5),
+                reviewed_by=coordinator,
+                reviewed_at=module_sessions[-1].ends_at + dt.timedelta(days=8),
+            )
+
+
+def _answer(enrollment, module, module_sessions: list, chance: random.Random) -> None:
+    """The questionnaire on the module, answered by seven in ten participants."""
+    if chance.random() < 0.7:
+        leaning = chance.choice([3, 4, 4, 5])
+
+        def item(lean=leaning):
+            return None if chance.random() < 0.08 else max(1, min(5, lean + chance.choice([-1, 0, 0, 1])))
+
+        QuestionnaireResponse.objects.create(
+            enrollment=enrollment,
+            module=module,
+            relevance=item(),
+            clarity=item(),
+            practical_task=item(),
+            online_format=item(),
+            overall=item(),
+            comment=chance.choice(COMMENTS) if chance.random() < 0.25 else "",
+            submitted_at=module_sessions[-1].ends_at + dt.timedelta(days=chance.randint(1, 10)),
+        )
+
+
 def _course(cohort: Cohort, modules, coordinator: User, chance: random.Random, task_file: str) -> int:
     """Attendance, practical tasks and questionnaire answers of the cohort's participants."""
     sessions = list(cohort.sessions.order_by("starts_at"))
@@ -115,60 +181,13 @@ def _course(cohort: Cohort, modules, coordinator: User, chance: random.Random, t
     ]
     for enrollment in enrollments:
         keen = chance.random() < 0.8
-        for session in sessions:
-            roll = chance.random()
-            if roll < (0.88 if keen else 0.6):
-                status = Attendance.Status.PRESENT
-            elif roll < 0.95:
-                status = Attendance.Status.EXCUSED
-            else:
-                status = Attendance.Status.ABSENT
-            Attendance.objects.create(
-                session=session, enrollment=enrollment, status=status, recorded_by=coordinator
-            )
+        _attend(enrollment, sessions, keen, chance, coordinator)
         for module in modules:
             module_sessions = [s for s in sessions if s.module_id == module.pk]
             if not module_sessions:
                 continue
-            excused = any(
-                a.status == Attendance.Status.EXCUSED
-                for a in enrollment.attendances.filter(session__in=module_sessions)
-            )
-            kinds = [TaskSubmission.Kind.TASK] + ([TaskSubmission.Kind.MAKEUP] if excused else [])
-            for kind in kinds:
-                if chance.random() < (0.92 if keen else 0.55):
-                    TaskSubmission.objects.create(
-                        enrollment=enrollment,
-                        module=module,
-                        kind=kind,
-                        state=TaskSubmission.State.ACCEPTED,
-                        file=task_file,
-                        file_name=f"Praxisaufgabe-Modul-{module.position}.pdf",
-                        submitted_at=module_sessions[-1].ends_at + dt.timedelta(days=5),
-                        reviewed_by=coordinator,
-                        reviewed_at=module_sessions[-1].ends_at + dt.timedelta(days=8),
-                    )
-            if chance.random() < 0.7:
-                leaning = chance.choice([3, 4, 4, 5])
-
-                def item(lean=leaning):
-                    return (
-                        None
-                        if chance.random() < 0.08
-                        else max(1, min(5, lean + chance.choice([-1, 0, 0, 1])))
-                    )
-
-                QuestionnaireResponse.objects.create(
-                    enrollment=enrollment,
-                    module=module,
-                    relevance=item(),
-                    clarity=item(),
-                    practical_task=item(),
-                    online_format=item(),
-                    overall=item(),
-                    comment=chance.choice(COMMENTS) if chance.random() < 0.25 else "",
-                    submitted_at=module_sessions[-1].ends_at + dt.timedelta(days=chance.randint(1, 10)),
-                )
+            _hand_in(enrollment, module, module_sessions, keen, chance, coordinator, task_file)
+            _answer(enrollment, module, module_sessions, chance)
     return len(enrollments)
 
 

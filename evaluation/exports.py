@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal.web import spreadsheets
 
-from .selectors import Table
+from .export_rows import Table
 
 
 def stream_csv(table: Table):

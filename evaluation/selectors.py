@@ -1,12 +1,12 @@
-"""Reads of the evaluation: the dashboard's figures and the rows of the pseudonymised exports.
+"""Reads of the evaluation: the dashboard's figures, their cached snapshot and the participant's
+questionnaires. The rows of the pseudonymised exports are read in ``evaluation.export_rows``.
 
-Both load every table they need once, in a fixed number of queries, and count in Python: the
-number of queries does not grow with cohorts, people or sessions.
+The dashboard loads every table it needs once, in a fixed number of queries, and counts in Python:
+the number of queries does not grow with cohorts, people or sessions.
 """
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -15,82 +15,19 @@ from django.db.models import Avg
 from django.db.models import Count as CountOf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from applications.models import Application
 from certificates.models import Certificate
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
-from modules.models import Attendance, Module, Session, TaskSubmission
-from modules.progress import module_completed
+from modules.models import Attendance, Module, Session
 from portal.models import Municipality
 
-from .disclosure import Count, Mean, Median, Share, iso_week, protect_regions, pseudonym
+from .disclosure import Count, Mean, Median, Share
 from .models import ITEM_FIELDS, ITEMS, QuestionnaireResponse
+from .participation import Participation, load_participation
 
 OPEN = {Application.Status.SUBMITTED, Application.Status.IN_REVIEW}
-NO_MUNICIPALITY = "andere"
-
-
-# --- the programme's data, loaded once --------------------------------------------------------
-
-
-@dataclass
-class Participation:
-    """What the completion rule needs for every enrollment: sessions, attendance, tasks."""
-
-    modules: list
-    sessions: list
-    attendance: dict  # enrollment id -> {session id: status}
-    submissions: dict  # enrollment id -> {module id: {kind: state}}
-    now: dt.datetime
-    sessions_by: dict = field(init=False)
-
-    def __post_init__(self):
-        self.sessions_by = defaultdict(list)
-        for session in self.sessions:
-            self.sessions_by[(session.cohort_id, session.module_id)].append(session)
-
-    def module_sessions(self, cohort_id: int, module_id: int) -> list:
-        return self.sessions_by.get((cohort_id, module_id), [])
-
-    def module_ended(self, cohort_id: int, module_id: int) -> bool:
-        sessions = self.module_sessions(cohort_id, module_id)
-        return bool(sessions) and max(s.ends_at for s in sessions) <= self.now
-
-    def completed(self, enrollment_id: int, cohort_id: int, module_id: int) -> bool:
-        return module_completed(
-            sessions=self.module_sessions(cohort_id, module_id),
-            attendance=self.attendance.get(enrollment_id, {}),
-            submissions=self.submissions.get(enrollment_id, {}).get(module_id, {}),
-        )
-
-
-def _participation(enrollments, now: dt.datetime, cohort_ids=None) -> Participation:
-    """Modules, sessions, attendance and practical tasks of the given enrollments: four queries.
-    ``cohort_ids`` narrows modules and sessions to the programme's cohorts."""
-    modules = Module.objects.order_by("programme_id", "position")
-    sessions = Session.objects.select_related("module").order_by("starts_at", "pk")
-    if cohort_ids is not None:
-        modules = modules.filter(programme__cohorts__in=cohort_ids).distinct()
-        sessions = sessions.filter(cohort__in=cohort_ids)
-    attendance = defaultdict(dict)
-    for enrollment_id, session_id, status in Attendance.objects.filter(
-        enrollment__in=enrollments
-    ).values_list("enrollment_id", "session_id", "status"):
-        attendance[enrollment_id][session_id] = status
-    submissions = defaultdict(lambda: defaultdict(dict))
-    for enrollment_id, module_id, kind, state in TaskSubmission.objects.filter(
-        enrollment__in=enrollments
-    ).values_list("enrollment_id", "module_id", "kind", "state"):
-        submissions[enrollment_id][module_id][kind] = state
-    return Participation(
-        modules=list(modules),
-        sessions=list(sessions),
-        attendance=attendance,
-        submissions=submissions,
-        now=now,
-    )
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -185,18 +122,9 @@ def _application_figures(label, applications, participants: int, certificates: i
     )
 
 
-def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | None = None) -> Statistics:
-    """Every figure of the dashboard, per cohort and over all cohorts, in ten queries.
-
-    ``scope_number`` narrows the detailed figures (origin, modules, sessions, questionnaire) to
-    one cohort; the application table always shows every cohort and the total.
-    """
-    now = now or timezone.now()
-    # The portal's programme only: where one database holds several, the others are not read.
-    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("programme_id", "number"))
-    cohort_ids = [c.pk for c in cohorts]
-    scope = next((c for c in cohorts if c.number == scope_number), None)
-
+def _programme_records(cohort_ids: list) -> tuple[list, list, dict]:
+    """The received applications, the confirmed participants and the number of issued
+    certificates per cohort of the given cohorts: three queries."""
     applications = list(
         Application.objects.filter(cohort__in=cohort_ids, submitted_at__isnull=False).values_list(
             "cohort_id", "status", "submitted_at", "decided_at"
@@ -213,7 +141,13 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         .annotate(n=CountOf("pk"))
         .values_list("cohort_id", "n")
     )
+    return applications, participants, certificates
 
+
+def _application_table(
+    cohorts: list, applications: list, participants: list, certificates: dict
+) -> tuple[list, ApplicationFigures]:
+    """The application figures of every cohort and over all cohorts."""
     per_cohort = defaultdict(list)
     for row in applications:
         per_cohort[row[0]].append(row)
@@ -227,8 +161,12 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     application_total = _application_figures(
         _("Alle Durchgänge"), applications, len(participants), sum(certificates.values())
     )
+    return application_rows, application_total
 
-    in_scope = [p for p in participants if scope is None or p[1] == scope.pk]
+
+def _origin(in_scope: list) -> tuple[list, list]:
+    """The participants by district and by kind of municipality, each with a last bar for other
+    employers: one query."""
     # The districts of the programme's state, by the index the application form reads too.
     districts = list(
         programme_municipalities().values_list("district", flat=True).distinct().order_by("district")
@@ -240,10 +178,12 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     others = Count(district_counts[None])
     by_district.append(Bar(_("andere öffentliche Stelle"), others))
     by_kind.append(Bar(_("andere öffentliche Stelle"), others))
+    return by_district, by_kind
 
-    # The ids, not a subquery: PostgreSQL then reads attendance and tasks by index, not whole tables.
-    participation = _participation([pk for pk, _c, _d, _k in participants], now, cohort_ids)
-    scope_cohorts = [c for c in cohorts if scope is None or c == scope]
+
+def _module_figures(participation: Participation, scope_cohorts: list, participants: list) -> list:
+    """The share of participants who completed each module, over the cohorts of the scope in which
+    the module has ended."""
     module_rows = []
     for module in participation.modules:
         programme_cohorts = [c for c in scope_cohorts if c.programme_id == module.programme_id]
@@ -257,9 +197,15 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         whole = [(pk, cohort_id) for pk, cohort_id, _d, _k in participants if cohort_id in ended_ids]
         done = sum(1 for pk, cohort_id in whole if participation.completed(pk, cohort_id, module.pk))
         module_rows.append(ModuleFigures(module, Share(Count(done), Count(len(whole)))))
+    return module_rows
 
+
+def _session_figures(
+    participation: Participation, cohorts: list, scope: Cohort | None, participants: list, now: dt.datetime
+) -> list:
+    """The attendance of every session of the scope that has begun; none over all cohorts."""
     # Session by session only for one cohort: over all cohorts the list would grow with every
-    # cohort the programme runs; the modules' figures above sum them up instead.
+    # cohort the programme runs; the modules' figures sum them up instead.
     session_rows = []
     scope_ids = {scope.pk} if scope is not None else set()
     cohorts_by_pk = {c.pk: c for c in cohorts}
@@ -282,7 +228,11 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
                 unrecorded=Count(statuses[None]),
             )
         )
+    return session_rows
 
+
+def _questionnaire_figures(modules: list, cohort_ids: list, scope: Cohort | None) -> list:
+    """The number of answers and the mean of every item per module, in the scope: one query."""
     answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=cohort_ids)
     if scope is not None:
         answers = answers.filter(enrollment__cohort=scope)
@@ -295,12 +245,37 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         )
     }
     questionnaire_rows = []
-    for module in participation.modules:
+    for module in modules:
         row = aggregates.get(module.pk)
         if row is None:
             continue
         means = [Mean(average=row[f"{f}_avg"], count=row[f"{f}_n"]) for f in ITEM_FIELDS]
         questionnaire_rows.append(QuestionnaireFigures(module, Count(row["answers"]), means))
+    return questionnaire_rows
+
+
+def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | None = None) -> Statistics:
+    """Every figure of the dashboard, per cohort and over all cohorts, in ten queries.
+
+    ``scope_number`` narrows the detailed figures (origin, modules, sessions, questionnaire) to
+    one cohort; the application table always shows every cohort and the total.
+    """
+    now = now or timezone.now()
+    # The portal's programme only: where one database holds several, the others are not read.
+    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("programme_id", "number"))
+    cohort_ids = [c.pk for c in cohorts]
+    scope = next((c for c in cohorts if c.number == scope_number), None)
+
+    applications, participants, certificates = _programme_records(cohort_ids)
+    application_rows, application_total = _application_table(
+        cohorts, applications, participants, certificates
+    )
+    in_scope = [p for p in participants if scope is None or p[1] == scope.pk]
+    by_district, by_kind = _origin(in_scope)
+
+    # The ids, not a subquery: PostgreSQL then reads attendance and tasks by index, not whole tables.
+    participation = load_participation([pk for pk, _c, _d, _k in participants], now, cohort_ids)
+    scope_cohorts = [c for c in cohorts if scope is None or c == scope]
 
     return Statistics(
         cohorts=cohorts,
@@ -310,247 +285,10 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         participants=Count(len(in_scope)),
         by_district=by_district,
         by_kind=by_kind,
-        modules=module_rows,
-        sessions=session_rows,
-        questionnaire=questionnaire_rows,
+        modules=_module_figures(participation, scope_cohorts, participants),
+        sessions=_session_figures(participation, cohorts, scope, participants, now),
+        questionnaire=_questionnaire_figures(participation.modules, cohort_ids, scope),
     )
-
-
-# --- the pseudonymised exports ----------------------------------------------------------------
-
-PERSON_COLUMNS = [
-    (
-        "pseudonym",
-        gettext_lazy(
-            "Pseudonym der Person (HMAC-SHA256), in allen Exporten und Durchgängen gleich; "
-            "leer = anonymisierte Bewerbung"
-        ),
-    ),
-    ("durchgang", gettext_lazy("Nummer des Schulungsdurchgangs")),
-    (
-        "kommunenart",
-        gettext_lazy("stadt, gemeinde, amt, verbandsgemeinde; andere = keine Kommune; < 3 = unterdrückt"),
-    ),
-    ("landkreis", gettext_lazy("Landkreis oder kreisfreie Stadt der Kommune; < 3 = unterdrückt")),
-    (
-        "bewerbungsstatus",
-        gettext_lazy(
-            "submitted, in_review, accepted, waitlisted, rejected, withdrawn; leer = ohne Bewerbung im Portal"
-        ),
-    ),
-    (
-        "strategie",
-        gettext_lazy("Smart-City- oder Digitalstrategie der Kommune: yes, in_progress, planned, no"),
-    ),
-    ("eingereicht_kw", gettext_lazy("ISO-Kalenderwoche der Einreichung")),
-    ("entschieden_kw", gettext_lazy("ISO-Kalenderwoche der (letzten) Entscheidung")),
-    ("zurueckgezogen_kw", gettext_lazy("ISO-Kalenderwoche des Rückzugs")),
-    ("platz", gettext_lazy("offered, confirmed, declined; leer = kein Platz")),
-    ("sitzungen", gettext_lazy("Sitzungen des Durchgangs, die begonnen haben")),
-    ("anwesend", gettext_lazy("Sitzungen mit Anwesenheit")),
-    ("entschuldigt", gettext_lazy("Sitzungen mit entschuldigtem Fehlen")),
-    ("abwesend", gettext_lazy("Sitzungen mit unentschuldigtem Fehlen")),
-    ("module_abgeschlossen", gettext_lazy("Anzahl abgeschlossener Module")),
-]
-MODULE_COLUMN = "modul_{}"
-CERTIFICATE_COLUMN = ("zertifikat", gettext_lazy("1 = gültiges Zertifikat ausgestellt, 0 = nicht"))
-QUESTIONNAIRE_COLUMNS = [
-    ("pseudonym", gettext_lazy("Pseudonym der Person, wie im Export der Teilnahme")),
-    ("durchgang", gettext_lazy("Nummer des Schulungsdurchgangs")),
-    ("modul", gettext_lazy("Nummer des Moduls")),
-    ("beantwortet_kw", gettext_lazy("ISO-Kalenderwoche der Antwort")),
-]
-COMMENT_COLUMN = ("freitext", gettext_lazy("Anmerkungen der Person (Freitext)"))
-
-
-@dataclass
-class Table:
-    """An export: column names, their explanations and the rows (lists of str or int), which
-    may be an iterator that reads the database while the file is written."""
-
-    columns: list
-    descriptions: list
-    rows: Iterable
-
-
-# An export reads this many cohorts at a time: memory holds their rows, and the number of queries
-# grows by one batch's worth for every so many cohorts the programme has run.
-EXPORT_BATCH = 10
-
-
-def _programme_cohort_batches() -> list[list[Cohort]]:
-    """The cohorts of the portal's programme, by number, in batches of ``EXPORT_BATCH``."""
-    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("number"))
-    return [cohorts[i : i + EXPORT_BATCH] for i in range(0, len(cohorts), EXPORT_BATCH)]
-
-
-def person_export(*, now: dt.datetime | None = None) -> Table:
-    """One row per received application and per enrollment without one, pseudonymised.
-
-    Suppression of small groups and the order of the rows both work within a cohort, so the rows
-    are built a batch of cohorts at a time while the file is written: memory holds one batch,
-    however many cohorts the programme has run.
-    """
-    now = now or timezone.now()
-    batches = _programme_cohort_batches()
-    modules = list(Module.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("position"))
-    positions = [m.position for m in modules]
-    columns = [name for name, _d in PERSON_COLUMNS] + [MODULE_COLUMN.format(p) for p in positions]
-    columns.append(CERTIFICATE_COLUMN[0])
-    descriptions = [str(d) for _n, d in PERSON_COLUMNS]
-    descriptions += [
-        _("Modul %(position)s: 1 = abgeschlossen, 0 = nicht abgeschlossen; leer = keine Teilnahme")
-        % {"position": p}
-        for p in positions
-    ]
-    descriptions.append(str(CERTIFICATE_COLUMN[1]))
-
-    def rows():
-        for batch in batches:
-            people = _person_rows(batch, modules, now)
-            yield from ([row[c] for c in columns] for row in people)
-
-    return Table(columns, descriptions, rows())
-
-
-def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list[dict]:
-    """The export rows of a batch of cohorts, suppressed and sorted: seven queries."""
-    numbers = {cohort.pk: cohort.number for cohort in cohorts}
-    enrollments = {
-        row["pk"]: row
-        for row in Enrollment.objects.filter(cohort__in=numbers).values(
-            "pk", "user_id", "cohort_id", "state", "municipality__district", "municipality__kind"
-        )
-    }
-    applications = Application.objects.filter(cohort__in=numbers, submitted_at__isnull=False).values(
-        "applicant_id",
-        "cohort_id",
-        "status",
-        "strategy",
-        "submitted_at",
-        "decided_at",
-        "withdrawn_at",
-        "enrollment_id",
-        "municipality__district",
-        "municipality__kind",
-    )
-    certified = set(
-        Certificate.objects.filter(cohort__in=numbers, status=Certificate.Status.ISSUED).values_list(
-            "enrollment_id", flat=True
-        )
-    )
-    confirmed = [pk for pk, e in enrollments.items() if e["state"] == Enrollment.State.CONFIRMED]
-    participation = _participation(confirmed, now, list(numbers))
-    begun = Counter(s.cohort_id for s in participation.sessions if s.starts_at <= now)
-
-    def person_row(user_id, cohort_id, district, kind, application, enrollment):
-        row = {
-            # An anonymised application no longer points to a person: it stays in the figures only.
-            "pseudonym": pseudonym(user_id) if user_id is not None else "",
-            "durchgang": numbers[cohort_id],
-            "kommunenart": kind or NO_MUNICIPALITY,
-            "landkreis": district or "",
-            "bewerbungsstatus": application["status"] if application else "",
-            "strategie": application["strategy"] if application else "",
-            "eingereicht_kw": iso_week(application["submitted_at"]) if application else "",
-            "entschieden_kw": iso_week(application["decided_at"]) if application else "",
-            "zurueckgezogen_kw": iso_week(application["withdrawn_at"]) if application else "",
-            "platz": enrollment["state"] if enrollment else "",
-        }
-        if enrollment and enrollment["state"] == Enrollment.State.CONFIRMED:
-            statuses = Counter(participation.attendance.get(enrollment["pk"], {}).values())
-            done = {m.position: participation.completed(enrollment["pk"], cohort_id, m.pk) for m in modules}
-            row.update(
-                sitzungen=begun[cohort_id],
-                anwesend=statuses[Attendance.Status.PRESENT],
-                entschuldigt=statuses[Attendance.Status.EXCUSED],
-                abwesend=statuses[Attendance.Status.ABSENT],
-                module_abgeschlossen=sum(done.values()),
-            )
-            row.update({MODULE_COLUMN.format(p): int(d) for p, d in done.items()})
-            row["zertifikat"] = int(enrollment["pk"] in certified)
-        else:
-            row.update(dict.fromkeys(["sitzungen", "anwesend", "entschuldigt", "abwesend"], ""))
-            row["module_abgeschlossen"] = ""
-            row.update({MODULE_COLUMN.format(m.position): "" for m in modules})
-            row["zertifikat"] = ""
-        return row
-
-    rows = []
-    linked = set()
-    for application in applications:
-        enrollment = enrollments.get(application["enrollment_id"])
-        linked.add(application["enrollment_id"])
-        district = application["municipality__district"]
-        kind = application["municipality__kind"]
-        if enrollment and enrollment["municipality__kind"]:
-            district, kind = enrollment["municipality__district"], enrollment["municipality__kind"]
-        rows.append(
-            person_row(
-                application["applicant_id"], application["cohort_id"], district, kind, application, enrollment
-            )
-        )
-    for pk, enrollment in enrollments.items():
-        if pk not in linked:
-            rows.append(
-                person_row(
-                    enrollment["user_id"],
-                    enrollment["cohort_id"],
-                    enrollment["municipality__district"],
-                    enrollment["municipality__kind"],
-                    None,
-                    enrollment,
-                )
-            )
-    protect_regions(rows, cohort="durchgang", district="landkreis", kind="kommunenart")
-    # Sorted by cohort and pseudonym: the order of the rows tells nothing about who applied first.
-    rows.sort(key=lambda row: (row["durchgang"], row["pseudonym"]))
-    return rows
-
-
-def questionnaire_export() -> Table:
-    """Every answer to the questionnaire, with the pseudonym as the only link to a person; read
-    batch of cohorts at a time while the file is written."""
-    batches = _programme_cohort_batches()
-
-    def rows():
-        for batch in batches:
-            numbers = {cohort.pk: cohort.number for cohort in batch}
-            answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=numbers).values_list(
-                "enrollment__user_id",
-                "enrollment__cohort_id",
-                "module__position",
-                "submitted_at",
-                *ITEM_FIELDS,
-                "comment",
-            )
-            block = []
-            for user_id, cohort_id, position, submitted_at, *values in answers:
-                *items, comment = values
-                block.append(
-                    [
-                        pseudonym(user_id),
-                        numbers[cohort_id],
-                        position,
-                        iso_week(submitted_at),
-                        *(v or "" for v in items),
-                        comment,
-                    ]
-                )
-            block.sort(key=lambda row: (row[1], row[2], row[0]))
-            yield from block
-
-    columns = [*QUESTIONNAIRE_COLUMNS]
-    columns += [
-        (
-            column,
-            _("1 (trifft gar nicht zu) bis 5 (trifft voll zu), leer = keine Angabe: %(statement)s")
-            % {"statement": statement},
-        )
-        for _field, statement, column in ITEMS
-    ]
-    columns.append(COMMENT_COLUMN)
-    return Table([name for name, _d in columns], [str(d) for _n, d in columns], rows())
 
 
 # --- the participant's questionnaires ---------------------------------------------------------

@@ -12,7 +12,7 @@ from cohorts.selectors import current_enrollment
 from modules.models import Module
 from portal.web import spreadsheets
 
-from . import exports, selectors, services
+from . import export_rows, exports, selectors, services
 from .charts import bar_chart
 from .disclosure import THRESHOLD
 from .forms import QuestionnaireForm
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 VIEW_STATISTICS = "evaluation.view_statistics"
 EXPORT = "evaluation.export_pseudonymised"
-EXPORTS = {"teilnahme": selectors.person_export, "fragebogen": selectors.questionnaire_export}
+EXPORTS = {"teilnahme": export_rows.person_export, "fragebogen": export_rows.questionnaire_export}
 FORMATS = {"csv", "xlsx"}
 
 

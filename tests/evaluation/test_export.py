@@ -245,15 +245,15 @@ def test_the_query_count_of_the_exports_does_not_grow(
 def test_an_export_reads_a_batch_of_cohorts_at_a_time_and_the_file_is_the_same(
     evaluator_client, programme, dataset, monkeypatch, django_assert_max_num_queries
 ):
-    from evaluation import selectors
+    from evaluation import export_rows
 
     more(programme, 40, 12)
     url = reverse("evaluation:export", args=[dataset, "csv"])
     whole = body(evaluator_client.get(url))
-    monkeypatch.setattr(selectors, "EXPORT_BATCH", 1)
+    monkeypatch.setattr(export_rows, "EXPORT_BATCH", 1)
     # Nothing is read for the rows before the file is written ...
     with django_assert_max_num_queries(3):
-        table = (selectors.person_export if dataset == "teilnahme" else selectors.questionnaire_export)()
+        table = (export_rows.person_export if dataset == "teilnahme" else export_rows.questionnaire_export)()
     assert iter(table.rows) is table.rows
     # ... and one cohort at a time gives the very same file as ten at a time.
     assert body(evaluator_client.get(url)) == whole
