@@ -19,7 +19,7 @@ from portal.web.forms import KernFormMixin
 from portal.web.ratelimit import allow, retry_after
 from portal.web.text import TextFormMixin
 
-from . import openbadges, services
+from . import openbadges, selectors, services
 from .models import Certificate
 
 VERIFY_LIMIT = 20  # lookups per client (account, or address when signed out) and window
@@ -63,13 +63,13 @@ def verify(request):
             if upload.size > 5 * 1024 * 1024:
                 pdf_form.add_error("datei", _("Die Datei ist größer als 5 MB."))
             else:
-                pdf_result = services.check_file(upload.read())
+                pdf_result = selectors.check_file(upload.read())
     elif form.is_bound and form.is_valid():
         if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         else:
             looked_up = True
-            certificate = services.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
+            certificate = selectors.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
     status = 429 if limited else 200
     response = render(
         request,
@@ -186,7 +186,7 @@ def cohort_certificates(request, pk: int):
         "certificates/cohort.html",
         {
             "cohort": cohort,
-            "eligible": services.eligible_enrollments(cohort),
+            "eligible": selectors.eligible_enrollments(cohort),
             "certificates": certificates,
             "counts": counts,
         },
