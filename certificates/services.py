@@ -19,6 +19,7 @@ from portal.pdf.fonts import unprintable_characters, unprintable_message
 
 from .models import Certificate
 from .selectors import eligible_enrollments
+from .tasks import render_certificate, render_certificate_translation
 
 
 def _require_coordinator(user: User, cohort: Cohort) -> None:
@@ -97,7 +98,6 @@ def issue_certificates(
     """
     _require_coordinator(by, cohort)
     _require_keys()
-    from .tasks import render_certificate
 
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
@@ -191,8 +191,6 @@ def store_translation(*, certificate_id: int) -> Certificate:
 
 
 def request_translation(*, certificate: Certificate, user: User) -> None:
-    from .tasks import render_certificate_translation
-
     if certificate.enrollment.user_id != user.pk or certificate.status != Certificate.Status.ISSUED:
         raise ValidationError(_("Für dieses Zertifikat ist keine Übersetzung möglich."), code="translation")
     transaction.on_commit(lambda: render_certificate_translation.delay(certificate.pk))
@@ -222,8 +220,6 @@ def revoke(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) 
 
 def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) -> Certificate:
     """Revoke a certificate and issue a new one, with a new number, to the same participant."""
-    from .tasks import render_certificate
-
     _require_coordinator(by, certificate.cohort)
     _require_keys()
     with transaction.atomic():
