@@ -1,5 +1,5 @@
-"""Reads of the certificates app: who may receive a certificate, and the public verification (by
-number and code, or by an uploaded PDF or credential)."""
+"""Reads of the certificates app: who may receive a certificate, what a cohort's coordinator sees,
+and the public verification (by number and code, or by an uploaded PDF or credential)."""
 
 import hashlib
 import hmac
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import Cohort, Enrollment, Programme
+from modules.models import Module
 from modules.progress import cohort_progress
 
 from .models import Certificate
@@ -24,6 +25,25 @@ def eligible_enrollments(cohort: Cohort) -> list[Enrollment]:
     )
     _modules, _sessions, rows = cohort_progress(cohort)
     return [row.enrollment for row in rows if row.all_completed and row.enrollment.pk not in holders]
+
+
+def cohort_certificates(cohort: Cohort) -> list[Certificate]:
+    """A cohort's certificates in the order of their numbers, with their holders."""
+    return list(
+        Certificate.objects.filter(cohort=cohort).select_related("enrollment__user").order_by("sequence")
+    )
+
+
+def status_counts(certificates: list[Certificate]) -> dict[str, int]:
+    """How many of ``certificates`` are in each status (every status, zero included)."""
+    return {
+        status: sum(1 for c in certificates if c.status == status) for status in Certificate.Status.values
+    }
+
+
+def achievement_modules(programme: Programme) -> list[Module]:
+    """The programme's modules in their order, as its Open Badges achievement lists them."""
+    return list(programme.modules.order_by("position"))
 
 
 # --- Verification ------------------------------------------------------------------------------

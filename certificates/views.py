@@ -146,7 +146,7 @@ def ob_jwks(request):
 def ob_achievement(request, slug: str):
     """The programme as Open Badges achievement, German (or English with ``?lang=en``)."""
     programme = get_object_or_404(Programme, slug=slug)
-    modules = list(programme.modules.order_by("position"))
+    modules = selectors.achievement_modules(programme)
     build = openbadges.english_achievement if request.GET.get("lang") == "en" else openbadges.achievement
     return _public_json(
         {"@context": [openbadges.VC_CONTEXT, openbadges.OB_CONTEXT], **build(programme, modules)},
@@ -175,12 +175,7 @@ def _coordinated_cohort(request, pk: int) -> Cohort:
 def cohort_certificates(request, pk: int):
     """The coordinator's view: who is eligible, what is issued, how far rendering is."""
     cohort = _coordinated_cohort(request, pk)
-    certificates = list(
-        Certificate.objects.filter(cohort=cohort).select_related("enrollment__user").order_by("sequence")
-    )
-    counts = {
-        status: sum(1 for c in certificates if c.status == status) for status in Certificate.Status.values
-    }
+    certificates = selectors.cohort_certificates(cohort)
     return render(
         request,
         "certificates/cohort.html",
@@ -188,7 +183,7 @@ def cohort_certificates(request, pk: int):
             "cohort": cohort,
             "eligible": selectors.eligible_enrollments(cohort),
             "certificates": certificates,
-            "counts": counts,
+            "counts": selectors.status_counts(certificates),
         },
     )
 
