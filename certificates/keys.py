@@ -80,60 +80,51 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
+def _key_usage(*, certifies: bool) -> x509.KeyUsage:
+    """A CA's key usage (signs certificates and revocation lists) or a seal's (signs documents,
+    non-repudiation)."""
+    return x509.KeyUsage(
+        digital_signature=not certifies,
+        content_commitment=not certifies,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=certifies,
+        crl_sign=certifies,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _test_certificate(subject: x509.Name, issuer: x509.Name, public_key, *, now: dt.datetime):
+    """A certificate builder valid for ten years from ``now``, with a random serial number."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+    )
+
+
 def issue_test_chain(*, seal_name: str, ca_name: str) -> tuple[bytes, bytes, bytes]:
     """A CA and a seal certificate under it (PEM key, PEM seal certificate, PEM CA certificate)."""
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(ca_name))
-        .issuer_name(_name(ca_name))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=3650))
+        _test_certificate(_name(ca_name), _name(ca_name), ca_key.public_key(), now=now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(certifies=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     seal_key = ec.generate_private_key(ec.SECP256R1())
     seal_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(seal_name))
-        .issuer_name(ca_cert.subject)
-        .public_key(seal_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=3650))
+        _test_certificate(_name(seal_name), ca_cert.subject, seal_key.public_key(), now=now)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(certifies=False), critical=True)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )

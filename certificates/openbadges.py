@@ -178,10 +178,52 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build_credential(certificate, *, email: str, salt: str | None = None) -> dict:
-    """The unsigned ``OpenBadgeCredential`` of a certificate."""
+def _subject(certificate, programme, *, email: str, salt: str) -> dict:
+    """The credential's ``credentialSubject``: the holder (salted e-mail hash, name), the cohort's
+    dates and the achievement."""
+    return {
+        "type": ["AchievementSubject"],
+        "identifier": [
+            {
+                "type": "IdentityObject",
+                "identityType": "emailAddress",
+                "hashed": True,
+                "identityHash": identity_hash(email, salt),
+                "salt": salt,
+            },
+            {
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": False,
+                "identityHash": certificate.holder_name,
+            },
+        ],
+        "activityStartDate": _iso(_berlin(certificate.cohort_start, dt.time.min)),
+        "activityEndDate": _iso(_berlin(certificate.cohort_end, dt.time(23, 59, 59))),
+        "achievement": achievement(programme, _modules(programme.pk)),
+    }
+
+
+def _evidence(certificate) -> list[dict]:
+    """The credential's ``evidence``: the verification page with number and code."""
     from .render import verification_url
 
+    return [
+        {
+            "id": verification_url(certificate),
+            "type": ["Evidence"],
+            "name": f"Zertifikat / Certificate {certificate.number}",
+            "narrative": (
+                f"Zertifikatsnummer {certificate.number}, Prüfcode {certificate.verification_code}. "
+                f"Certificate number {certificate.number}, verification code "
+                f"{certificate.verification_code}."
+            ),
+        }
+    ]
+
+
+def build_credential(certificate, *, email: str, salt: str | None = None) -> dict:
+    """The unsigned ``OpenBadgeCredential`` of a certificate."""
     salt = salt or secrets.token_hex(16)
     programme = certificate.cohort.programme
     issued = _iso(_issued_at(certificate))
@@ -194,39 +236,8 @@ def build_credential(certificate, *, email: str, salt: str | None = None) -> dic
         "issuer": issuer_profile(),
         "validFrom": issued,
         "awardedDate": issued,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityType": "emailAddress",
-                    "hashed": True,
-                    "identityHash": identity_hash(email, salt),
-                    "salt": salt,
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "hashed": False,
-                    "identityHash": certificate.holder_name,
-                },
-            ],
-            "activityStartDate": _iso(_berlin(certificate.cohort_start, dt.time.min)),
-            "activityEndDate": _iso(_berlin(certificate.cohort_end, dt.time(23, 59, 59))),
-            "achievement": achievement(programme, _modules(programme.pk)),
-        },
-        "evidence": [
-            {
-                "id": verification_url(certificate),
-                "type": ["Evidence"],
-                "name": f"Zertifikat / Certificate {certificate.number}",
-                "narrative": (
-                    f"Zertifikatsnummer {certificate.number}, Prüfcode {certificate.verification_code}. "
-                    f"Certificate number {certificate.number}, verification code "
-                    f"{certificate.verification_code}."
-                ),
-            }
-        ],
+        "credentialSubject": _subject(certificate, programme, email=email, salt=salt),
+        "evidence": _evidence(certificate),
         "credentialStatus": {
             "id": f"{status_url}#{certificate.pk}",
             "type": "BitstringStatusListEntry",

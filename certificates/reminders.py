@@ -1,6 +1,6 @@
 """The coordinators' weekly digest: per cohort they coordinate, who has not handed in a practical
 task that is due, who was absent last week, and who can receive the certificate. Run by
-``certificates.tasks``; lives here because eligibility is the certificates' rule."""
+``certificates.tasks``; lives here because eligibility is the certificates' rule (``selectors``)."""
 
 import datetime as dt
 
@@ -16,7 +16,7 @@ from portal.accounts.models import User
 from portal.mail import absolute_url, register_kind_label
 from portal.mail.reminders import Reminder, Rule, register
 
-from .services import eligible_enrollments
+from .selectors import eligible_enrollments
 
 # A cohort appears in the digest from its start until this long after its end (late tasks,
 # certificates).

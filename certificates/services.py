@@ -1,8 +1,8 @@
-"""Issuing, rendering, revoking and verifying certificates."""
+"""Writes of the certificates app: issuing, rendering, translating, revoking and reissuing.
+The reads (eligibility, verification) are in ``selectors``."""
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -13,23 +13,13 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import can_coordinate
-from modules.progress import cohort_progress
 from portal.accounts.models import User
 from portal.mail import queue_templated_mail
 from portal.pdf.fonts import unprintable_characters, unprintable_message
 
 from .models import Certificate
-
-
-def eligible_enrollments(cohort: Cohort) -> list[Enrollment]:
-    """Confirmed participants who completed all five modules and hold no valid certificate."""
-    holders = set(
-        Certificate.objects.filter(cohort=cohort)
-        .exclude(status=Certificate.Status.REVOKED)
-        .values_list("enrollment_id", flat=True)
-    )
-    _modules, _sessions, rows = cohort_progress(cohort)
-    return [row.enrollment for row in rows if row.all_completed and row.enrollment.pk not in holders]
+from .selectors import eligible_enrollments
+from .tasks import render_certificate, render_certificate_translation
 
 
 def _require_coordinator(user: User, cohort: Cohort) -> None:
@@ -108,7 +98,6 @@ def issue_certificates(
     """
     _require_coordinator(by, cohort)
     _require_keys()
-    from .tasks import render_certificate
 
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
@@ -202,8 +191,6 @@ def store_translation(*, certificate_id: int) -> Certificate:
 
 
 def request_translation(*, certificate: Certificate, user: User) -> None:
-    from .tasks import render_certificate_translation
-
     if certificate.enrollment.user_id != user.pk or certificate.status != Certificate.Status.ISSUED:
         raise ValidationError(_("Für dieses Zertifikat ist keine Übersetzung möglich."), code="translation")
     transaction.on_commit(lambda: render_certificate_translation.delay(certificate.pk))
@@ -233,8 +220,6 @@ def revoke(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) 
 
 def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) -> Certificate:
     """Revoke a certificate and issue a new one, with a new number, to the same participant."""
-    from .tasks import render_certificate
-
     _require_coordinator(by, certificate.cohort)
     _require_keys()
     with transaction.atomic():
@@ -247,140 +232,3 @@ def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime)
         if new.status == Certificate.Status.PENDING:
             transaction.on_commit(lambda: render_certificate.delay(new.pk))
     return new
-
-
-def find(number: str, code: str) -> Certificate | None:
-    number = " ".join(number.split()).upper()
-    code = "".join(code.split()).upper()
-    certificate = Certificate.objects.filter(number=number).select_related("replaced_by").first()
-    if certificate is None or not secrets_equal(certificate.verification_code, code):
-        return None
-    return certificate
-
-
-def secrets_equal(a: str, b: str) -> bool:
-    import hmac
-
-    return hmac.compare_digest(a.encode(), b.encode())
-
-
-def find_by_pdf(content: bytes) -> Certificate | None:
-    """The certificate an unaltered PDF belongs to, in either language."""
-    from django.db.models import Q
-
-    digest = hashlib.sha256(content).hexdigest()
-    return Certificate.objects.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()
-
-
-@dataclass(frozen=True)
-class FileCheck:
-    """What the verification page found out about an uploaded certificate PDF or credential."""
-
-    kind: str  # "pdf" or "credential"
-    genuine: bool
-    message: str
-    certificate: Certificate | None = None
-    seal: object | None = None  # seal.SealCheck for a PDF
-
-
-def _certificate_of_credential(credential_id: str | None) -> Certificate | None:
-    if not credential_id:
-        return None
-    return Certificate.objects.filter(credential_id=credential_id).select_related("replaced_by").first()
-
-
-def _check_pdf(content: bytes) -> FileCheck:
-    from .openbadges import CredentialError, verify_token
-    from .proof import embedded_files
-    from .seal import check_seal
-
-    seal = check_seal(content)
-    certificate = find_by_pdf(content)
-    if certificate is None and seal.valid:
-        # Sealed by the operator and unchanged, but not stored here under this fingerprint
-        # (e.g. restored from a backup): the embedded credential names the certificate.
-        try:
-            token = next(
-                (data.decode() for name, data in embedded_files(content).items() if name.endswith(".jwt")), ""
-            )
-            certificate = _certificate_of_credential(verify_token(token)["id"]) if token else None
-        except (CredentialError, ValueError, UnicodeDecodeError):
-            certificate = None
-    if seal.valid:
-        return FileCheck("pdf", True, seal.message, certificate=certificate, seal=seal)
-    if certificate is not None:  # issued before sealing, or with sealing switched off
-        return FileCheck(
-            "pdf",
-            True,
-            _("Der Fingerabdruck (SHA-256) der Datei stimmt mit dem ausgestellten Original überein."),
-            certificate=certificate,
-            seal=seal,
-        )
-    return FileCheck(
-        "pdf",
-        False,
-        _(
-            "Diese Datei stimmt mit keinem ausgestellten Zertifikat überein. Sie wurde verändert oder stammt nicht aus diesem Portal."
-        ),
-        seal=seal,
-    )
-
-
-def _check_credential(content: bytes) -> FileCheck:
-    import json
-
-    from .openbadges import CredentialError, credential_of, verify_token
-
-    refused = FileCheck(
-        "credential",
-        False,
-        _("Dieser digitale Nachweis wurde nicht von diesem Portal ausgestellt oder wurde verändert."),
-    )
-    try:
-        text = content.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        return refused
-    if text.startswith("{"):
-        try:
-            credential = json.loads(text)
-        except ValueError:
-            return refused
-        certificate = _certificate_of_credential(
-            credential.get("id") if isinstance(credential, dict) else None
-        )
-        if certificate is None:
-            return refused
-        if not certificate.credential_jwt:
-            return FileCheck(
-                "credential",
-                False,
-                _(
-                    "Dieser lesbare Nachweis (.json) lässt sich nicht mehr abgleichen. Bitte laden Sie "
-                    "den signierten Nachweis (.jwt) oder das PDF hoch."
-                ),
-            )
-        if credential_of(certificate.credential_jwt) != credential:
-            return refused
-        return FileCheck(
-            "credential",
-            True,
-            _("Der Nachweis (JSON) stimmt mit dem ausgestellten überein."),
-            certificate=certificate,
-        )
-    try:
-        credential = verify_token(text)
-    except CredentialError:
-        return refused
-    return FileCheck(
-        "credential",
-        True,
-        _("Die Signatur des Nachweises ist gültig; er stammt von diesem Portal und ist unverändert."),
-        certificate=_certificate_of_credential(credential["id"]),
-    )
-
-
-def check_file(content: bytes) -> FileCheck:
-    """Check an uploaded certificate: a PDF (seal and fingerprint) or its credential (.jwt, .json)."""
-    if content.lstrip()[:5] == b"%PDF-":
-        return _check_pdf(content)
-    return _check_credential(content)

@@ -1,18 +1,32 @@
+"""The certificates' Celery tasks. They take primary keys, load fresh state and call a service;
+each imports its service inside its body (``services`` enqueues these tasks). The names are
+given explicitly: they are stored in the beat schedule and in queued messages."""
+
 import logging
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from portal.mail.reminders import dispatch
+
+from .reminders import DIGEST
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(
+    name="certificates.tasks.render_certificate",
+    bind=True,
+    max_retries=3,
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=100,
+)
 def render_certificate(self, certificate_id: int) -> str:
     """Render, store and mail one certificate. Safe to run twice; a failure is retried and then
     recorded with its reason, never silently lost. A name that cannot be printed or does not fit
     fails at once, with the reason for the coordinator."""
+    from . import services
     from .render import CertificateRefused
 
     try:
@@ -33,18 +47,15 @@ def render_certificate(self, certificate_id: int) -> str:
     return certificate.status
 
 
-@shared_task(acks_late=True)
+@shared_task(name="certificates.tasks.send_coordinator_digest", acks_late=True)
 def send_coordinator_digest() -> dict:
     """Coordinators' weekly digest of their cohorts (beat schedule, Monday morning). Safe to run
     twice: one digest per coordinator and calendar week."""
-    from portal.mail.reminders import dispatch
-
-    from .reminders import DIGEST
-
     return dispatch(DIGEST)
 
 
 @shared_task(
+    name="certificates.tasks.render_certificate_translation",
     acks_late=True,
     time_limit=120,
     soft_time_limit=100,
@@ -54,4 +65,6 @@ def send_coordinator_digest() -> dict:
 )
 def render_certificate_translation(certificate_id: int) -> str:
     """The other language's version of an issued certificate, on the participant's request."""
+    from . import services
+
     return services.store_translation(certificate_id=certificate_id).translation_language

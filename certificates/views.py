@@ -19,7 +19,7 @@ from portal.web.forms import KernFormMixin
 from portal.web.ratelimit import allow, retry_after
 from portal.web.text import TextFormMixin
 
-from . import openbadges, services
+from . import openbadges, selectors, services
 from .models import Certificate
 
 VERIFY_LIMIT = 20  # lookups per client (account, or address when signed out) and window
@@ -63,13 +63,13 @@ def verify(request):
             if upload.size > 5 * 1024 * 1024:
                 pdf_form.add_error("datei", _("Die Datei ist größer als 5 MB."))
             else:
-                pdf_result = services.check_file(upload.read())
+                pdf_result = selectors.check_file(upload.read())
     elif form.is_bound and form.is_valid():
         if not allow(request, "certificate-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             limited = True
         else:
             looked_up = True
-            certificate = services.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
+            certificate = selectors.find(form.cleaned_data["nummer"], form.cleaned_data["code"])
     status = 429 if limited else 200
     response = render(
         request,
@@ -146,7 +146,7 @@ def ob_jwks(request):
 def ob_achievement(request, slug: str):
     """The programme as Open Badges achievement, German (or English with ``?lang=en``)."""
     programme = get_object_or_404(Programme, slug=slug)
-    modules = list(programme.modules.order_by("position"))
+    modules = selectors.achievement_modules(programme)
     build = openbadges.english_achievement if request.GET.get("lang") == "en" else openbadges.achievement
     return _public_json(
         {"@context": [openbadges.VC_CONTEXT, openbadges.OB_CONTEXT], **build(programme, modules)},
@@ -175,20 +175,15 @@ def _coordinated_cohort(request, pk: int) -> Cohort:
 def cohort_certificates(request, pk: int):
     """The coordinator's view: who is eligible, what is issued, how far rendering is."""
     cohort = _coordinated_cohort(request, pk)
-    certificates = list(
-        Certificate.objects.filter(cohort=cohort).select_related("enrollment__user").order_by("sequence")
-    )
-    counts = {
-        status: sum(1 for c in certificates if c.status == status) for status in Certificate.Status.values
-    }
+    certificates = selectors.cohort_certificates(cohort)
     return render(
         request,
         "certificates/cohort.html",
         {
             "cohort": cohort,
-            "eligible": services.eligible_enrollments(cohort),
+            "eligible": selectors.eligible_enrollments(cohort),
             "certificates": certificates,
-            "counts": counts,
+            "counts": selectors.status_counts(certificates),
         },
     )
 

@@ -22,7 +22,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
-from certificates import keys, services
+from certificates import keys, selectors, services
 from certificates.models import Certificate
 from certificates.proof import embedded_files
 from certificates.seal import check_seal, seal_certificate, seal_pdf
@@ -294,7 +294,7 @@ def test_production_refuses_to_issue_without_seal_unless_switched_off(
     content = certificate.pdf.read()
     assert check_seal(content).message == "Die Datei trägt kein elektronisches Siegel."
     assert f"Nachweis-{certificate.number}.jwt" in embedded_files(content)
-    result = services.check_file(content)
+    result = selectors.check_file(content)
     assert result.genuine and result.certificate == certificate
     assert result.message.startswith("Der Fingerabdruck (SHA-256) der Datei stimmt")
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from applications.models import Application, DeadlineExtension, ReviewNote, Score, StatusChange
-from certificates import services as certificate_services
+from certificates import selectors as certificate_selectors
 from certificates.models import Certificate
 from cohorts.models import Enrollment
 from modules.models import Attendance, TaskSubmission
@@ -204,8 +204,8 @@ def test_after_retention_unsuccessful_applications_and_leavers_are_gone_and_cert
     # --- Certificate verification still works, by number and code and by the PDF itself.
     certificate = Certificate.objects.get(pk=leaver_certificate.pk)
     assert certificate.holder_name == "Erika Name-tok-leaver" and not certificate.pdf
-    assert certificate_services.find(certificate.number, certificate.verification_code) == certificate
-    assert certificate_services.find_by_pdf(leaver_certificate.content) == certificate
+    assert certificate_selectors.find(certificate.number, certificate.verification_code) == certificate
+    assert certificate_selectors.find_by_pdf(leaver_certificate.content) == certificate
     page = client.get(
         reverse("certificates:verify"), {"nummer": certificate.number, "code": certificate.verification_code}
     )
