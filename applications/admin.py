@@ -26,7 +26,7 @@ from portal.web.paging import EstimatedCountPaginator
 from portal.web.spreadsheets import StreamingExportMixin
 from portal.web.text import TextFormMixin
 
-from . import services
+from . import decisions
 from .mails import PLACEHOLDERS, check_template_source, decision_context, render_decision
 from .models import Application, DeadlineExtension, MailTemplate, ReviewNote, Score, StatusChange
 from .selectors import cohort_in_review
@@ -487,13 +487,13 @@ class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
 
     # --- decisions -----------------------------------------------------------------------
     # Every decision is shown before it is made: what happens to whom, who is unscored, how many
-    # mails go out. The confirmation carries the preview's fingerprint, and ``services.decide``
+    # mails go out. The confirmation carries the preview's fingerprint, and ``decisions.decide``
     # acts only if its own plan (the same function, under its locks) still has that fingerprint.
 
-    def _decide(self, request, ids, decision, *, reason="", overflow=services.Overflow.REFUSE, confirmed):
+    def _decide(self, request, ids, decision, *, reason="", overflow=decisions.Overflow.REFUSE, confirmed):
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        result = services.decide(
+        result = decisions.decide(
             application_ids=list(ids),
             decision=decision,
             by=request.user,
@@ -515,7 +515,7 @@ class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
                 )
 
     def _confirmation(self, request, *, ids, decision, overflow, hidden, back_url, reason="", error=None):
-        plan = services.preview_decision(
+        plan = decisions.preview_decision(
             application_ids=list(ids), decision=decision, overflow=overflow, at=timezone.now()
         )
         context = {
@@ -541,7 +541,7 @@ class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/applications/application/decide_confirm.html", context)
 
-    def _action(self, request, queryset, decision, *, overflow=services.Overflow.REFUSE):
+    def _action(self, request, queryset, decision, *, overflow=decisions.Overflow.REFUSE):
         if not self.has_decide_permission(request):
             raise PermissionDenied
         ids = list(queryset.values_list("pk", flat=True))
@@ -570,7 +570,7 @@ class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
     @admin.action(description=_("Die Besten annehmen, übrige auf die Warteliste"), permissions=["decide"])
     def accept_best_waitlist_rest(self, request, queryset):
         return self._action(
-            request, queryset, Application.Status.ACCEPTED, overflow=services.Overflow.WAITLIST_REST
+            request, queryset, Application.Status.ACCEPTED, overflow=decisions.Overflow.WAITLIST_REST
         )
 
     @admin.action(description=_("Auf die Warteliste setzen"), permissions=["decide"])
@@ -619,7 +619,7 @@ class ApplicationAdmin(StreamingExportMixin, ExportMixin, admin.ModelAdmin):
                 request,
                 ids=[application.pk],
                 decision=decision,
-                overflow=services.Overflow.REFUSE,
+                overflow=decisions.Overflow.REFUSE,
                 hidden=[("decision", decision), ("reason", reason)],
                 back_url=request.path,
                 reason=reason,

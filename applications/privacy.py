@@ -187,7 +187,7 @@ def obligations(user: User, *, at: dt.datetime) -> list[Obligation]:
 def restrict(user: User, *, at: dt.datetime) -> None:
     """Drafts go now. Whoever leaves gives up what is still open: a pending application is
     withdrawn and an offered seat declined (it goes to the waitlist). The rest is kept."""
-    from .services import respond_to_offer
+    from .decisions import respond_to_offer
 
     delete_drafts(Application.objects.filter(applicant=user, status=Application.Status.DRAFT))
     offered = Application.objects.filter(

@@ -12,7 +12,7 @@ from portal.accounts.navigation import remember_roles
 from portal.files import private_download
 from portal.web.ratelimit import allow
 
-from . import services
+from . import decisions, services
 from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
@@ -279,7 +279,7 @@ def offer(request, pk: int):
     if request.method == "POST":
         accept = request.POST.get("answer") == "confirm"
         try:
-            services.respond_to_offer(
+            decisions.respond_to_offer(
                 application_id=application.pk, applicant=request.user, accept=accept, at=timezone.now()
             )
         except ValidationError as exc:

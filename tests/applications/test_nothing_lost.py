@@ -11,7 +11,8 @@ import time_machine
 from django.urls import reverse
 
 from applications.models import Application
-from applications.services import decide, grant_extension
+from applications.decisions import decide
+from applications.services import grant_extension
 from cohorts.models import Enrollment
 from tests.factories import CohortFactory, UserFactory, berlin
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application, MailTemplate, ReviewNote, Score
-from applications.services import Overflow, decide, respond_to_offer
+from applications.decisions import Overflow, decide, respond_to_offer
 from cohorts.models import Enrollment
 from tests.factories import CohortFactory, UserFactory, berlin
 
