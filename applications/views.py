@@ -12,7 +12,7 @@ from portal.accounts.navigation import remember_roles
 from portal.files import private_download
 from portal.web.ratelimit import allow
 
-from . import decisions, services
+from . import decisions, selectors, services
 from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
@@ -31,24 +31,9 @@ def _own_application(request, pk: int) -> Application:
 
 @login_required
 def dashboard(request):
-    applications = (
-        Application.objects.filter(applicant=request.user)
-        .select_related("cohort", "municipality", "enrollment", "extension")
-        .order_by("-cohort__number")
-    )
-    now = timezone.now()
-    open_cohorts = list(
-        Cohort.objects.accepting_applications(now).exclude(applications__applicant=request.user)
-    )
-    applications = list(applications)
-    for application in applications:
-        application.can_apply_again = services.can_apply_again(application, at=now)
-        if application.is_draft:
-            application.missing = services.missing_for_submission(application)
-            application.required = services.SUBMISSION_REQUIREMENTS
-            application.complete = application.required - len(application.missing)
+    page = selectors.applicant_dashboard(applicant=request.user, at=timezone.now())
     return render(
-        request, "applications/dashboard.html", {"applications": applications, "open_cohorts": open_cohorts}
+        request, "applications/dashboard.html", {"rows": page.rows, "open_cohorts": page.open_cohorts}
     )
 
 
