@@ -90,7 +90,6 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
     typed and the reason whenever something is refused. A refused file is the one thing not taken;
     the rest is saved and the page says so."""
     now = timezone.now()
-    had_draft = application is not None
     form = ApplicationForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -98,40 +97,12 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
     )
     saved_without_file = False
     if request.method == "POST":
-        if request.FILES and not allow(request, "upload", limit=UPLOAD_LIMIT, window=600):
-            form.add_error(
-                FILE_FIELD,
-                _(
-                    "Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige "
-                    "Minuten und wählen Sie die Datei dann erneut aus."
-                ),
-            )
-        file_refused = FILE_FIELD in form.errors
-        if not any(name != FILE_FIELD for name in form.errors):
-            try:
-                application = services.save_draft(
-                    applicant=request.user,
-                    cohort=cohort,
-                    data=form.cleaned_data,
-                    endorsement=None if file_refused else form.cleaned_data.get(FILE_FIELD),
-                    at=now,
-                )
-            except ValidationError as error:
-                # Nothing is written; everything typed stays on the page.
-                unsaved = [_("Ihre Eingaben wurden nicht gespeichert.")]
-                if had_draft and error.code == "closed":
-                    unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
-                form.add_error(None, [*error.messages, *unsaved])
-            else:
-                if file_refused:
-                    saved_without_file = True
-                else:
-                    if request.POST.get("action") == "review":
-                        return redirect("applications:review", pk=application.pk)
-                    messages.success(
-                        request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen.")
-                    )
-                    return redirect("applications:edit", pk=application.pk)
+        _refuse_upload_burst(request, form)
+        application, done, saved_without_file = _save_form(
+            request, form, cohort=cohort, application=application, at=now
+        )
+        if done is not None:
+            return done
     closed = _closed_message(cohort=cohort, application=application, at=now)
     return render(
         request,
@@ -146,6 +117,47 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _refuse_upload_burst(request, form: ApplicationForm) -> None:
+    if request.FILES and not allow(request, "upload", limit=UPLOAD_LIMIT, window=600):
+        form.add_error(
+            FILE_FIELD,
+            _(
+                "Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige "
+                "Minuten und wählen Sie die Datei dann erneut aus."
+            ),
+        )
+
+
+def _save_form(request, form: ApplicationForm, *, cohort: Cohort, application: Application | None, at):
+    """Save everything the sent form holds but a refused file. Returns the application as it now
+    is, the redirect when all was saved (else None: the form is shown again) and whether it was
+    saved without the refused file."""
+    file_refused = FILE_FIELD in form.errors
+    if any(name != FILE_FIELD for name in form.errors):
+        return application, None, False
+    try:
+        saved = services.save_draft(
+            applicant=request.user,
+            cohort=cohort,
+            data=form.cleaned_data,
+            endorsement=None if file_refused else form.cleaned_data.get(FILE_FIELD),
+            at=at,
+        )
+    except ValidationError as error:
+        # Nothing is written; everything typed stays on the page.
+        unsaved = [_("Ihre Eingaben wurden nicht gespeichert.")]
+        if application is not None and error.code == "closed":
+            unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
+        form.add_error(None, [*error.messages, *unsaved])
+        return application, None, False
+    if file_refused:
+        return saved, None, True
+    if request.POST.get("action") == "review":
+        return saved, redirect("applications:review", pk=saved.pk), False
+    messages.success(request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen."))
+    return saved, redirect("applications:edit", pk=saved.pk), False
 
 
 @login_required
