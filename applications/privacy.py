@@ -86,77 +86,82 @@ def export(user: User) -> Export:
     )
     data, files = [], []
     for application in applications:
-        folder = application.reference or f"entwurf-{application.pk}"
-        endorsement = None
-        if application.endorsement:
-            path = archive_path("bewerbungen", folder, application.endorsement_name or "schreiben.pdf")
-            files.append(ExportFile(path=path, name=application.endorsement.name))
-            endorsement = {
-                "file": path,
-                "name": application.endorsement_name,
-                "size": application.endorsement_size,
-            }
-        extension = getattr(application, "extension", None)
-        data.append(
-            {
-                "reference": application.reference,
-                "cohort": application.cohort.title,
-                "status": application.status,
-                "created_at": application.created_at,
-                "updated_at": application.updated_at,
-                "submitted_at": application.submitted_at,
-                "decided_at": application.decided_at,
-                "withdrawn_at": application.withdrawn_at,
-                "municipality": str(application.municipality) if application.municipality_id else "",
-                "other_employer": application.other_employer,
-                "department": application.department,
-                "position": application.position,
-                "phone": application.phone,
-                "role": application.role,
-                "motivation": application.motivation,
-                "strategy": application.strategy,
-                "plans": application.plans,
-                "funding_programme": application.funding_programme,
-                "supervisor_name": application.supervisor_name,
-                "supervisor_email": application.supervisor_email,
-                "endorsement": endorsement,
-                "privacy_consent": {
-                    "version": application.privacy_consent_version,
-                    "at": application.privacy_consent_at,
-                },
-                "deadline_extension": (
-                    {"until": extension.until, "reason": extension.reason, "granted_at": extension.granted_at}
-                    if extension
-                    else None
-                ),
-                "history": [
-                    {
-                        "at": change.created_at,
-                        "from": change.from_status,
-                        "to": change.to_status,
-                        "reason": change.reason,
-                        "by": _actor(change.changed_by_id, user),
-                    }
-                    for change in application.status_changes.all()
-                ],
-                "review_notes": [
-                    {"at": note.created_at, "text": note.text} for note in application.notes.all()
-                ],
-                "scores": [
-                    {
-                        "reviewer": number,
-                        "motivation": score.motivation,
-                        "relevance": score.relevance,
-                        "commitment": score.commitment,
-                        "total": score.total,
-                        "comment": score.comment,
-                        "at": score.updated_at,
-                    }
-                    for number, score in enumerate(application.scores.all(), start=1)
-                ],
-            }
-        )
+        data.append(_exported(application, user=user, files=files))
     return Export(name="bewerbungen", data={"applications": data}, files=files)
+
+
+def _exported(application: Application, *, user: User, files: list[ExportFile]) -> dict:
+    """One application as the export holds it; its letter is added to ``files``."""
+    extension = getattr(application, "extension", None)
+    return {
+        "reference": application.reference,
+        "cohort": application.cohort.title,
+        "status": application.status,
+        "created_at": application.created_at,
+        "updated_at": application.updated_at,
+        "submitted_at": application.submitted_at,
+        "decided_at": application.decided_at,
+        "withdrawn_at": application.withdrawn_at,
+        "municipality": str(application.municipality) if application.municipality_id else "",
+        "other_employer": application.other_employer,
+        "department": application.department,
+        "position": application.position,
+        "phone": application.phone,
+        "role": application.role,
+        "motivation": application.motivation,
+        "strategy": application.strategy,
+        "plans": application.plans,
+        "funding_programme": application.funding_programme,
+        "supervisor_name": application.supervisor_name,
+        "supervisor_email": application.supervisor_email,
+        "endorsement": _exported_endorsement(application, files=files),
+        "privacy_consent": {
+            "version": application.privacy_consent_version,
+            "at": application.privacy_consent_at,
+        },
+        "deadline_extension": (
+            {"until": extension.until, "reason": extension.reason, "granted_at": extension.granted_at}
+            if extension
+            else None
+        ),
+        "history": [
+            {
+                "at": change.created_at,
+                "from": change.from_status,
+                "to": change.to_status,
+                "reason": change.reason,
+                "by": _actor(change.changed_by_id, user),
+            }
+            for change in application.status_changes.all()
+        ],
+        "review_notes": [{"at": note.created_at, "text": note.text} for note in application.notes.all()],
+        "scores": _exported_scores(application),
+    }
+
+
+def _exported_endorsement(application: Application, *, files: list[ExportFile]) -> dict | None:
+    if not application.endorsement:
+        return None
+    folder = application.reference or f"entwurf-{application.pk}"
+    path = archive_path("bewerbungen", folder, application.endorsement_name or "schreiben.pdf")
+    files.append(ExportFile(path=path, name=application.endorsement.name))
+    return {"file": path, "name": application.endorsement_name, "size": application.endorsement_size}
+
+
+def _exported_scores(application: Application) -> list[dict]:
+    """The scores with their reviewers as numbers, not names."""
+    return [
+        {
+            "reviewer": number,
+            "motivation": score.motivation,
+            "relevance": score.relevance,
+            "commitment": score.commitment,
+            "total": score.total,
+            "comment": score.comment,
+            "at": score.updated_at,
+        }
+        for number, score in enumerate(application.scores.all(), start=1)
+    ]
 
 
 def _actor(user_id: int | None, person: User) -> str:
@@ -187,7 +192,7 @@ def obligations(user: User, *, at: dt.datetime) -> list[Obligation]:
 def restrict(user: User, *, at: dt.datetime) -> None:
     """Drafts go now. Whoever leaves gives up what is still open: a pending application is
     withdrawn and an offered seat declined (it goes to the waitlist). The rest is kept."""
-    from .services import respond_to_offer
+    from .decisions import respond_to_offer
 
     delete_drafts(Application.objects.filter(applicant=user, status=Application.Status.DRAFT))
     offered = Application.objects.filter(

@@ -1,13 +1,57 @@
-"""Reads for the review pages."""
+"""Reads for the applicant's dashboard and the review pages."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
 from cohorts.models import Cohort
 from cohorts.selectors import PROGRAMME_SLUG
+from portal.accounts.models import User
 
 from .models import Application
+from .services import SUBMISSION_REQUIREMENTS, can_apply_again, missing_for_submission
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One of the applicant's applications as their dashboard shows it. ``missing`` and
+    ``complete`` concern drafts only: what a submission still needs, and how many of the
+    ``required`` requirements are met."""
+
+    application: Application
+    can_apply_again: bool
+    missing: list[str]
+    complete: int
+    required: int = SUBMISSION_REQUIREMENTS
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    rows: list[DashboardRow]
+    open_cohorts: list[Cohort]  # accepting applications, and not yet applied for
+
+
+def applicant_dashboard(*, applicant: User, at: dt.datetime) -> Dashboard:
+    """The applicant's applications, newest cohort first, and the cohorts open to them. Two
+    queries, however many applications: cohort, municipality, seat and extension come along."""
+    applications = (
+        Application.objects.filter(applicant=applicant)
+        .select_related("cohort", "municipality", "enrollment", "extension")
+        .order_by("-cohort__number")
+    )
+    open_cohorts = list(Cohort.objects.accepting_applications(at).exclude(applications__applicant=applicant))
+    return Dashboard(rows=[_dashboard_row(a, at=at) for a in applications], open_cohorts=open_cohorts)
+
+
+def _dashboard_row(application: Application, *, at: dt.datetime) -> DashboardRow:
+    missing = missing_for_submission(application) if application.is_draft else []
+    return DashboardRow(
+        application=application,
+        can_apply_again=can_apply_again(application, at=at),
+        missing=missing,
+        complete=SUBMISSION_REQUIREMENTS - len(missing) if application.is_draft else 0,
+    )
 
 
 def cohort_in_review(*, at: dt.datetime) -> Cohort | None:

@@ -12,7 +12,7 @@ from portal.accounts.navigation import remember_roles
 from portal.files import private_download
 from portal.web.ratelimit import allow
 
-from . import services
+from . import decisions, selectors, services
 from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
@@ -31,24 +31,9 @@ def _own_application(request, pk: int) -> Application:
 
 @login_required
 def dashboard(request):
-    applications = (
-        Application.objects.filter(applicant=request.user)
-        .select_related("cohort", "municipality", "enrollment", "extension")
-        .order_by("-cohort__number")
-    )
-    now = timezone.now()
-    open_cohorts = list(
-        Cohort.objects.accepting_applications(now).exclude(applications__applicant=request.user)
-    )
-    applications = list(applications)
-    for application in applications:
-        application.can_apply_again = services.can_apply_again(application, at=now)
-        if application.is_draft:
-            application.missing = services.missing_for_submission(application)
-            application.required = services.SUBMISSION_REQUIREMENTS
-            application.complete = application.required - len(application.missing)
+    page = selectors.applicant_dashboard(applicant=request.user, at=timezone.now())
     return render(
-        request, "applications/dashboard.html", {"applications": applications, "open_cohorts": open_cohorts}
+        request, "applications/dashboard.html", {"rows": page.rows, "open_cohorts": page.open_cohorts}
     )
 
 
@@ -105,7 +90,6 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
     typed and the reason whenever something is refused. A refused file is the one thing not taken;
     the rest is saved and the page says so."""
     now = timezone.now()
-    had_draft = application is not None
     form = ApplicationForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -113,40 +97,12 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
     )
     saved_without_file = False
     if request.method == "POST":
-        if request.FILES and not allow(request, "upload", limit=UPLOAD_LIMIT, window=600):
-            form.add_error(
-                FILE_FIELD,
-                _(
-                    "Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige "
-                    "Minuten und wählen Sie die Datei dann erneut aus."
-                ),
-            )
-        file_refused = FILE_FIELD in form.errors
-        if not any(name != FILE_FIELD for name in form.errors):
-            try:
-                application = services.save_draft(
-                    applicant=request.user,
-                    cohort=cohort,
-                    data=form.cleaned_data,
-                    endorsement=None if file_refused else form.cleaned_data.get(FILE_FIELD),
-                    at=now,
-                )
-            except ValidationError as error:
-                # Nothing is written; everything typed stays on the page.
-                unsaved = [_("Ihre Eingaben wurden nicht gespeichert.")]
-                if had_draft and error.code == "closed":
-                    unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
-                form.add_error(None, [*error.messages, *unsaved])
-            else:
-                if file_refused:
-                    saved_without_file = True
-                else:
-                    if request.POST.get("action") == "review":
-                        return redirect("applications:review", pk=application.pk)
-                    messages.success(
-                        request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen.")
-                    )
-                    return redirect("applications:edit", pk=application.pk)
+        _refuse_upload_burst(request, form)
+        application, done, saved_without_file = _save_form(
+            request, form, cohort=cohort, application=application, at=now
+        )
+        if done is not None:
+            return done
     closed = _closed_message(cohort=cohort, application=application, at=now)
     return render(
         request,
@@ -161,6 +117,47 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _refuse_upload_burst(request, form: ApplicationForm) -> None:
+    if request.FILES and not allow(request, "upload", limit=UPLOAD_LIMIT, window=600):
+        form.add_error(
+            FILE_FIELD,
+            _(
+                "Sie haben in kurzer Zeit sehr viele Dateien hochgeladen. Bitte warten Sie einige "
+                "Minuten und wählen Sie die Datei dann erneut aus."
+            ),
+        )
+
+
+def _save_form(request, form: ApplicationForm, *, cohort: Cohort, application: Application | None, at):
+    """Save everything the sent form holds but a refused file. Returns the application as it now
+    is, the redirect when all was saved (else None: the form is shown again) and whether it was
+    saved without the refused file."""
+    file_refused = FILE_FIELD in form.errors
+    if any(name != FILE_FIELD for name in form.errors):
+        return application, None, False
+    try:
+        saved = services.save_draft(
+            applicant=request.user,
+            cohort=cohort,
+            data=form.cleaned_data,
+            endorsement=None if file_refused else form.cleaned_data.get(FILE_FIELD),
+            at=at,
+        )
+    except ValidationError as error:
+        # Nothing is written; everything typed stays on the page.
+        unsaved = [_("Ihre Eingaben wurden nicht gespeichert.")]
+        if application is not None and error.code == "closed":
+            unsaved.append(_("Ihr zuletzt gespeicherter Entwurf bleibt erhalten."))
+        form.add_error(None, [*error.messages, *unsaved])
+        return application, None, False
+    if file_refused:
+        return saved, None, True
+    if request.POST.get("action") == "review":
+        return saved, redirect("applications:review", pk=saved.pk), False
+    messages.success(request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen."))
+    return saved, redirect("applications:edit", pk=saved.pk), False
 
 
 @login_required
@@ -279,7 +276,7 @@ def offer(request, pk: int):
     if request.method == "POST":
         accept = request.POST.get("answer") == "confirm"
         try:
-            services.respond_to_offer(
+            decisions.respond_to_offer(
                 application_id=application.pk, applicant=request.user, accept=accept, at=timezone.now()
             )
         except ValidationError as exc:

@@ -103,7 +103,7 @@ def test_the_missing_list_links_to_each_field_by_its_label(logged_in, cohort, ap
 def test_a_late_seat_confirmation_says_whom_to_ask_and_how(cohort, applicant, reviewer, settings):
     from django.core.exceptions import ValidationError
 
-    from applications.services import decide, respond_to_offer
+    from applications.decisions import decide, respond_to_offer
 
     settings.PORTAL_OPERATOR = {
         **settings.PORTAL_OPERATOR,

@@ -68,7 +68,7 @@ def test_fifty_applicants_at_once_get_fifty_gapless_numbers(cohort):
 def test_two_reviewers_accepting_into_the_last_seat_never_overbook(cohort):
     from django.core.exceptions import ValidationError
 
-    from applications.services import decide
+    from applications.decisions import decide
     from cohorts.models import Enrollment
     from tests.applications.test_review import submitted
 

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from applications.decisions import decide
 from applications.models import Application
-from applications.services import decide, grant_extension
+from applications.services import grant_extension
 from cohorts.models import Enrollment
 from tests.factories import CohortFactory, UserFactory, berlin
 

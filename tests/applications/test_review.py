@@ -4,8 +4,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.decisions import Overflow, decide, respond_to_offer
 from applications.models import Application, MailTemplate, ReviewNote, Score
-from applications.services import Overflow, decide, respond_to_offer
 from cohorts.models import Enrollment
 from tests.factories import CohortFactory, UserFactory, berlin
 

@@ -7,8 +7,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from applications.decisions import Overflow, decide, plan_decision, preview_decision
 from applications.models import Application, ReviewNote
-from applications.services import Overflow, decide, plan_decision, preview_decision
 from cohorts.models import Enrollment
 from portal.mail import kind_label
 from portal.mail.models import OutboxMessage

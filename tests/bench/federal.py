@@ -675,7 +675,7 @@ def explain(statements: list[str]) -> list[dict]:
 
 def jobs(world: World) -> dict:
     """Each background job, as its Celery task calls it, with a clock and a plan."""
-    from applications.services import promote_from_waitlist
+    from applications.decisions import promote_from_waitlist
     from cohorts.models import Cohort
     from evaluation.selectors import dashboard_statistics
     from portal import mail

@@ -298,7 +298,7 @@ def test_reviewers_see_anonymised_applications_and_cannot_decide_them(
     from django.contrib.auth.models import Group
     from django.core.exceptions import ValidationError
 
-    from applications.services import decide
+    from applications.decisions import decide
 
     run(AFTER, django_capture_on_commit_callbacks)
     waiting = Application.objects.get(reference="SCM-3-0003")

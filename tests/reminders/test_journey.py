@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from applications import decisions as application_decisions
 from applications import services as application_services
 from applications.models import Application
 from certificates import services as certificate_services
@@ -79,11 +80,11 @@ def test_from_the_opening_to_the_certificate_everyone_gets_exactly_their_mails(
 
     def accept():
         ids = [drafts[user.email].pk for user in (joerdis, ada)]
-        application_services.decide(application_ids=ids, decision="accepted", by=reviewer, at=timezone.now())
+        application_decisions.decide(application_ids=ids, decision="accepted", by=reviewer, at=timezone.now())
 
     def confirm(user):
         def action():
-            application_services.respond_to_offer(
+            application_decisions.respond_to_offer(
                 application_id=drafts[user.email].pk, applicant=user, accept=True, at=timezone.now()
             )
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from applications import decisions as application_decisions
 from applications import services as application_services
 from applications.models import Application
 from applications.reminders import DRAFT_1D, DRAFT_7D, OFFER_3D
@@ -212,7 +213,7 @@ def test_a_seat_confirmed_after_the_reminder_was_queued_is_skipped(cohort, time_
     application = offered(cohort, dt.date(2022, 10, 20))
     time_machine.move_to(berlin(2022, 10, 17, 9), tick=False)
     dispatch(OFFER_3D)
-    application_services.respond_to_offer(
+    application_decisions.respond_to_offer(
         application_id=application.pk, applicant=application.applicant, accept=True, at=timezone.now()
     )
     send_batch(list(outbox(kind="reminder-offer-3d").values_list("pk", flat=True)))

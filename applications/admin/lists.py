@@ -1,0 +1,159 @@
+"""What the reviewers' list shows and exports: its filters, the export's columns and the scores
+as subqueries of the listed rows."""
+
+from django.contrib import admin
+from django.db.models import Avg, Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.forms import SelectableFieldsExportForm
+
+from cohorts.models import Cohort
+from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
+from portal.web.text import TextFormMixin
+
+from ..models import Application, Score
+from ..selectors import cohort_in_review
+
+
+class ApplicationResource(resources.ModelResource):
+    """The export of the filtered list: what a reviewer reads, never the uploaded files."""
+
+    reference = fields.Field(attribute="reference", column_name=_("Aktenzeichen"))
+    name = fields.Field(attribute="applicant__get_full_name", column_name=_("Name"))
+    email = fields.Field(attribute="applicant__email", column_name=_("E-Mail"))
+    employer = fields.Field(attribute="employer_display", column_name=_("Dienststelle"))
+    district = fields.Field(attribute="municipality__district", column_name=_("Landkreis"))
+    kind = fields.Field(attribute="municipality__get_kind_display", column_name=_("Art der Kommune"))
+    status = fields.Field(attribute="get_status_display", column_name=_("Status"))
+    # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.web.spreadsheets.
+    score_mean = fields.Field(
+        attribute="score_mean", column_name=_("Punkte (Mittel)"), widget=widgets.FloatWidget()
+    )
+    score_count = fields.Field(
+        attribute="score_count", column_name=_("Bewertungen"), widget=widgets.IntegerWidget()
+    )
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        # Columns taken from the model are headed by the field's German name, not its code name.
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.column_name = capfirst(django_field.verbose_name)
+        return field
+
+    class Meta:
+        model = Application
+        fields = [
+            "reference",
+            "name",
+            "email",
+            "employer",
+            "district",
+            "kind",
+            "department",
+            "position",
+            "status",
+            "submitted_at",
+            "score_mean",
+            "score_count",
+        ]
+        export_order = fields
+
+
+class ExportForm(TextFormMixin, SelectableFieldsExportForm):
+    """The export page's column choice, labelled as the columns are headed."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field else field_name
+
+
+class CohortFilter(admin.SimpleListFilter):
+    """By cohort, and without a choice the cohort in review (never all cohorts mixed unasked)."""
+
+    title = _("Schulungsdurchgang")
+    parameter_name = "durchgang"
+    ALL = "alle"
+
+    def lookups(self, request, model_admin):
+        # The portal's programme's cohorts: where one database holds several states' programmes,
+        # the others' are not listed (all of them stay one click away, under "alle Durchgänge").
+        cohorts = Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by(
+            "-applications_open_at", "-pk"
+        )
+        return [(str(c.pk), c.localized_title) for c in cohorts] + [(self.ALL, _("alle Durchgänge"))]
+
+    @cached_property
+    def _keys(self) -> set[str]:
+        return {key for key, _label in self.lookup_choices}
+
+    def value(self):
+        chosen = super().value()
+        if chosen in self._keys:
+            return chosen
+        if not hasattr(self, "_default"):
+            cohort = cohort_in_review(at=timezone.now())
+            self._default = str(cohort.pk) if cohort else self.ALL
+        return self._default
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(cohort_id=self.value())
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class DistrictFilter(admin.SimpleListFilter):
+    """By district of the programme's state (by the municipalities' state index), not every
+    district of every state the municipality table holds."""
+
+    title = _("Landkreis / kreisfreie Stadt")
+    parameter_name = "municipality__district"
+
+    def lookups(self, request, model_admin):
+        districts = (
+            programme_municipalities().values_list("district", flat=True).distinct().order_by("district")
+        )
+        return [(district, district) for district in districts]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(municipality__district=self.value())
+        return queryset
+
+
+class HasEndorsementFilter(admin.SimpleListFilter):
+    title = _("Unterstützungsschreiben")
+    parameter_name = "schreiben"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("liegt vor")), ("nein", _("fehlt"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.exclude(endorsement="")
+        if self.value() == "nein":
+            return queryset.filter(endorsement="")
+        return queryset
+
+
+def score_annotations() -> dict:
+    """Mean total and number of scores, as subqueries: computed for the rows a page shows, where
+    a join with GROUP BY would aggregate every application before the page is cut."""
+    scores = Score.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    return {
+        "score_mean": Subquery(
+            scores.annotate(mean=Avg(F("motivation") + F("relevance") + F("commitment"))).values("mean")
+        ),
+        "score_count": Coalesce(Subquery(scores.annotate(n=Count("pk")).values("n")), 0),
+    }
