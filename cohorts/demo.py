@@ -128,6 +128,12 @@ def _historical_cohorts(programme):
 
 
 def seed(out) -> None:
+    programme = _programme()
+    _seed_held_cohorts(programme, out)
+    _seed_open_cohort(programme, out)
+
+
+def _programme() -> Programme:
     programme, _ = Programme.objects.update_or_create(
         slug="smart-city-manager",
         defaults={
@@ -139,6 +145,11 @@ def seed(out) -> None:
             ),
         },
     )
+    return programme
+
+
+def _seed_held_cohorts(programme: Programme, out) -> None:
+    """The three cohorts the programme has run, with their participants from the real towns."""
     municipalities = {m.ags: m for m in Municipality.objects.filter(ags__in=PARTICIPATING_AGS)}
     towns = itertools.cycle([municipalities[ags] for ags in PARTICIPATING_AGS if ags in municipalities])
     names = itertools.cycle(itertools.product(FIRST_NAMES, LAST_NAMES))
@@ -168,7 +179,9 @@ def seed(out) -> None:
             )
         out.write(f"  {cohort.title}: {cohort.enrollments.count()} Teilnehmer:innen")
 
-    # One cohort open for applications now, so that the demo can be applied to.
+
+def _seed_open_cohort(programme: Programme, out) -> None:
+    """One cohort open for applications now, so that the demo can be applied to."""
     today = timezone.localdate()
     open_cohort = Cohort.objects.filter(programme=programme, number=4).first()
     if open_cohort is None or not open_cohort.accepts_applications(timezone.now()):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort
+from portal.files import validate_document
 from portal.web.text import TextFormMixin
 
 from . import services
@@ -131,8 +132,6 @@ class MaterialForm(TextFormMixin, forms.ModelForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload and hasattr(upload, "content_type"):
-            from portal.files import validate_document
-
             validate_document(upload, allowed=services.MATERIAL_TYPES, max_size=services.MATERIAL_MAX_SIZE)
         return upload
 

@@ -1,4 +1,6 @@
-"""Reads for the public pages: what the landing page and the cohort archive show.
+"""Reads of the curriculum's pages: the public landing page and cohort archive, the participant's
+course page and the coordinators' pages. Each returns querysets or small dataclasses in a fixed
+number of queries, however many participants, sessions or cohorts there are.
 
 The landing page is what every visitor loads, so its cost must not grow with the programme's
 history: it lists the cohorts that are open, running or coming and the most recent past ones
@@ -10,17 +12,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment, Programme
-from cohorts.selectors import PROGRAMME_SLUG
+from cohorts.selectors import PROGRAMME_SLUG, coordinated_by
+from portal.accounts import roles
+from portal.accounts.models import User
 from portal.models import Municipality
 
-from .models import Module
+from .models import Attendance, Material, Module, Session, TaskSubmission
+from .progress import EnrollmentProgress, ModuleProgress, cohort_progress, enrollment_progress
 
 # Past cohorts the landing page lists; the archive lists them all.
 RECENT_PAST = 5
@@ -35,11 +41,20 @@ class Totals:
     municipalities: list[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class CohortRow:
+    """A line of the cohorts table: a held cohort shows who took part (``participant_count``,
+    annotated), the others their seats."""
+
+    cohort: Cohort
+    is_past: bool
+
+
 @dataclass
 class Landing:
     programme: Programme | None
     modules: list[Module]
-    cohorts: list[Cohort]
+    cohorts: list[CohortRow]
     more_past: bool
     open_cohort: Cohort | None
     upcoming_cohort: Cohort | None
@@ -90,10 +105,8 @@ def _forget_totals(sender, instance: Enrollment, **kwargs) -> None:
         cache.delete(_totals_key(programme_id))
 
 
-def _mark_past(cohorts: list[Cohort], today: dt.date) -> list[Cohort]:
-    for cohort in cohorts:
-        cohort.is_past = cohort.end_date < today
-    return cohorts
+def _rows(cohorts, today: dt.date) -> list[CohortRow]:
+    return [CohortRow(cohort=cohort, is_past=cohort.end_date < today) for cohort in cohorts]
 
 
 def landing(*, now: dt.datetime | None = None) -> Landing:
@@ -104,7 +117,7 @@ def landing(*, now: dt.datetime | None = None) -> Landing:
     current = list(cohorts.filter(end_date__gte=today).order_by("number"))
     past = list(cohorts.filter(end_date__lt=today).order_by("-number")[: RECENT_PAST + 1])
     more_past = len(past) > RECENT_PAST
-    shown = _mark_past(sorted(past[:RECENT_PAST], key=lambda c: c.number) + current, today)
+    shown = _rows(sorted(past[:RECENT_PAST], key=lambda c: c.number) + current, today)
     open_cohort = next((c for c in current if c.accepts_applications(now)), None)
     upcoming = next((c for c in current if c.applications_open_at > now), None)
     return Landing(
@@ -119,13 +132,183 @@ def landing(*, now: dt.datetime | None = None) -> Landing:
     )
 
 
-def cohort_archive(*, now: dt.datetime | None = None):
-    """Every cohort of the programme, newest first, for the paginated archive."""
+@dataclass(frozen=True)
+class ArchivePage:
+    page: Page
+    cohorts: list[CohortRow]
+
+
+def cohort_archive(page_number, *, per_page: int, now: dt.datetime | None = None) -> ArchivePage:
+    """One page of every cohort of the programme, newest first: the programme, the count for the
+    pager and the page, three queries."""
     today = timezone.localdate(now or timezone.now())
     programme = Programme.objects.filter(slug=PROGRAMME_SLUG).first()
-    return (
+    cohorts = (
         Cohort.objects.filter(programme=programme)
         .annotate(participant_count=_confirmed_count())
-        .order_by("-number"),
-        today,
+        .order_by("-number")
     )
+    page = Paginator(cohorts, per_page).get_page(page_number)
+    return ArchivePage(page=page, cohorts=_rows(page, today))
+
+
+# --- the participant's course page --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadError:
+    """A refused upload: the module whose form shows it, the kind of work (task or make-up) and why."""
+
+    module: int
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ModuleCard:
+    """A module on the course page: the participant's progress in it, its materials for the
+    participant's cohort, whether an excused absence asks for make-up work, and a refused upload."""
+
+    progress: ModuleProgress
+    materials: list[Material]
+    needs_makeup: bool
+    upload_error: UploadError | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    enrollment: Enrollment
+    progress: EnrollmentProgress
+    cards: list[ModuleCard]
+    next_session: Session | None
+    certificates: list
+
+
+def needs_makeup(row: ModuleProgress) -> bool:
+    """Whether the participant was excused from one of the module's sessions."""
+    return any(row.attendance.get(s.pk) == Attendance.Status.EXCUSED for s in row.sessions)
+
+
+def _materials_by_module(enrollment: Enrollment) -> dict[int, list[Material]]:
+    """The programme's materials for all cohorts and the participant's own, by module."""
+    materials = (
+        Material.objects.filter(
+            Q(cohort=enrollment.cohort) | Q(cohort__isnull=True),
+            module__programme_id=enrollment.cohort.programme_id,
+        )
+        .select_related("module")
+        .order_by("module__position", "title")
+    )
+    by_module = {}
+    for material in materials:
+        by_module.setdefault(material.module_id, []).append(material)
+    return by_module
+
+
+def participant_dashboard(
+    enrollment: Enrollment, *, upload_error: UploadError | None = None, now: dt.datetime | None = None
+) -> Dashboard:
+    """The participant's course page; ``upload_error`` goes to the card of its module."""
+    certificates = [c for c in enrollment.certificates.all() if c.status == "issued"]
+    progress = enrollment_progress(enrollment)
+    now = now or timezone.now()
+    sessions = [s for m in progress.modules for s in m.sessions]
+    next_session = min((s for s in sessions if s.ends_at > now), key=lambda s: s.starts_at, default=None)
+    materials = _materials_by_module(enrollment)
+    cards = [
+        ModuleCard(
+            progress=row,
+            materials=materials.get(row.module.pk, []),
+            needs_makeup=needs_makeup(row),
+            upload_error=upload_error if upload_error and upload_error.module == row.module.pk else None,
+        )
+        for row in progress.modules
+    ]
+    return Dashboard(
+        enrollment=enrollment,
+        progress=progress,
+        cards=cards,
+        next_session=next_session,
+        certificates=certificates,
+    )
+
+
+def cohort_sessions(cohort: Cohort):
+    """The cohort's sessions in time order, with their modules (for the calendar file)."""
+    return Session.objects.filter(cohort=cohort).select_related("module").order_by("starts_at")
+
+
+def may_open_material(user: User, material: Material) -> bool:
+    """Staff who may see materials open those for all cohorts and, unless reviewers, their own
+    cohorts'; participants those of their programme or of their own cohort."""
+    if user.has_perm("modules.view_material"):
+        return (
+            material.cohort is None
+            or material.cohort.coordinators.filter(pk=user.pk).exists()
+            or (user.is_superuser or roles.in_group(user, roles.REVIEWERS))
+        )
+    enrollments = Enrollment.objects.confirmed().filter(user=user)
+    if material.cohort_id is None:
+        return enrollments.filter(cohort__programme_id=material.module.programme_id).exists()
+    return enrollments.filter(cohort_id=material.cohort_id).exists()
+
+
+# --- the coordinators' pages ------------------------------------------------------------------
+
+
+def coordination_cohorts(user: User):
+    """The cohorts on the coordinator's start page, newest first."""
+    return coordinated_by(user).order_by("-number")
+
+
+@dataclass(frozen=True)
+class PendingReview:
+    """A submitted task or make-up work that waits for the coordinator's decision."""
+
+    enrollment: Enrollment
+    module: Module
+    submission: TaskSubmission
+
+
+@dataclass(frozen=True)
+class ProgressMatrix:
+    modules: list[Module]
+    sessions: list[Session]
+    rows: list[EnrollmentProgress]
+    pending: list[PendingReview]
+
+
+def progress_matrix(cohort: Cohort) -> ProgressMatrix:
+    """Every confirmed participant's progress in the cohort, and the submissions to review."""
+    modules, sessions, rows = cohort_progress(cohort)
+    pending = [
+        PendingReview(enrollment=row.enrollment, module=module_row.module, submission=submission)
+        for row in rows
+        for module_row in row.modules
+        for submission in module_row.submission_objects.values()
+        if submission.state == TaskSubmission.State.SUBMITTED
+    ]
+    return ProgressMatrix(modules=modules, sessions=sessions, rows=rows, pending=pending)
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """The session's confirmed participants by name and the attendance recorded so far."""
+
+    enrollments: list[Enrollment]
+    recorded: dict[int, str]
+
+    @property
+    def rows(self) -> list[tuple[Enrollment, str]]:
+        """Each participant with the status to preselect: the recorded one, else present."""
+        return [(e, self.recorded.get(e.pk, Attendance.Status.PRESENT)) for e in self.enrollments]
+
+
+def attendance_sheet(session: Session) -> AttendanceSheet:
+    enrollments = list(
+        session.cohort.enrollments.confirmed()
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    recorded = {a.enrollment_id: a.status for a in Attendance.objects.filter(session=session)}
+    return AttendanceSheet(enrollments=enrollments, recorded=recorded)

@@ -1,8 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +17,7 @@ from portal.web.ratelimit import allow
 from . import selectors, services
 from .calendar import cohort_calendar
 from .models import Attendance, Material, Module, Session, TaskSubmission
-from .progress import cohort_progress, enrollment_progress
+from .selectors import UploadError
 
 # --- participants ----------------------------------------------------------------------------
 
@@ -32,37 +30,19 @@ def participant_dashboard(request):
     return _render_dashboard(request, enrollment)
 
 
-def _render_dashboard(request, enrollment: Enrollment, *, upload_error: dict | None = None):
-    """The participant's page; with ``upload_error`` (module, kind, message) the refused upload's
-    form shows why, and the answer is a 400."""
-    certificates = [c for c in enrollment.certificates.all() if c.status == "issued"]
-    progress = enrollment_progress(enrollment)
-    now = timezone.now()
-    sessions = [s for m in progress.modules for s in m.sessions]
-    next_session = min((s for s in sessions if s.ends_at > now), key=lambda s: s.starts_at, default=None)
-    materials = (
-        Material.objects.filter(
-            Q(cohort=enrollment.cohort) | Q(cohort__isnull=True),
-            module__programme_id=enrollment.cohort.programme_id,
-        )
-        .select_related("module")
-        .order_by("module__position", "title")
-    )
-    by_module = {}
-    for material in materials:
-        by_module.setdefault(material.module_id, []).append(material)
-    for row in progress.modules:
-        row.materials = by_module.get(row.module.pk, [])
-        row.needs_makeup = any(row.attendance.get(s.pk) == Attendance.Status.EXCUSED for s in row.sessions)
-        row.upload_error = upload_error if upload_error and upload_error["module"] == row.module.pk else None
+def _render_dashboard(request, enrollment: Enrollment, *, upload_error: UploadError | None = None):
+    """The participant's page; with ``upload_error`` the refused upload's form shows why, and the
+    answer is a 400."""
+    page = selectors.participant_dashboard(enrollment, upload_error=upload_error)
     return render(
         request,
         "modules/participant_dashboard.html",
         {
-            "enrollment": enrollment,
-            "progress": progress,
-            "next_session": next_session,
-            "certificates": certificates,
+            "enrollment": page.enrollment,
+            "progress": page.progress,
+            "cards": page.cards,
+            "next_session": page.next_session,
+            "certificates": page.certificates,
             "upload_error": upload_error,
         },
         status=400 if upload_error else 200,
@@ -74,7 +54,7 @@ def calendar_file(request):
     enrollment = current_enrollment(request.user)
     if enrollment is None:
         raise Http404
-    sessions = Session.objects.filter(cohort=enrollment.cohort).select_related("module").order_by("starts_at")
+    sessions = selectors.cohort_sessions(enrollment.cohort)
     response = HttpResponse(
         cohort_calendar(enrollment.cohort, sessions), content_type="text/calendar; charset=utf-8"
     )
@@ -84,23 +64,10 @@ def calendar_file(request):
     return response
 
 
-def _may_open_material(user, material: Material) -> bool:
-    if user.has_perm("modules.view_material"):
-        return (
-            material.cohort is None
-            or material.cohort.coordinators.filter(pk=user.pk).exists()
-            or (user.is_superuser or roles.in_group(user, roles.REVIEWERS))
-        )
-    enrollments = Enrollment.objects.confirmed().filter(user=user)
-    if material.cohort_id is None:
-        return enrollments.filter(cohort__programme_id=material.module.programme_id).exists()
-    return enrollments.filter(cohort_id=material.cohort_id).exists()
-
-
 @login_required
 def material_download(request, pk: int):
     material = get_object_or_404(Material.objects.select_related("module", "cohort"), pk=pk)
-    if not _may_open_material(request.user, material) or not material.file:
+    if not selectors.may_open_material(request.user, material) or not material.file:
         raise Http404
     return private_download(material.file, material.file_name)
 
@@ -144,7 +111,7 @@ def task_upload(request, module_pk: int):
             )
             return redirect("modules:dashboard")
     return _render_dashboard(
-        request, enrollment, upload_error={"module": module.pk, "kind": kind, "message": reason}
+        request, enrollment, upload_error=UploadError(module=module.pk, kind=kind, message=reason)
     )
 
 
@@ -169,34 +136,25 @@ def _coordinated_cohort(request, pk: int) -> Cohort:
 
 @login_required
 def coordination(request):
-    cohorts = Cohort.objects.order_by("-number")
-    if not request.user.is_superuser:
-        cohorts = cohorts.filter(coordinators=request.user)
     if not request.user.is_superuser and not roles.in_group(request.user, roles.COORDINATORS):
         raise PermissionDenied
+    cohorts = selectors.coordination_cohorts(request.user)
     return render(request, "modules/coordination.html", {"cohorts": cohorts})
 
 
 @login_required
 def progress_matrix(request, pk: int):
     cohort = _coordinated_cohort(request, pk)
-    modules, sessions, rows = cohort_progress(cohort)
-    pending = [
-        (row, module_row, submission)
-        for row in rows
-        for module_row in row.modules
-        for submission in module_row.submission_objects.values()
-        if submission.state == TaskSubmission.State.SUBMITTED
-    ]
+    matrix = selectors.progress_matrix(cohort)
     return render(
         request,
         "modules/progress_matrix.html",
         {
             "cohort": cohort,
-            "modules": modules,
-            "sessions": sessions,
-            "rows": rows,
-            "pending": pending,
+            "modules": matrix.modules,
+            "sessions": matrix.sessions,
+            "rows": matrix.rows,
+            "pending": matrix.pending,
             "statuses": Attendance.Status,
         },
     )
@@ -205,7 +163,8 @@ def progress_matrix(request, pk: int):
 @login_required
 def progress_csv(request, pk: int):
     cohort = _coordinated_cohort(request, pk)
-    modules, sessions, rows = cohort_progress(cohort)
+    matrix = selectors.progress_matrix(cohort)
+    modules, sessions, rows = matrix.modules, matrix.sessions, matrix.rows
     labels = dict(Attendance.Status.choices)
     header = (
         [_("Name"), _("E-Mail"), _("Kommune")]
@@ -233,14 +192,11 @@ def session_attendance(request, pk: int):
     session = get_object_or_404(Session.objects.select_related("cohort", "module"), pk=pk)
     if not can_coordinate(request.user, session.cohort):
         raise Http404
-    enrollments = list(
-        session.cohort.enrollments.confirmed()
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
-    recorded = {a.enrollment_id: a.status for a in Attendance.objects.filter(session=session)}
+    sheet = selectors.attendance_sheet(session)
     if request.method == "POST":
-        statuses = {e.pk: request.POST.get(f"status-{e.pk}", Attendance.Status.ABSENT) for e in enrollments}
+        statuses = {
+            e.pk: request.POST.get(f"status-{e.pk}", Attendance.Status.ABSENT) for e in sheet.enrollments
+        }
         try:
             services.record_attendance(session=session, statuses=statuses, by=request.user)
         except ValidationError as exc:
@@ -248,11 +204,15 @@ def session_attendance(request, pk: int):
         else:
             messages.success(request, _("Die Anwesenheit ist gespeichert."))
             return redirect("modules:progress", pk=session.cohort_id)
-    rows = [(e, recorded.get(e.pk, Attendance.Status.PRESENT)) for e in enrollments]
     return render(
         request,
         "modules/session_attendance.html",
-        {"session": session, "rows": rows, "statuses": Attendance.Status.choices, "recorded": bool(recorded)},
+        {
+            "session": session,
+            "rows": sheet.rows,
+            "statuses": Attendance.Status.choices,
+            "recorded": bool(sheet.recorded),
+        },
     )
 
 
@@ -305,8 +265,5 @@ ARCHIVE_PAGE_SIZE = 25
 
 def cohort_archive(request):
     """Every cohort the programme ran, newest first, a page at a time."""
-    cohorts, today = selectors.cohort_archive()
-    page = Paginator(cohorts, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("seite"))
-    for cohort in page:
-        cohort.is_past = cohort.end_date < today
-    return render(request, "modules/cohort_archive.html", {"page": page})
+    archive = selectors.cohort_archive(request.GET.get("seite"), per_page=ARCHIVE_PAGE_SIZE)
+    return render(request, "modules/cohort_archive.html", {"page": archive.page, "cohorts": archive.cohorts})
