@@ -13,6 +13,12 @@ class PortalConfig(AppConfig):
 
         install_text_rules(self.apps.get_app_configs())
 
+        # The ground floor's tasks live with their concern (portal.mail, portal.privacy); importing
+        # them here registers them in every process, as an app's own tasks.py would be, so that a
+        # task beat or the admin names (portal.tasks.apply_retention) is known in-process too.
+        from .mail import tasks as _mail_tasks  # noqa: F401
+        from .privacy import tasks as _privacy_tasks  # noqa: F401
+
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
 
         from allauth.mfa.signals import authenticator_added
