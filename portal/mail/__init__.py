@@ -41,6 +41,7 @@ from portal.mail.outbox import (
     absolute_url,
     chunks,
     enqueue,
+    flush_due,
     queue_email_message,
     queue_mail,
     queue_mail_rendered_by_worker,
@@ -57,7 +58,7 @@ from portal.mail.registry import (
     register_send_check,
     visible_mails,
 )
-from portal.mail.sending import MAX_ATTEMPTS, backoff, flush_due, from_address, send_batch
+from portal.mail.sending import MAX_ATTEMPTS, backoff, from_address, send_batch
 
 __all__ = [
     "BATCH_SIZE",

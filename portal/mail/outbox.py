@@ -227,5 +227,24 @@ def enqueue(ids: Iterable[int]) -> None:
         transaction.on_commit(lambda chunk=chunk: _delay_batch(chunk))
 
 
+def flush_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Hand every queued message whose time has come to the workers, in batches.
+
+    Retries after failures, and messages whose first task was lost. Each message gets a new
+    lease, so the next run does not hand it out again while its batch waits in the queue.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
+            enqueue(ids)
+    return len(ids)
+
+
 def settings_url() -> str:
     return absolute_url(reverse("profile"))

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from portal.mail import secrets as mail_secrets
 from portal.mail.models import OutboxMessage
-from portal.mail.outbox import LEASE, enqueue
 from portal.mail.registry import _discover, _discover_send_checks, _renderers, _send_checks
 
 logger = logging.getLogger(__name__)
@@ -368,22 +367,3 @@ def send_batch(ids: list[int], *, now: dt.datetime | None = None) -> dict[str, i
         except Exception:  # closing a broken connection must not hide what was recorded
             logger.debug("Closing the SMTP connection failed", exc_info=True)
     return dict(outcome)
-
-
-def flush_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
-    """Hand every queued message whose time has come to the workers, in batches.
-
-    Retries after failures, and messages whose first task was lost. Each message gets a new
-    lease, so the next run does not hand it out again while its batch waits in the queue.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        ids = list(
-            OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
-            enqueue(ids)
-    return len(ids)

@@ -38,6 +38,6 @@ def send_outbox_message(message_id: int) -> str:
 @shared_task(name="portal.tasks.flush_outbox", acks_late=True, expires=50)
 def flush_outbox() -> int:
     """Every minute (beat): retries whose time has come, and messages whose task got lost."""
-    from portal.mail.sending import flush_due
+    from portal.mail.outbox import flush_due
 
     return flush_due()
