@@ -193,4 +193,4 @@ makemessages: $(STAMP)
 	$(PY) manage.py makemessages -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .import_linter_cache
