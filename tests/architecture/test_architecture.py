@@ -226,7 +226,7 @@ def test_import_contracts_hold():
     """import-linter's contracts in pyproject.toml (every import counts, also inside functions)."""
     lint_imports = Path(sys.executable).parent / "lint-imports"
     if not lint_imports.exists():
-        pytest.fail(f"{lint_imports} is missing: install the dev dependencies (make setup).")
+        pytest.fail(f"{lint_imports} is missing: install the dev dependencies (make setup).", pytrace=False)
     result = subprocess.run(  # noqa: S603 (a fixed executable of this virtualenv)
         [str(lint_imports), "--no-logo", "--no-cache"],
         cwd=ROOT,
