@@ -151,10 +151,12 @@ SCALE ?= default
 bench: system-deps $(STAMP) messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run --scale $(SCALE)
 
-# `make format` rewrites files with ruff's formatter; `make lint` checks both.
+# `make format` rewrites files with ruff's formatter; `make lint` checks both, and that imports
+# point one way (import-linter's contracts in pyproject.toml, see docs/architecture.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 	@# Known vulnerabilities in the installed packages (needs PyPI's JSON API; where the machine
 	@# cannot reach it, pip-audit lists the packages it could not check instead).
 	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
@@ -191,4 +193,4 @@ makemessages: $(STAMP)
 	$(PY) manage.py makemessages -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .import_linter_cache
