@@ -65,3 +65,19 @@ def cohort_in_review(*, at: dt.datetime) -> Cohort | None:
     # instead of every application being read.
     submitted = Application.objects.filter(cohort=OuterRef("pk")).exclude(status=Application.Status.DRAFT)
     return opened.filter(Exists(submitted)).first() or opened.first()
+
+
+def cohort_to_apply_to(*, number: int | None, at: dt.datetime, sent: bool) -> Cohort | None:
+    """The cohort "Jetzt bewerben" leads to: the one named in the address, else the one accepting
+    applications at ``at``. A form sent without its cohort in the address after the window closed
+    was for the cohort whose window opened last (``sent``)."""
+    cohorts = Cohort.objects.order_by("-number")
+    cohort = cohorts.filter(number=number).first() if number else cohorts.accepting_applications(at).first()
+    if cohort is None and sent:
+        cohort = Cohort.objects.filter(applications_open_at__lte=at).order_by("-applications_open_at").first()
+    return cohort
+
+
+def own_application_in(*, cohort: Cohort, applicant: User) -> Application | None:
+    """The applicant's application for this cohort, if there is one (one per person and cohort)."""
+    return Application.objects.filter(cohort=cohort, applicant=applicant).first()

@@ -45,17 +45,10 @@ def start(request, number: int | None = None):
     saved in another tab meanwhile, everything typed is shown again with the reason.
     """
     now = timezone.now()
-    cohorts = Cohort.objects.order_by("-number")
-    cohort = cohorts.filter(number=number).first() if number else cohorts.accepting_applications(now).first()
-    if cohort is None and request.method == "POST":
-        # A form without its cohort in the address, sent after the window closed: it was for the
-        # cohort whose window opened last.
-        cohort = (
-            Cohort.objects.filter(applications_open_at__lte=now).order_by("-applications_open_at").first()
-        )
+    cohort = selectors.cohort_to_apply_to(number=number, at=now, sent=request.method == "POST")
     if cohort is None:
         return render(request, "applications/closed.html", {"cohort": None}, status=404)
-    existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
+    existing = selectors.own_application_in(cohort=cohort, applicant=request.user)
     if request.method == "POST":
         return _edit(request, cohort=cohort, application=existing)
     if existing:
