@@ -9,7 +9,7 @@ class ModulesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import selectors  # noqa: F401  (connects the landing page's cache to enrollments)
+        from . import signals  # noqa: F401  (connects the landing page's cache to enrollments)
         from .models import Attendance, Material, Session, TaskDeadline, TaskSubmission
 
         # Every change by staff is kept with who, when and what (django-auditlog).

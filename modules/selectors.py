@@ -15,8 +15,6 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment, Programme
@@ -76,7 +74,7 @@ def _confirmed_count():
     return Coalesce(Subquery(confirmed), 0)
 
 
-def _totals_key(programme_id: int) -> str:
+def totals_key(programme_id: int) -> str:
     return f"landing:totals:v2:{programme_id}"
 
 
@@ -95,14 +93,7 @@ def programme_totals(programme: Programme | None) -> Totals:
         ]
         return Totals(participants=confirmed.count(), municipalities=municipalities)
 
-    return cache.get_or_set(_totals_key(programme.pk), compute, TOTALS_TIMEOUT)
-
-
-@receiver([post_save, post_delete], sender=Enrollment)
-def _forget_totals(sender, instance: Enrollment, **kwargs) -> None:
-    programme_id = Cohort.objects.filter(pk=instance.cohort_id).values_list("programme_id", flat=True).first()
-    if programme_id is not None:
-        cache.delete(_totals_key(programme_id))
+    return cache.get_or_set(totals_key(programme.pk), compute, TOTALS_TIMEOUT)
 
 
 def _rows(cohorts, today: dt.date) -> list[CohortRow]:
