@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
-from portal.mail import kind_label, visible_mails
+from portal.mail import kind_label, outbox, visible_mails
 from portal.mail.models import OutboxMessage
 from portal.models import AccessibilityFeedback, Municipality
 from portal.web.paging import EstimatedCountPaginator
@@ -144,17 +144,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         permissions=["resend"],
     )
     def send_again(self, request, queryset):
-        from portal.mail import enqueue
-
-        ended = queryset.exclude(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.QUEUED])
-        # Its one-time link was wiped when it ended: the person asks for a new one in the portal.
-        secret = ended.filter(contains_secret=True).count()
-        ids = list(ended.filter(contains_secret=False).values_list("pk", flat=True))
-        OutboxMessage.objects.filter(pk__in=ids).update(
-            status=OutboxMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
-        )
-        enqueue(ids)
-        self.message_user(request, _("%(count)s E-Mails werden erneut gesendet.") % {"count": len(ids)})
+        count, secret = outbox.send_again(queryset)
+        self.message_user(request, _("%(count)s E-Mails werden erneut gesendet.") % {"count": count})
         if secret:
             self.message_user(
                 request,
@@ -168,11 +159,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Als unzustellbar markieren (Rückläufer)"), permissions=["resend"])
     def mark_bounced(self, request, queryset):
-        count = queryset.filter(status=OutboxMessage.Status.SENT).update(
-            status=OutboxMessage.Status.BOUNCED,
-            error=_("Als unzustellbar markiert von %(user)s am %(date)s.")
-            % {"user": request.user, "date": timezone.localtime().strftime("%d.%m.%Y %H:%M")},
-        )
+        count = outbox.mark_bounced(queryset, by=request.user, at=timezone.now())
         self.message_user(
             request,
             _("%(count)s E-Mails als unzustellbar markiert. An diese Adressen gehen keine Erinnerungen mehr.")

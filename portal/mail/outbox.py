@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.mail import secrets as mail_secrets
@@ -244,6 +246,32 @@ def flush_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
             OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
             enqueue(ids)
     return len(ids)
+
+
+def send_again(messages: QuerySet[OutboxMessage]) -> tuple[int, int]:
+    """Queue again the messages among ``messages`` that ended without being delivered (failed,
+    bounced, skipped), from their first attempt. A message with a one-time link or code is not
+    sent again: its secret was wiped when it ended, and the person asks for a new one in the
+    portal. Returns how many were queued and how many were left for that reason."""
+    ended = messages.exclude(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.QUEUED])
+    with transaction.atomic():
+        with_secret = ended.filter(contains_secret=True).count()
+        ids = list(ended.filter(contains_secret=False).values_list("pk", flat=True))
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=OutboxMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
+        )
+        enqueue(ids)
+    return len(ids), with_secret
+
+
+def mark_bounced(messages: QuerySet[OutboxMessage], *, by: User, at: dt.datetime) -> int:
+    """Record that sent messages came back undeliverable (a bounce the mail server reported
+    later): no reminder goes to their addresses any more. Returns how many were marked."""
+    return messages.filter(status=OutboxMessage.Status.SENT).update(
+        status=OutboxMessage.Status.BOUNCED,
+        error=_("Als unzustellbar markiert von %(user)s am %(date)s.")
+        % {"user": by, "date": timezone.localtime(at).strftime("%d.%m.%Y %H:%M")},
+    )
 
 
 def settings_url() -> str:

@@ -286,6 +286,35 @@ def test_an_administrator_can_send_a_failed_message_again(
     assert message.attempts == 1
 
 
+def test_an_administrator_marks_a_sent_message_bounced_and_no_reminder_goes_to_the_address_again(
+    backend, admin_page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent, waiting = queue(2)
+    OutboxMessage.objects.filter(pk=waiting.pk).update(status=OutboxMessage.Status.QUEUED)
+    admin_page.post(
+        reverse("admin:portal_outboxmessage_changelist"),
+        {"action": "mark_bounced", "_selected_action": [sent.pk, waiting.pk]},
+    )
+    sent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert sent.status == OutboxMessage.Status.BOUNCED
+    assert "Als unzustellbar markiert" in sent.error
+    assert waiting.status == OutboxMessage.Status.QUEUED  # only a sent message can come back
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder = queue_mail(
+            recipient=sent.recipient,
+            subject="Erinnerung",
+            body_text="Text",
+            kind="test",
+            idempotency_key="test:reminder",
+            optional=True,
+        )
+    reminder.refresh_from_db()
+    assert reminder.status == OutboxMessage.Status.SKIPPED
+    assert reminder.error == "Die Adresse war zuvor unzustellbar."
+
+
 def test_the_sender_name_with_a_colon_is_quoted_so_that_smtp_accepts_it(settings):
     from django.core.mail.message import sanitize_address
 
