@@ -12,7 +12,7 @@ from modules.progress import module_state
 from tests.applications.conftest import pdf_bytes
 from tests.factories import berlin
 
-from .test_curriculum import cohort, modules, participant, session  # noqa: F401 - fixtures
+from .conftest import session
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +51,9 @@ def _module_card(page: str, title: str) -> str:
 
 def test_a_2022_cohort_seen_later_shows_ended_modules_and_no_upload_form(
     client,
-    cohort,  # noqa: F811
-    modules,  # noqa: F811
-    participant,  # noqa: F811
+    cohort,
+    modules,
+    participant,
 ):
     session(cohort, modules[0], dt.date(2022, 10, 25))
     session(cohort, modules[1], dt.date(2022, 11, 8))
@@ -75,9 +75,9 @@ def test_a_2022_cohort_seen_later_shows_ended_modules_and_no_upload_form(
 
 def test_while_the_task_is_open_the_module_runs_and_the_form_is_there(
     client,
-    cohort,  # noqa: F811
-    modules,  # noqa: F811
-    participant,  # noqa: F811
+    cohort,
+    modules,
+    participant,
 ):
     session(cohort, modules[0], dt.date(2022, 10, 25))
     TaskDeadline.objects.create(cohort=cohort, module=modules[0], due_at=berlin(2022, 11, 15, 23, 59))

@@ -10,7 +10,7 @@ from applications.models import Application
 from modules.models import Material, Session
 from tests.factories import berlin
 
-from .test_curriculum import cohort, coordinator, modules, participant, session  # noqa: F401 - fixtures
+from .conftest import session
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def in_english(user):
 
 
 @pytest.fixture
-def translated(cohort, modules):  # noqa: F811
+def translated(cohort, modules):
     cohort.title_en = "3rd cohort"
     cohort.save()
     first = modules[0]
@@ -40,7 +40,7 @@ def translated(cohort, modules):  # noqa: F811
     return first
 
 
-def test_course_page_shows_english_module_titles_and_task_texts(english, participant, translated):  # noqa: F811
+def test_course_page_shows_english_module_titles_and_task_texts(english, participant, translated):
     english.force_login(in_english(participant.user))
     with time_machine.travel(berlin(2022, 10, 20, 10), tick=False):
         page = english.get(reverse("modules:dashboard")).content.decode()
@@ -51,7 +51,7 @@ def test_course_page_shows_english_module_titles_and_task_texts(english, partici
     assert "2. Modul 2" in page
 
 
-def test_coordinator_pages_show_english_module_titles(english, cohort, coordinator, translated):  # noqa: F811
+def test_coordinator_pages_show_english_module_titles(english, cohort, coordinator, translated):
     english.force_login(in_english(coordinator))
     page = english.get(reverse("modules:progress", args=[cohort.pk])).content.decode()
     assert '<th scope="col">1. Digital transformation</th>' in page
@@ -61,7 +61,7 @@ def test_coordinator_pages_show_english_module_titles(english, cohort, coordinat
     assert "1. Digital transformation" in attendance
 
 
-def test_my_data_names_the_cohort_in_english(english, cohort, participant, translated):  # noqa: F811
+def test_my_data_names_the_cohort_in_english(english, cohort, participant, translated):
     Application.objects.create(
         cohort=cohort,
         applicant=participant.user,
@@ -76,7 +76,7 @@ def test_my_data_names_the_cohort_in_english(english, cohort, participant, trans
     assert "Your application SCM-3-0001 for 3rd cohort" in page
 
 
-def test_staff_can_enter_the_english_task_text(cohort, modules):  # noqa: F811
+def test_staff_can_enter_the_english_task_text(cohort, modules):
     from django.contrib.admin.sites import site
 
     from modules.models import Module
@@ -89,7 +89,7 @@ def test_staff_can_enter_the_english_task_text(cohort, modules):  # noqa: F811
 
 
 @pytest.fixture
-def course_texts(cohort, modules):  # noqa: F811
+def course_texts(cohort, modules):
     """A session and a material with an English text each, and one of each with German text only."""
     first = session(cohort, modules[0], dt.date(2022, 10, 25))
     first.description = "Einführung und Kennenlernen"
@@ -116,7 +116,7 @@ def course_page(client, user) -> str:
         return client.get(reverse("modules:dashboard")).content.decode()
 
 
-def test_course_page_in_english_describes_sessions_and_names_materials(english, participant, course_texts):  # noqa: F811
+def test_course_page_in_english_describes_sessions_and_names_materials(english, participant, course_texts):
     page = course_page(english, in_english(participant.user))
     # under the next session and in the module's list of dates
     assert '<p class="kern-body">Introduction and getting to know each other</p>' in page
@@ -128,7 +128,7 @@ def test_course_page_in_english_describes_sessions_and_names_materials(english, 
     assert '<a href="https://example.org/leitfaden" rel="noopener">Leitfaden</a>' in page
 
 
-def test_course_page_in_german_describes_sessions_and_names_materials(client, participant, course_texts):  # noqa: F811
+def test_course_page_in_german_describes_sessions_and_names_materials(client, participant, course_texts):
     page = course_page(client, participant.user)
     assert '<p class="kern-body">Einführung und Kennenlernen</p>' in page
     assert "25.10.2022, 13:00 Uhr: Einführung und Kennenlernen</li>" in page
@@ -146,7 +146,7 @@ def calendar_events(client, user) -> dict[str, str]:
     return {str(e["summary"]): str(e["description"]) for e in Calendar.from_ical(content).walk("VEVENT")}
 
 
-def test_calendar_file_in_the_participants_language(client, english, participant, modules, course_texts):  # noqa: F811
+def test_calendar_file_in_the_participants_language(client, english, participant, modules, course_texts):
     modules[0].title_en = "Digital transformation"
     modules[0].save()
     assert calendar_events(client, participant.user) == {
@@ -159,7 +159,7 @@ def test_calendar_file_in_the_participants_language(client, english, participant
     }
 
 
-def test_staff_enter_english_session_and_material_texts(client, cohort, modules, coordinator):  # noqa: F811
+def test_staff_enter_english_session_and_material_texts(client, cohort, modules, coordinator):
     from django.contrib.admin.sites import site
 
     # like the module's texts: the German fields in one group, the English ones in the next

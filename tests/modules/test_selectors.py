@@ -9,7 +9,7 @@ from modules import selectors
 from modules.models import Attendance, Material, TaskSubmission
 from tests.factories import CohortFactory, berlin
 
-from .test_curriculum import cohort, coordinator, modules, participant, session  # noqa: F401 - fixtures
+from .conftest import session
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def attend(s, enrollment, status, by):
     Attendance.objects.create(session=s, enrollment=enrollment, status=status, recorded_by=by)
 
 
-def test_only_an_excused_absence_asks_for_make_up_work(cohort, modules, coordinator, participant):  # noqa: F811
+def test_only_an_excused_absence_asks_for_make_up_work(cohort, modules, coordinator, participant):
     for module, status in zip(modules[:3], [E, A, P], strict=True):
         s = session(cohort, module, dt.date(2022, 10, 25) + dt.timedelta(days=7 * (module.position - 1)))
         attend(s, participant, status, coordinator)
@@ -28,7 +28,7 @@ def test_only_an_excused_absence_asks_for_make_up_work(cohort, modules, coordina
     assert [card.needs_makeup for card in cards] == [True, False, False, False, False]
 
 
-def test_the_course_page_shows_its_cohorts_and_the_shared_materials_by_module(cohort, modules, participant):  # noqa: F811
+def test_the_course_page_shows_its_cohorts_and_the_shared_materials_by_module(cohort, modules, participant):
     other = CohortFactory(programme=cohort.programme, number=9)
     Material.objects.create(module=modules[0], cohort=None, title="B für alle", link="https://example.org/b")
     Material.objects.create(module=modules[0], cohort=cohort, title="A eigene", link="https://example.org/a")
@@ -44,9 +44,9 @@ def test_the_course_page_shows_its_cohorts_and_the_shared_materials_by_module(co
 
 
 def test_a_refused_upload_goes_to_its_modules_card_and_the_next_session_is_the_first_not_over(
-    cohort,  # noqa: F811
-    modules,  # noqa: F811
-    participant,  # noqa: F811
+    cohort,
+    modules,
+    participant,
 ):
     first = session(cohort, modules[0], dt.date(2022, 10, 25))
     second = session(cohort, modules[1], dt.date(2022, 11, 1))
@@ -58,7 +58,7 @@ def test_a_refused_upload_goes_to_its_modules_card_and_the_next_session_is_the_f
     assert later.next_session == second and all(card.upload_error is None for card in later.cards)
 
 
-def test_the_matrix_lists_only_submissions_that_wait_for_a_decision(cohort, modules, participant):  # noqa: F811
+def test_the_matrix_lists_only_submissions_that_wait_for_a_decision(cohort, modules, participant):
     for module, state in zip(
         modules[:2], [TaskSubmission.State.SUBMITTED, TaskSubmission.State.ACCEPTED], strict=True
     ):
@@ -77,7 +77,7 @@ def test_the_matrix_lists_only_submissions_that_wait_for_a_decision(cohort, modu
     assert [row.enrollment for row in matrix.rows] == [participant]
 
 
-def test_the_attendance_sheet_preselects_present_until_recorded(cohort, modules, coordinator, participant):  # noqa: F811
+def test_the_attendance_sheet_preselects_present_until_recorded(cohort, modules, coordinator, participant):
     s = session(cohort, modules[0], dt.date(2022, 10, 25))
     sheet = selectors.attendance_sheet(s)
     assert sheet.rows == [(participant, P)] and sheet.recorded == {}
@@ -85,7 +85,7 @@ def test_the_attendance_sheet_preselects_present_until_recorded(cohort, modules,
     assert selectors.attendance_sheet(s).rows == [(participant, A)]
 
 
-def test_coordinators_see_only_their_cohorts_newest_first(cohort, coordinator):  # noqa: F811
+def test_coordinators_see_only_their_cohorts_newest_first(cohort, coordinator):
     newer = CohortFactory(programme=cohort.programme, number=7)
     CohortFactory(programme=cohort.programme, number=8)
     newer.coordinators.add(coordinator)
@@ -93,7 +93,7 @@ def test_coordinators_see_only_their_cohorts_newest_first(cohort, coordinator): 
 
 
 @time_machine.travel(berlin(2022, 11, 1, 10), tick=False)
-def test_the_archive_marks_the_held_cohorts(cohort):  # noqa: F811
+def test_the_archive_marks_the_held_cohorts(cohort):
     held = CohortFactory(
         programme=cohort.programme,
         number=2,
