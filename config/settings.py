@@ -106,7 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.web.middleware.StaffMFAMiddleware",
+    "portal.accounts.middleware.StaffMFAMiddleware",
     "portal.web.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",  # staff changes are logged with who and when
@@ -171,7 +171,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# Staff (reviewers, coordinators, administrators) must use a second factor; see portal.web.middleware.
+# Staff (reviewers, coordinators, administrators) must use a second factor; see portal.accounts.middleware.
 PORTAL_STAFF_MFA_REQUIRED = env.bool("PORTAL_STAFF_MFA_REQUIRED", default=True)
 
 # --- Guessing passwords: django-axes locks a login name from one address after five failures.
