@@ -200,11 +200,8 @@ def _ready(process: subprocess.Popen, hostname: str) -> None:
 
 def portal(work: Path) -> dict:
     import redis
-    from django.utils import timezone
 
-    from applications.tasks import send_draft_reminders
     from portal.mail.models import OutboxMessage
-    from portal.mail.tasks import flush_outbox
 
     flush_redis()
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
@@ -214,62 +211,92 @@ def portal(work: Path) -> dict:
     workers = []
     try:
         with _environment(EMAIL_URL=f"smtp://127.0.0.1:{sink.port}"):
-            first, first_name = _worker("fanout-a", work / "celery-worker-killed.log")
-            workers.append(first)
-            _ready(first, first_name)
-            # What beat starts every morning: the draft reminder rules, run by the worker.
-            started = time.monotonic()
-            job = send_draft_reminders.delay()
-            recorded_at = None
-            deadline = started + PHASE_TIMEOUT
-            while True:
-                if recorded_at is None and job.ready():
-                    recorded_at = time.monotonic()
-                if sent.count() >= COUNT * KILL_AT:
-                    break
-                if first.poll() is not None or time.monotonic() > deadline:
-                    raise BenchError("the worker stopped before half of the reminders were sent")
-                time.sleep(0.02)
-            killed_at = time.monotonic()
-            os.killpg(first.pid, signal.SIGKILL)
-            first.wait(timeout=10)
-            second, second_name = _worker("fanout-b", work / "celery-worker.log")
-            workers.append(second)
-            time.sleep(0.2)  # PostgreSQL rolls back the killed processes' open transactions
-            sent_at_kill = sent.count()  # the new worker takes longer than this to start
-            _ready(second, second_name)
-            ready_at = time.monotonic()
-            summary = job.get(timeout=10)["draft-7d"]
-
-            # The new worker takes the batches still waiting in the broker. The killed worker's
-            # own batches stay unacknowledged; in production flush_outbox (beat, every minute)
-            # hands their messages out again once their five-minute lease has passed. Here that
-            # lease is cut short once the new worker has nothing left to do.
-            last, last_change = sent.count(), time.monotonic()
-            deadline = time.monotonic() + PHASE_TIMEOUT
-            while queued.exists():
-                now_sent = sent.count()
-                if now_sent != last:
-                    last, last_change = now_sent, time.monotonic()
-                elif broker.llen("celery") == 0 and time.monotonic() - last_change > IDLE:
-                    break
-                if time.monotonic() > deadline:
-                    raise BenchError("the new worker did not finish the queued batches")
-                time.sleep(0.02)
-            idle_at = time.monotonic()
-            leftover = queued.update(next_attempt_at=timezone.now())
-            handed_out = flush_outbox.delay().get(timeout=60) if leftover else 0
-            wait_for(
-                lambda: not queued.exists(), timeout=PHASE_TIMEOUT, what="the outbox to drain", interval=0.02
-            )
-            drained_at = time.monotonic()
-            # Anything still in flight would show up as a duplicate: let the worker go idle.
-            wait_for(lambda: broker.llen("celery") == 0, timeout=30, what="an empty broker queue")
-            time.sleep(0.5)
+            clock = _kill_at_half(work, workers, sent)
+            clock.update(_recover(queued, sent, broker))
     finally:
         for process in reversed(workers):
             stop(process)
         record = sink.close()
+    return _figures(record, clock)
+
+
+def _kill_at_half(work: Path, workers: list, sent) -> dict:
+    """The reminder task through a worker that is killed (SIGKILL) once half the reminders are
+    sent, and a new worker started; the moments of each step."""
+    from applications.tasks import send_draft_reminders
+
+    first, first_name = _worker("fanout-a", work / "celery-worker-killed.log")
+    workers.append(first)
+    _ready(first, first_name)
+    # What beat starts every morning: the draft reminder rules, run by the worker.
+    started = time.monotonic()
+    job = send_draft_reminders.delay()
+    recorded_at = None
+    deadline = started + PHASE_TIMEOUT
+    while True:
+        if recorded_at is None and job.ready():
+            recorded_at = time.monotonic()
+        if sent.count() >= COUNT * KILL_AT:
+            break
+        if first.poll() is not None or time.monotonic() > deadline:
+            raise BenchError("the worker stopped before half of the reminders were sent")
+        time.sleep(0.02)
+    killed_at = time.monotonic()
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    second, second_name = _worker("fanout-b", work / "celery-worker.log")
+    workers.append(second)
+    time.sleep(0.2)  # PostgreSQL rolls back the killed processes' open transactions
+    sent_at_kill = sent.count()  # the new worker takes longer than this to start
+    _ready(second, second_name)
+    ready_at = time.monotonic()
+    return {
+        "started": started,
+        "recorded_at": recorded_at,
+        "killed_at": killed_at,
+        "sent_at_kill": sent_at_kill,
+        "ready_at": ready_at,
+        "summary": job.get(timeout=10)["draft-7d"],
+    }
+
+
+def _recover(queued, sent, broker) -> dict:
+    """The new worker takes the batches still waiting in the broker. The killed worker's own
+    batches stay unacknowledged; in production flush_outbox (beat, every minute) hands their
+    messages out again once their five-minute lease has passed. Here that lease is cut short once
+    the new worker has nothing left to do."""
+    from django.utils import timezone
+
+    from portal.mail.tasks import flush_outbox
+
+    last, last_change = sent.count(), time.monotonic()
+    deadline = time.monotonic() + PHASE_TIMEOUT
+    while queued.exists():
+        now_sent = sent.count()
+        if now_sent != last:
+            last, last_change = now_sent, time.monotonic()
+        elif broker.llen("celery") == 0 and time.monotonic() - last_change > IDLE:
+            break
+        if time.monotonic() > deadline:
+            raise BenchError("the new worker did not finish the queued batches")
+        time.sleep(0.02)
+    idle_at = time.monotonic()
+    leftover = queued.update(next_attempt_at=timezone.now())
+    handed_out = flush_outbox.delay().get(timeout=60) if leftover else 0
+    wait_for(lambda: not queued.exists(), timeout=PHASE_TIMEOUT, what="the outbox to drain", interval=0.02)
+    drained_at = time.monotonic()
+    # Anything still in flight would show up as a duplicate: let the worker go idle.
+    wait_for(lambda: broker.llen("celery") == 0, timeout=30, what="an empty broker queue")
+    time.sleep(0.5)
+    return {"idle_at": idle_at, "handed_out": handed_out, "drained_at": drained_at}
+
+
+def _figures(record: dict, clock: dict) -> dict:
+    from portal.mail.models import OutboxMessage
+
+    started, killed_at, ready_at = clock["started"], clock["killed_at"], clock["ready_at"]
+    idle_at, drained_at, handed_out = clock["idle_at"], clock["drained_at"], clock["handed_out"]
+    summary = clock["summary"]
     statuses = Counter(OutboxMessage.objects.values_list("status", flat=True))
     expected = dict(OutboxMessage.objects.values_list("idempotency_key", "recipient"))
     batches = math.ceil(summary["queued"] / BATCH) + math.ceil(handed_out / BATCH)
@@ -280,11 +307,11 @@ def portal(work: Path) -> dict:
     return {
         "queued": summary["queued"],
         "statuses": dict(statuses),
-        "recorded": (recorded_at or ready_at) - started,
+        "recorded": (clock["recorded_at"] or ready_at) - started,
         "first_delivery": first_delivery - started,
         "killed_after": killed_at - started,
         "delivered_before_kill": before_kill,
-        "sent_recorded_at_kill": sent_at_kill,
+        "sent_recorded_at_kill": clock["sent_at_kill"],
         "restart": ready_at - killed_at,
         "idle_wait": idle_at - ready_at,
         "handed_out_again": handed_out,
@@ -378,221 +405,6 @@ def run(work: Path) -> dict:
     result = {"count": COUNT, "setup": setup, "portal": portal(work)}
     result["baseline"] = baseline(work)
     return result
-
-
-# --- the report -------------------------------------------------------------------------------
-
-
-def _rate(value: float) -> str:
-    return f"{value:,.0f}/s"
-
-
-def _s(seconds: float) -> str:
-    return f"{seconds:.2f} s"
-
-
-def _one_per_batch(side: dict) -> bool:
-    """No batch opened more than one connection, and no connection carried more than one batch. (A
-    batch the kill caught before it connected opened none, so there may be fewer connections.)"""
-    return side["connections"] <= side["batches"] and side["max_per_connection"] <= BATCH
-
-
-def _correct(side: dict) -> bool:
-    return (
-        side["duplicates"] == 0
-        and side["missing"] == 0
-        and side["unexpected"] == 0
-        and not side["wrong_recipient"]
-    )
-
-
-def summary_rows(results: dict) -> list[tuple[str, ...]]:
-    """(section, figure, baseline, portal, ratio, target, verdict) for the summary table."""
-    base, portal_ = results["baseline"], results["portal"]
-    count = results["count"]
-    return [
-        (
-            "Reminder fan-out",
-            "mails/s, steady (two workers until the kill vs. one process)",
-            _rate(base["rate"]),
-            _rate(portal_["steady_rate"]),
-            f"{portal_['steady_rate'] / base['rate']:.0%} of the baseline",
-            "",
-            "",
-        ),
-        (
-            "Reminder fan-out",
-            f"{count:,} mails, first to last delivery (incl. kill and restart)",
-            _s(base["wall"]),
-            _s(portal_["sending"]) + f" ({_rate(portal_['overall_rate'])})",
-            f"{portal_['sending'] / base['wall']:.1f}× the time",
-            "",
-            "",
-        ),
-        (
-            "Reminder fan-out",
-            "SMTP connections / batches handed out",
-            f"{base['connections']} / {base['batches']}",
-            f"{portal_['connections']} / {portal_['batches']}",
-            "",
-            "one per batch",
-            _met(_one_per_batch(portal_)),
-        ),
-        (
-            "Reminder fan-out",
-            "duplicates / missing after SIGKILL and restart",
-            f"{base['duplicates']} / {base['missing']}",
-            f"{portal_['duplicates']} / {portal_['missing']}",
-            "",
-            "0 / 0",
-            _met(_correct(portal_)),
-        ),
-    ]
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "missed"
-
-
-def _table(header, body) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in body]
-    return lines
-
-
-def markdown(results: dict) -> list[str]:
-    """The section of BENCHMARKS.md."""
-    base, portal_ = results["baseline"], results["portal"]
-    count = results["count"]
-    statuses = ", ".join(f"{status} {number:,}" for status, number in sorted(portal_["statuses"].items()))
-    lines = [
-        "## 4. Reminder fan-out",
-        "",
-        f"{count:,} applicants (every fifth writing in English) hold an unsubmitted draft in a cohort whose "
-        "deadline is a week away, so the real 7-day draft reminder rule is due for each of them. The "
-        "benchmark sends the task beat starts every morning (`applications.tasks.send_draft_reminders`) "
-        "to two Celery worker processes (`celery worker --concurrency=2`, Redis broker, PostgreSQL). The "
-        "worker runs the rule, renders and records every reminder in the outbox and hands them to itself "
-        f"in batches of 50; each batch goes out over one SMTP connection to a local sink (aiosmtpd on "
-        f"loopback, in its own process). Once {KILL_AT:.0%} of the messages are recorded as sent, the "
-        "worker and its pool processes are killed with SIGKILL and a new worker is started. The killed "
-        "worker's unfinished batches stay unacknowledged in Redis; in production `flush_outbox` (beat, every "
-        "minute) hands their messages out again once their five-minute lease has passed. The benchmark "
-        "cuts that lease short once the new worker has emptied the queue and sent nothing for "
-        f"{IDLE:.0f} s, then runs `flush_outbox` through the worker.",
-        "",
-        f"Baseline: Django's SMTP `EmailBackend` in one process sending the same {count:,} messages, "
-        "read from the outbox and built beforehand (subject, text, HTML, the same headers), in the same "
-        "batches of 50 with one connection each, to a fresh sink of the same kind, after the portal's run. "
-        "No outbox, no Celery, no database while sending.",
-        "",
-        *_table(
-            ["", "Baseline", "Portal", "Ratio"],
-            [
-                [
-                    "mails/s, steady",
-                    _rate(base["rate"]),
-                    f"{_rate(portal_['steady_rate'])} (two workers, from the first delivery to the kill, "
-                    f"{portal_['delivered_before_kill']:,} mails)",
-                    f"{portal_['steady_rate'] / base['rate']:.0%}",
-                ],
-                [
-                    f"{count:,} mails, first to last delivery",
-                    _s(base["wall"]),
-                    f"{_s(portal_['sending'])}, including the kill, the restart and the lease cut short",
-                    f"{portal_['sending'] / base['wall']:.1f}×",
-                ],
-                [
-                    "mails/s over that time",
-                    _rate(base["rate"]),
-                    _rate(portal_["overall_rate"]),
-                    f"{portal_['overall_rate'] / base['rate']:.0%}",
-                ],
-                [
-                    "SMTP connections opened / batches handed out",
-                    f"{base['connections']} / {base['batches']}",
-                    f"{portal_['connections']} / {portal_['batches']} "
-                    f"({portal_['connections_used']} delivered something)",
-                    f"one per batch: {_met(_one_per_batch(portal_))}",
-                ],
-                [
-                    "most messages over one connection",
-                    base["max_per_connection"],
-                    portal_["max_per_connection"],
-                    f"≤ {BATCH}",
-                ],
-                [
-                    "delivered / duplicates / missing",
-                    f"{base['delivered']:,} / {base['duplicates']} / {base['missing']}",
-                    f"{portal_['delivered']:,} / {portal_['duplicates']} / {portal_['missing']}",
-                    "",
-                ],
-            ],
-        ),
-        "",
-        "The portal's run, from the moment the task was sent:",
-        "",
-        *_table(
-            ["step", "time"],
-            [
-                ["first delivery", _s(portal_["first_delivery"])],
-                [
-                    f"the task's result is stored: rule run, {portal_['queued']:,} reminders rendered and "
-                    f"recorded, {math.ceil(portal_['queued'] / 50)} batches queued",
-                    _s(portal_["recorded"]),
-                ],
-                [
-                    f"SIGKILL ({portal_['sent_recorded_at_kill']:,} recorded as sent, "
-                    f"{portal_['delivered_before_kill']:,} delivered)",
-                    _s(portal_["killed_after"]),
-                ],
-                ["new worker answers", f"+ {_s(portal_['restart'])}"],
-                [
-                    f"the new worker sends the batches still waiting, then sends nothing for {IDLE:.0f} s",
-                    f"+ {_s(portal_['idle_wait'])}",
-                ],
-                [
-                    f"flush_outbox hands out the killed worker's {portal_['handed_out_again']} messages; "
-                    "outbox drained",
-                    f"+ {_s(portal_['recovery'])}",
-                ],
-                ["end to end", _s(portal_["end_to_end"])],
-            ],
-        ),
-        "",
-        f"Outbox afterwards: {statuses}. Duplicates are counted by outbox key; by Message-ID "
-        f"{portal_['duplicate_message_ids']}, by recipient {portal_['duplicate_recipients']}. Messages the "
-        f"sink got that the outbox does not hold: {portal_['unexpected']}; to a wrong recipient: "
-        f"{portal_['wrong_recipient']}.",
-        "",
-        "The batches handed out are the 200 of the rule's run and those `flush_outbox` hands out again. "
-        "A batch the kill caught before it connected opened no connection, so there can be fewer "
-        "connections than batches; the target is that none opened two, and none carried more than one "
-        "batch.",
-        "",
-        "Where the difference in mails/s comes from: for each message a worker does what the baseline "
-        "does (build the MIME message, MAIL, RCPT and DATA over the open connection), and in addition "
-        "locks the message's outbox row (`SELECT … FOR UPDATE SKIP LOCKED`), marks it sent and commits, "
-        "one transaction per message so that an accepted message is recorded at once; per batch it "
-        "checks every message against current data (account, opt-out, still due). Two worker "
-        "processes share the two cores with PostgreSQL, Redis, the sink and the benchmark.",
-        "",
-    ]
-    if portal_["duplicates"]:
-        lines += [
-            f"Duplicated after the kill: {', '.join(f'`{key}`' for key in portal_['duplicated_keys'])}.",
-            "",
-        ]
-    lines += [
-        "Delivery is at least once: a message is marked sent in the transaction that holds its row lock, "
-        "before it is handed to the server, and that transaction commits as soon as the server accepts "
-        "it. A worker killed between the server's acceptance and that commit leaves the message queued, "
-        "and it is sent again, with the same Message-ID so that the receiving side can recognise it. "
-        "Nothing else stands in that window, so a kill at a random moment almost never hits it; a kill "
-        "before the acceptance sends the message once, later.",
-        "",
-    ]
-    return lines
 
 
 if __name__ == "__main__":

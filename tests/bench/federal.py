@@ -17,22 +17,19 @@ reported by name.
 ``BENCH_FEDERAL_FRACTION`` (default 1) shrinks the rollout for a trial run of the harness.
 """
 
-import contextlib
 import datetime as dt
-import hashlib
-import itertools
 import os
 import time
-from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from .common import median
-from .data import complete, graduate, make_users, person_names, programme_and_modules, staff_user
+from .data import graduate, make_users, programme_and_modules, staff_user
+from .federal_grow import grow, log  # grow: tests/portal/test_page_costs.py imports it from here
+from .federal_rows import analyze, applications_for, certificate, mail, submitted_application
 from .pages import _client, measure
 
 FULL = {
@@ -77,12 +74,7 @@ class World:
     """The measured people and objects; they stay the same while the data around them grows."""
 
     def __init__(self):
-        from applications.models import Application, ReviewNote, Score, StatusChange
-        from certificates.models import Certificate
-        from cohorts.models import BERLIN, Cohort
-        from modules.models import Session
         from portal.accounts.models import User
-        from portal.mail.models import OutboxMessage
 
         now = timezone.now()
         today = timezone.localdate(now)
@@ -97,8 +89,17 @@ class World:
             is_staff=True,
             is_superuser=True,
         )
+        self._finished_cohort()
+        self._open_cohort(now, today)
+        self._first_mails(now)
+        analyze()
 
-        # A finished cohort with ten participants, their attendance, tasks and certificates.
+    def _finished_cohort(self) -> None:
+        """A finished cohort with ten participants, their attendance, tasks and certificates."""
+        from certificates.models import Certificate
+        from cohorts.models import BERLIN, Cohort
+        from modules.models import Session
+
         self.past = Cohort.objects.create(
             programme=self.programme,
             number=1,
@@ -129,7 +130,11 @@ class World:
         self.certificate = certificates[0]
         applications_for(enrollments, cohort=self.past, reviewer=self.reviewer)
 
-        # The open cohort: ten submitted applications, three on the waiting list, one draft.
+    def _open_cohort(self, now: dt.datetime, today: dt.date) -> None:
+        """The open cohort: ten submitted applications, three on the waiting list, one draft."""
+        from applications.models import Application, ReviewNote, Score, StatusChange
+        from cohorts.models import Cohort
+
         self.open = Cohort.objects.create(
             programme=self.programme,
             number=2,
@@ -162,6 +167,10 @@ class World:
             StatusChange(application=a, from_status="draft", to_status="submitted") for a in submitted
         )
         # The waiting list is ranked by score.
+
+    def _first_mails(self, now: dt.datetime) -> None:
+        from portal.mail.models import OutboxMessage
+
         # A full first page of the outbox (100 rows), as after the first weeks of a cohort.
         OutboxMessage.objects.bulk_create(
             mail(index, user=self.applicant, status=OutboxMessage.Status.SENT, at=now) for index in range(118)
@@ -170,7 +179,6 @@ class World:
             mail(index, user=self.applicant, status=OutboxMessage.Status.QUEUED, at=now, tag="due")
             for index in range(2)
         )
-        analyze()
 
     def pages(self) -> list[tuple[str, object, str]]:
         admin = f"/{settings.ADMIN_URL}"
@@ -197,436 +205,6 @@ class World:
             ),
             ("Outbox admin", self.admin, f"{admin}portal/outboxmessage/"),
         ]
-
-
-def certificate(enrollment, cohort, sequence: int, *, issued_by):
-    from certificates.models import Certificate
-
-    number = f"{cohort.programme.reference_prefix}-{cohort.end_date.year}-{cohort.programme_id}x{cohort.number}-{sequence:04d}"
-    return Certificate(
-        enrollment=enrollment,
-        cohort=cohort,
-        sequence=sequence,
-        number=number,
-        holder_name=f"{enrollment.user.first_name} {enrollment.user.last_name}",
-        municipality_name="Musterstadt",
-        programme_title=cohort.programme.title,
-        cohort_title=cohort.title,
-        cohort_start=cohort.start_date,
-        cohort_end=cohort.end_date,
-        issued_on=cohort.end_date,
-        status=Certificate.Status.ISSUED,
-        issued_by=issued_by,
-        sha256=hashlib.sha256(number.encode()).hexdigest(),
-        rendered_at=timezone.now(),
-    )
-
-
-def submitted_application(user, cohort, sequence: int, *, status: str, at: dt.datetime, municipality=None):
-    from applications.models import Application
-
-    return Application(
-        cohort=cohort,
-        applicant=user,
-        municipality=municipality,
-        other_employer="" if municipality else "Landkreis Musterkreis",
-        status=status,
-        sequence=sequence,
-        reference=f"{cohort.programme.reference_prefix}-{cohort.programme_id}x{cohort.number}-{sequence:04d}",
-        department="Stabsstelle Digitalisierung",
-        position="Sachbearbeitung",
-        phone="+49 331 000000",
-        role="Koordination der Digitalisierung in der Verwaltung.",
-        motivation="Smart City gemeinsam gestalten.",
-        strategy=Application.Strategy.YES,
-        supervisor_name="Dr. Erika Muster",
-        supervisor_email="leitung@bench.example.org",
-        endorsement="private/bench/schreiben.pdf",
-        endorsement_name="schreiben.pdf",
-        privacy_consent_at=at - dt.timedelta(days=30),
-        privacy_consent_version=settings.PRIVACY_NOTICE_VERSION,
-        submitted_at=at - dt.timedelta(days=5),
-        decided_at=None if status in ("submitted", "in_review") else at - dt.timedelta(days=2),
-    )
-
-
-def applications_for(enrollments, *, cohort, reviewer) -> None:
-    """Accepted applications behind participants, as the intake left them."""
-    from applications.models import Application
-
-    now = timezone.now()
-    rows = []
-    for sequence, enrollment in enumerate(enrollments, start=1):
-        row = submitted_application(
-            enrollment.user,
-            cohort,
-            sequence,
-            status=Application.Status.ACCEPTED,
-            at=now - dt.timedelta(days=900),
-            municipality=enrollment.municipality,
-        )
-        row.enrollment = enrollment
-        rows.append(row)
-    Application.objects.bulk_create(rows)
-
-
-def mail(index: int, *, user, status: str, at: dt.datetime, tag: str = "sent", related=None):
-    from portal.mail.models import OutboxMessage
-
-    return OutboxMessage(
-        idempotency_key=f"bench:{tag}:{user.pk if user else 0}:{index}",
-        kind="decision-rejected" if index % 3 else "reminder-session",
-        recipient=user.email if user else f"person-{index}@bench.example.org",
-        user=user,
-        related_model="applications.application" if related else "",
-        related_id=related,
-        subject="Ihre Bewerbung",
-        body_text="Guten Tag,\n\nvielen Dank für Ihre Bewerbung.\n",
-        status=status,
-        attempts=1 if status == "sent" else 0,
-        sent_at=at if status == "sent" else None,
-        next_attempt_at=None if status == "sent" else at - dt.timedelta(minutes=1),
-    )
-
-
-def analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-
-# --- the rollout -----------------------------------------------------------------------------
-
-
-class SQL:
-    """An SQL expression (with its parameters) for a column of :func:`insert_select`."""
-
-    def __init__(self, sql: str, *params):
-        self.sql, self.params = sql, params
-
-
-@contextlib.contextmanager
-def indexes_set_aside(model):
-    """Drop the table's plain indexes for a bulk load and build them again afterwards: one
-    sorted build per index is many times faster than a million single inserts into each. Keys
-    and unique constraints stay, so the load is checked as always."""
-    if connection.in_atomic_block:  # a test's small world: its foreign-key checks wait for the end
-        yield
-        return
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for _name, definition in indexes:
-                cursor.execute(definition)
-            cursor.execute("RESET maintenance_work_mem")
-
-
-def insert_select(model, values: dict, source: str, params=()) -> int:
-    """``INSERT INTO`` the model's table ``SELECT`` one row per row of ``source``, inside
-    PostgreSQL: rows that follow a rule need no Python objects. Columns not in ``values`` take
-    the field's default (``now()`` for automatic times); a value that is not :class:`SQL` is a
-    parameter. Returns the number of rows written."""
-    columns, expressions, arguments = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        value = values.get(field.name, values.get(field.attname, field))
-        if isinstance(value, SQL):
-            expressions.append(value.sql)
-            arguments.extend(value.params)
-        elif value is field and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
-            expressions.append("now()")
-        else:
-            expressions.append("%s")
-            default = field.get_default() if value is field else value
-            arguments.append(field.get_db_prep_save(default, connection))
-    # Table and column names come from the models, expressions from this module: nothing typed.
-    table = connection.ops.quote_name(model._meta.db_table)
-    statement = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM {source}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*arguments, *params])
-        return cursor.rowcount
-
-
-def log(message: str) -> None:
-    import sys
-
-    print(message, file=sys.stderr, flush=True)
-
-
-def grow(world: World, sizes: dict[str, int]) -> dict[str, int]:
-    """Build the nationwide rollout around the small world with bulk inserts."""
-    from dateutil.relativedelta import relativedelta
-
-    from applications.models import Application, ReviewNote, Score, StatusChange
-    from applications.privacy import BLANK, UNSUCCESSFUL
-    from certificates.models import Certificate
-    from cohorts.models import BERLIN, Cohort, Enrollment, Programme
-    from modules.models import Module, Session
-    from portal.accounts.models import User
-    from portal.mail.models import OutboxMessage
-    from portal.models import Municipality, State
-    from portal.privacy.registry import retention_cutoff, retention_months
-
-    started = time.monotonic()
-    now = timezone.now()
-    # The retention job runs every night: applications of cohorts past their retention period are
-    # built as it leaves them, so the run measured below meets the steady state, not years of
-    # backlog at once.
-    cutoff = retention_cutoff(now)
-
-    # The other fifteen states, each with its own programme and its own list of municipalities.
-    other_states = [state for state in State.values if state != world.programme.state]
-    existing = Municipality.objects.count()
-    Municipality.objects.bulk_create(
-        (
-            Municipality(
-                key=f"bench-{index:05d}",
-                ags=f"{other_states[index % 15]}{index:06d}",
-                name=f"Gemeinde {index}",
-                district=f"Landkreis {index // 40}",
-                state=other_states[index % 15],
-                kind=Municipality.Kind.GEMEINDE if index % 5 else Municipality.Kind.STADT,
-            )
-            for index in range(max(sizes["municipalities"] - existing, 0))
-        ),
-        batch_size=5000,
-    )
-    towns = defaultdict(list)
-    for pk, state in Municipality.objects.values_list("pk", "state"):
-        towns[state].append(pk)
-    log(f"    municipalities: {sum(len(pks) for pks in towns.values())} in {len(towns)} states")
-
-    programmes = [world.programme]
-    for number, state in enumerate(other_states[: sizes["programmes"] - 1], start=1):
-        programme = Programme.objects.create(
-            slug=f"land-{state}",
-            title=f"Smart City Manager:in ({State(state).label})",
-            reference_prefix=f"L{number}",
-            state=state,
-        )
-        Module.objects.bulk_create(
-            Module(programme=programme, position=m.position, title=m.title, description=m.description)
-            for m in world.modules
-        )
-        programmes.append(programme)
-    modules = {p.pk: list(Module.objects.filter(programme=p).order_by("position")) for p in programmes}
-
-    # The cohorts still to build, spread over the programmes, the remainder one each to the first.
-    per_programme, remainder = divmod(max(sizes["cohorts"] - Cohort.objects.count(), 0), len(programmes))
-    cohorts = []
-    for index, programme in enumerate(programmes):
-        first = 1 + Cohort.objects.filter(programme=programme).count()
-        count = max(per_programme + (index < remainder), 1)
-        for number in range(first, first + count):
-            year = 2020 + number % 7
-            cohorts.append(
-                Cohort(
-                    programme=programme,
-                    number=number,
-                    title=f"{number}. Schulungsdurchgang",
-                    start_date=dt.date(year, 3, 1),
-                    end_date=dt.date(year, 5, 31),
-                    applications_open_at=dt.datetime(year - 1, 12, 1, tzinfo=BERLIN),
-                    applications_close_on=dt.date(year, 1, 31),
-                    seats=50,
-                )
-            )
-    cohorts = Cohort.objects.bulk_create(cohorts)
-    Session.objects.bulk_create(
-        (
-            Session(
-                cohort=cohort,
-                module=module,
-                starts_at=dt.datetime(cohort.start_date.year, 3, 2 + module.position, 13, tzinfo=BERLIN),
-                ends_at=dt.datetime(cohort.start_date.year, 3, 2 + module.position, 15, tzinfo=BERLIN),
-            )
-            for cohort in cohorts
-            for module in modules[cohort.programme_id]
-        ),
-        batch_size=5000,
-    )
-    log(f"    programmes {len(programmes)}, cohorts {Cohort.objects.count()}")
-
-    reviewers = [staff_user(f"gutachten-{index}@bench.example.org", "reviewers") for index in range(4)]
-    per_cohort = max(sizes["applications"] // len(cohorts), 1)
-    enrolled_per_cohort = min(max(sizes["enrollments"] // len(cohorts), 1), per_cohort)
-    password = make_password(None)
-    names = person_names()
-    user_count = 0
-    enrollment_total = 0
-    application_total = 0
-    state_of = {p.pk: p.state for p in programmes}
-    # A small trial run may leave a state without municipalities: it borrows the first state's.
-    town_cycles = {
-        p.state: itertools.cycle(towns[p.state] or towns[world.programme.state]) for p in programmes
-    }
-    for offset in range(0, len(cohorts), 20):
-        group = cohorts[offset : offset + 20]
-        users = []
-        for _cohort in group:
-            for _ in range(per_cohort):
-                first, last = next(names)
-                users.append(
-                    User(
-                        email=f"land-{user_count}@bench.example.org",
-                        first_name=first,
-                        last_name=last,
-                        password=password,
-                        language="de",
-                    )
-                )
-                user_count += 1
-        users = User.objects.bulk_create(users, batch_size=5000)
-        people = iter(users)
-        enrollments, applications = [], []
-        for cohort in group:
-            for sequence in range(1, per_cohort + 1):
-                user = next(people)
-                town = next(town_cycles[state_of[cohort.programme_id]])
-                if sequence <= enrolled_per_cohort:
-                    status = Application.Status.ACCEPTED
-                    enrollments.append(
-                        Enrollment(
-                            cohort=cohort, user=user, municipality_id=town, state=Enrollment.State.CONFIRMED
-                        )
-                    )
-                elif sequence % 10 == 0:
-                    status = Application.Status.WITHDRAWN
-                elif sequence % 7 == 0:
-                    status = Application.Status.WAITLISTED
-                else:
-                    status = Application.Status.REJECTED
-                application = submitted_application(
-                    user, cohort, sequence, status=status, at=now - dt.timedelta(days=365)
-                )
-                application.municipality_id = town
-                application.other_employer = ""
-                if status == Application.Status.WITHDRAWN:
-                    application.withdrawn_at = application.submitted_at + dt.timedelta(days=1)
-                if cohort.end_date < cutoff and status in UNSUCCESSFUL:
-                    # As the nightly retention run has left it: anonymised, no notes.
-                    for field, value in BLANK.items():
-                        setattr(application, field, value)
-                    application.applicant_id = application.municipality_id = None
-                    application.anonymised_at = now - dt.timedelta(days=1)
-                applications.append(application)
-        enrollments = Enrollment.objects.bulk_create(enrollments, batch_size=5000)
-        by_person = {enrollment.user_id: enrollment for enrollment in enrollments}
-        for application in applications:
-            application.enrollment = by_person.get(application.applicant_id)
-        applications = Application.objects.bulk_create(applications, batch_size=5000)
-        complete(enrollments, recorded_by=reviewers[0])
-        Certificate.objects.bulk_create(
-            (
-                certificate_row(enrollment, sequence, issued_by=world.coordinator)
-                for sequence, enrollment in enumerate(enrollments, start=1)
-            ),
-            batch_size=5000,
-        )
-        enrollment_total += len(enrollments)
-        application_total += len(applications)
-        log(f"    applications {application_total}, enrollments {enrollment_total}")
-
-    # What follows a rule is written by PostgreSQL itself: two scores, a note (unless anonymised)
-    # and two status changes per application of the rollout, and the mails.
-    # Statistics first: the foreign-key checks of the loads below are planned from them, and with
-    # those of the small world they would read the whole user table for every mail.
-    analyze()
-    grown = [cohort.pk for cohort in cohorts]
-    rollout = "applications_application a WHERE a.cohort_id = ANY(%s)"
-    scores = insert_select(
-        Score,
-        {
-            "application": SQL("a.id"),
-            "reviewer": SQL("r.id"),
-            "motivation": SQL("1 + mod(a.id + r.n, 5)"),
-            "relevance": SQL("1 + mod(a.id, 5)"),
-            "commitment": SQL("1 + mod(a.id * 7 + r.n, 5)"),
-        },
-        "applications_application a CROSS JOIN (VALUES (%s, 0), (%s, 1)) AS r(id, n) "
-        "WHERE a.cohort_id = ANY(%s)",
-        [reviewers[0].pk, reviewers[1].pk, grown],
-    )
-    notes = insert_select(
-        ReviewNote,
-        {"application": SQL("a.id"), "author": reviewers[0].pk, "text": "Geprüft."},
-        rollout + " AND a.anonymised_at IS NULL",
-        [grown],
-    )
-    changes = insert_select(
-        StatusChange,
-        {
-            "application": SQL("a.id"),
-            "changed_by": reviewers[1].pk,
-            "from_status": SQL("CASE WHEN s.n = 0 THEN 'draft' ELSE 'submitted' END"),
-            "to_status": SQL("CASE WHEN s.n = 0 THEN 'submitted' ELSE a.status END"),
-        },
-        "applications_application a CROSS JOIN generate_series(0, 1) AS s(n) WHERE a.cohort_id = ANY(%s)",
-        [grown],
-    )
-    log(f"    scores {scores}, notes {notes}, status changes {changes}")
-
-    users = min(User.objects.count(), 200_000)
-    first = OutboxMessage.objects.count()
-    # A mail a minute: those older than the mail log's retention period come first in the index.
-    fresh = int((now - (now - relativedelta(months=retention_months()))).total_seconds() // 60)
-    with indexes_set_aside(OutboxMessage):
-        mails = insert_select(
-            OutboxMessage,
-            {
-                "idempotency_key": SQL("'bench:rollout:' || i"),
-                "kind": SQL(
-                    "(ARRAY['decision-rejected', 'reminder-session', 'reminder-draft', 'account-confirm'])"
-                    "[mod(i, 4) + 1]"
-                ),
-                # Mails past the retention period as the nightly run leaves them: scrubbed.
-                "recipient": SQL("CASE WHEN i < %s THEN u.email ELSE '' END", fresh),
-                "user": SQL("CASE WHEN i < %s THEN u.id END", fresh),
-                "subject": SQL("CASE WHEN i < %s THEN 'Ihre Bewerbung' ELSE '' END", fresh),
-                "body_text": SQL(
-                    "CASE WHEN i < %s THEN %s ELSE '' END", fresh, "Guten Tag,\n\nvielen Dank.\n"
-                ),
-                "status": OutboxMessage.Status.SENT,
-                "attempts": 1,
-                "created_at": SQL("%s - i * interval '1 minute'", now),
-                "sent_at": SQL("%s - i * interval '1 minute'", now),
-            },
-            "generate_series(%s, %s) AS i JOIN (SELECT id, email, row_number() OVER (ORDER BY id) - 1 AS n "
-            "FROM portal_user ORDER BY id LIMIT %s) AS u ON u.n = mod(i, %s)",
-            [first, sizes["outbox"] - 1, users, users],
-        )
-    log(f"    mails {mails}")
-    analyze()
-    counts = {
-        "programmes": Programme.objects.count(),
-        "municipalities": Municipality.objects.count(),
-        "cohorts": Cohort.objects.count(),
-        "applications": Application.objects.count(),
-        "scores": Score.objects.count(),
-        "enrollments": Enrollment.objects.count(),
-        "certificates": Certificate.objects.count(),
-        "outbox": OutboxMessage.objects.count(),
-        "users": User.objects.count(),
-    }
-    counts["build_seconds"] = round(time.monotonic() - started)
-    return counts
-
-
-def certificate_row(enrollment, sequence: int, *, issued_by):
-    return certificate(enrollment, enrollment.cohort, sequence, issued_by=issued_by)
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -819,205 +397,3 @@ def run(work) -> dict:
     large = {"pages": measure_pages(world), "jobs": jobs(world)}
     large["exports"] = exports(world)
     return {"small": small, "large": large, "counts": counts, "targets": sizes}
-
-
-# --- the report ------------------------------------------------------------------------------
-
-PAGE_LIMIT = 1.5
-START, END = "<!-- federal-scale:start -->", "<!-- federal-scale:end -->"
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def _table(header: list[str], body: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in body]
-    return lines
-
-
-def verdicts(results: dict) -> dict[str, bool]:
-    small, large = results["small"], results["large"]
-    out = {}
-    for name, before in small["pages"].items():
-        after = large["pages"][name]
-        out[f"page:{name}"] = (
-            after["status"] == before["status"] == 200
-            and after["queries"] == before["queries"]
-            and after["time"] <= PAGE_LIMIT * before["time"]
-        )
-    for name, figures in large["jobs"].items():
-        out[f"job:{name}"] = not any(plan["seq_big"] for plan in figures["plans"])
-    return out
-
-
-def markdown(results: dict) -> str:
-    small, large, counts = results["small"], results["large"], results["counts"]
-    ok = verdicts(results)
-    lines = [
-        START,
-        "## 5. Federal scale",
-        "",
-        "`make bench SCALE=federal` measures every page and background job twice in one run on one "
-        "PostgreSQL database: first in a small world (one programme, an open cohort with ten submitted "
-        "applications and a draft, a finished cohort with ten participants and their certificates, a first "
-        "page of mails), then after a nationwide rollout has been built around it with bulk inserts. The "
-        "people measured and what they see stay the same; only the data around them grows. Pages are "
-        "requested through Django's test client (full middleware, no HTTP, DEBUG off): queries counted "
-        "once, time the median of 7 requests after a warm-up. Jobs run inside a transaction that is "
-        "rolled back, three times each (median); the plan of every statement they send is read with "
-        "`EXPLAIN`.",
-        "",
-        "The rollout, as built: "
-        + ", ".join(
-            f"{counts[key]:,} {label}"
-            for key, label in (
-                ("programmes", "programmes"),
-                ("municipalities", "municipalities"),
-                ("cohorts", "cohorts"),
-                ("applications", "applications"),
-                ("scores", "scores"),
-                ("enrollments", "participants"),
-                ("certificates", "certificates"),
-                ("outbox", "mails"),
-                ("users", "accounts"),
-            )
-        )
-        + f"; built in {counts['build_seconds']} s.",
-        "",
-        f"### Pages (target: at most {PAGE_LIMIT}× the small world's time, equal queries)",
-        "",
-    ]
-    body = []
-    for name, before in small["pages"].items():
-        after = large["pages"][name]
-        ratio = after["time"] / before["time"] if before["time"] else float("inf")
-        body.append(
-            [
-                name,
-                str(before["queries"]),
-                str(after["queries"]),
-                _ms(before["time"]),
-                _ms(after["time"]),
-                f"{ratio:.2f}×",
-                "met" if ok[f"page:{name}"] else "missed",
-            ]
-        )
-    lines += _table(
-        ["page", "queries small", "queries federal", "time small", "time federal", "ratio", "verdict"], body
-    )
-    lines += [
-        "",
-        "### Background jobs (target: no sequential scan of a big table)",
-        "",
-        "Big tables: " + ", ".join(f"`{t}`" for t in sorted(BIG_TABLES)) + ".",
-        "",
-    ]
-    body = []
-    for name, before in small["jobs"].items():
-        after = large["jobs"][name]
-        ratio = after["time"] / before["time"] if before["time"] else float("inf")
-        seq = sorted({t for plan in after["plans"] for t in plan["seq_big"]})
-        body.append(
-            [
-                name,
-                str(before["queries"]),
-                str(after["queries"]),
-                _ms(before["time"]),
-                _ms(after["time"]),
-                f"{ratio:.2f}×",
-                ", ".join(seq) or "none",
-                "met" if ok[f"job:{name}"] else "missed",
-            ]
-        )
-    lines += _table(
-        [
-            "job",
-            "statements small",
-            "statements federal",
-            "time small",
-            "time federal",
-            "ratio",
-            "sequential scans of big tables",
-            "verdict",
-        ],
-        body,
-    )
-    lines += ["", "Plans at federal scale, statement by statement (table: how it is read):", ""]
-    for name, figures in large["jobs"].items():
-        lines.append(f"- **{name}**")
-        if not figures["plans"]:
-            lines.append("  - sends no statement")
-        for plan in figures["plans"]:
-            reads = "; ".join(
-                f"{rel}: {node}{f' ({index})' if index else ''}" for node, rel, index in plan["scans"]
-            )
-            lines.append(f"  - `{plan['statement']}` → {reads or 'no table'}")
-    lines += ["", "### Exports (growth of the exporting process's peak resident memory, time)", ""]
-    body = []
-    for name, before in small["exports"].items():
-        after = large["exports"][name]
-        body.append(
-            [
-                name,
-                f"{before['peak_mib']:.1f} MiB",
-                f"{after['peak_mib']:.1f} MiB",
-                f"{before['time']:.2f} s",
-                f"{after['time']:.2f} s",
-                f"{after['bytes'] / 1024 / 1024:.1f} MiB",
-            ]
-        )
-    lines += _table(
-        ["export", "peak small", "peak federal", "time small", "time federal", "file federal"], body
-    )
-    figures = small["signup"]
-    lines += [
-        "",
-        "### Sign-up",
-        "",
-        f"{figures['count']} sign-ups through the whole form (allauth, the portal's adapter, the outbox), each after "
-        f"a request of the landing page by the same visitor: sign-up p95 {_ms(figures['signup_p95'])} (median "
-        f"{_ms(figures['signup_median'])}), landing page p95 {_ms(figures['landing_p95'])}. Of a sign-up, "
-        f"{_ms(figures['hash_median'])} is the password hash (Django's PBKDF2, measured alone). "
-        f"{figures['queued']} confirmation mails were queued in the outbox and handed to the broker after the "
-        f"commit; {figures['sent_in_request']} were sent inside a request (the worker was not running).",
-    ]
-    lines += ["", END]
-    return "\n".join(lines) + "\n"
-
-
-def splice(document: str, section: str) -> str:
-    """Put the federal section into BENCHMARKS.md, replacing an earlier one, before 'Machine'."""
-    if START in document and END in document:
-        before, rest = document.split(START, 1)
-        _old, after = rest.split(END, 1)
-        return before + section.rstrip("\n") + after
-    marker = "\n## Machine"
-    if marker in document:
-        before, after = document.split(marker, 1)
-        return before + "\n" + section + marker + after
-    return document.rstrip("\n") + "\n\n" + section
-
-
-def table(results: dict) -> str:
-    ok = verdicts(results)
-    rows = []
-    for name, before in results["small"]["pages"].items():
-        after = results["large"]["pages"][name]
-        rows.append(
-            f"{name:32} {before['queries']:>3} → {after['queries']:>3} queries  "
-            f"{_ms(before['time']):>10} → {_ms(after['time']):>10}  {'met' if ok['page:' + name] else 'MISSED'}"
-        )
-    for name, before in results["small"]["jobs"].items():
-        after = results["large"]["jobs"][name]
-        seq = sorted({t for plan in after["plans"] for t in plan["seq_big"]})
-        rows.append(
-            f"{name:32} {_ms(before['time']):>10} → {_ms(after['time']):>10}  seq scans: {', '.join(seq) or 'none'}"
-        )
-    for name, before in results["small"]["exports"].items():
-        after = results["large"]["exports"][name]
-        rows.append(
-            f"{name:32} peak {before['peak_mib']:.1f} → {after['peak_mib']:.1f} MiB, {after['time']:.2f} s"
-        )
-    return "\n".join(rows)

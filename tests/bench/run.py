@@ -26,7 +26,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -38,7 +38,11 @@ def main(argv=None) -> int:
         default="default",
         help="federal: the pages and jobs in a small world and after a simulated nationwide rollout",
     )
-    options = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None) -> int:
+    options = _parser().parse_args(argv)
     parts = [part for part in PARTS if part in options.only.split(",")]
     if options.scale == "federal":
         parts = ["federal"]
@@ -46,55 +50,13 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     started = time.monotonic()
     try:
-        configure_environment(str(work / "media"))
-        log("Setting up the benchmark database …")
-        recreate_database()
-        flush_redis()
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, interactive=False)
-
-        from . import report
-
-        results = {"load": {}}
-        for part in parts:
-            results["load"][part] = os.getloadavg()[0]
-            log(f"Running: {part} (load average {results['load'][part]:.1f}) …")
-            part_started = time.monotonic()
-            module = __import__(f"tests.bench.{part}", fromlist=["run"])
-            results[part] = module.run() if part == "pages" else module.run(work)
-            log(f"  {part} took {time.monotonic() - part_started:.0f} s")
+        _prepare(work)
+        results = _run_parts(parts, work)
         results["duration"] = time.monotonic() - started
         if options.scale == "federal":
-            from . import federal
-
-            print(federal.table(results["federal"]))
-            if options.output != "-":
-                output = Path(options.output)
-                existing = output.read_text() if output.exists() else ""
-                output.write_text(federal.splice(existing, federal.markdown(results["federal"])))
-                log(f"Wrote the federal section of {output.name} ({results['duration']:.0f} s in all).")
-            return 0
-        from .common import machine
-
-        results["machine"] = machine()
-        print(report.table(results))
-        if options.output != "-":
-            output = Path(options.output)
-            document = report.markdown(results, parts)
-            existing = output.read_text() if output.exists() else ""
-            from . import federal
-
-            if federal.START in existing:  # a federal run's section stays until the next one
-                kept = (
-                    federal.START + existing.split(federal.START, 1)[1].split(federal.END, 1)[0] + federal.END
-                )
-                document = federal.splice(document, kept + "\n")
-            output.write_text(document)
-            log(f"Wrote {Path(options.output).name} ({results['duration']:.0f} s in all).")
+            _write_federal(results, options.output)
+        else:
+            _write(results, parts, options.output)
         return 0
     except BenchError as error:
         log(f"Benchmark failed: {error}")
@@ -109,6 +71,61 @@ def main(argv=None) -> int:
             flush_redis()
         shutil.rmtree(work, ignore_errors=True)
         os.environ.pop("DJANGO_MEDIA_ROOT", None)
+
+
+def _prepare(work: Path) -> None:
+    """A fresh database and Redis database, Django set up and migrated."""
+    configure_environment(str(work / "media"))
+    log("Setting up the benchmark database …")
+    recreate_database()
+    flush_redis()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _run_parts(parts: list[str], work: Path) -> dict:
+    results = {"load": {}}
+    for part in parts:
+        results["load"][part] = os.getloadavg()[0]
+        log(f"Running: {part} (load average {results['load'][part]:.1f}) …")
+        part_started = time.monotonic()
+        module = __import__(f"tests.bench.{part}", fromlist=["run"])
+        results[part] = module.run() if part == "pages" else module.run(work)
+        log(f"  {part} took {time.monotonic() - part_started:.0f} s")
+    return results
+
+
+def _write_federal(results: dict, output_name: str) -> None:
+    from . import federal_report
+
+    print(federal_report.table(results["federal"]))
+    if output_name != "-":
+        output = Path(output_name)
+        existing = output.read_text() if output.exists() else ""
+        output.write_text(federal_report.splice(existing, federal_report.markdown(results["federal"])))
+        log(f"Wrote the federal section of {output.name} ({results['duration']:.0f} s in all).")
+
+
+def _write(results: dict, parts: list[str], output_name: str) -> None:
+    from . import federal_report, report
+    from .common import machine
+
+    results["machine"] = machine()
+    print(report.table(results))
+    if output_name != "-":
+        output = Path(output_name)
+        document = report.markdown(results, parts)
+        existing = output.read_text() if output.exists() else ""
+        start, end = federal_report.START, federal_report.END
+        if start in existing:  # a federal run's section stays until the next one
+            kept = start + existing.split(start, 1)[1].split(end, 1)[0] + end
+            document = federal_report.splice(document, kept + "\n")
+        output.write_text(document)
+        log(f"Wrote {Path(output_name).name} ({results['duration']:.0f} s in all).")
 
 
 if __name__ == "__main__":

@@ -28,8 +28,11 @@ from django.utils.crypto import get_random_string
 from . import loadgen
 from .common import VENV_BIN, BenchError, flush_redis, free_port, median, percentile, start, stop, wait_for
 from .data import make_users, municipalities, next_cohort_number, programme_and_modules, staff_user
+from .rush_check import CLOSED_MESSAGE as CLOSED_MESSAGE
+from .rush_check import check
 from .urls import BASELINE_TABLE
 
+# CLOSED_MESSAGE (rush_check.py) is imported from here by tests/applications/test_rush_marker.py.
 RUSH_USERS = 500
 CALIBRATION_USERS = 100
 BASELINE_REQUESTS = 1500
@@ -38,9 +41,6 @@ PROFILE_REQUESTS = 60
 CONCURRENCY = 8
 # Where in the rush the deadline falls, as a share of its expected length.
 DEADLINE_AT = 0.6
-# The deadline error of applications.services (German: the applicants' language).
-# It names the cohort's end ("um 24:00 Uhr") or, as in this rush, the extension's own end.
-CLOSED_MESSAGE = b"Uhr abgelaufen"
 
 
 def _open_cohort_closed_yesterday(programme, number: int):
@@ -213,70 +213,6 @@ def _mean_cpu(*figures: dict) -> dict:
     }
 
 
-def _check(results, drafts_by_pk: dict, until: dt.datetime) -> dict:
-    """Every answer against the deadline and the database."""
-    from applications.models import Application
-
-    deadline = until.timestamp()
-    outcome = {
-        "accepted": 0,
-        "refused": 0,
-        "accepted_before_deadline": 0,
-        "refused_after_deadline": 0,
-        "in_flight_at_deadline": 0,
-        "wrong": [],
-        "server_errors": 0,
-        "other": 0,
-    }
-    accepted_pks = set()
-    for result in results:
-        if result.status >= 500:
-            outcome["server_errors"] += 1
-        if result.status == 302:
-            outcome["accepted"] += 1
-            accepted_pks.add(result.request.tag)
-            if result.sent > deadline:
-                outcome["wrong"].append(f"accepted although sent after the deadline: {result.request.tag}")
-        elif result.status == 400 and CLOSED_MESSAGE in result.body:
-            outcome["refused"] += 1
-            if result.received < deadline:
-                outcome["wrong"].append(
-                    f"refused although answered before the deadline: {result.request.tag}"
-                )
-        else:
-            outcome["other"] += 1
-            outcome["wrong"].append(f"answer {result.status} for {result.request.tag}")
-        if result.received < deadline:
-            outcome["accepted_before_deadline"] += result.status == 302
-        elif result.sent > deadline:
-            outcome["refused_after_deadline"] += result.status == 400
-        else:
-            outcome["in_flight_at_deadline"] += 1
-
-    rows = {a.pk: a for a in Application.objects.filter(pk__in=list(drafts_by_pk))}
-    submitted = [a for a in rows.values() if a.status == Application.Status.SUBMITTED]
-    sequences = sorted(a.sequence for a in submitted)
-    outcome["numbers_gapless"] = sequences == list(range(1, len(submitted) + 1))
-    outcome["numbers_unique"] = len({a.reference for a in submitted}) == len(submitted)
-    outcome["database_matches_answers"] = {a.pk for a in submitted} == accepted_pks
-    outcome["submitted_before_deadline"] = all(a.submitted_at < until for a in submitted)
-    kept = 0
-    for pk, draft in drafts_by_pk.items():
-        if pk in accepted_pks:
-            continue
-        row = rows[pk]
-        kept += (
-            row.status == Application.Status.DRAFT
-            and row.sequence is None
-            and row.reference == ""
-            and row.motivation == draft.motivation
-            and row.updated_at == draft.updated_at
-        )
-    outcome["drafts_kept"] = kept
-    outcome["numbers"] = f"{sequences[0]}–{sequences[-1]}" if sequences else "none"
-    return outcome
-
-
 def _statements(queries) -> dict[str, list[str]]:
     """What the captured statements did, by kind, each with the table it names first."""
     kinds: dict[str, list[str]] = {}
@@ -369,13 +305,39 @@ def _server_side(cohort, users, reviewer, endorsement, inserter) -> dict:
 
 
 def run(log_dir: Path) -> dict:
-    from applications.models import Application, DeadlineExtension
-
     flush_redis()
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {BASELINE_TABLE} (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL)"
         )
+    world = _world()
+    port = free_port()
+    server = start(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--worker-class=sync",
+            "--log-level=warning",
+        ],
+        log_dir / "gunicorn.log",
+    )
+    try:
+        measured = _rush(port, server, world)
+    finally:
+        stop(server)
+    checked = check(measured.results, world.drafts_by_pk, measured.until)
+    server_side = _server_side(
+        world.profile_cohort, world.profile_users, world.reviewer, world.endorsement, world.inserter
+    )
+    return _figures(measured, checked, server_side)
+
+
+def _world() -> SimpleNamespace:
+    """The cohorts, applicants and drafts of the calibration, the rush and the in-process profile."""
+    from applications.models import Application
+
     programme, _modules = programme_and_modules()
     reviewer = staff_user("pruefung@bench.example.org", "reviewers")
     far = timezone.now() + dt.timedelta(days=1)
@@ -403,59 +365,67 @@ def run(log_dir: Path) -> dict:
     insert_headers = _logged_in(inserter)
     profile_cohort = _open_cohort_closed_yesterday(programme, next_cohort_number(programme))
     profile_users = make_users(PROFILE_REQUESTS + 2, tag="profile")
-
-    port = free_port()
-    server = start(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=2",
-            "--worker-class=sync",
-            "--log-level=warning",
-        ],
-        log_dir / "gunicorn.log",
+    return SimpleNamespace(
+        reviewer=reviewer,
+        endorsement=endorsement,
+        calibration=calibration,
+        rush_cohort=rush_cohort,
+        drafts_by_pk=drafts_by_pk,
+        rush=rush,
+        inserter=inserter,
+        insert_headers=insert_headers,
+        profile_cohort=profile_cohort,
+        profile_users=profile_users,
     )
-    try:
-        wait_for(
-            lambda: loadgen.run(port, [loadgen.Request("GET", "/")], concurrency=1)[0][0].status == 200,
-            timeout=60,
-            what="gunicorn",
-            interval=0.3,
-        )
-        # Warm both workers on both paths (imports, templates, connections), then calibrate:
-        # the submit rate tells where in the rush to put the deadline.
-        # The first half of the calibration submits warms the submit path, the second is timed.
-        loadgen.run(port, _inserts(WARM_UP_REQUESTS, insert_headers), concurrency=CONCURRENCY)
-        warming, _wall = loadgen.run(port, calibration[: len(calibration) // 2], concurrency=CONCURRENCY)
-        calibrated, calibration_wall = loadgen.run(
-            port, calibration[len(calibration) // 2 :], concurrency=CONCURRENCY
-        )
-        if any(result.status != 302 for result in [*warming, *calibrated]):
-            statuses = sorted({result.status for result in calibrated})
-            raise BenchError(f"calibration submits answered {statuses}, expected 302 (see gunicorn.log)")
-        expected = RUSH_USERS / (len(calibrated) / calibration_wall)
 
-        workers = _workers(server)
-        before = _baseline(port, insert_headers, workers)
-        # Applicants are ready with their drafts; the deadline falls inside the rush.
-        start_at = time.time() + 0.5
-        until = dt.datetime.fromtimestamp(start_at + DEADLINE_AT * expected, tz=dt.UTC)
-        DeadlineExtension.objects.filter(application__cohort=rush_cohort).update(until=until)
-        time.sleep(max(0.0, start_at - time.time()))
-        results, wall, rush_cpu = _load(port, rush, workers)
-        after = _baseline(port, insert_headers, workers)
-    finally:
-        stop(server)
-    checked = _check(results, drafts_by_pk, until)
-    server_side = _server_side(profile_cohort, profile_users, reviewer, endorsement, inserter)
+
+def _rush(port: int, server, world: SimpleNamespace) -> SimpleNamespace:
+    """Warm up and calibrate, then the baseline, the rush with the deadline inside it, the baseline."""
+    from applications.models import DeadlineExtension
+
+    calibration, insert_headers = world.calibration, world.insert_headers
+    wait_for(
+        lambda: loadgen.run(port, [loadgen.Request("GET", "/")], concurrency=1)[0][0].status == 200,
+        timeout=60,
+        what="gunicorn",
+        interval=0.3,
+    )
+    # Warm both workers on both paths (imports, templates, connections), then calibrate:
+    # the submit rate tells where in the rush to put the deadline.
+    # The first half of the calibration submits warms the submit path, the second is timed.
+    loadgen.run(port, _inserts(WARM_UP_REQUESTS, insert_headers), concurrency=CONCURRENCY)
+    warming, _wall = loadgen.run(port, calibration[: len(calibration) // 2], concurrency=CONCURRENCY)
+    calibrated, calibration_wall = loadgen.run(
+        port, calibration[len(calibration) // 2 :], concurrency=CONCURRENCY
+    )
+    if any(result.status != 302 for result in [*warming, *calibrated]):
+        statuses = sorted({result.status for result in calibrated})
+        raise BenchError(f"calibration submits answered {statuses}, expected 302 (see gunicorn.log)")
+    expected = RUSH_USERS / (len(calibrated) / calibration_wall)
+
+    workers = _workers(server)
+    before = _baseline(port, insert_headers, workers)
+    # Applicants are ready with their drafts; the deadline falls inside the rush.
+    start_at = time.time() + 0.5
+    until = dt.datetime.fromtimestamp(start_at + DEADLINE_AT * expected, tz=dt.UTC)
+    DeadlineExtension.objects.filter(application__cohort=world.rush_cohort).update(until=until)
+    time.sleep(max(0.0, start_at - time.time()))
+    results, wall, rush_cpu = _load(port, world.rush, workers)
+    after = _baseline(port, insert_headers, workers)
+    return SimpleNamespace(
+        results=results, wall=wall, rush_cpu=rush_cpu, before=before, after=after, until=until
+    )
+
+
+def _figures(measured: SimpleNamespace, checked: dict, server_side: dict) -> dict:
+    results, before, after, until = measured.results, measured.before, measured.after, measured.until
     baseline_rps = (before["rps"] + after["rps"]) / 2
     return {
         "rush": {
             "requests": len(results),
-            "wall": wall,
-            "rps": len(results) / wall,
-            "cpu": rush_cpu,
+            "wall": measured.wall,
+            "rps": len(results) / measured.wall,
+            "cpu": measured.rush_cpu,
             **_latencies(results),
             **_latencies_by_outcome(results),
         },
