@@ -34,3 +34,34 @@ def test_every_reminder_has_a_schedule_in_berlin_time():
 def test_every_scheduled_task_is_known_to_the_worker():
     app.loader.import_default_modules()
     assert TASKS <= set(app.tasks)
+
+
+def test_every_task_a_schedule_row_names_is_known_to_the_worker():
+    """Every row beat reads (the mail, retention, evaluation and reminder schedules) names a task
+    the worker registers, under the name the row stores: a task that moved keeps its name."""
+    app.loader.import_default_modules()
+    names = set(PeriodicTask.objects.exclude(task="celery.backend_cleanup").values_list("task", flat=True))
+    assert {"portal.tasks.flush_outbox", "portal.tasks.apply_retention"} <= names
+    assert names <= set(app.tasks)
+
+
+def test_the_ground_floors_tasks_are_known_by_name_in_any_process():
+    """The admin and an eager process call the ground floor's tasks by their stored names without a
+    worker's autodiscovery: the portal app registers them when Django starts."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup();"
+        "from config.celery import app;"
+        "print(' '.join(sorted(name for name in app.tasks if name.startswith('portal.'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == [
+        "portal.tasks.apply_retention",
+        "portal.tasks.flush_outbox",
+        "portal.tasks.send_outbox_batch",
+        "portal.tasks.send_outbox_message",
+    ]
