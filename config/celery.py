@@ -1,5 +1,6 @@
-"""The Celery application. Tasks live in each app's ``tasks.py`` and in the ``tasks.py`` of the
-ground floor's concerns (``portal.mail``, ``portal.privacy``), and are found by autodiscovery."""
+"""The Celery application. Tasks live in each app's ``tasks.py`` and are found by autodiscovery;
+the ground floor's (``portal.mail.tasks``, ``portal.privacy.tasks``) are registered by the portal
+app when Django starts (``PortalConfig.ready``), in the worker as in every other process."""
 
 import os
 
@@ -11,7 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["portal.mail", "portal.privacy"])
 
 
 @worker_process_init.connect
