@@ -14,7 +14,7 @@ from portal.mail import absolute_url
 from portal.mail.reminders import Reminder, Rule, part, register
 
 from .models import Application
-from .services import window_is_open
+from .rules import window_is_open
 
 
 def _extended_until(application: Application) -> dt.datetime | None:

@@ -10,7 +10,7 @@ from cohorts.selectors import PROGRAMME_SLUG
 from portal.accounts.models import User
 
 from .models import Application
-from .services import SUBMISSION_REQUIREMENTS, can_apply_again, missing_for_submission
+from .rules import SUBMISSION_REQUIREMENTS, can_apply_again, missing_for_submission
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from portal.accounts.navigation import remember_roles
 from portal.files import private_download
 from portal.web.ratelimit import allow
 
-from . import decisions, selectors, services
+from . import decisions, rules, selectors, services
 from .forms import ApplicationForm
 from .models import Application
 from .pdf import render_application_pdf
@@ -69,7 +69,7 @@ def edit(request, pk: int):
 def _closed_message(*, cohort: Cohort, application: Application | None, at) -> str | None:
     """Why this application cannot be saved at ``at``, or None while its window is open."""
     try:
-        services.check_window(cohort=cohort, at=at, application=application)
+        rules.check_window(cohort=cohort, at=at, application=application)
     except ValidationError as error:
         return error.messages[0]
     return None
@@ -190,7 +190,7 @@ def missing_links(application: Application) -> list[tuple[str, str]]:
     """What a submission still needs, as (anchor in the form, the field's label in the form)."""
     fields = ApplicationForm.base_fields
     links = []
-    for name in services.missing_fields(application):
+    for name in rules.missing_fields(application):
         field = fields[name]
         anchor = f"id_{name}_0" if getattr(field.widget, "input_type", "") == "radio" else f"id_{name}"
         links.append((anchor, str(field.label)))
@@ -214,7 +214,7 @@ def detail(request, pk: int):
         "applications/detail.html",
         {
             "application": application,
-            "can_apply_again": services.can_apply_again(application, at=timezone.now()),
+            "can_apply_again": rules.can_apply_again(application, at=timezone.now()),
         },
     )
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from applications.models import DeadlineExtension
-from applications.services import closed_reason
+from applications.rules import closed_reason
 from tests.bench.rush import CLOSED_MESSAGE
 from tests.factories import UserFactory, berlin
 
