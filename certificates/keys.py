@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +40,12 @@ def seal_configured() -> bool:
 
 def sealing_on() -> bool:
     return settings.CERTIFICATE_SEALING == "on"
+
+
+def test_seal_in_use() -> bool:
+    """Certificates are sealed with the generated development test seal: they print a visible
+    "Muster – ohne Gültigkeit" marking."""
+    return sealing_on() and not seal_configured() and not settings.PRODUCTION
 
 
 def missing_keys() -> list[str]:
@@ -110,9 +116,11 @@ def _test_certificate(subject: x509.Name, issuer: x509.Name, public_key, *, now:
 
 
 def issue_test_chain(*, seal_name: str, ca_name: str) -> tuple[bytes, bytes, bytes]:
-    """A CA and a seal certificate under it (PEM key, PEM seal certificate, PEM CA certificate)."""
+    """A CA and a seal certificate under it (PEM key, PEM seal certificate, PEM CA certificate).
+    RSA: an ECDSA seal would be declared as a PDF 2.0 extension (ISO/TS 32002), and certificates
+    are PDF/A-3, based on PDF 1.7 (``seal`` keeps 1.7 for configured ECDSA seals as well)."""
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     ca_cert = (
         _test_certificate(_name(ca_name), _name(ca_name), ca_key.public_key(), now=now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -120,7 +128,7 @@ def issue_test_chain(*, seal_name: str, ca_name: str) -> tuple[bytes, bytes, byt
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    seal_key = ec.generate_private_key(ec.SECP256R1())
+    seal_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     seal_cert = (
         _test_certificate(_name(seal_name), ca_cert.subject, seal_key.public_key(), now=now)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

@@ -11,7 +11,10 @@ What is guaranteed:
   published at stable addresses; revoking a certificate sets its bit in that list, which is
   built from the database on every request, so a revocation shows at once;
 - a key rotation keeps older credentials verifiable: retired public keys stay in the JWKS, and
-  the JWT header names its key (``kid``).
+  the JWT header names its key (``kid``): the URL of that one key as JWK (Open Badges 3.0
+  §8.2.4.1), found by exact lookup in the JWKS, whose entries carry the same ``kid``;
+- a token counts only within its time: ``exp``, ``nbf``, ``validFrom`` and ``validUntil`` are
+  checked (a minute's leeway for clocks), and input is bounded before any JSON parser sees it.
 Nothing here fetches anything from the network: the JSON-LD contexts are referenced by URL only.
 """
 
@@ -30,7 +33,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from . import keys
+from . import claims, keys
+from .claims import CredentialError, CredentialNotNow
+
+__all__ = ["CredentialError", "CredentialNotNow"]  # raised here, defined with the claim checks
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -72,10 +78,6 @@ TEXTS = {
 }
 
 
-class CredentialError(ValueError):
-    """A credential that is malformed, not signed by this portal, or fails the schema."""
-
-
 def _url(name: str, **kwargs) -> str:
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}{reverse(name, kwargs=kwargs)}"
 
@@ -86,6 +88,16 @@ def issuer_id() -> str:
 
 def jwks_url() -> str:
     return _url("certificates:ob_jwks")
+
+
+def key_url(thumbprint: str) -> str:
+    """The ``kid`` of a signing key: the address where that key is published as one JWK."""
+    return _url("certificates:ob_key", thumbprint=thumbprint)
+
+
+def _legacy_kid(thumbprint: str) -> str:
+    """How credentials issued before the key URLs named their key (kept verifiable)."""
+    return f"{jwks_url()}#{thumbprint}"
 
 
 def status_list_url() -> str:
@@ -285,7 +297,7 @@ def _sign(payload: dict, typ: str = "JWT") -> str:
     from joserfc.jwk import RSAKey
 
     key = keys.signing_key()
-    header = {"alg": "RS256", "typ": typ, "kid": f"{jwks_url()}#{key.kid}"}
+    header = {"alg": "RS256", "typ": typ, "kid": key_url(key.kid)}
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return jws.serialize_compact(header, body, _rsa_key(key.private_pem, RSAKey))
 
@@ -319,36 +331,59 @@ def _payload(token: str) -> dict:
         raise CredentialError("not a compact JWT") from exc
 
 
+def published_keys() -> dict[str, dict]:
+    """Every public key by the exact ``kid`` a token's header carries: the key's URL, and the
+    form earlier credentials used (the JWKS URL with the thumbprint as fragment)."""
+    published = {}
+    for thumbprint, jwk in keys.verification_keys().items():
+        for kid in (key_url(thumbprint), _legacy_kid(thumbprint)):
+            published[kid] = {**jwk, "kid": kid}
+    return published
+
+
 def jwks() -> dict:
-    return {"keys": list(keys.verification_keys().values())}
+    return {"keys": list(published_keys().values())}
 
 
-def verify_token(token: str) -> dict:
+def published_key(thumbprint: str) -> dict | None:
+    """One key as JWK, as its ``kid`` URL returns it."""
+    return published_keys().get(key_url(thumbprint))
+
+
+def verify_token(token: str, *, at: dt.datetime | None = None, check_time: bool = True) -> dict:
     """The credential of a VC-JWT that this portal signed (with any of its current or retired
-    keys); ``CredentialError`` for anything else."""
+    keys) and that is valid at ``at`` (now); ``CredentialNotNow`` for one signed by this portal
+    outside its time, ``CredentialError`` for anything else. Nothing is parsed before the size
+    and nesting are bounded; the key is found by the header's exact ``kid``."""
     from joserfc import jws
     from joserfc.errors import JoseError
     from joserfc.jwk import RSAKey
 
+    from . import bounds
+
     token = token.strip()
-    try:
-        header = jws.extract_compact(token.encode()).headers()
-    except (JoseError, ValueError, TypeError) as exc:
-        raise CredentialError("not a compact JWS") from exc
-    if header.get("alg") != "RS256":
+    if len(token) > bounds.MAX_TOKEN_BYTES or token.count(".") != 2:
+        raise CredentialError("not a compact JWS")
+    header_part, payload_part, _signature = token.split(".")
+    header = claims.json_part(header_part)
+    if not isinstance(header, dict) or header.get("alg") != "RS256":
         raise CredentialError("unexpected algorithm")
-    kid = str(header.get("kid", "")).rsplit("#", 1)[-1]
-    jwk = keys.verification_keys().get(kid)
+    jwk = published_keys().get(header.get("kid")) if isinstance(header.get("kid"), str) else None
     if jwk is None:
         raise CredentialError("signed with a key this portal does not know")
+    payload = claims.json_part(payload_part)
     try:
         jws.deserialize_compact(token, RSAKey.import_key(jwk), algorithms=["RS256"])
-    except (JoseError, ValueError) as exc:
+    except (JoseError, ValueError, TypeError) as exc:
         raise CredentialError("signature invalid") from exc
-    payload = _payload(token)
-    if payload.get("iss") != issuer_id() or payload.get("issuer", {}).get("id") != issuer_id():
-        raise CredentialError("issued by someone else")
-    credential = credential_of(token)
+    if not isinstance(payload, dict):
+        raise CredentialError("not a credential")
+    issuer = payload.get("issuer")
+    if payload.get("iss") != issuer_id() or not isinstance(issuer, dict) or issuer.get("id") != issuer_id():
+        raise CredentialError("issued by someone else, or not a certificate's credential")
+    if check_time:
+        claims.check_time(payload, at=at or timezone.now())
+    credential = {key: value for key, value in payload.items() if key not in JWT_CLAIMS}
     validate_schema(credential)
     return credential
 
@@ -393,5 +428,11 @@ def status_list(*, at: dt.datetime) -> StatusList:
             "encodedList": encoded_list(revoked),
         },
     }
-    claims = {"iss": issuer_id(), "jti": url, "nbf": int(at.timestamp()), "iat": int(at.timestamp())}
+    claims = {
+        "iss": issuer_id(),
+        "jti": url,
+        "nbf": int(at.timestamp()),
+        "iat": int(at.timestamp()),
+        "exp": int((at + STATUS_LIST_LIFETIME).timestamp()),
+    }
     return StatusList(credential=credential, token=_sign({**credential, **claims}))

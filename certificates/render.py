@@ -33,6 +33,7 @@ from portal.pdf import (
     render_layered_pdf,
 )
 
+from . import keys
 from .models import Certificate
 
 TEMPLATE = "certificates/certificate_pdf.html"
@@ -209,6 +210,7 @@ def _context(
         "holder_type": holder_type,
         "signatories": signatories(),
         "operator": settings.PORTAL_OPERATOR,
+        "specimen": keys.test_seal_in_use(),
     }
 
 
@@ -239,7 +241,7 @@ def check_printable(certificate: Certificate) -> None:
 
 def _base_key(language: str) -> tuple:
     """Everything the base shows (bands, heading, the footer's colour)."""
-    return (TEMPLATE, "base", language, tuple(settings.PORTAL_OPERATOR.items()))
+    return (TEMPLATE, "base", language, tuple(settings.PORTAL_OPERATOR.items()), keys.test_seal_in_use())
 
 
 def _body_key(certificate: Certificate, language: str, modules: tuple[dict, ...]) -> tuple:
@@ -270,6 +272,64 @@ def _check_body(document) -> None:
                 "Beschreibungen der Module."
             )
         )
+
+
+# Scripts that tell the language of a name (ISO 15924 script → BCP 47 language); letters that
+# only some languages of the Arabic script use tell those apart. Latin, Cyrillic and others are
+# written in too many languages to say.
+SCRIPT_LANGUAGES = {"HEBREW": "he", "GREEK": "el", "ARMENIAN": "hy", "GEORGIAN": "ka", "ARABIC": "ar"}
+ARABIC_SCRIPT_LANGUAGES = (
+    ("ps", set("ټډړښږځڅېۍ")),  # Pashto
+    ("ur", set("ٹڈڑںےھ")),  # Urdu
+    ("fa", set("پچژگکی")),  # Persian (Dari)
+)
+JOINERS = ("\u200c", "\u200d")  # ZWNJ, ZWJ: shaping drops them from the glyphs
+
+
+def name_language(name: str) -> str:
+    """The language a name's script tells (``""`` where it does not, or for mixed scripts)."""
+    import unicodedata
+
+    scripts = {unicodedata.name(character, "").split(" ", 1)[0] for character in name if character.isalpha()}
+    if len(scripts) != 1 or (script := scripts.pop()) not in SCRIPT_LANGUAGES:
+        return ""
+    if script == "ARABIC":
+        letters = set(name)
+        return next((code for code, marks in ARABIC_SCRIPT_LANGUAGES if letters & marks), "ar")
+    return SCRIPT_LANGUAGES[script]
+
+
+def _holder_element(document):
+    """The holder's paragraph in the structure tree: the first paragraph of the first element
+    the foreground adds after the base (``render_layered_pdf`` with ``lead=1``)."""
+    import pikepdf
+
+    top = document.Root.StructTreeRoot.K
+    top = top[0] if isinstance(top, pikepdf.Array) else top
+    zone = top.K[1]
+    kids = zone.K if isinstance(zone.K, pikepdf.Array) else [zone.K]
+    return next(kid for kid in kids if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") == "/P")
+
+
+def tag_holder_name(pdf: bytes, name: str) -> bytes:
+    """The holder's name gets its own ``/Lang`` where its script tells it, and its exact text
+    (``/ActualText``, with ZWNJ and ZWJ, which shaping leaves out of the glyphs) in the structure
+    tree, where assistive technology and tagged-text extraction read it."""
+    import io
+
+    import pikepdf
+
+    language = name_language(name)
+    if not language and not any(joiner in name for joiner in JOINERS):
+        return pdf
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        holder = _holder_element(document)
+        if language:
+            holder.Lang = pikepdf.String(language)
+        holder.ActualText = pikepdf.String(name)
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True, compress_streams=False)
+    return out.getvalue()
 
 
 def render_certificate_pdf(certificate: Certificate, language: str | None = None) -> tuple[bytes, str]:
@@ -310,4 +370,5 @@ def render_certificate_pdf(certificate: Certificate, language: str | None = None
                 gettext("Der Name enthält Zeichen, die nicht gedruckt werden können: %(characters)s.")
                 % {"characters": fonts.describe(error.characters)}
             ) from error
+    pdf = tag_holder_name(pdf, certificate.holder_name)
     return pdf, hashlib.sha256(pdf).hexdigest()

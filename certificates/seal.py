@@ -6,7 +6,16 @@ timestamp server): the PDF/A content stays byte for byte what was rendered, so i
 
 ``check_seal`` tells whether an uploaded PDF carries an intact seal that covers the whole file,
 made by the operator's seal certificate (its subject, under the configured trust roots): one
-changed byte, a later change to the file or a seal by anyone else is refused.
+changed byte, a later change to the file or a seal by anyone else is refused. A seal says nothing
+about the bytes outside its signed range (the padding of ``/Contents``, unsigned attributes of
+the signature): whether a file is the issued original is the fingerprint's question
+(``selectors.check_file``). The time of sealing counts as proven only by a signature timestamp
+from a timestamp authority under ``SEAL_TSA_TRUST_ROOTS_FILE`` whose imprint matches the
+signature; any other time is reported as unproven.
+
+A sealed certificate stays a PDF 1.7-based PDF/A-3: pyHanko would raise the document to PDF 2.0
+and declare ISO/TS 32002 for an ECDSA seal; the writer here keeps version 1.7 (ECDSA signatures
+in CAdES are part of PAdES on PDF 1.7 all the same). The development test seal is RSA.
 """
 
 import asyncio
@@ -25,6 +34,7 @@ from . import keys
 logger = logging.getLogger(__name__)
 
 FIELD_NAME = "Siegel"
+PDF_VERSION = (1, 7)  # PDF/A-3 and PDF/UA-1 are based on ISO 32000-1
 
 
 @cache
@@ -112,6 +122,14 @@ def _keep_metadata_writer():
         def _update_meta(self):
             pass
 
+        def ensure_output_version(self, version):
+            super().ensure_output_version(min(version, PDF_VERSION))
+
+        def register_extension(self, ext):
+            if tuple(int(part) for part in str(ext.base_version).lstrip("/").split(".")) > PDF_VERSION:
+                return  # an extension of PDF 2.0 (ISO/TS 32002) does not belong in PDF/A-3
+            super().register_extension(ext)
+
     return KeepMetadata
 
 
@@ -197,12 +215,17 @@ def _reserved_bytes(signer) -> int:
 
 @dataclass(frozen=True)
 class SealCheck:
+    """What the seal of an uploaded PDF says. ``sealed_at`` is a proven time only: the time of a
+    trusted signature timestamp (``timestamped``); without one it is None and ``time_note``
+    says why the time of sealing is unproven."""
+
     valid: bool
     message: str
     signer: str = ""
     organisation: str = ""
     sealed_at: datetime | None = None
     timestamped: bool = False
+    time_note: str = ""
 
 
 def _name_part(name, field: str) -> str:
@@ -215,13 +238,57 @@ def _trust_roots() -> list:
     return roots or [seal_certificate()]
 
 
+def tsa_trust_roots() -> list:
+    """The roots a signature timestamp must chain to (none configured: no timestamp counts)."""
+    path = settings.SEAL_TSA_TRUST_ROOTS_FILE
+    return _load_certs([path]) if path else []
+
+
 def check_seal(pdf: bytes) -> SealCheck:
     """Is this PDF sealed by the operator, intact and unchanged since?"""
     return _outside_event_loop(_check, pdf)
 
 
+def _unreadable(exc: BaseException | None = None) -> SealCheck:
+    if exc is not None:
+        logger.info("Unreadable PDF on the verification page: %s", type(exc).__name__)
+    return SealCheck(False, _("Die Datei ist kein lesbares PDF."))
+
+
+def _within_bounds(pdf: bytes) -> bool:
+    """The cheap checks before pyHanko parses (see ``bounds``): nesting, then the form field and
+    page trees as qpdf reads them."""
+    import pikepdf
+
+    from . import bounds
+
+    if not bounds.pdf_nesting_within(pdf):
+        return False
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            return bounds.pdf_structure_within(document)
+    except Exception:  # noqa: BLE001 - whatever qpdf cannot read, pyHanko is not given
+        return False
+
+
+def _time_of(status) -> tuple[datetime | None, str]:
+    """The proven time of sealing, or None with the reason it is unproven."""
+    timestamp = status.timestamp_validity
+    if timestamp is None:
+        return None, _(
+            "Der Zeitpunkt des Siegelns ist nicht nachgewiesen: Die Datei trägt keinen Zeitstempel."
+        )
+    if not (timestamp.intact and timestamp.valid and timestamp.trusted):
+        return None, _(
+            "Der Zeitpunkt des Siegelns ist nicht nachgewiesen: Der Zeitstempel der Datei stammt "
+            "nicht von einem vertrauenswürdigen Zeitstempeldienst oder passt nicht zum Siegel."
+        )
+    return timestamp.timestamp, ""
+
+
 def _check(pdf: bytes) -> SealCheck:
-    from pyhanko.pdf_utils.misc import PdfReadError
+    if not _within_bounds(pdf):
+        return _unreadable()
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -230,28 +297,26 @@ def _check(pdf: bytes) -> SealCheck:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         seals = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
-        logger.info("Unreadable PDF on the verification page: %s", exc)
-        return SealCheck(False, _("Die Datei ist kein lesbares PDF."))
+    except Exception as exc:  # noqa: BLE001 - a file the parser chokes on is no certificate
+        return _unreadable(exc)
     if not seals:
         return SealCheck(False, _("Die Datei trägt kein elektronisches Siegel."))
     seal = seals[-1]
     context = ValidationContext(trust_roots=_trust_roots(), allow_fetching=False)
+    tsa_context = ValidationContext(trust_roots=tsa_trust_roots(), allow_fetching=False)
     try:
-        status = validate_pdf_signature(seal, context)
-    except Exception as exc:  # a damaged signature dictionary is a refusal, not a server error
-        logger.info("Seal could not be validated: %s", exc)
+        status = validate_pdf_signature(seal, context, ts_validation_context=tsa_context)
+    except Exception as exc:  # noqa: BLE001 - a damaged signature dictionary is a refusal
+        logger.info("Seal could not be validated: %s", type(exc).__name__)
         return SealCheck(False, _("Das Siegel der Datei ist beschädigt."))
     cert = status.signing_cert
-    signer = _name_part(cert.subject, "common_name") if cert is not None else ""
-    organisation = _name_part(cert.subject, "organization_name") if cert is not None else ""
-    timestamp = status.timestamp_validity
-    sealed_at = timestamp.timestamp if timestamp is not None else status.signer_reported_dt
+    sealed_at, time_note = _time_of(status)
     facts = {
-        "signer": signer,
-        "organisation": organisation,
+        "signer": _name_part(cert.subject, "common_name") if cert is not None else "",
+        "organisation": _name_part(cert.subject, "organization_name") if cert is not None else "",
         "sealed_at": sealed_at,
-        "timestamped": timestamp is not None,
+        "timestamped": sealed_at is not None,
+        "time_note": time_note,
     }
     if not status.intact or not status.valid:
         return SealCheck(False, _("Die Datei wurde nach dem Siegeln verändert."), **facts)
@@ -261,4 +326,4 @@ def _check(pdf: bytes) -> SealCheck:
         return SealCheck(
             False, _("Das Siegel stammt nicht von der ausstellenden Stelle dieses Portals."), **facts
         )
-    return SealCheck(True, _("Das Siegel ist gültig; die Datei ist unverändert."), **facts)
+    return SealCheck(True, _("Das Siegel ist gültig: Es stammt von der ausstellenden Stelle."), **facts)

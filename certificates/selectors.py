@@ -4,16 +4,20 @@ and the public verification (by number and code, or by an uploaded PDF or creden
 import hashlib
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cohorts.models import Cohort, Enrollment, Programme
 from modules.models import Module
 from modules.progress import cohort_progress
 
 from .models import Certificate
+
+logger = logging.getLogger(__name__)
 
 
 def eligible_enrollments(cohort: Cohort) -> list[Enrollment]:
@@ -68,113 +72,173 @@ def find_by_pdf(content: bytes) -> Certificate | None:
     return Certificate.objects.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()
 
 
+class Verdict:
+    """What the page may say about an uploaded file."""
+
+    ORIGINAL = "original"  # the bytes are an issued original (SHA-256 equals a stored fingerprint)
+    SEALED_COPY = "sealed-copy"  # our valid seal, but bytes that differ from every stored original
+    SEALED_NO_ORIGINAL = "sealed-no-original"  # our valid seal, and no original stored to compare
+    CREDENTIAL = "credential"  # a credential signed by this portal and valid now
+    CREDENTIAL_NOT_NOW = "credential-not-now"  # signed by this portal, expired or not yet valid
+    REFUSED = "refused"
+
+
 @dataclass(frozen=True)
 class FileCheck:
-    """What the verification page found out about an uploaded certificate PDF or credential."""
+    """What the verification page found out about an uploaded certificate PDF or credential.
+    ``genuine`` holds only for an issued original and a credential valid now."""
 
     kind: str  # "pdf" or "credential"
-    genuine: bool
+    verdict: str
     message: str
     certificate: Certificate | None = None
     seal: object | None = None  # seal.SealCheck for a PDF
 
+    @property
+    def genuine(self) -> bool:
+        return self.verdict in (Verdict.ORIGINAL, Verdict.CREDENTIAL)
 
-def _certificate_of_credential(credential_id: str | None) -> Certificate | None:
-    if not credential_id:
+
+NOT_GENUINE = _lazy(
+    "Diese Datei stimmt mit keinem ausgestellten Zertifikat überein. Sie wurde verändert oder "
+    "stammt nicht aus diesem Portal."
+)
+CREDENTIAL_REFUSED = _lazy(
+    "Dieser digitale Nachweis wurde nicht von diesem Portal ausgestellt oder wurde verändert."
+)
+
+
+def _certificate_of_credential(credential_id) -> Certificate | None:
+    if not credential_id or not isinstance(credential_id, str):
         return None
     return Certificate.objects.filter(credential_id=credential_id).select_related("replaced_by").first()
 
 
-def _check_pdf(content: bytes) -> FileCheck:
+def _sealed_certificate(content: bytes) -> Certificate | None:
+    """The certificate a PDF with our valid seal names through its embedded credential."""
     from .openbadges import CredentialError, verify_token
     from .proof import embedded_files
+
+    try:
+        token = next(
+            (data.decode() for name, data in embedded_files(content).items() if name.endswith(".jwt")), ""
+        )
+        return _certificate_of_credential(verify_token(token, check_time=False)["id"]) if token else None
+    except (CredentialError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _check_pdf(content: bytes) -> FileCheck:
+    """``ORIGINAL`` only where the bytes' SHA-256 equals a stored original's: a seal covers its
+    signed byte range, not the padding of its own ``/Contents`` nor unsigned attributes, so a
+    valid seal on other bytes is a copy, told apart from a file with no original stored here."""
     from .seal import check_seal
 
     seal = check_seal(content)
     certificate = find_by_pdf(content)
-    if certificate is None and seal.valid:
-        # Sealed by the operator and unchanged, but not stored here under this fingerprint
-        # (e.g. restored from a backup): the embedded credential names the certificate.
-        try:
-            token = next(
-                (data.decode() for name, data in embedded_files(content).items() if name.endswith(".jwt")), ""
-            )
-            certificate = _certificate_of_credential(verify_token(token)["id"]) if token else None
-        except (CredentialError, ValueError, UnicodeDecodeError):
-            certificate = None
-    if seal.valid:
-        return FileCheck("pdf", True, seal.message, certificate=certificate, seal=seal)
-    if certificate is not None:  # issued before sealing, or with sealing switched off
+    if certificate is not None:
         return FileCheck(
             "pdf",
-            True,
+            Verdict.ORIGINAL,
             _("Der Fingerabdruck (SHA-256) der Datei stimmt mit dem ausgestellten Original überein."),
+            certificate=certificate,
+            seal=seal,
+        )
+    if not seal.valid:
+        return FileCheck("pdf", Verdict.REFUSED, str(NOT_GENUINE), seal=seal)
+    certificate = _sealed_certificate(content)
+    if certificate is not None and (certificate.sha256 or certificate.translation_sha256):
+        return FileCheck(
+            "pdf",
+            Verdict.SEALED_COPY,
+            _(
+                "Der Fingerabdruck (SHA-256) der Datei stimmt mit keinem ausgestellten Original "
+                "überein: Bytes außerhalb des gesiegelten Bereichs wurden verändert. Bitte verlangen "
+                "Sie das Original."
+            ),
             certificate=certificate,
             seal=seal,
         )
     return FileCheck(
         "pdf",
-        False,
+        Verdict.SEALED_NO_ORIGINAL,
         _(
-            "Diese Datei stimmt mit keinem ausgestellten Zertifikat überein. Sie wurde verändert oder stammt nicht aus diesem Portal."
+            "In diesem Portal ist kein Original dieser Datei hinterlegt. Ob sie Byte für Byte der "
+            "ausgestellten Fassung entspricht, lässt sich hier daher nicht bestätigen."
         ),
+        certificate=certificate,
         seal=seal,
     )
 
 
-def _check_credential(content: bytes) -> FileCheck:
-    from .openbadges import CredentialError, credential_of, verify_token
+def _check_json(text: str) -> FileCheck:
+    from . import bounds
+    from .openbadges import credential_of
 
-    refused = FileCheck(
-        "credential",
-        False,
-        _("Dieser digitale Nachweis wurde nicht von diesem Portal ausgestellt oder wurde verändert."),
-    )
-    try:
-        text = content.decode("utf-8").strip()
-    except UnicodeDecodeError:
+    refused = FileCheck("credential", Verdict.REFUSED, str(CREDENTIAL_REFUSED))
+    if len(text) > bounds.MAX_TOKEN_BYTES or not bounds.json_nesting_within(text):
         return refused
-    if text.startswith("{"):
-        try:
-            credential = json.loads(text)
-        except ValueError:
-            return refused
-        certificate = _certificate_of_credential(
-            credential.get("id") if isinstance(credential, dict) else None
-        )
-        if certificate is None:
-            return refused
-        if not certificate.credential_jwt:
-            return FileCheck(
-                "credential",
-                False,
-                _(
-                    "Dieser lesbare Nachweis (.json) lässt sich nicht mehr abgleichen. Bitte laden Sie "
-                    "den signierten Nachweis (.jwt) oder das PDF hoch."
-                ),
-            )
-        if credential_of(certificate.credential_jwt) != credential:
-            return refused
+    try:
+        credential = json.loads(text)
+    except (ValueError, RecursionError):
+        return refused
+    certificate = _certificate_of_credential(credential.get("id") if isinstance(credential, dict) else None)
+    if certificate is None:
+        return refused
+    if not certificate.credential_jwt:
         return FileCheck(
             "credential",
-            True,
-            _("Der Nachweis (JSON) stimmt mit dem ausgestellten überein."),
-            certificate=certificate,
+            Verdict.REFUSED,
+            _(
+                "Dieser lesbare Nachweis (.json) lässt sich nicht mehr abgleichen. Bitte laden Sie "
+                "den signierten Nachweis (.jwt) oder das PDF hoch."
+            ),
         )
-    try:
-        credential = verify_token(text)
-    except CredentialError:
+    if credential_of(certificate.credential_jwt) != credential:
         return refused
     return FileCheck(
         "credential",
-        True,
+        Verdict.CREDENTIAL,
+        _("Der Nachweis (JSON) stimmt mit dem ausgestellten überein."),
+        certificate=certificate,
+    )
+
+
+def _check_credential(content: bytes) -> FileCheck:
+    from .openbadges import CredentialError, CredentialNotNow, verify_token
+
+    try:
+        text = content.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return FileCheck("credential", Verdict.REFUSED, str(CREDENTIAL_REFUSED))
+    if text.startswith("{"):
+        return _check_json(text)
+    try:
+        credential = verify_token(text)
+    except CredentialNotNow as exc:
+        return FileCheck(
+            "credential",
+            Verdict.CREDENTIAL_NOT_NOW,
+            str(exc.message),
+            certificate=_certificate_of_credential(exc.credential_id),
+        )
+    except CredentialError:
+        return FileCheck("credential", Verdict.REFUSED, str(CREDENTIAL_REFUSED))
+    return FileCheck(
+        "credential",
+        Verdict.CREDENTIAL,
         _("Die Signatur des Nachweises ist gültig; er stammt von diesem Portal und ist unverändert."),
         certificate=_certificate_of_credential(credential["id"]),
     )
 
 
 def check_file(content: bytes) -> FileCheck:
-    """Check an uploaded certificate: a PDF (seal and fingerprint) or its credential (.jwt, .json)."""
-    if content.lstrip()[:5] == b"%PDF-":
-        return _check_pdf(content)
-    return _check_credential(content)
+    """Check an uploaded certificate: a PDF (fingerprint and seal) or its credential (.jwt,
+    .json). Whatever a parser cannot take is a refusal, never a server error."""
+    kind = "pdf" if content.lstrip()[:5] == b"%PDF-" else "credential"
+    try:
+        return _check_pdf(content) if kind == "pdf" else _check_credential(content)
+    except (RecursionError, MemoryError, AssertionError, ValueError, TypeError, KeyError, IndexError) as exc:
+        logger.info("Uploaded %s refused by a parser: %s", kind, type(exc).__name__)
+        message = NOT_GENUINE if kind == "pdf" else CREDENTIAL_REFUSED
+        return FileCheck(kind, Verdict.REFUSED, str(message))

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("nachweis/aussteller/", views.ob_issuer, name="ob_issuer"),
     path("nachweis/schluessel.json", views.ob_jwks, name="ob_jwks"),
+    path("nachweis/schluessel/<str:thumbprint>.json", views.ob_key, name="ob_key"),
     path("nachweis/status/", views.ob_status_list, name="ob_status_list"),
     path("nachweis/programm/<slug:slug>/", views.ob_achievement, name="ob_achievement"),
     path("zertifikat/<int:pk>/uebersetzung/", views.request_translation, name="request_translation"),

@@ -143,6 +143,16 @@ def ob_jwks(request):
 
 @require_GET
 @cache_control(public=True, max_age=3600)
+def ob_key(request, thumbprint: str):
+    """One signing key as JWK: what a credential's ``kid`` (this address) dereferences to."""
+    jwk = openbadges.published_key(thumbprint)
+    if jwk is None:
+        raise Http404
+    return _public_json(jwk, "application/jwk+json")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
 def ob_achievement(request, slug: str):
     """The programme as Open Badges achievement, German (or English with ``?lang=en``)."""
     programme = get_object_or_404(Programme, slug=slug)

@@ -399,6 +399,9 @@ SEAL_CHAIN_FILE = env.str("SEAL_CHAIN_FILE", default="")
 SEAL_TRUST_ROOTS_FILE = env.str("SEAL_TRUST_ROOTS_FILE", default="")
 # An RFC 3161 timestamp server turns the seal from PAdES B-B into B-T.
 SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+# The roots (PEM bundle) a signature timestamp's authority must chain to before the verification
+# page calls the time of sealing proven; empty: no timestamp counts, the time is shown as unproven.
+SEAL_TSA_TRUST_ROOTS_FILE = env.str("SEAL_TSA_TRUST_ROOTS_FILE", default="")
 # The credential's signing key (PEM, RSA for RS256) and earlier keys whose public halves stay
 # in the published JWKS, so credentials signed before a rotation still verify.
 OB_SIGNING_KEY_FILE = env.str("OB_SIGNING_KEY_FILE", default="")

@@ -54,6 +54,7 @@ def _fresh_layers():
 
 
 MUNICIPALITY = "Cottbus/Chóśebuz"
+SPECIMEN = {"de": "Muster – ohne Gültigkeit", "en": "Specimen – not valid"}
 
 
 def holder_boxes_and_statement_top(content: bytes):
@@ -65,6 +66,9 @@ def holder_boxes_and_statement_top(content: bytes):
     boxes = [text.get_charbox(index) for index in range(text.count_chars())]
     municipality = everything.index(MUNICIPALITY)
     start = everything.rindex("Brandenburg", 0, municipality) + len("Brandenburg")
+    for specimen in SPECIMEN.values():  # the test seal's marking is read after the heading
+        if specimen in everything[start:municipality]:
+            start = everything.index(specimen, start) + len(specimen)
     end = municipality + len(MUNICIPALITY)
     statement = everything.index("hat im" if "hat im" in everything else "has successfully")
     holder = [box for index, box in enumerate(boxes[start:end], start) if not everything[index].isspace()]

@@ -61,14 +61,22 @@ def _usage(*, ca: bool) -> x509.KeyUsage:
     )
 
 
-class Authority:
-    """A CA made for one test, issuing seal certificates into a folder."""
+def new_key(key_type: str):
+    if key_type == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
 
-    def __init__(self, folder, name: str):
+
+class Authority:
+    """A CA made for one test, issuing seal certificates (ECDSA P-256 or RSA) and timestamp
+    authorities into a folder."""
+
+    def __init__(self, folder, name: str, key_type: str = "ec"):
         self.folder = folder / name
         self.folder.mkdir()
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        self.key_type = key_type
+        self.key = new_key(key_type)
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1500)
         self.cert = (
             x509.CertificateBuilder()
             .subject_name(_name(name))
@@ -76,7 +84,7 @@ class Authority:
             .public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(start)
-            .not_valid_after(start + dt.timedelta(days=30))
+            .not_valid_after(start + dt.timedelta(days=3000))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(_usage(ca=True), critical=True)
             .sign(self.key, hashes.SHA256())
@@ -84,8 +92,39 @@ class Authority:
         self.cert_file = self.folder / "ca.pem"
         self.cert_file.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
+    def timestamper(self, common_name: str = "Test-Zeitstempeldienst", fixed_dt=None):
+        """pyHanko's in-process RFC 3161 timestamp authority, its certificate under this CA."""
+        from asn1crypto import keys as asn1_keys
+        from asn1crypto import x509 as asn1_x509
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the dummy TSA signs with RSA
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1000)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name(common_name))
+            .issuer_name(self.cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=2000))
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(self.key, hashes.SHA256())
+        )
+        return DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(
+                key.private_bytes(
+                    serialization.Encoding.DER,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            ),
+            fixed_dt=fixed_dt,
+        )
+
     def seal(self, common_name: str) -> tuple[str, str]:
-        key = ec.generate_private_key(ec.SECP256R1())
+        key = new_key(self.key_type)
         start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
         cert = (
             x509.CertificateBuilder()
@@ -150,7 +189,10 @@ def test_sealed_pdf_is_intact_trusted_and_names_the_operator(operator_ca):
     assert result.valid, result.message
     assert result.signer == "Siegel MIL Referat 22"
     assert result.organisation == OPERATOR
-    assert result.sealed_at is not None and not result.timestamped
+    assert result.sealed_at is None and not result.timestamped  # no timestamp: the time is not proven
+    assert result.time_note == (
+        "Der Zeitpunkt des Siegelns ist nicht nachgewiesen: Die Datei trägt keinen Zeitstempel."
+    )
 
 
 def test_one_changed_byte_is_refused(operator_ca):
@@ -195,34 +237,13 @@ def test_seal_by_another_holder_under_the_same_ca_is_refused(operator_ca, settin
     assert result.signer == "Jemand anderes"
 
 
-def test_with_a_timestamp_server_the_seal_is_pades_b_t(operator_ca, settings, monkeypatch):
-    """A timestamp authority under the test CA answers in-process (pyHanko's dummy TSA)."""
-    from asn1crypto import keys as asn1_keys
-    from asn1crypto import x509 as asn1_x509
+def test_with_a_timestamp_server_the_seal_is_pades_b_t(operator_ca, settings, monkeypatch, tmp_path):
+    """A timestamp authority under its own root answers in-process (pyHanko's dummy TSA); its
+    time counts once the root is configured as a TSA trust root."""
     from pyhanko.sign import timestamps
-    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the dummy TSA signs with RSA
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Test-Zeitstempeldienst"))
-        .issuer_name(operator_ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=30))
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(operator_ca.key, hashes.SHA256())
-    )
-    tsa = DummyTimeStamper(
-        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        ),
-    )
+    tsa_root = Authority(tmp_path, "Zeitstempel-Wurzel", key_type="rsa")
+    tsa = tsa_root.timestamper()
     requested = []
 
     def http_timestamper(url, **kwargs):
@@ -231,10 +252,16 @@ def test_with_a_timestamp_server_the_seal_is_pades_b_t(operator_ca, settings, mo
 
     monkeypatch.setattr(timestamps, "HTTPTimeStamper", http_timestamper)
     settings.SEAL_TSA_URL = "https://tsa.example.org/"
-    result = check_seal(seal_pdf(blank_pdf()))
+    sealed = seal_pdf(blank_pdf())
     assert requested == ["https://tsa.example.org/"]
+    settings.SEAL_TSA_TRUST_ROOTS_FILE = ""
+    unproven = check_seal(sealed)
+    assert unproven.valid and not unproven.timestamped and unproven.sealed_at is None
+    assert "nicht von einem vertrauenswürdigen Zeitstempeldienst" in unproven.time_note
+    settings.SEAL_TSA_TRUST_ROOTS_FILE = str(tsa_root.cert_file)
+    result = check_seal(sealed)
     assert result.valid, result.message
-    assert result.timestamped and result.sealed_at is not None
+    assert result.timestamped and result.sealed_at is not None and result.time_note == ""
 
 
 def test_pdf_without_seal_or_not_a_pdf(operator_ca):
