@@ -99,6 +99,8 @@ class FileCheck:
         return self.verdict in (Verdict.ORIGINAL, Verdict.CREDENTIAL)
 
 
+# What a parser raises on input it cannot take (the seal check catches pyHanko's own errors).
+PARSER_ERRORS = (RecursionError, MemoryError, AssertionError, ValueError, TypeError, KeyError, IndexError)
 NOT_GENUINE = _lazy(
     "Diese Datei stimmt mit keinem ausgestellten Zertifikat überein. Sie wurde verändert oder "
     "stammt nicht aus diesem Portal."
@@ -120,9 +122,11 @@ def _sealed_certificate(content: bytes) -> Certificate | None:
     from .proof import embedded_files
 
     try:
-        token = next(
-            (data.decode() for name, data in embedded_files(content).items() if name.endswith(".jwt")), ""
-        )
+        files = embedded_files(content)
+    except Exception:  # noqa: BLE001 - attachments qpdf cannot read name no certificate
+        return None
+    try:
+        token = next((data.decode() for name, data in files.items() if name.endswith(".jwt")), "")
         return _certificate_of_credential(verify_token(token, check_time=False)["id"]) if token else None
     except (CredentialError, ValueError, UnicodeDecodeError):
         return None
@@ -235,10 +239,12 @@ def _check_credential(content: bytes) -> FileCheck:
 def check_file(content: bytes) -> FileCheck:
     """Check an uploaded certificate: a PDF (fingerprint and seal) or its credential (.jwt,
     .json). Whatever a parser cannot take is a refusal, never a server error."""
+    import pikepdf
+
     kind = "pdf" if content.lstrip()[:5] == b"%PDF-" else "credential"
     try:
         return _check_pdf(content) if kind == "pdf" else _check_credential(content)
-    except (RecursionError, MemoryError, AssertionError, ValueError, TypeError, KeyError, IndexError) as exc:
+    except PARSER_ERRORS + (pikepdf.PdfError,) as exc:
         logger.info("Uploaded %s refused by a parser: %s", kind, type(exc).__name__)
         message = NOT_GENUINE if kind == "pdf" else CREDENTIAL_REFUSED
         return FileCheck(kind, Verdict.REFUSED, str(message))

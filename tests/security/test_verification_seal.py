@@ -136,7 +136,7 @@ def test_an_independent_verifier_accepts_the_sealed_timestamped_credentialled_ce
     assert "belegt durch den Zeitstempel eines vertrauenswürdigen Zeitstempeldienstes" in alert
 
 
-def test_changed_padding_of_the_signature_is_a_sealed_copy_never_unchanged(client, issued):
+def test_changed_padding_of_the_signature_is_a_sealed_copy_never_unchanged(client, issued, coordinator):
     content = issued.pdf.read()
     signature = PdfFileReader(io.BytesIO(content)).embedded_signatures[0]
     _start, _before, after, _length = signature.sig_object["/ByteRange"]
@@ -149,6 +149,11 @@ def test_changed_padding_of_the_signature_is_a_sealed_copy_never_unchanged(clien
     assert result.certificate == issued
     assert "Siegel gültig, aber die Datei ist nicht die ausgestellte Fassung." in alert
     assert "unverändert" not in alert
+    assert 'kern-alert--warning"' in alert
+    services.revoke(certificate=issued, reason="Falsche Angaben", by=coordinator, at=base.NOW)
+    result, alert = verdict_section(client, bytes(changed))
+    assert result.verdict == Verdict.SEALED_COPY
+    assert 'kern-alert--danger"' in alert and "Grund: Falsche Angaben" in alert
 
 
 def test_an_untrusted_backdated_timestamp_proves_no_time(client, issued, pki):
@@ -224,3 +229,13 @@ def test_a_failed_certificate_looked_up_says_it_could_not_be_issued_without_the_
 def test_check_file_refuses_what_it_cannot_identify(issued):
     assert check_file(b"%PDF-1.7\n" + b"0" * 100).verdict == Verdict.REFUSED
     assert check_file(json.dumps({"id": issued.credential_id}).encode()).verdict == Verdict.REFUSED
+
+
+def test_the_deploy_check_warns_when_timestamps_have_no_trust_roots(settings):
+    from certificates.checks import timestamp_trust_roots
+
+    settings.SEAL_TSA_URL = "https://tsa.example.org/"
+    settings.SEAL_TSA_TRUST_ROOTS_FILE = ""
+    assert [message.id for message in timestamp_trust_roots(None)] == ["certificates.W002"]
+    settings.SEAL_TSA_TRUST_ROOTS_FILE = "/etc/tsa-roots.pem"
+    assert timestamp_trust_roots(None) == []
