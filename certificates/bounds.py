@@ -20,7 +20,9 @@ MAX_PAGE_TREE_DEPTH = 16
 MAX_TOKEN_BYTES = 256 * 1024  # a credential as JWS compact serialisation
 
 _JSON = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-_PDF = re.compile(rb"\\.|[()\[\]%]|<<|>>|(?<![A-Za-z])stream(?![A-Za-z])", re.DOTALL)
+# A stream's data starts after its dictionary and the keyword: ">> stream" is one token, so a name
+# or word "stream" elsewhere cannot make the scan skip what follows.
+_PDF = re.compile(rb"\\.|>>[\x00\t\n\f\r ]*stream(?![A-Za-z])|[()\[\]%]|<<|>>", re.DOTALL)
 _END_OF_LINE = re.compile(rb"[\r\n]")
 
 
@@ -73,7 +75,8 @@ def pdf_nesting_within(data: bytes, limit: int = MAX_NESTING, tokens: int = MAX_
         elif token == b"%":
             end = _END_OF_LINE.search(data, position)
             position = end.end() if end else len(data)
-        elif token == b"stream":
+        elif token.endswith(b"stream"):  # the dictionary closes, its data is skipped
+            depth = max(depth - 1, 0)
             end = data.find(b"endstream", position)
             position = end + len(b"endstream") if end >= 0 else len(data)
 

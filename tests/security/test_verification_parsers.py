@@ -40,6 +40,15 @@ def _warm_worker():
     import pyhanko.sign.validation  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def _warm_page(client):
+    """A serving process has its URLs, templates and PDF libraries loaded: one small PDF and one
+    small credential have been checked before the corpus is timed."""
+    for content in (build_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", *PAGE]), b"{}"):
+        cache.clear()
+        client.post(reverse("certificates:verify"), {"datei": SimpleUploadedFile("x", content)})
+
+
 def build_pdf(objects: list[bytes], *, root: int = 1, xref: bytes | None = None) -> bytes:
     """A PDF of numbered objects (1, 2, …) with a correct cross-reference table, or ``xref``."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -105,6 +114,7 @@ CORPUS = {
     "pdf: /Kids in a loop": looping_fields,
     "pdf: xref 0 999999999": huge_xref,
     "pdf: only a header": lambda: b"%PDF-1.7\n",
+    "pdf: a name /stream before deep arrays": lambda: deep(b"/stream [", b"]", 100_000),
     "pdf: unbalanced strings": lambda: b"%PDF-1.7\n1 0 obj\n" + b"(" * 100_000 + b"\nendobj\n",
     "pdf: stream without end": lambda: b"%PDF-1.7\n1 0 obj\n<< /Length 999999 >>\nstream\n" + b"\0" * 1000,
     "pdf: random bytes": lambda: b"%PDF-1.7\n" + random.Random(25).randbytes(200_000),
@@ -142,6 +152,12 @@ def test_malformed_input_is_not_genuine_within_a_second(client, case):
 def test_the_bounds_refuse_the_corpus_before_parsing_and_pass_what_the_portal_writes(issued):  # noqa: F811
     assert not bounds.pdf_nesting_within(CORPUS["pdf: arrays 200,000 deep"]())
     assert not bounds.json_nesting_within(DEEP_JSON)
+    # Stream data, strings and comments are skipped as a reader skips them, and nothing else is.
+    assert bounds.pdf_nesting_within(
+        b"%PDF-1.7\n1 0 obj\n<< /Length 40 >>\nstream\n" + b"[" * 40 + b"\nendstream"
+    )
+    assert bounds.pdf_nesting_within(b"%PDF-1.7\n(" + b"[" * 40 + b")\n% " + b"[" * 40)
+    assert not bounds.pdf_nesting_within(b"%PDF-1.7\n1 0 obj\n<< /stream " + b"[" * 40 + b">>")
     with pikepdf.open(io.BytesIO(looping_fields())) as document:
         assert not bounds.pdf_structure_within(document)
     content = issued.pdf.read()
