@@ -21,6 +21,8 @@ admin.site.index_title = _("Programmverwaltung")
 
 # allauth answers its own rate limits with this view (looked up as ROOT_URLCONF.handler429).
 handler429 = "portal.web.ratelimit.handler429"
+# A database that is down or hangs answers 503 with the portal's page, anything else 500.
+handler500 = "portal.ops.unavailable.server_error"
 
 urlpatterns = [
     path("", home, name="home"),
