@@ -188,8 +188,20 @@ def test_a_journey_alternating_between_two_web_nodes_and_two_workers(s3, s3_serv
                 f"{node}/readyz",
                 log,
             )
-        ready = requests.get(f"{a}/readyz", timeout=2).json()
-        assert ready["checks"]["worker"]["status"] == "ok" and ready["checks"]["storage"]["status"] == "ok"
+        # Both workers report in; the operators' view names them.
+        wait_until(
+            lambda: (
+                len(
+                    requests.get(f"{a}/readyz?full=1", timeout=2).json()["checks"]["workers"].get("nodes", {})
+                )
+                == 2
+            ),
+            60,
+            "both workers' heartbeats",
+            log,
+        )
+        ready = requests.get(f"{a}/readyz?full=1", timeout=2).json()
+        assert ready["checks"]["workers"]["lagging"] == [] and ready["checks"]["storage"]["status"] == "ok"
 
         person = Browser()
         # 1. Sign in on A.
