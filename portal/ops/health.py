@@ -62,9 +62,10 @@ def _redis_client():
 
 
 def check_cache() -> dict:
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    cache = caches["default"]
     if not isinstance(cache, RedisCache):
         return {"detail": "local"}
     cache._cache.get_client(write=True).ping()  # past the degrading wrapper: the real answer

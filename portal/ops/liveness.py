@@ -86,10 +86,16 @@ class Heartbeat:
         touch("worker", now)
         if not settings.REDIS_URL:
             return
+        forget = max(settings.PORTAL_WORKER_HEARTBEAT_MAX_AGE * 10, 600)  # a node gone for good
         client = redis_client()
         try:
             client.hset(WORKERS_KEY, self.node, str(now))
-            client.expire(WORKERS_KEY, max(settings.PORTAL_WORKER_HEARTBEAT_MAX_AGE * 10, 600))
+            client.expire(WORKERS_KEY, forget)
+            gone = [
+                node for node, value in client.hgetall(WORKERS_KEY).items() if now - float(value) > forget
+            ]
+            if gone:
+                client.hdel(WORKERS_KEY, *gone)
         finally:
             client.close()
 
