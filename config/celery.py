@@ -5,6 +5,7 @@ app when Django starts (``PortalConfig.ready``), in the worker as in every other
 With ``PORTAL_LOG_FORMAT=json`` worker and beat print no start banner: every line on their
 output is a JSON object; what the banner said is logged as one."""
 
+import logging
 import os
 
 from celery import Celery
@@ -29,7 +30,10 @@ class PortalCelery(Celery):
 
         class Beat(base):
             def __init__(self, *args, quiet: bool = False, **kwargs):
-                super().__init__(*args, quiet=quiet or _json_logs(), **kwargs)
+                if _json_logs():
+                    quiet = True
+                    logging.captureWarnings(True)
+                super().__init__(*args, quiet=quiet, **kwargs)
 
         return Beat
 
@@ -43,6 +47,7 @@ app.autodiscover_tasks()
 def _quiet_banner_in_json_mode(sender=None, instance=None, **_kwargs):
     if instance is not None and _json_logs():
         instance.quiet = True
+        logging.captureWarnings(True)  # Celery's warnings (e.g. about privileges) as JSON lines too
         logger.info("celery worker %s starting", sender)
 
 
