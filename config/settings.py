@@ -297,6 +297,10 @@ CELERY_REDIS_SOCKET_TIMEOUT = 10
 PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 PORTAL_BEAT_HEARTBEAT_MAX_AGE = env.int("PORTAL_BEAT_HEARTBEAT_MAX_AGE", default=120)
 PORTAL_HEARTBEAT_DIR = env.str("PORTAL_HEARTBEAT_DIR", default="")
+# Admin exports of more rows than this are built in the worker (portal.exports); their files are
+# deleted after PORTAL_EXPORT_KEEP_DAYS days.
+PORTAL_EXPORT_BACKGROUND_ROWS = env.int("PORTAL_EXPORT_BACKGROUND_ROWS", default=5000)
+PORTAL_EXPORT_KEEP_DAYS = env.int("PORTAL_EXPORT_KEEP_DAYS", default=7)
 PORTAL_CACHE_RETRY_SECONDS = env.int("PORTAL_CACHE_RETRY_SECONDS", default=10)
 CACHES = {"default": operations.cache(env, REDIS_URL)}
 # Several web nodes share rate limits, cached parts and sessions through Redis, so any node serves

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("modules.urls")),
     path("", include("certificates.urls")),
     path("", include("evaluation.urls")),
+    path("", include("portal.exports.urls")),
     path("sprache/", views.set_language, name="set_language"),
     path("impressum/", TemplateView.as_view(template_name="portal/impressum.html"), name="imprint"),
     path("datenschutz/", TemplateView.as_view(template_name="portal/datenschutz.html"), name="privacy"),
