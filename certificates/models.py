@@ -71,6 +71,10 @@ class Certificate(models.Model):
     # The same certificate as Open Badges 3.0 credential, signed (VC-JWT), and its id.
     credential_id = models.CharField(_("Nachweis-ID"), max_length=80, blank=True, db_index=True)
     credential_jwt = models.TextField(_("Digitaler Nachweis (JWT)"), blank=True)
+    # The rendering's lease (see certificates.services, "Leases"): when the certificate was last
+    # handed to the worker, when a worker last began rendering it, and how often one began.
+    queued_at = models.DateTimeField(_("an die Erstellung übergeben am"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("Erstellung begonnen am"), null=True, blank=True)
     render_attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     render_error = models.TextField(_("Fehler"), blank=True)
     rendered_at = models.DateTimeField(_("erstellt am"), null=True, blank=True)
@@ -97,6 +101,10 @@ class Certificate(models.Model):
         verbose_name = _("Zertifikat")
         verbose_name_plural = _("Zertifikate")
         ordering = ["cohort", "sequence"]
+        indexes = [
+            # The sweeper reads only the pending ones, oldest hand-over first.
+            models.Index(fields=["queued_at"], condition=Q(status="pending"), name="certificate_pending_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "sequence"], name="gapless_certificate_sequence"),
             models.UniqueConstraint(

@@ -1,12 +1,14 @@
 """Reads of the certificates app: who may receive a certificate, what a cohort's coordinator sees,
 and the public verification (by number and code, or by an uploaded PDF or credential)."""
 
+import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -43,6 +45,20 @@ def status_counts(certificates: list[Certificate]) -> dict[str, int]:
     return {
         status: sum(1 for c in certificates if c.status == status) for status in Certificate.Status.values
     }
+
+
+def is_stuck(certificate: Certificate, *, now: dt.datetime) -> bool:
+    """Pending, and neither handed to a worker nor begun within the lease: its task got lost
+    (see "Leases" in ``certificates.services``)."""
+    stale = now - dt.timedelta(seconds=settings.PORTAL_WORK_LEASE_SECONDS)
+    return certificate.status == Certificate.Status.PENDING and all(
+        moment is None or moment <= stale for moment in (certificate.queued_at, certificate.claimed_at)
+    )
+
+
+def stuck_certificates(certificates: list[Certificate], *, now: dt.datetime) -> list[Certificate]:
+    """The certificates of a list that a coordinator may start again: lost ones and failed ones."""
+    return [c for c in certificates if c.status == Certificate.Status.FAILED or is_stuck(c, now=now)]
 
 
 def achievement_modules(programme: Programme) -> list[Module]:

@@ -1,13 +1,27 @@
 """Writes of the certificates app: issuing, rendering, translating, revoking and reissuing.
-The reads (eligibility, verification) are in ``selectors``."""
+The reads (eligibility, verification) are in ``selectors``.
+
+Leases: the database holds the intent, the broker only carries it. A pending certificate is the
+durable record of a rendering still to do. Handing it to the worker records when (``queued_at``);
+a worker that begins rendering claims it (``claimed_at``, one claim at a time per lease), so two
+deliveries of the same task never render twice. The sweeper (beat, every minute) hands on again
+every pending certificate whose hand-over and claim are both older than the lease
+(``PORTAL_WORK_LEASE_SECONDS``): a worker killed mid-render or a Redis that came back empty
+strands nothing. The lease is longer than a rendering may run (its time limit), so a claim
+expires only when its worker is gone. A certificate begun ``MAX_RENDER_ATTEMPTS`` times and never
+finished fails with the reason, so that it cannot kill workers for ever; the coordinator sees it
+and can start it again ("erneut anstoßen").
+"""
 
 import datetime as dt
 import hashlib
+import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,8 +32,32 @@ from portal.mail import queue_templated_mail
 from portal.pdf.fonts import unprintable_characters, unprintable_message
 
 from .models import Certificate
-from .selectors import eligible_enrollments
+from .selectors import eligible_enrollments, is_stuck
 from .tasks import render_certificate, render_certificate_translation
+
+logger = logging.getLogger(__name__)
+
+# Renderings begun and never finished before a certificate fails with the reason.
+MAX_RENDER_ATTEMPTS = 5
+
+
+def lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.PORTAL_WORK_LEASE_SECONDS)
+
+
+def _send_to_worker(certificate_id: int) -> None:
+    try:
+        render_certificate.delay(certificate_id)
+    except Exception:
+        # The broker is unreachable. The certificate stays pending; the sweeper hands it on later.
+        logger.warning("Could not enqueue certificate %s; the sweeper will", certificate_id, exc_info=True)
+
+
+def _hand_over(certificate_ids: list[int], *, at: dt.datetime) -> None:
+    """Record the hand-over and queue the renderings once the transaction has committed."""
+    Certificate.objects.filter(pk__in=certificate_ids).update(queued_at=at)
+    for pk in certificate_ids:
+        transaction.on_commit(lambda pk=pk: _send_to_worker(pk))
 
 
 def _require_coordinator(user: User, cohort: Cohort) -> None:
@@ -117,10 +155,18 @@ def issue_certificates(
                 language=language or enrollment.user.language or "de",
             )
             issued.append(certificate)
-        for certificate in issued:
-            if certificate.status == Certificate.Status.PENDING:
-                transaction.on_commit(lambda pk=certificate.pk: render_certificate.delay(pk))
+        _hand_over([c.pk for c in issued if c.status == Certificate.Status.PENDING], at=at)
     return issued
+
+
+def _claim(certificate_id: int, *, at: dt.datetime) -> bool:
+    """Begin rendering a pending certificate, unless another worker began within the lease."""
+    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lte=at - lease())
+    return bool(
+        Certificate.objects.filter(claimable, pk=certificate_id, status=Certificate.Status.PENDING).update(
+            claimed_at=at, render_attempts=F("render_attempts") + 1
+        )
+    )
 
 
 def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
@@ -134,6 +180,8 @@ def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
     if certificate.status == Certificate.Status.REVOKED:
         return certificate
     if certificate.status != Certificate.Status.ISSUED or not certificate.pdf:
+        if not _claim(certificate_id, at=at):
+            return certificate  # another worker renders it right now, or it ended meanwhile
         from .openbadges import build_credential, sign_credential
 
         credential = build_credential(certificate, email=certificate.enrollment.user.email)
@@ -197,9 +245,68 @@ def request_translation(*, certificate: Certificate, user: User) -> None:
 
 
 def record_failure(*, certificate_id: int, error: str, final: bool) -> None:
-    Certificate.objects.filter(pk=certificate_id).exclude(status=Certificate.Status.ISSUED).update(
-        render_error=error[:2000], status=Certificate.Status.FAILED if final else Certificate.Status.PENDING
+    """A rendering failed: it ends with the reason, or its claim is given up for the retry."""
+    Certificate.objects.filter(pk=certificate_id).exclude(
+        status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED]
+    ).update(
+        render_error=error[:2000],
+        status=Certificate.Status.FAILED if final else Certificate.Status.PENDING,
+        claimed_at=None,
+        queued_at=timezone.now(),
     )
+
+
+def sweep_pending(*, now: dt.datetime, limit: int = 500) -> dict[str, int]:
+    """Hand on again every pending certificate whose hand-over and claim are older than the lease
+    (see "Leases" above); fail those begun too often. Safe to run twice at once: the rows are
+    locked, and a certificate handed over twice is still rendered and mailed once."""
+    stale = now - lease()
+    with transaction.atomic():
+        due = list(
+            Certificate.objects.select_for_update(skip_locked=True)
+            .filter(status=Certificate.Status.PENDING)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=stale))
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=stale))
+            .order_by("queued_at", "pk")
+            .values_list("pk", "render_attempts")[:limit]
+        )
+        worn = [pk for pk, attempts in due if attempts >= MAX_RENDER_ATTEMPTS]
+        Certificate.objects.filter(pk__in=worn).update(
+            status=Certificate.Status.FAILED,
+            render_error=_("Die Erstellung wurde %(count)s-mal begonnen und nie beendet.")
+            % {"count": MAX_RENDER_ATTEMPTS},
+        )
+        again = [pk for pk, attempts in due if attempts < MAX_RENDER_ATTEMPTS]
+        _hand_over(again, at=now)
+    if again or worn:
+        logger.warning(
+            "Certificates handed on again: %s; failed after %s attempts: %s", again, MAX_RENDER_ATTEMPTS, worn
+        )
+    return {"requeued": len(again), "failed": len(worn)}
+
+
+def start_again(*, certificate: Certificate, by: User, at: dt.datetime) -> Certificate:
+    """ "Erneut anstoßen": hand a stuck or failed certificate to the worker again, now, with the
+    same number. A certificate a worker is rendering right now is left to it."""
+    _require_coordinator(by, certificate.cohort)
+    _require_keys()
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status == Certificate.Status.FAILED:
+            locked.status = Certificate.Status.PENDING
+            locked.render_error = ""
+            locked.render_attempts = 0
+            locked.claimed_at = None
+        elif not is_stuck(locked, now=at):
+            raise ValidationError(
+                _("Das Zertifikat %(number)s wird gerade erstellt oder ist schon fertig.")
+                % {"number": locked.number},
+                code="not-stuck",
+            )
+        locked.save(update_fields=["status", "render_error", "render_attempts", "claimed_at"])
+        _hand_over([locked.pk], at=at)
+    locked.refresh_from_db()
+    return locked
 
 
 def revoke(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) -> Certificate:
@@ -230,5 +337,5 @@ def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime)
         old.replaced_by = new
         old.save(update_fields=["replaced_by"])
         if new.status == Certificate.Status.PENDING:
-            transaction.on_commit(lambda: render_certificate.delay(new.pk))
+            _hand_over([new.pk], at=at)
     return new

@@ -14,13 +14,18 @@ from .reminders import DIGEST
 logger = logging.getLogger(__name__)
 
 
+# A rendering is cut off after RENDER_TIME_LIMIT seconds; the work lease (PORTAL_WORK_LEASE_SECONDS)
+# must be longer, so that a claim expires only when its worker is gone.
+RENDER_TIME_LIMIT = 120
+
+
 @shared_task(
     name="certificates.tasks.render_certificate",
     bind=True,
     max_retries=3,
     acks_late=True,
-    time_limit=120,
-    soft_time_limit=100,
+    time_limit=RENDER_TIME_LIMIT,
+    soft_time_limit=RENDER_TIME_LIMIT - 20,
 )
 def render_certificate(self, certificate_id: int) -> str:
     """Render, store and mail one certificate. Safe to run twice; a failure is retried and then
@@ -68,3 +73,12 @@ def render_certificate_translation(certificate_id: int) -> str:
     from . import services
 
     return services.store_translation(certificate_id=certificate_id).translation_language
+
+
+@shared_task(name="certificates.tasks.sweep_certificates", acks_late=True, expires=50, ignore_result=True)
+def sweep_certificates() -> dict:
+    """Every minute (beat): hand on again the certificates whose rendering got lost (a worker
+    killed, Redis emptied). Safe to run twice; see "Leases" in ``certificates.services``."""
+    from . import services
+
+    return services.sweep_pending(now=timezone.now())

@@ -25,4 +25,5 @@ urlpatterns = [
     path("koordination/<int:pk>/zertifikate/", views.cohort_certificates, name="cohort"),
     path("koordination/<int:pk>/zertifikate/ausstellen/", views.issue, name="issue"),
     path("koordination/zertifikat/<int:pk>/widerrufen/", views.revoke_or_reissue, name="revoke"),
+    path("koordination/zertifikat/<int:pk>/erneut/", views.start_again, name="start_again"),
 ]

@@ -194,6 +194,7 @@ def cohort_certificates(request, pk: int):
             "eligible": selectors.eligible_enrollments(cohort),
             "certificates": certificates,
             "counts": selectors.status_counts(certificates),
+            "stuck": selectors.stuck_certificates(certificates, now=timezone.now()),
         },
     )
 
@@ -257,4 +258,22 @@ def revoke_or_reissue(request, pk: int):
             )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("certificates:cohort", pk=certificate.cohort_id)
+
+
+@login_required
+@require_POST
+def start_again(request, pk: int):
+    """ "Erneut anstoßen": a coordinator hands a stuck or failed certificate to the worker again."""
+    certificate = get_object_or_404(Certificate.objects.select_related("cohort"), pk=pk)
+    if not can_coordinate(request.user, certificate.cohort):
+        raise Http404
+    try:
+        services.start_again(certificate=certificate, by=request.user, at=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Das Zertifikat %(number)s wird erneut erstellt.") % {"number": certificate.number}
+        )
     return redirect("certificates:cohort", pk=certificate.cohort_id)

@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
-from config import legal
+from config import legal, operations
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -136,6 +136,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+# Connect and statement timeouts, so that a hanging database fails a page fast (config/operations.py).
+DATABASES["default"] = operations.database(env, DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -279,18 +281,28 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# /readyz fails when no Celery worker has reported in for this many seconds (workers report
-# every 10 seconds; see portal.ops.health).
+# django_celery_beat's scheduler, telling the liveness probe at every tick (portal.ops.beat).
+CELERY_BEAT_SCHEDULER = "portal.ops.beat.BeatScheduler"
+CELERY_BEAT_MAX_INTERVAL = 30
+# Leases, the sweeper and the broker's visibility timeout: see config/operations.py.
+PORTAL_WORK_LEASE_SECONDS = operations.work_lease(env)
+CELERY_BROKER_TRANSPORT_OPTIONS = operations.broker_transport_options(
+    env, task_time_limit=CELERY_TASK_TIME_LIMIT
+)
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+# The liveness probes (manage.py probe worker|beat) fail when their process has not reported in
+# for so many seconds; /readyz?full=1 shows the workers that lag behind. The heartbeat files lie in
+# PORTAL_HEARTBEAT_DIR (the temporary folder by default) of the container that runs the process.
 PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
-
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+PORTAL_BEAT_HEARTBEAT_MAX_AGE = env.int("PORTAL_BEAT_HEARTBEAT_MAX_AGE", default=120)
+PORTAL_HEARTBEAT_DIR = env.str("PORTAL_HEARTBEAT_DIR", default="")
+# Admin exports of more rows than this are built in the worker (portal.exports); their files are
+# deleted after PORTAL_EXPORT_KEEP_DAYS days.
+PORTAL_EXPORT_BACKGROUND_ROWS = env.int("PORTAL_EXPORT_BACKGROUND_ROWS", default=5000)
+PORTAL_EXPORT_KEEP_DAYS = env.int("PORTAL_EXPORT_KEEP_DAYS", default=7)
+PORTAL_CACHE_RETRY_SECONDS = env.int("PORTAL_CACHE_RETRY_SECONDS", default=10)
+CACHES = {"default": operations.cache(env, REDIS_URL)}
 # Several web nodes share rate limits, cached parts and sessions through Redis, so any node serves
 # any signed-in person. Sessions are written to the database as well (cached_db): a Redis restart
 # signs nobody out.
@@ -452,8 +464,9 @@ LOGGING = {
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        # RFC 3339 times with the offset (portal/ops/json_log.py).
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "portal.ops.json_log.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },

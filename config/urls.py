@@ -21,6 +21,8 @@ admin.site.index_title = _("Programmverwaltung")
 
 # allauth answers its own rate limits with this view (looked up as ROOT_URLCONF.handler429).
 handler429 = "portal.web.ratelimit.handler429"
+# A database that is down or hangs answers 503 with the portal's page, anything else 500.
+handler500 = "portal.ops.unavailable.server_error"
 
 urlpatterns = [
     path("", home, name="home"),
@@ -33,6 +35,7 @@ urlpatterns = [
     path("", include("modules.urls")),
     path("", include("certificates.urls")),
     path("", include("evaluation.urls")),
+    path("", include("portal.exports.urls")),
     path("sprache/", views.set_language, name="set_language"),
     path("impressum/", TemplateView.as_view(template_name="portal/impressum.html"), name="imprint"),
     path("datenschutz/", TemplateView.as_view(template_name="portal/datenschutz.html"), name="privacy"),

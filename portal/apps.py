@@ -16,6 +16,7 @@ class PortalConfig(AppConfig):
         # The ground floor's tasks live with their concern (portal.mail, portal.privacy); importing
         # them here registers them in every process, as an app's own tasks.py would be, so that a
         # task beat or the admin names (portal.tasks.apply_retention) is known in-process too.
+        from .exports import tasks as _export_tasks  # noqa: F401
         from .mail import tasks as _mail_tasks  # noqa: F401
         from .privacy import tasks as _privacy_tasks  # noqa: F401
 

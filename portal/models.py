@@ -8,12 +8,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import FULL_NAME_MAX_LENGTH, NAME_MAX_LENGTH, User, UserManager
+from portal.exports.models import ExportJob
 from portal.mail.models import OutboxMessage
 
 __all__ = [
     "FULL_NAME_MAX_LENGTH",
     "NAME_MAX_LENGTH",
     "AccessibilityFeedback",
+    "ExportJob",
     "Municipality",
     "OutboxMessage",
     "State",

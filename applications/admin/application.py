@@ -9,9 +9,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from portal.exports.admin import BackgroundExportMixin
 from portal.mail import visible_mails
 from portal.web.paging import EstimatedCountPaginator
-from portal.web.spreadsheets import StreamingExportMixin
 
 from .. import review
 from ..models import Application, DeadlineExtension, ReviewNote, Score
@@ -28,7 +28,7 @@ from .lists import (
 
 
 @admin.register(Application)
-class ApplicationAdmin(DecisionAdminMixin, StreamingExportMixin, ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(DecisionAdminMixin, BackgroundExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
     export_form_class = ExportForm
     # Narrow enough for 1366 px: the district is a filter and an export column, not a list column.

@@ -23,9 +23,19 @@ logger = logging.getLogger(__name__)
 
 # Messages sent over one SMTP connection.
 BATCH_SIZE = 50
-# A queued message whose task got lost (broker down at enqueue, worker killed) is picked up by
-# ``flush_due`` after this long.
-LEASE = dt.timedelta(minutes=5)
+
+
+def lease() -> dt.timedelta:
+    """How long a queued message is left to the task that carries it. A message whose task got
+    lost (broker down at enqueue, worker killed, Redis back empty) is picked up by ``flush_due``
+    (beat, every minute) once this has passed: ``PORTAL_WORK_LEASE_SECONDS``."""
+    return dt.timedelta(seconds=settings.PORTAL_WORK_LEASE_SECONDS)
+
+
+def __getattr__(name: str):
+    if name == "LEASE":  # the lease as a value, as earlier code read it
+        return lease()
+    raise AttributeError(name)
 
 
 def reachable(user: User) -> bool:
@@ -98,7 +108,7 @@ def queue_mail(
             "sealed_content": sealed,
             "attachment": attachment,
             "attachment_name": attachment_name,
-            "next_attempt_at": timezone.now() + LEASE,
+            "next_attempt_at": timezone.now() + lease(),
             **_related(related),
         },
     )
@@ -171,7 +181,7 @@ def queue_mail_rendered_by_worker(
         language=language or user.language or translation.get_language() or "de",
         subject="",
         body_text="",
-        next_attempt_at=timezone.now() + LEASE,
+        next_attempt_at=timezone.now() + lease(),
         **_related(related),
     )
     (message,) = OutboxMessage.objects.bulk_create(
@@ -243,7 +253,7 @@ def flush_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
-            OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
+            OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + lease())
             enqueue(ids)
     return len(ids)
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.mail.models import OutboxMessage
-from portal.mail.outbox import LEASE, enqueue, reachable, render_mail, settings_url
+from portal.mail.outbox import enqueue, lease, reachable, render_mail, settings_url
 from portal.mail.registry import register_kind_label, register_send_check
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _message(rule: Rule, reminder: Reminder, now: dt.datetime) -> OutboxMessage:
         subject=subject,
         body_text=body_text,
         body_html=body_html,
-        next_attempt_at=now + LEASE,
+        next_attempt_at=now + lease(),
     )
 
 

@@ -1,9 +1,14 @@
-"""Liveness and readiness for load balancers, orchestrators and monitoring.
+"""Liveness and readiness of a web node, for load balancers, orchestrators and monitoring.
 
 ``/healthz`` says only that this process answers: it touches no database, broker or store, so a
-failing dependency never gets a healthy process restarted. ``/readyz`` asks each dependency the
-portal needs to serve a request — the database, the broker, the object store — and how long ago
-a Celery worker last reported in. Both answer JSON with one entry per check.
+failing dependency never gets a healthy process restarted. ``/readyz`` asks what a web node needs
+to serve pages: the database and the object store must answer (else 503: take this node out of
+service); the cache and the broker are reported too, but a node whose cache or broker is down still
+serves pages (the cache degrades, ``portal.ops.cache``; queued work is recorded in the database and
+sent later), so they make the answer ``degraded``, not 503. Workers are not asked: a worker outage
+must not take the web tier down. ``/readyz?full=1`` adds, for operators and monitoring, each
+worker's last heartbeat and flags those lagging behind (still 200). Each process of the background
+has its own liveness probe (``portal.ops.liveness``). All answers are JSON with one entry per check.
 
 Guarantees:
 - An answer within a second, even when a dependency hangs: each check runs in its own thread and
@@ -25,11 +30,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpResponse
 
+from portal.ops import liveness
+
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_KEY = "portal:worker-heartbeat"
-# How often a worker reports in; /readyz fails when the last report is older than the maximum.
-HEARTBEAT_INTERVAL = 10
 TIMEOUT = 0.8  # seconds a check may take; the whole answer stays under one second
 
 
@@ -54,9 +58,18 @@ def check_database() -> dict:
 
 
 def _redis_client():
-    import redis
+    return liveness.redis_client(TIMEOUT)
 
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT)
+
+def check_cache() -> dict:
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return {"detail": "local"}
+    cache._cache.get_client(write=True).ping()  # past the degrading wrapper: the real answer
+    return {}
 
 
 def check_broker() -> dict:
@@ -90,28 +103,24 @@ def check_storage() -> dict:
     return {}
 
 
-def check_worker() -> dict:
+def check_workers() -> dict:
+    """Each worker's last heartbeat; fails when none reported in recently, names the laggards."""
     if not settings.REDIS_URL:
         return {"detail": "eager"}
-    client = _redis_client()
-    try:
-        value = client.get(HEARTBEAT_KEY)
-    finally:
-        client.close()
-    if value is None:
-        raise LookupError("no worker heartbeat")
-    age = max(0.0, time.time() - float(value))
-    if age > settings.PORTAL_WORKER_HEARTBEAT_MAX_AGE:
-        raise TimeoutError(f"last worker heartbeat {int(age)} s ago")
-    return {"age_seconds": round(age, 1)}
+    ages = liveness.worker_heartbeats()
+    limit = settings.PORTAL_WORKER_HEARTBEAT_MAX_AGE
+    lagging = sorted(node for node, age in ages.items() if age > limit)
+    if not ages or len(lagging) == len(ages):
+        raise TimeoutError("no worker heartbeat within %d s" % limit)
+    return {"nodes": {node: round(age, 1) for node, age in sorted(ages.items())}, "lagging": lagging}
 
 
-CHECKS: dict[str, Callable[[], dict]] = {
-    "database": check_database,
-    "broker": check_broker,
-    "storage": check_storage,
-    "worker": check_worker,
-}
+# Without these a web node cannot serve pages: they decide 200 or 503.
+REQUIRED: dict[str, Callable[[], dict]] = {"database": check_database, "storage": check_storage}
+# Without these pages still render (cache degrades, work waits in the database): "degraded".
+DEGRADING: dict[str, Callable[[], dict]] = {"cache": check_cache, "broker": check_broker}
+# Only with ?full=1, for operators: the background's state, never a reason to take a node out.
+FULL: dict[str, Callable[[], dict]] = {"workers": check_workers}
 
 
 def run_checks(checks: dict[str, Callable[[], dict]], timeout: float = TIMEOUT) -> dict[str, dict]:
@@ -159,12 +168,14 @@ def healthz() -> HttpResponse:
     return _json({"status": "ok", "checks": {"process": {"status": "ok"}}}, 200)
 
 
-def readyz() -> HttpResponse:
-    checks = run_checks(CHECKS)
-    ready = all(result["status"] == "ok" for result in checks.values())
-    if not ready:
-        logger.warning("readyz: %s", {name: r for name, r in checks.items() if r["status"] != "ok"})
-    return _json({"status": "ok" if ready else "fail", "checks": checks}, 200 if ready else 503)
+def readyz(full: bool = False) -> HttpResponse:
+    checks = run_checks({**REQUIRED, **DEGRADING, **(FULL if full else {})})
+    failed = {name: result for name, result in checks.items() if result["status"] != "ok"}
+    ready = not (failed.keys() & REQUIRED.keys())
+    status = "fail" if not ready else "degraded" if failed else "ok"
+    if failed:
+        logger.warning("readyz: %s", failed)
+    return _json({"status": status, "checks": checks}, 200 if ready else 503)
 
 
 class HealthMiddleware:
@@ -177,41 +188,8 @@ class HealthMiddleware:
 
     def __call__(self, request):
         handler = self.PATHS.get(request.path_info.rstrip("/"))
+        if handler is readyz and request.method in ("GET", "HEAD"):
+            return readyz(full=request.GET.get("full") == "1")
         if handler is not None and request.method in ("GET", "HEAD"):
             return handler()
         return self.get_response(request)
-
-
-# --- The worker's heartbeat ---------------------------------------------------------------------
-
-
-class Heartbeat:
-    """A thread in the Celery worker's main process that writes the time to Redis every
-    ``HEARTBEAT_INTERVAL`` seconds while the worker runs."""
-
-    def __init__(self):
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.run, name="portal-heartbeat", daemon=True)
-
-    def beat(self) -> None:
-        client = _redis_client()
-        try:
-            client.set(
-                HEARTBEAT_KEY, str(time.time()), ex=max(settings.PORTAL_WORKER_HEARTBEAT_MAX_AGE * 10, 60)
-            )
-        finally:
-            client.close()
-
-    def run(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                self.beat()
-            except Exception:  # noqa: BLE001 - a broker outage must not end the heartbeat thread
-                logger.warning("worker heartbeat could not be written", exc_info=True)
-            self.stopped.wait(HEARTBEAT_INTERVAL)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopped.set()

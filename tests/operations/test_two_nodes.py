@@ -188,8 +188,19 @@ def test_a_journey_alternating_between_two_web_nodes_and_two_workers(s3, s3_serv
                 f"{node}/readyz",
                 log,
             )
-        ready = requests.get(f"{a}/readyz", timeout=2).json()
-        assert ready["checks"]["worker"]["status"] == "ok" and ready["checks"]["storage"]["status"] == "ok"
+
+        # Both workers report in; the operators' view names them.
+        def workers():
+            return requests.get(f"{a}/readyz?full=1", timeout=2).json()["checks"]["workers"].get("nodes", {})
+
+        wait_until(
+            lambda: {name.split("@")[0] for name in workers()} >= {"one", "two"},
+            60,
+            "both workers' heartbeats",
+            log,
+        )
+        ready = requests.get(f"{a}/readyz?full=1", timeout=2).json()
+        assert ready["checks"]["storage"]["status"] == "ok"
 
         person = Browser()
         # 1. Sign in on A.

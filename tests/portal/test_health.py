@@ -1,4 +1,5 @@
-"""/healthz and /readyz: JSON per check, nothing secret, an answer within a second."""
+"""/healthz and /readyz: JSON per check, nothing secret, an answer within a second; a web node's
+readiness asks what the web node needs, never the workers."""
 
 import json
 import socket
@@ -8,7 +9,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
-from portal.ops import health
+from portal.ops import health, liveness
 
 
 @pytest.fixture
@@ -36,6 +37,11 @@ def silent_server():
     for connection in accepted:
         connection.close()
     server.close()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture(autouse=True)
@@ -75,12 +81,20 @@ def test_readyz_reports_each_dependency(client, settings):
     response, body, elapsed = get_json(client, "/readyz", HTTP_HOST="10.1.2.3")
     assert response.status_code == 200, body
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "broker", "storage", "worker"}
-    assert body["checks"]["database"]["status"] == "ok"
-    assert body["checks"]["broker"]["status"] == body["checks"]["worker"]["status"] == "ok"
-    assert body["checks"]["broker"]["detail"] == body["checks"]["worker"]["detail"] == "eager"
-    assert body["checks"]["storage"]["status"] == "ok"
+    assert set(body["checks"]) == {"database", "storage", "cache", "broker"}
+    assert body["checks"]["database"]["status"] == body["checks"]["storage"]["status"] == "ok"
+    assert body["checks"]["broker"]["status"] == "ok" and body["checks"]["broker"]["detail"] == "eager"
+    assert body["checks"]["cache"]["status"] == "ok"
     assert elapsed < 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_full_adds_the_workers_for_operators(client, settings):
+    settings.REDIS_URL = ""
+    response, body, _elapsed = get_json(client, "/readyz?full=1")
+    assert response.status_code == 200, body
+    assert set(body["checks"]) == {"database", "storage", "cache", "broker", "workers"}
+    assert body["checks"]["workers"]["detail"] == "eager"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -98,14 +112,14 @@ def test_readyz_fails_when_the_media_folder_is_missing(client, settings, tmp_pat
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readyz_answers_within_a_second_when_the_broker_hangs(client, settings, silent_server):
+def test_a_hanging_redis_degrades_readiness_but_keeps_the_node_in_service(client, settings, silent_server):
     settings.REDIS_URL = f"redis://:very-secret-password@127.0.0.1:{silent_server}/0"
-    response, body, elapsed = get_json(client, "/readyz")
+    response, body, elapsed = get_json(client, "/readyz?full=1")
     assert elapsed < 1
-    assert response.status_code == 503
-    assert body["status"] == "fail"
+    assert response.status_code == 200  # pages still render: the cache degrades, work waits in the database
+    assert body["status"] == "degraded"
     assert body["checks"]["broker"]["status"] == "fail"
-    assert body["checks"]["worker"]["status"] == "fail"
+    assert body["checks"]["workers"]["status"] == "fail"
     assert body["checks"]["database"]["status"] == "ok"
     text = response.content.decode()
     assert "very-secret-password" not in text
@@ -121,10 +135,10 @@ def test_a_hanging_check_is_reported_as_timeout_and_not_started_twice(monkeypatc
         release.wait(5)
         return {}
 
-    monkeypatch.setattr(health, "CHECKS", {"database": hangs, "broker": lambda: {}})
+    checks = {"database": hangs, "broker": lambda: {}}
     started = time.monotonic()
-    first = health.run_checks(health.CHECKS)
-    second = health.run_checks(health.CHECKS)
+    first = health.run_checks(checks)
+    second = health.run_checks(checks)
     assert time.monotonic() - started < 2
     assert first["database"] == {"status": "fail", "error": "timeout"}
     assert second["database"] == {"status": "fail", "error": "timeout", "detail": "still waiting"}
@@ -135,26 +149,40 @@ def test_a_hanging_check_is_reported_as_timeout_and_not_started_twice(monkeypatc
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_readyz_reads_the_age_of_the_last_worker_heartbeat(client):
+def test_no_worker_keeps_the_web_node_ready_and_full_names_the_lagging_workers(client, settings, tmp_path):
     import redis
 
+    settings.PORTAL_HEARTBEAT_DIR = str(tmp_path)
     connection = redis.Redis.from_url(django_settings.REDIS_URL)
-    connection.delete(health.HEARTBEAT_KEY)
+    connection.delete(liveness.WORKERS_KEY)
     try:
         response, body, _elapsed = get_json(client, "/readyz")
-        assert response.status_code == 503
-        assert body["checks"]["worker"]["status"] == "fail"
-        assert body["checks"]["broker"]["status"] == "ok"
+        assert response.status_code == 200, body  # no worker at all: the web node serves pages
+        assert body["status"] == "ok" and "workers" not in body["checks"]
+        response, body, _elapsed = get_json(client, "/readyz?full=1")
+        assert response.status_code == 200
+        assert body["status"] == "degraded" and body["checks"]["workers"]["error"] == "stale"
 
-        health.Heartbeat().beat()
-        response, body, _elapsed = get_json(client, "/readyz")
-        assert response.status_code == 200, body
-        assert body["checks"]["worker"]["age_seconds"] < 5
-
-        connection.set(health.HEARTBEAT_KEY, str(time.time() - 3600))
-        response, body, _elapsed = get_json(client, "/readyz")
-        assert response.status_code == 503
-        assert body["checks"]["worker"]["error"] == "stale"
+        liveness.Heartbeat(node="celery@eins").beat()
+        connection.hset(liveness.WORKERS_KEY, "celery@zwei", str(time.time() - 3600))
+        response, body, _elapsed = get_json(client, "/readyz?full=1")
+        assert body["status"] == "ok", body
+        workers = body["checks"]["workers"]
+        assert workers["nodes"]["celery@eins"] < 5 and workers["nodes"]["celery@zwei"] > 3000
+        assert workers["lagging"] == ["celery@zwei"]
     finally:
-        connection.delete(health.HEARTBEAT_KEY)
+        connection.delete(liveness.WORKERS_KEY)
         connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_does_not_answer_makes_the_node_unready_within_a_second(client, monkeypatch):
+    release = threading.Event()
+    monkeypatch.setitem(health.REQUIRED, "database", lambda: release.wait(5) and {})
+    try:
+        response, body, elapsed = get_json(client, "/readyz")
+    finally:
+        release.set()
+    assert elapsed < 1.5
+    assert response.status_code == 503
+    assert body["status"] == "fail" and body["checks"]["database"]["error"] == "timeout"

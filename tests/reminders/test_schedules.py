@@ -61,7 +61,9 @@ def test_the_ground_floors_tasks_are_known_by_name_in_any_process():
     )
     assert result.stdout.split() == [
         "portal.tasks.apply_retention",
+        "portal.tasks.build_export",
         "portal.tasks.flush_outbox",
         "portal.tasks.send_outbox_batch",
         "portal.tasks.send_outbox_message",
+        "portal.tasks.sweep_exports",
     ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from portal.exports import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("verwaltung/exporte/<int:pk>/", views.status, name="status"),
+    path("verwaltung/exporte/<int:pk>/datei/", views.download, name="download"),
+]
