@@ -150,6 +150,9 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].choices = municipality_choices(self.instance.cohort_id)
         self.fields["strategy"].choices = Application.Strategy.choices
+        self.fields["strategy"].error_messages["invalid_choice"] = _(
+            "Bitte wählen Sie eine der angebotenen Antworten."
+        )
         self.fields["phone"].validators.append(PHONE)
         if self.instance.pk:
             self.initial["municipality"] = self.instance.municipality_id
@@ -185,3 +188,33 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
     def _post_clean(self):
         # The model is written by the service, not by the form.
         pass
+
+
+# The longest text a draft keeps for one field that is not valid: far above every limit, so that
+# nothing typed is cut, and still a bound on what one request can store.
+KEPT_INPUT_MAX = 20_000
+
+
+def kept_input(form: ApplicationForm) -> dict[str, str]:
+    """What was typed into the fields that did not pass validation, as sent, by field name."""
+    kept = {}
+    for name in form.errors:
+        if name not in APPLICANT_FIELDS:
+            continue
+        value = str(form.data.get(form.add_prefix(name), "")).replace("\x00", "")[:KEPT_INPUT_MAX]
+        if value.strip():
+            kept[name] = value
+    return kept
+
+
+def kept_form_data(application: Application) -> dict[str, str]:
+    """A draft's values as the form sends them, with the kept invalid ones in place of their
+    empty fields: bound to the form, it shows them again with their errors."""
+    data = {}
+    for name in APPLICANT_FIELDS:
+        value = application.municipality_id if name == "municipality" else getattr(application, name)
+        data[name] = "" if value is None else str(value)
+    data.update({name: str(value) for name, value in application.invalid_input.items()})
+    if application.privacy_consent_at:
+        data["privacy_consent"] = "on"
+    return data

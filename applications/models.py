@@ -106,6 +106,9 @@ class Application(models.Model):
         _("Fassung der Datenschutzhinweise"), max_length=20, blank=True
     )
     privacy_consent_at = models.DateTimeField(_("Einwilligung am"), null=True, blank=True)
+    # A draft keeps what was typed even where it is not valid yet: the raw text by field name, the
+    # field itself left empty. Submitting stays impossible while this holds anything.
+    invalid_input = models.JSONField(_("noch zu korrigierende Eingaben"), default=dict, blank=True)
 
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("zuletzt gespeichert am"), auto_now=True)

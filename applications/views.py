@@ -13,7 +13,7 @@ from portal.files import private_download
 from portal.web.ratelimit import allow
 
 from . import decisions, rules, selectors, services
-from .forms import ApplicationForm
+from .forms import ApplicationForm, kept_form_data, kept_input
 from .models import Application
 from .pdf import render_application_pdf
 
@@ -79,17 +79,22 @@ FILE_FIELD = "endorsement_upload"
 
 
 def _edit(request, *, cohort: Cohort, application: Application | None):
-    """The application form. What is sent is never lost: the form comes back with everything
-    typed and the reason whenever something is refused. A refused file is the one thing not taken;
-    the rest is saved and the page says so."""
+    """The application form. What is sent is never lost: a value that is not valid is kept in the
+    draft and flagged, and the form comes back with everything typed and the reason whenever
+    something is refused. A refused file is the one thing not taken."""
     now = timezone.now()
-    form = ApplicationForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        instance=application or Application(cohort=cohort),
-    )
+    sent = request.method == "POST"
+    if sent:
+        form = ApplicationForm(
+            request.POST, request.FILES, instance=application or Application(cohort=cohort)
+        )
+    elif application is not None and application.invalid_input:
+        # The draft's kept values, checked again, so the page says which ones to correct.
+        form = ApplicationForm(kept_form_data(application), instance=application)
+    else:
+        form = ApplicationForm(instance=application or Application(cohort=cohort))
     saved_without_file = False
-    if request.method == "POST":
+    if sent:
         _refuse_upload_burst(request, form)
         application, done, saved_without_file = _save_form(
             request, form, cohort=cohort, application=application, at=now
@@ -107,8 +112,9 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
             "window_open": closed is None,
             "closed_message": closed,
             "saved_without_file": saved_without_file,
+            "kept_invalid": bool(application is not None and application.invalid_input),
         },
-        status=400 if form.errors else 200,
+        status=400 if sent and form.errors else 200,
     )
 
 
@@ -124,18 +130,18 @@ def _refuse_upload_burst(request, form: ApplicationForm) -> None:
 
 
 def _save_form(request, form: ApplicationForm, *, cohort: Cohort, application: Application | None, at):
-    """Save everything the sent form holds but a refused file. Returns the application as it now
-    is, the redirect when all was saved (else None: the form is shown again) and whether it was
-    saved without the refused file."""
+    """Save everything the sent form holds but a refused file; values that are not valid are kept
+    and flagged. Returns the application as it now is, the redirect when all was saved (else None:
+    the form is shown again) and whether it was saved without the refused file."""
     file_refused = FILE_FIELD in form.errors
-    if any(name != FILE_FIELD for name in form.errors):
-        return application, None, False
+    invalid = kept_input(form)
     try:
         saved = services.save_draft(
             applicant=request.user,
             cohort=cohort,
             data=form.cleaned_data,
             endorsement=None if file_refused else form.cleaned_data.get(FILE_FIELD),
+            invalid=invalid,
             at=at,
         )
     except ValidationError as error:
@@ -147,6 +153,12 @@ def _save_form(request, form: ApplicationForm, *, cohort: Cohort, application: A
         return application, None, False
     if file_refused:
         return saved, None, True
+    if invalid:
+        messages.warning(
+            request,
+            _("Ihr Entwurf ist gespeichert. Bitte korrigieren Sie vor dem Absenden die markierten Angaben."),
+        )
+        return saved, redirect("applications:edit", pk=saved.pk), False
     if request.POST.get("action") == "review":
         return saved, redirect("applications:review", pk=saved.pk), False
     messages.success(request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen."))
@@ -189,11 +201,15 @@ def _submit(request, pk: int):
 def missing_links(application: Application) -> list[tuple[str, str]]:
     """What a submission still needs, as (anchor in the form, the field's label in the form)."""
     fields = ApplicationForm.base_fields
+    invalid = set(rules.invalid_fields(application))
     links = []
     for name in rules.missing_fields(application):
         field = fields[name]
         anchor = f"id_{name}_0" if getattr(field.widget, "input_type", "") == "radio" else f"id_{name}"
-        links.append((anchor, str(field.label)))
+        label = str(field.label)
+        if name in invalid:
+            label = _("%(field)s (Ihre Eingabe ist noch zu korrigieren)") % {"field": label}
+        links.append((anchor, label))
     return links
 
 

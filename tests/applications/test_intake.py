@@ -118,33 +118,40 @@ def test_html_in_fields_is_shown_as_text(logged_in, cohort, applicant, django_ca
 
 
 @time_machine.travel(DURING, tick=False)
-def test_control_characters_are_refused_and_umlauts_and_emoji_kept(logged_in, cohort, applicant):
+def test_control_characters_are_flagged_and_umlauts_and_emoji_kept(logged_in, cohort, applicant):
     response = logged_in.post(
         reverse("applications:start"),
         form_data(position="Leiterin\x07 Stabsstelle 🚀 Größe", motivation="a" * 2000),
+        follow=True,
     )
-    assert response.status_code == 400
     assert "unsichtbare Steuerzeichen" in response.content.decode() and "U+0007" in response.content.decode()
-    assert not Application.objects.exists()
+    application = Application.objects.get(applicant=applicant)
+    assert application.position == "" and application.invalid_input == {
+        "position": "Leiterin\x07 Stabsstelle 🚀 Größe"
+    }
     logged_in.post(
-        reverse("applications:start"),
+        reverse("applications:edit", args=[application.pk]),
         form_data(position="Leiterin Stabsstelle 🚀 Größe", motivation="a" * 2000),
     )
-    application = Application.objects.get(applicant=applicant)
-    assert application.position == "Leiterin Stabsstelle 🚀 Größe"
+    application.refresh_from_db()
+    assert application.position == "Leiterin Stabsstelle 🚀 Größe" and application.invalid_input == {}
     assert len(application.motivation) == 2000
 
 
 @time_machine.travel(DURING, tick=False)
-def test_overlong_text_is_refused_and_everything_typed_is_shown_again(logged_in, cohort, applicant):
-    response = logged_in.post(reverse("applications:start"), form_data(motivation="ü" * 2001, phone="abc"))
+def test_overlong_text_is_kept_flagged_and_shown_again(logged_in, cohort, applicant):
+    response = logged_in.post(
+        reverse("applications:start"), form_data(motivation="ü" * 2001, phone="abc"), follow=True
+    )
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "höchstens 2000 Zeichen" in html or "maximal 2000 Zeichen" in html
     assert "Bitte geben Sie eine Telefonnummer an" in html
     assert "Dr. Hanna Schulze" in html and "ü" * 2001 in html
     assert 'aria-invalid="true"' in html
-    assert not Application.objects.exists()
+    application = Application.objects.get(applicant=applicant)
+    assert application.invalid_input == {"motivation": "ü" * 2001, "phone": "abc"}
+    assert application.supervisor_name == "Dr. Hanna Schulze"
 
 
 @time_machine.travel(DURING, tick=False)
@@ -157,7 +164,9 @@ def test_municipality_or_other_public_body(logged_in, cohort, applicant):
     response = logged_in.post(
         reverse("applications:edit", args=[application.pk]), form_data(other_employer="Landkreis Barnim")
     )
-    assert "nicht beides" in response.content.decode()
+    assert "nicht beides" in logged_in.get(response.url).content.decode()
+    application.refresh_from_db()
+    assert application.invalid_input == {"other_employer": "Landkreis Barnim"}
 
 
 @time_machine.travel(DURING, tick=False)
