@@ -1,14 +1,18 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Cohort
-from portal.accounts.navigation import remember_roles
+from portal.accounts.navigation import remember_destination, remember_roles, remembered_destination
 from portal.files import private_download
 from portal.web.ratelimit import allow
 
@@ -37,13 +41,17 @@ def dashboard(request):
     )
 
 
-@login_required
 def start(request, number: int | None = None):
     """'Jetzt bewerben': to the draft for the open cohort, or a clear message why not.
 
+    Signed out, the person is sent to the login with that cohort's form as ``next``; the login and
+    sign-up pages say why, and the cohort is kept through sign-up and e-mail confirmation.
     A form that is sent is always answered with the form: if the window closed or a draft was
     saved in another tab meanwhile, everything typed is shown again with the reason.
     """
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, number)
+    remembered_destination(request, forget=True)  # arrived where the person was going
     now = timezone.now()
     cohort = selectors.cohort_to_apply_to(number=number, at=now, sent=request.method == "POST")
     if cohort is None:
@@ -56,6 +64,15 @@ def start(request, number: int | None = None):
     if not cohort.accepts_applications(now):
         return render(request, "applications/closed.html", {"cohort": cohort, "now": now}, status=403)
     return _edit(request, cohort=cohort, application=None)
+
+
+def _sign_in_first(request, number: int | None):
+    cohort = selectors.cohort_to_apply_to(number=number, at=timezone.now(), sent=False)
+    if cohort is None:
+        return redirect_to_login(request.get_full_path())
+    path = reverse("applications:start_for_cohort", args=[cohort.number])
+    remember_destination(request, path)
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': path})}")
 
 
 @login_required
