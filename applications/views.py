@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -207,12 +208,21 @@ def _submit(request, pk: int):
             return redirect("applications:detail", pk=application.pk)
         return _review_page(request, application, error=exc.messages[0])
     if application.submitted_at == at:  # submitted now, not by an earlier request
-        messages.success(
-            request,
-            _("Ihre Bewerbung ist eingegangen. Ihr Aktenzeichen lautet %(reference)s.")
-            % {"reference": application.reference},
-        )
+        return redirect("applications:submitted", pk=application.pk)
     return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+def submitted(request, pk: int):
+    """The confirmation after submitting: the reference and what happens next."""
+    application = _own_application(request, pk)
+    if application.is_draft:
+        return redirect("applications:edit", pk=application.pk)
+    return render(
+        request,
+        "applications/submitted.html",
+        {"application": application, "confirmation_days": settings.SEAT_CONFIRMATION_DAYS},
+    )
 
 
 def missing_links(application: Application) -> list[tuple[str, str]]:
@@ -248,6 +258,7 @@ def detail(request, pk: int):
         {
             "application": application,
             "can_apply_again": rules.can_apply_again(application, at=timezone.now()),
+            "confirmation_days": settings.SEAT_CONFIRMATION_DAYS,
         },
     )
 

@@ -57,7 +57,7 @@ def test_draft_is_saved_resumed_reviewed_and_submitted(
     assert application.status == Application.Status.SUBMITTED
     assert application.reference == "SCM-3-0001"
     assert application.submitted_at == DURING
-    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    assert response["Location"] == reverse("applications:submitted", args=[application.pk])
 
     (message,) = mail.outbox
     assert message.subject == "Ihre Bewerbung SCM-3-0001 ist eingegangen"

@@ -45,7 +45,7 @@ def sign_up_and_confirm(page, axe, base_url: str) -> None:
     page.goto(base_url + link_in_last_mail(r"/konto/confirm-email/[^\s]+/"))
     axe()
     page.get_by_role("button", name="Bestätigen").click()
-    expect(page).to_have_url(base_url + reverse("account_login"))
+    expect(page).to_have_url(base_url + reverse("account_login") + "?bestaetigt=1")
     axe()
 
 
@@ -165,9 +165,10 @@ def test_apply_with_the_keyboard_save_resume_submit_download_and_withdraw(page, 
     mail.outbox.clear()
     page.get_by_role("button", name="Verbindlich absenden").click()
     reference = f"SCM-{cohort.number}-0001"
-    expect(page).to_have_url(base_url + reverse("applications:detail", args=[application.pk]))
+    expect(page).to_have_url(base_url + reverse("applications:submitted", args=[application.pk]))
     expect(page.get_by_role("status")).to_contain_text(f"Ihr Aktenzeichen lautet {reference}.")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bewerbung {reference}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Bewerbung ist eingegangen")
+    expect(page.get_by_role("heading", name="So geht es weiter")).to_be_visible()
     axe()
 
     (confirmation,) = mail.outbox
