@@ -82,7 +82,7 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
         ),
     )
     endorsement_upload = forms.FileField(
-        label=_("Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)"),
+        label=_("Unterstützungsschreiben von Vorgesetzte:r (PDF)"),
         required=False,
         help_text=_("Nur PDF, höchstens 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
@@ -128,7 +128,7 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
             ),
             "plans": with_limit(
                 _(
-                    "Was plant Ihre Kommune, etwa eine Smart-City-Strategie oder ein gefördertes Projekt? "
+                    "Was plant Ihre Kommune, etwa eine Smart-City- oder Digitalstrategie oder ein gefördertes Projekt? "
                     "Höchstens %(max)s Zeichen."
                 ),
                 LONG_TEXT_MAX,
@@ -140,10 +140,10 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
             "department": _("Fachbereich oder Organisationseinheit"),
             "position": _("Ihre Funktion"),
             "phone": _("Telefon für Rückfragen"),
-            "strategy": _("Hat Ihre Kommune eine Smart-City- oder Digitalisierungsstrategie?"),
+            "strategy": _("Hat Ihre Kommune eine Smart-City- oder Digitalstrategie?"),
             "funding_programme": _("Förderprogramm"),
-            "supervisor_name": _("Name Ihrer/Ihres Vorgesetzten"),
-            "supervisor_email": _("E-Mail-Adresse Ihrer/Ihres Vorgesetzten"),
+            "supervisor_name": _("Vorgesetzte:r: Name"),
+            "supervisor_email": _("Vorgesetzte:r: E-Mail-Adresse"),
         }
 
     def __init__(self, *args, **kwargs):

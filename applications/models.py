@@ -97,8 +97,8 @@ class Application(models.Model):
         _("Vorhaben Ihrer Kommune"), blank=True, validators=[MaxLengthValidator(LONG_TEXT_MAX)]
     )
     funding_programme = models.CharField(_("Förderprogramm"), max_length=200, blank=True)
-    supervisor_name = models.CharField(_("Name der/des Vorgesetzten"), max_length=200, blank=True)
-    supervisor_email = models.EmailField(_("E-Mail der/des Vorgesetzten"), blank=True)
+    supervisor_name = models.CharField(_("Vorgesetzte:r: Name"), max_length=200, blank=True)
+    supervisor_email = models.EmailField(_("Vorgesetzte:r: E-Mail-Adresse"), blank=True)
     endorsement = models.FileField(_("Unterstützungsschreiben"), upload_to=endorsement_path, blank=True)
     endorsement_name = models.CharField(_("Dateiname des Schreibens"), max_length=120, blank=True)
     endorsement_size = models.PositiveIntegerField(_("Größe des Schreibens"), null=True, blank=True)

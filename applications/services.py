@@ -188,6 +188,22 @@ def withdraw_application(*, application_id: int, applicant: User, at: dt.datetim
     return application
 
 
+def delete_draft(*, application_id: int, applicant: User) -> None:
+    """Delete a draft that was never submitted, with its letter (after the commit). A draft that
+    was submitted before and taken up again keeps its number: it is withdrawn instead."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id, applicant=applicant)
+        if not application.is_draft or application.sequence is not None:
+            raise ValidationError(
+                _("Nur ein Entwurf, der nie abgesendet wurde, kann gelöscht werden."), code="not_draft"
+            )
+        file_name = application.endorsement.name if application.endorsement else ""
+        storage = application.endorsement.storage
+        application.delete()
+        if file_name:
+            transaction.on_commit(lambda: storage.delete(file_name))
+
+
 def apply_again(*, application_id: int, applicant: User, at: dt.datetime) -> Application:
     """Turn a withdrawn application back into a draft, with everything it held, so that the
     person can change and submit it again. A submitted one keeps its reference."""

@@ -288,20 +288,26 @@ def apply_again(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
     application = _own_application(request, pk)
+    deletes = application.is_draft and application.sequence is None  # never submitted
     if request.method == "POST":
         try:
-            services.withdraw_application(
-                application_id=application.pk, applicant=request.user, at=timezone.now()
-            )
+            if deletes:
+                services.delete_draft(application_id=application.pk, applicant=request.user)
+            else:
+                services.withdraw_application(
+                    application_id=application.pk, applicant=request.user, at=timezone.now()
+                )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, _("Ihre Bewerbung ist zurückgezogen."))
+            messages.success(
+                request, _("Ihr Entwurf ist gelöscht.") if deletes else _("Ihre Bewerbung ist zurückgezogen.")
+            )
         return redirect("applications:dashboard")
     if not application.can_withdraw:
         messages.error(request, _("Über diese Bewerbung ist bereits entschieden."))
         return redirect("applications:detail", pk=application.pk)
-    return render(request, "applications/withdraw.html", {"application": application})
+    return render(request, "applications/withdraw.html", {"application": application, "deletes": deletes})
 
 
 @login_required

@@ -94,9 +94,7 @@ def test_review_lists_what_is_missing_and_refuses_submission(logged_in, cohort, 
     application = Application.objects.get(applicant=applicant)
     review = logged_in.get(reverse("applications:review", args=[application.pk])).content.decode()
     assert "Zum Absenden fehlt noch" in review
-    assert (
-        "Motivation</a>" in review and "Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)</a>" in review
-    )
+    assert "Motivation</a>" in review and "Unterstützungsschreiben von Vorgesetzte:r (PDF)</a>" in review
     response = logged_in.post(reverse("applications:review", args=[application.pk]))
     assert response.status_code == 400
     assert "Bitte ergänzen Sie noch" in response.content.decode()
@@ -245,10 +243,21 @@ def test_form_and_dashboard_query_counts_do_not_grow(logged_in, cohort, applican
 
 
 @time_machine.travel(DURING, tick=False)
-def test_a_draft_can_be_withdrawn_without_a_number(logged_in, cohort, applicant):
-    logged_in.post(reverse("applications:start"), form_data())
+def test_a_draft_is_deleted_not_withdrawn(logged_in, cohort, applicant, django_capture_on_commit_callbacks):
+    logged_in.post(reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload()})
     draft = Application.objects.get(applicant=applicant)
-    logged_in.post(reverse("applications:withdraw", args=[draft.pk]))
-    draft.refresh_from_db()
-    assert draft.status == Application.Status.WITHDRAWN and draft.reference == "" and draft.sequence is None
-    assert "zurückgezogen" in logged_in.get(reverse("applications:dashboard")).content.decode()
+    storage, name = draft.endorsement.storage, draft.endorsement.name
+    page = logged_in.get(reverse("applications:withdraw", args=[draft.pk])).content.decode()
+    assert "Entwurf löschen" in page and "wirklich löschen" in page and "zurückziehen" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(reverse("applications:withdraw", args=[draft.pk]), follow=True)
+    assert not Application.objects.filter(pk=draft.pk).exists() and not storage.exists(name)
+    html = response.content.decode()
+    assert "Ihr Entwurf ist gelöscht." in html and "zurückgezogen" not in html
+
+
+def test_nobody_else_can_delete_a_draft(client, cohort, applicant):
+    draft = make_draft(cohort, applicant)
+    client.force_login(UserFactory())
+    assert client.post(reverse("applications:withdraw", args=[draft.pk])).status_code == 404
+    assert Application.objects.filter(pk=draft.pk).exists()
