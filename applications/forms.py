@@ -82,7 +82,7 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
         ),
     )
     endorsement_upload = forms.FileField(
-        label=_("Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)"),
+        label=_("Unterstützungsschreiben von Vorgesetzte:r (PDF)"),
         required=False,
         help_text=_("Nur PDF, höchstens 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
@@ -128,7 +128,7 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
             ),
             "plans": with_limit(
                 _(
-                    "Was plant Ihre Kommune, etwa eine Smart-City-Strategie oder ein gefördertes Projekt? "
+                    "Was plant Ihre Kommune, etwa eine Smart-City- oder Digitalstrategie oder ein gefördertes Projekt? "
                     "Höchstens %(max)s Zeichen."
                 ),
                 LONG_TEXT_MAX,
@@ -140,16 +140,19 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
             "department": _("Fachbereich oder Organisationseinheit"),
             "position": _("Ihre Funktion"),
             "phone": _("Telefon für Rückfragen"),
-            "strategy": _("Hat Ihre Kommune eine Smart-City- oder Digitalisierungsstrategie?"),
+            "strategy": _("Hat Ihre Kommune eine Smart-City- oder Digitalstrategie?"),
             "funding_programme": _("Förderprogramm"),
-            "supervisor_name": _("Name Ihrer/Ihres Vorgesetzten"),
-            "supervisor_email": _("E-Mail-Adresse Ihrer/Ihres Vorgesetzten"),
+            "supervisor_name": _("Vorgesetzte:r: Name"),
+            "supervisor_email": _("Vorgesetzte:r: E-Mail-Adresse"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].choices = municipality_choices(self.instance.cohort_id)
         self.fields["strategy"].choices = Application.Strategy.choices
+        self.fields["strategy"].error_messages["invalid_choice"] = _(
+            "Bitte wählen Sie eine der angebotenen Antworten."
+        )
         self.fields["phone"].validators.append(PHONE)
         if self.instance.pk:
             self.initial["municipality"] = self.instance.municipality_id
@@ -185,3 +188,33 @@ class ApplicationForm(TextFormMixin, KernFormMixin, forms.ModelForm):
     def _post_clean(self):
         # The model is written by the service, not by the form.
         pass
+
+
+# The longest text a draft keeps for one field that is not valid: far above every limit, so that
+# nothing typed is cut, and still a bound on what one request can store.
+KEPT_INPUT_MAX = 20_000
+
+
+def kept_input(form: ApplicationForm) -> dict[str, str]:
+    """What was typed into the fields that did not pass validation, as sent, by field name."""
+    kept = {}
+    for name in form.errors:
+        if name not in APPLICANT_FIELDS:
+            continue
+        value = str(form.data.get(form.add_prefix(name), "")).replace("\x00", "")[:KEPT_INPUT_MAX]
+        if value.strip():
+            kept[name] = value
+    return kept
+
+
+def kept_form_data(application: Application) -> dict[str, str]:
+    """A draft's values as the form sends them, with the kept invalid ones in place of their
+    empty fields: bound to the form, it shows them again with their errors."""
+    data = {}
+    for name in APPLICANT_FIELDS:
+        value = application.municipality_id if name == "municipality" else getattr(application, name)
+        data[name] = "" if value is None else str(value)
+    data.update({name: str(value) for name, value in application.invalid_input.items()})
+    if application.privacy_consent_at:
+        data["privacy_consent"] = "on"
+    return data

@@ -97,8 +97,8 @@ class Application(models.Model):
         _("Vorhaben Ihrer Kommune"), blank=True, validators=[MaxLengthValidator(LONG_TEXT_MAX)]
     )
     funding_programme = models.CharField(_("Förderprogramm"), max_length=200, blank=True)
-    supervisor_name = models.CharField(_("Name der/des Vorgesetzten"), max_length=200, blank=True)
-    supervisor_email = models.EmailField(_("E-Mail der/des Vorgesetzten"), blank=True)
+    supervisor_name = models.CharField(_("Vorgesetzte:r: Name"), max_length=200, blank=True)
+    supervisor_email = models.EmailField(_("Vorgesetzte:r: E-Mail-Adresse"), blank=True)
     endorsement = models.FileField(_("Unterstützungsschreiben"), upload_to=endorsement_path, blank=True)
     endorsement_name = models.CharField(_("Dateiname des Schreibens"), max_length=120, blank=True)
     endorsement_size = models.PositiveIntegerField(_("Größe des Schreibens"), null=True, blank=True)
@@ -106,6 +106,9 @@ class Application(models.Model):
         _("Fassung der Datenschutzhinweise"), max_length=20, blank=True
     )
     privacy_consent_at = models.DateTimeField(_("Einwilligung am"), null=True, blank=True)
+    # A draft keeps what was typed even where it is not valid yet: the raw text by field name, the
+    # field itself left empty. Submitting stays impossible while this holds anything.
+    invalid_input = models.JSONField(_("noch zu korrigierende Eingaben"), default=dict, blank=True)
 
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("zuletzt gespeichert am"), auto_now=True)

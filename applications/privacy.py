@@ -61,6 +61,7 @@ BLANK = {
     "endorsement_size": None,
     "privacy_consent_version": "",
     "privacy_consent_at": None,
+    "invalid_input": {},
 }
 
 
@@ -114,6 +115,7 @@ def _exported(application: Application, *, user: User, files: list[ExportFile]) 
         "funding_programme": application.funding_programme,
         "supervisor_name": application.supervisor_name,
         "supervisor_email": application.supervisor_email,
+        "invalid_input": application.invalid_input,
         "endorsement": _exported_endorsement(application, files=files),
         "privacy_consent": {
             "version": application.privacy_consent_version,

@@ -13,6 +13,22 @@ from cohorts.models import Cohort
 
 from .models import Application
 
+# The fields whose typed text a draft may keep while it is invalid, in the form's order.
+INVALID_ORDER = [
+    "municipality",
+    "other_employer",
+    "department",
+    "position",
+    "phone",
+    "role",
+    "motivation",
+    "strategy",
+    "plans",
+    "funding_programme",
+    "supervisor_name",
+    "supervisor_email",
+]
+
 REQUIRED_FOR_SUBMISSION = [
     "department",
     "position",
@@ -73,8 +89,14 @@ def check_window(*, cohort: Cohort, at: dt.datetime, application: Application | 
     raise _closed_error(cohort, application)
 
 
+def invalid_fields(application: Application) -> list[str]:
+    """The names of the fields whose typed value a draft kept although it is not valid yet."""
+    return [name for name in INVALID_ORDER if name in (application.invalid_input or {})]
+
+
 def missing_fields(application: Application) -> list[str]:
-    """The names of the form fields a submission still needs, in the form's order."""
+    """The names of the form fields a submission still needs, in the form's order: empty ones and
+    those whose typed value is still to be corrected."""
     missing = []
     if not application.municipality_id and not application.other_employer.strip():
         missing.append("municipality")
@@ -85,6 +107,7 @@ def missing_fields(application: Application) -> list[str]:
         missing.append("endorsement_upload")
     if not application.privacy_consent_at:
         missing.append("privacy_consent")
+    missing.extend(name for name in invalid_fields(application) if name not in missing)
     return missing
 
 
@@ -99,6 +122,11 @@ def missing_for_submission(application: Application) -> list[str]:
         str(names.get(name) or Application._meta.get_field(name).verbose_name)
         for name in missing_fields(application)
     ]
+
+
+def invalid_for_submission(application: Application) -> list[str]:
+    """Human-readable names of the fields whose kept value is still to be corrected."""
+    return [str(Application._meta.get_field(name).verbose_name) for name in invalid_fields(application)]
 
 
 # What missing_fields checks: the employer, the fields above, the letter and the consent.

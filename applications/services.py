@@ -21,7 +21,7 @@ from .models import (
     DeadlineExtension,
     StatusChange,
 )
-from .rules import can_apply_again, check_window, missing_for_submission
+from .rules import can_apply_again, check_window, invalid_for_submission, missing_for_submission
 
 
 def save_draft(
@@ -30,9 +30,15 @@ def save_draft(
     cohort: Cohort,
     data: dict,
     endorsement: UploadedFile | None = None,
+    invalid: dict[str, str] | None = None,
     at: dt.datetime,
 ) -> Application:
-    """Create or update the applicant's draft for a cohort with the given (already cleaned) data."""
+    """Create or update the applicant's draft for a cohort with the given (already cleaned) data.
+
+    ``invalid`` holds what was typed into fields that did not pass validation, by field name: a
+    draft keeps it (the field itself stays empty) instead of refusing to save, and submitting is
+    refused until it is corrected. It replaces what the draft kept before: each save sends the
+    whole form."""
     with transaction.atomic():
         # Locking the person serialises two tabs saving their first draft at the same moment;
         # locking the draft makes a save wait for a submit of it in another tab, and then see it
@@ -52,9 +58,13 @@ def save_draft(
                 % {"status": application.get_status_display()},
                 code="not_draft",
             )
+        invalid = {name: value for name, value in (invalid or {}).items() if name in APPLICANT_FIELDS}
         for field in APPLICANT_FIELDS:
-            if field in data:
+            if field in invalid:
+                setattr(application, field, None if field == "municipality" else "")
+            elif field in data:
                 setattr(application, field, data[field])
+        application.invalid_input = invalid
         if application.municipality_id:
             application.other_employer = ""
         if data.get("privacy_consent"):
@@ -99,6 +109,11 @@ def submit_application(*, application_id: int, applicant: User, at: dt.datetime)
             return application
         cohort = application.cohort
         check_window(cohort=cohort, at=at, application=application)
+        invalid = invalid_for_submission(application)
+        if invalid:
+            raise ValidationError(
+                _("Bitte korrigieren Sie noch: %(fields)s.") % {"fields": ", ".join(invalid)}, code="invalid"
+            )
         missing = missing_for_submission(application)
         if missing:
             raise ValidationError(
@@ -171,6 +186,22 @@ def withdraw_application(*, application_id: int, applicant: User, at: dt.datetim
         application.withdrawn_at = at
         application.save(update_fields=["status", "withdrawn_at", "updated_at"])
     return application
+
+
+def delete_draft(*, application_id: int, applicant: User) -> None:
+    """Delete a draft that was never submitted, with its letter (after the commit). A draft that
+    was submitted before and taken up again keeps its number: it is withdrawn instead."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id, applicant=applicant)
+        if not application.is_draft or application.sequence is not None:
+            raise ValidationError(
+                _("Nur ein Entwurf, der nie abgesendet wurde, kann gelöscht werden."), code="not_draft"
+            )
+        file_name = application.endorsement.name if application.endorsement else ""
+        storage = application.endorsement.storage
+        application.delete()
+        if file_name:
+            transaction.on_commit(lambda: storage.delete(file_name))
 
 
 def apply_again(*, application_id: int, applicant: User, at: dt.datetime) -> Application:

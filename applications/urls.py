@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/bearbeiten/", views.edit, name="edit"),
     path("<int:pk>/pruefen/", views.review, name="review"),
+    path("<int:pk>/eingegangen/", views.submitted, name="submitted"),
     path("<int:pk>/zurueckziehen/", views.withdraw, name="withdraw"),
     path("<int:pk>/neu-bewerben/", views.apply_again, name="apply_again"),
     path("<int:pk>/platz/", views.offer, name="offer"),

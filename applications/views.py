@@ -1,19 +1,24 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Cohort
-from portal.accounts.navigation import remember_roles
+from portal.accounts.navigation import remember_destination, remember_roles, remembered_destination
 from portal.files import private_download
 from portal.web.ratelimit import allow
 
 from . import decisions, rules, selectors, services
-from .forms import ApplicationForm
+from .forms import ApplicationForm, kept_form_data, kept_input
 from .models import Application
 from .pdf import render_application_pdf
 
@@ -37,13 +42,17 @@ def dashboard(request):
     )
 
 
-@login_required
 def start(request, number: int | None = None):
     """'Jetzt bewerben': to the draft for the open cohort, or a clear message why not.
 
+    Signed out, the person is sent to the login with that cohort's form as ``next``; the login and
+    sign-up pages say why, and the cohort is kept through sign-up and e-mail confirmation.
     A form that is sent is always answered with the form: if the window closed or a draft was
     saved in another tab meanwhile, everything typed is shown again with the reason.
     """
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, number)
+    remembered_destination(request, forget=True)  # arrived where the person was going
     now = timezone.now()
     cohort = selectors.cohort_to_apply_to(number=number, at=now, sent=request.method == "POST")
     if cohort is None:
@@ -56,6 +65,15 @@ def start(request, number: int | None = None):
     if not cohort.accepts_applications(now):
         return render(request, "applications/closed.html", {"cohort": cohort, "now": now}, status=403)
     return _edit(request, cohort=cohort, application=None)
+
+
+def _sign_in_first(request, number: int | None):
+    cohort = selectors.cohort_to_apply_to(number=number, at=timezone.now(), sent=False)
+    if cohort is None:
+        return redirect_to_login(request.get_full_path())
+    path = reverse("applications:start_for_cohort", args=[cohort.number])
+    remember_destination(request, path)
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': path})}")
 
 
 @login_required
@@ -79,17 +97,22 @@ FILE_FIELD = "endorsement_upload"
 
 
 def _edit(request, *, cohort: Cohort, application: Application | None):
-    """The application form. What is sent is never lost: the form comes back with everything
-    typed and the reason whenever something is refused. A refused file is the one thing not taken;
-    the rest is saved and the page says so."""
+    """The application form. What is sent is never lost: a value that is not valid is kept in the
+    draft and flagged, and the form comes back with everything typed and the reason whenever
+    something is refused. A refused file is the one thing not taken."""
     now = timezone.now()
-    form = ApplicationForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        instance=application or Application(cohort=cohort),
-    )
+    sent = request.method == "POST"
+    if sent:
+        form = ApplicationForm(
+            request.POST, request.FILES, instance=application or Application(cohort=cohort)
+        )
+    elif application is not None and application.invalid_input:
+        # The draft's kept values, checked again, so the page says which ones to correct.
+        form = ApplicationForm(kept_form_data(application), instance=application)
+    else:
+        form = ApplicationForm(instance=application or Application(cohort=cohort))
     saved_without_file = False
-    if request.method == "POST":
+    if sent:
         _refuse_upload_burst(request, form)
         application, done, saved_without_file = _save_form(
             request, form, cohort=cohort, application=application, at=now
@@ -107,8 +130,9 @@ def _edit(request, *, cohort: Cohort, application: Application | None):
             "window_open": closed is None,
             "closed_message": closed,
             "saved_without_file": saved_without_file,
+            "kept_invalid": bool(application is not None and application.invalid_input),
         },
-        status=400 if form.errors else 200,
+        status=400 if sent and form.errors else 200,
     )
 
 
@@ -124,18 +148,18 @@ def _refuse_upload_burst(request, form: ApplicationForm) -> None:
 
 
 def _save_form(request, form: ApplicationForm, *, cohort: Cohort, application: Application | None, at):
-    """Save everything the sent form holds but a refused file. Returns the application as it now
-    is, the redirect when all was saved (else None: the form is shown again) and whether it was
-    saved without the refused file."""
+    """Save everything the sent form holds but a refused file; values that are not valid are kept
+    and flagged. Returns the application as it now is, the redirect when all was saved (else None:
+    the form is shown again) and whether it was saved without the refused file."""
     file_refused = FILE_FIELD in form.errors
-    if any(name != FILE_FIELD for name in form.errors):
-        return application, None, False
+    invalid = kept_input(form)
     try:
         saved = services.save_draft(
             applicant=request.user,
             cohort=cohort,
             data=form.cleaned_data,
             endorsement=None if file_refused else form.cleaned_data.get(FILE_FIELD),
+            invalid=invalid,
             at=at,
         )
     except ValidationError as error:
@@ -147,6 +171,12 @@ def _save_form(request, form: ApplicationForm, *, cohort: Cohort, application: A
         return application, None, False
     if file_refused:
         return saved, None, True
+    if invalid:
+        messages.warning(
+            request,
+            _("Ihr Entwurf ist gespeichert. Bitte korrigieren Sie vor dem Absenden die markierten Angaben."),
+        )
+        return saved, redirect("applications:edit", pk=saved.pk), False
     if request.POST.get("action") == "review":
         return saved, redirect("applications:review", pk=saved.pk), False
     messages.success(request, _("Ihr Entwurf ist gespeichert. Sie können jederzeit weitermachen."))
@@ -178,22 +208,35 @@ def _submit(request, pk: int):
             return redirect("applications:detail", pk=application.pk)
         return _review_page(request, application, error=exc.messages[0])
     if application.submitted_at == at:  # submitted now, not by an earlier request
-        messages.success(
-            request,
-            _("Ihre Bewerbung ist eingegangen. Ihr Aktenzeichen lautet %(reference)s.")
-            % {"reference": application.reference},
-        )
+        return redirect("applications:submitted", pk=application.pk)
     return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+def submitted(request, pk: int):
+    """The confirmation after submitting: the reference and what happens next."""
+    application = _own_application(request, pk)
+    if application.is_draft:
+        return redirect("applications:edit", pk=application.pk)
+    return render(
+        request,
+        "applications/submitted.html",
+        {"application": application, "confirmation_days": settings.SEAT_CONFIRMATION_DAYS},
+    )
 
 
 def missing_links(application: Application) -> list[tuple[str, str]]:
     """What a submission still needs, as (anchor in the form, the field's label in the form)."""
     fields = ApplicationForm.base_fields
+    invalid = set(rules.invalid_fields(application))
     links = []
     for name in rules.missing_fields(application):
         field = fields[name]
         anchor = f"id_{name}_0" if getattr(field.widget, "input_type", "") == "radio" else f"id_{name}"
-        links.append((anchor, str(field.label)))
+        label = str(field.label)
+        if name in invalid:
+            label = _("%(field)s (Ihre Eingabe ist noch zu korrigieren)") % {"field": label}
+        links.append((anchor, label))
     return links
 
 
@@ -215,6 +258,7 @@ def detail(request, pk: int):
         {
             "application": application,
             "can_apply_again": rules.can_apply_again(application, at=timezone.now()),
+            "confirmation_days": settings.SEAT_CONFIRMATION_DAYS,
         },
     )
 
@@ -244,20 +288,26 @@ def apply_again(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
     application = _own_application(request, pk)
+    deletes = application.is_draft and application.sequence is None  # never submitted
     if request.method == "POST":
         try:
-            services.withdraw_application(
-                application_id=application.pk, applicant=request.user, at=timezone.now()
-            )
+            if deletes:
+                services.delete_draft(application_id=application.pk, applicant=request.user)
+            else:
+                services.withdraw_application(
+                    application_id=application.pk, applicant=request.user, at=timezone.now()
+                )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, _("Ihre Bewerbung ist zurückgezogen."))
+            messages.success(
+                request, _("Ihr Entwurf ist gelöscht.") if deletes else _("Ihre Bewerbung ist zurückgezogen.")
+            )
         return redirect("applications:dashboard")
     if not application.can_withdraw:
         messages.error(request, _("Über diese Bewerbung ist bereits entschieden."))
         return redirect("applications:detail", pk=application.pk)
-    return render(request, "applications/withdraw.html", {"application": application})
+    return render(request, "applications/withdraw.html", {"application": application, "deletes": deletes})
 
 
 @login_required

@@ -34,6 +34,9 @@ class PortalConfig(AppConfig):
 
         user_logged_in.connect(remember_mfa_on_login, dispatch_uid="portal.remember_mfa_on_login")
         user_logged_in.connect(remember_roles_on_login, dispatch_uid="portal.remember_roles_on_login")
+        from portal.accounts.language import language_on_login
+
+        user_logged_in.connect(language_on_login, dispatch_uid="portal.language_on_login")
         authenticator_added.connect(
             remember_mfa_on_activation, dispatch_uid="portal.remember_mfa_on_activation"
         )

@@ -1,10 +1,12 @@
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.urls import reverse
 from django.utils.translation import gettext
 
-from portal.accounts.navigation import start_page
+from portal.accounts.navigation import local_path, remembered_destination, start_page
 from portal.mail import queue_email_message
 from portal.mail.secrets import secrets_in
 
@@ -16,8 +18,33 @@ class AccountAdapter(DefaultAccountAdapter):
     only sealed until the mail is sent, and shows a placeholder instead."""
 
     def get_login_redirect_url(self, request):
-        """Each role starts on its own page; a ``next`` address still takes precedence."""
-        return start_page(request.user)
+        """Each role starts on its own page; a ``next`` address still takes precedence, and so
+        does the page the person wanted before signing up (``remember_destination``)."""
+        return remembered_destination(request, forget=True) or start_page(request.user)
+
+    def _destination(self, request) -> str | None:
+        """The validated ``next`` of this request, else the remembered destination."""
+        if request is None:
+            return None
+        sent = request.POST.get("next") or request.GET.get("next")
+        return local_path(request, sent) or remembered_destination(request)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        """The confirmation link carries where the person was going, so that confirming in
+        another browser still ends there (validated again when the link is used)."""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        destination = self._destination(request)
+        return f"{url}?{urlencode({'next': destination})}" if destination else url
+
+    def get_email_verification_redirect_url(self, email_address):
+        """After confirming while signed out: the login, which then says the address is confirmed."""
+        if self.request.user.is_authenticated:
+            return super().get_email_verification_redirect_url(email_address)
+        query = {"bestaetigt": "1"}
+        destination = remembered_destination(self.request)
+        if destination:
+            query["next"] = destination
+        return f"{reverse('account_login')}?{urlencode(query)}"
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

@@ -37,7 +37,8 @@ class SignupForm(TextFormMixin, forms.Form):
         user.first_name = self.cleaned_data["first_name"]
         user.last_name = self.cleaned_data["last_name"]
         user.language = translation.get_language() or "de"
-        user.save(update_fields=["first_name", "last_name", "language"])
+        user.language_chosen = True
+        user.save(update_fields=["first_name", "last_name", "language", "language_chosen"])
 
 
 class ProfileForm(TextFormMixin, KernFormMixin, forms.ModelForm):
@@ -64,3 +65,7 @@ class ProfileForm(TextFormMixin, KernFormMixin, forms.ModelForm):
             self.fields[name].validators.extend(NAME_VALIDATORS)
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+    def save(self, commit=True):
+        self.instance.language_chosen = True  # the language field was shown and sent
+        return super().save(commit=commit)

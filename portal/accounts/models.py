@@ -46,6 +46,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("bevorzugte Sprache"), max_length=2, choices=Language.choices, default=Language.GERMAN
     )
+    # The person chose the language (at sign-up, with the switch while signed in, in the profile).
+    # Until then a language chosen with the switch before logging in is taken over at login.
+    language_chosen = models.BooleanField(_("Sprache selbst gewählt"), default=False, editable=False)
     reminders_opt_out = models.BooleanField(
         _("keine Erinnerungen per E-Mail"),
         default=False,

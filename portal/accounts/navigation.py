@@ -6,6 +6,7 @@ applicant a participant) calls ``remember_roles`` again.
 """
 
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.accounts import roles
 
@@ -59,3 +60,30 @@ def start_page(user) -> str:
     if roles["participant"]:
         return reverse("modules:dashboard")
     return reverse("applications:dashboard")
+
+
+# Where a person wanted to go before they had to sign in or sign up ("Jetzt bewerben" while
+# signed out): kept in the session through sign-up, the e-mail confirmation and the login.
+DESTINATION_SESSION_KEY = "portal_after_login"
+
+
+def local_path(request, path: str | None) -> str | None:
+    """``path`` if it is a path on this site (never another host or scheme), else None."""
+    if not path or not path.startswith("/") or path.startswith("//"):
+        return None
+    if not url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}, require_https=False):
+        return None
+    return path
+
+
+def remember_destination(request, path: str) -> None:
+    if local_path(request, path):
+        request.session[DESTINATION_SESSION_KEY] = path
+
+
+def remembered_destination(request, *, forget: bool = False) -> str | None:
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    path = session.pop(DESTINATION_SESSION_KEY, None) if forget else session.get(DESTINATION_SESSION_KEY)
+    return local_path(request, path)

@@ -37,6 +37,11 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
+        # Logging in may have changed the language (the account's own); the cookie follows it.
+        # Logging out keeps the language the page was in.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = language_for(request)
         remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
         if language != remembered and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
             # The browser keeps the language of the profile too, so the page after logging out
@@ -57,3 +62,4 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+

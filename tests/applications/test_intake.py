@@ -57,7 +57,7 @@ def test_draft_is_saved_resumed_reviewed_and_submitted(
     assert application.status == Application.Status.SUBMITTED
     assert application.reference == "SCM-3-0001"
     assert application.submitted_at == DURING
-    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    assert response["Location"] == reverse("applications:submitted", args=[application.pk])
 
     (message,) = mail.outbox
     assert message.subject == "Ihre Bewerbung SCM-3-0001 ist eingegangen"
@@ -94,9 +94,7 @@ def test_review_lists_what_is_missing_and_refuses_submission(logged_in, cohort, 
     application = Application.objects.get(applicant=applicant)
     review = logged_in.get(reverse("applications:review", args=[application.pk])).content.decode()
     assert "Zum Absenden fehlt noch" in review
-    assert (
-        "Motivation</a>" in review and "Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)</a>" in review
-    )
+    assert "Motivation</a>" in review and "Unterstützungsschreiben von Vorgesetzte:r (PDF)</a>" in review
     response = logged_in.post(reverse("applications:review", args=[application.pk]))
     assert response.status_code == 400
     assert "Bitte ergänzen Sie noch" in response.content.decode()
@@ -118,33 +116,40 @@ def test_html_in_fields_is_shown_as_text(logged_in, cohort, applicant, django_ca
 
 
 @time_machine.travel(DURING, tick=False)
-def test_control_characters_are_refused_and_umlauts_and_emoji_kept(logged_in, cohort, applicant):
+def test_control_characters_are_flagged_and_umlauts_and_emoji_kept(logged_in, cohort, applicant):
     response = logged_in.post(
         reverse("applications:start"),
         form_data(position="Leiterin\x07 Stabsstelle 🚀 Größe", motivation="a" * 2000),
+        follow=True,
     )
-    assert response.status_code == 400
     assert "unsichtbare Steuerzeichen" in response.content.decode() and "U+0007" in response.content.decode()
-    assert not Application.objects.exists()
+    application = Application.objects.get(applicant=applicant)
+    assert application.position == "" and application.invalid_input == {
+        "position": "Leiterin\x07 Stabsstelle 🚀 Größe"
+    }
     logged_in.post(
-        reverse("applications:start"),
+        reverse("applications:edit", args=[application.pk]),
         form_data(position="Leiterin Stabsstelle 🚀 Größe", motivation="a" * 2000),
     )
-    application = Application.objects.get(applicant=applicant)
-    assert application.position == "Leiterin Stabsstelle 🚀 Größe"
+    application.refresh_from_db()
+    assert application.position == "Leiterin Stabsstelle 🚀 Größe" and application.invalid_input == {}
     assert len(application.motivation) == 2000
 
 
 @time_machine.travel(DURING, tick=False)
-def test_overlong_text_is_refused_and_everything_typed_is_shown_again(logged_in, cohort, applicant):
-    response = logged_in.post(reverse("applications:start"), form_data(motivation="ü" * 2001, phone="abc"))
+def test_overlong_text_is_kept_flagged_and_shown_again(logged_in, cohort, applicant):
+    response = logged_in.post(
+        reverse("applications:start"), form_data(motivation="ü" * 2001, phone="abc"), follow=True
+    )
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "höchstens 2000 Zeichen" in html or "maximal 2000 Zeichen" in html
     assert "Bitte geben Sie eine Telefonnummer an" in html
     assert "Dr. Hanna Schulze" in html and "ü" * 2001 in html
     assert 'aria-invalid="true"' in html
-    assert not Application.objects.exists()
+    application = Application.objects.get(applicant=applicant)
+    assert application.invalid_input == {"motivation": "ü" * 2001, "phone": "abc"}
+    assert application.supervisor_name == "Dr. Hanna Schulze"
 
 
 @time_machine.travel(DURING, tick=False)
@@ -157,7 +162,9 @@ def test_municipality_or_other_public_body(logged_in, cohort, applicant):
     response = logged_in.post(
         reverse("applications:edit", args=[application.pk]), form_data(other_employer="Landkreis Barnim")
     )
-    assert "nicht beides" in response.content.decode()
+    assert "nicht beides" in logged_in.get(response.url).content.decode()
+    application.refresh_from_db()
+    assert application.invalid_input == {"other_employer": "Landkreis Barnim"}
 
 
 @time_machine.travel(DURING, tick=False)
@@ -236,10 +243,21 @@ def test_form_and_dashboard_query_counts_do_not_grow(logged_in, cohort, applican
 
 
 @time_machine.travel(DURING, tick=False)
-def test_a_draft_can_be_withdrawn_without_a_number(logged_in, cohort, applicant):
-    logged_in.post(reverse("applications:start"), form_data())
+def test_a_draft_is_deleted_not_withdrawn(logged_in, cohort, applicant, django_capture_on_commit_callbacks):
+    logged_in.post(reverse("applications:start"), {**form_data(), "endorsement_upload": pdf_upload()})
     draft = Application.objects.get(applicant=applicant)
-    logged_in.post(reverse("applications:withdraw", args=[draft.pk]))
-    draft.refresh_from_db()
-    assert draft.status == Application.Status.WITHDRAWN and draft.reference == "" and draft.sequence is None
-    assert "zurückgezogen" in logged_in.get(reverse("applications:dashboard")).content.decode()
+    storage, name = draft.endorsement.storage, draft.endorsement.name
+    page = logged_in.get(reverse("applications:withdraw", args=[draft.pk])).content.decode()
+    assert "Entwurf löschen" in page and "wirklich löschen" in page and "zurückziehen" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(reverse("applications:withdraw", args=[draft.pk]), follow=True)
+    assert not Application.objects.filter(pk=draft.pk).exists() and not storage.exists(name)
+    html = response.content.decode()
+    assert "Ihr Entwurf ist gelöscht." in html and "zurückgezogen" not in html
+
+
+def test_nobody_else_can_delete_a_draft(client, cohort, applicant):
+    draft = make_draft(cohort, applicant)
+    client.force_login(UserFactory())
+    assert client.post(reverse("applications:withdraw", args=[draft.pk])).status_code == 404
+    assert Application.objects.filter(pk=draft.pk).exists()

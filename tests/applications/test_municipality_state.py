@@ -53,11 +53,11 @@ def test_a_municipality_of_another_state_is_refused_and_the_rest_kept(client, co
         reverse("applications:start"),
         form_data(municipality=str(bavarian.pk), motivation="Mein Antrieb: Daten für alle. 🚲"),
     )
-    text = response.content.decode()
-    assert response.status_code == 400
+    text = client.get(response.url).content.decode()
     assert "Diese Kommune steht nicht in der Liste des Programms." in text
     assert "Mein Antrieb: Daten für alle. 🚲" in text
     assert not Application.objects.filter(municipality=bavarian).exists()
+    assert Application.objects.get(applicant=applicant).invalid_input == {"municipality": str(bavarian.pk)}
 
 
 def test_the_evaluation_shows_the_programmes_districts_only(bavarian):

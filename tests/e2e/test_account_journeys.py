@@ -97,7 +97,7 @@ def test_sign_up_confirm_log_in_switch_language_and_log_out(page, axe, live_serv
     expect(page.get_by_role("heading", level=1)).to_have_text("E-Mail-Adresse bestätigen")
     axe()
     page.get_by_role("button", name="Bestätigen").click()
-    expect(page).to_have_url(live_server.url + reverse("account_login"))
+    expect(page).to_have_url(live_server.url + reverse("account_login") + "?bestaetigt=1")
     expect(page.get_by_role("status")).to_contain_text("joerg@example.org")
     axe()
 

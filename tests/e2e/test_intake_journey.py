@@ -45,7 +45,7 @@ def sign_up_and_confirm(page, axe, base_url: str) -> None:
     page.goto(base_url + link_in_last_mail(r"/konto/confirm-email/[^\s]+/"))
     axe()
     page.get_by_role("button", name="Bestätigen").click()
-    expect(page).to_have_url(base_url + reverse("account_login"))
+    expect(page).to_have_url(base_url + reverse("account_login") + "?bestaetigt=1")
     axe()
 
 
@@ -62,8 +62,8 @@ def expect_typed_values(page) -> None:
     expect(page.get_by_label("Ihre Rolle in Digitalisierung und Stadtentwicklung")).to_have_value(ROLE)
     expect(page.get_by_label("Motivation")).to_have_value(MOTIVATION)
     expect(page.get_by_label("Sie wird gerade erarbeitet")).to_be_checked()
-    expect(page.get_by_label("Name Ihrer/Ihres Vorgesetzten")).to_have_value("Dr. Hanna Schulze")
-    expect(page.get_by_label("E-Mail-Adresse Ihrer/Ihres Vorgesetzten")).to_have_value(
+    expect(page.get_by_label("Vorgesetzte:r: Name")).to_have_value("Dr. Hanna Schulze")
+    expect(page.get_by_label("Vorgesetzte:r: E-Mail-Adresse")).to_have_value(
         "h.schulze@example.org"
     )
     expect(page.get_by_label("Ich habe die Datenschutzhinweise gelesen")).to_be_checked()
@@ -117,10 +117,10 @@ def test_apply_with_the_keyboard_save_resume_submit_download_and_withdraw(page, 
     page.keyboard.press("Tab")
     expect(page.get_by_label("Förderprogramm")).to_be_focused()
     page.keyboard.press("Tab")
-    type_into(page, page.get_by_label("Name Ihrer/Ihres Vorgesetzten"), "Dr. Hanna Schulze")
+    type_into(page, page.get_by_label("Vorgesetzte:r: Name"), "Dr. Hanna Schulze")
     page.keyboard.press("Tab")
-    type_into(page, page.get_by_label("E-Mail-Adresse Ihrer/Ihres Vorgesetzten"), "h.schulze@example.org")
-    upload = page.get_by_label("Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)")
+    type_into(page, page.get_by_label("Vorgesetzte:r: E-Mail-Adresse"), "h.schulze@example.org")
+    upload = page.get_by_label("Unterstützungsschreiben von Vorgesetzte:r (PDF)")
     page.keyboard.press("Tab")
     expect(upload).to_be_focused()
     # A headless browser has no file picker to drive with the keyboard.
@@ -165,9 +165,10 @@ def test_apply_with_the_keyboard_save_resume_submit_download_and_withdraw(page, 
     mail.outbox.clear()
     page.get_by_role("button", name="Verbindlich absenden").click()
     reference = f"SCM-{cohort.number}-0001"
-    expect(page).to_have_url(base_url + reverse("applications:detail", args=[application.pk]))
+    expect(page).to_have_url(base_url + reverse("applications:submitted", args=[application.pk]))
     expect(page.get_by_role("status")).to_contain_text(f"Ihr Aktenzeichen lautet {reference}.")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bewerbung {reference}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Bewerbung ist eingegangen")
+    expect(page.get_by_role("heading", name="So geht es weiter")).to_be_visible()
     axe()
 
     (confirmation,) = mail.outbox

@@ -48,7 +48,7 @@ def fits(page, selector: str, width: int) -> bool:
 def fill_some(page) -> None:
     page.get_by_label("Fachbereich oder Organisationseinheit").fill("Stadtplanung")
     page.get_by_label("Motivation").fill(MOTIVATION)
-    page.get_by_label("Name Ihrer/Ihres Vorgesetzten").fill("Dr. Hanna Schulze")
+    page.get_by_label("Vorgesetzte:r: Name").fill("Dr. Hanna Schulze")
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -59,7 +59,7 @@ def test_a_file_that_is_no_pdf_is_the_only_thing_not_kept(page, axe, live_server
     page.goto(live_server.url + reverse("applications:start"))
     axe()
     fill_some(page)
-    page.get_by_label("Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)").set_input_files(
+    page.get_by_label("Unterstützungsschreiben von Vorgesetzte:r (PDF)").set_input_files(
         {"name": "brief.pdf", "mimeType": "application/pdf", "buffer": b"<html>kein PDF</html>"}
     )
     page.get_by_role("button", name="Entwurf speichern").click()
@@ -68,7 +68,7 @@ def test_a_file_that_is_no_pdf_is_the_only_thing_not_kept(page, axe, live_server
     expect(
         page.get_by_role("status").filter(has_text="Ihre übrigen Angaben sind gespeichert.")
     ).to_be_visible()
-    upload = page.get_by_label("Unterstützungsschreiben Ihrer/Ihres Vorgesetzten (PDF)")
+    upload = page.get_by_label("Unterstützungsschreiben von Vorgesetzte:r (PDF)")
     expect(upload).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_endorsement_upload_error")).to_contain_text("kein PDF-Dokument")
     expect(page.get_by_label("Motivation")).to_have_value(MOTIVATION)
