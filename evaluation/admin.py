@@ -9,8 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from . import instruments
 from .models import Instrument, InstrumentVersion, Item, Wave
 
-ITEM_FIELDS = ["position", "key", "kind", "text", "text_en", "options", "options_en", "competency", "module",
-               "minimum", "maximum"]
+ITEM_FIELDS = [
+    "position",
+    "key",
+    "kind",
+    "text",
+    "text_en",
+    "options",
+    "options_en",
+    "competency",
+    "module",
+    "minimum",
+    "maximum",
+]
 
 
 class ItemInline(admin.StackedInline):
@@ -56,7 +67,8 @@ class InstrumentAdmin(admin.ModelAdmin):
             version = instruments.new_version(instrument=instrument)
             self.message_user(
                 request,
-                _("%(instrument)s: Fassung %(number)s angelegt.") % {"instrument": instrument, "number": version.number},
+                _("%(instrument)s: Fassung %(number)s angelegt.")
+                % {"instrument": instrument, "number": version.number},
                 messages.SUCCESS,
             )
 

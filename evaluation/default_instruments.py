@@ -8,8 +8,10 @@ LIKERT_DE = "trifft gar nicht zu\ntrifft eher nicht zu\nteils, teils\ntrifft ehe
 LIKERT_EN = "does not apply at all\nrather does not apply\npartly\nrather applies\nfully applies"
 
 TOPICS = [
-    ("Digitale Transformation und Smart City in der Stadtentwicklung",
-     "digital transformation and smart city in urban development"),
+    (
+        "Digitale Transformation und Smart City in der Stadtentwicklung",
+        "digital transformation and smart city in urban development",
+    ),
     ("IT-Sicherheit", "IT security"),
     ("Beteiligung und Vernetzung", "participation and networking"),
     ("Strategieentwicklung", "strategy development"),
@@ -41,8 +43,12 @@ INSTRUMENTS = [
         "description_en": "How do you assess yourself today, and what do you expect from the programme?",
         "items": [
             *competency_items(),
-            {"key": "erwartungen", "kind": "text", "text": "Was erwarten Sie von der Qualifizierung?",
-             "text_en": "What do you expect from the programme?"},
+            {
+                "key": "erwartungen",
+                "kind": "text",
+                "text": "Was erwarten Sie von der Qualifizierung?",
+                "text_en": "What do you expect from the programme?",
+            },
         ],
     },
     {
@@ -53,8 +59,12 @@ INSTRUMENTS = [
         "description_en": "How do you assess yourself now, and what do you plan in your municipality?",
         "items": [
             *competency_items(),
-            {"key": "transferplan", "kind": "text", "text": "Was wollen Sie in den nächsten sechs Monaten in Ihrer Kommune anstoßen?",
-             "text_en": "What do you plan to start in your municipality in the next six months?"},
+            {
+                "key": "transferplan",
+                "kind": "text",
+                "text": "Was wollen Sie in den nächsten sechs Monaten in Ihrer Kommune anstoßen?",
+                "text_en": "What do you plan to start in your municipality in the next six months?",
+            },
         ],
     },
     {
@@ -65,23 +75,44 @@ INSTRUMENTS = [
         "description_en": "What has the programme led to in your municipality?",
         "items": [
             *competency_items(),
-            {"key": "angewendet", "kind": "text", "text": "Was haben Sie aus der Qualifizierung angewendet?",
-             "text_en": "What have you applied from the programme?"},
-            {"key": "strategie", "kind": "single", "text": "Hat Ihre Kommune seit der Qualifizierung eine Smart-City- oder Digitalisierungsstrategie beschlossen?",
-             "text_en": "Has your municipality adopted a smart city or digitalisation strategy since the programme?",
-             "options": "ja = ja, beschlossen\nin_arbeit = in Arbeit\nnein = nein",
-             "options_en": "ja = yes, adopted\nin_arbeit = in progress\nnein = no"},
-            {"key": "projekte", "kind": "number", "minimum": 0, "maximum": 100,
-             "text": "Wie viele Smart-City-Projekte haben Sie seitdem angestoßen oder begleitet?",
-             "text_en": "How many smart city projects have you started or supported since then?"},
-            {"key": "rolle", "kind": "single", "text": "Hat sich Ihre Rolle in der Verwaltung verändert?",
-             "text_en": "Has your role in the administration changed?",
-             "options": "neu = neue Stelle oder Aufgabe\nerweitert = Aufgaben erweitert\ngleich = unverändert",
-             "options_en": "neu = new post or task\nerweitert = tasks extended\ngleich = unchanged"},
-            {"key": "hindernisse", "kind": "multiple", "text": "Was hat die Umsetzung erschwert?",
-             "text_en": "What made implementation harder?",
-             "options": "zeit = fehlende Zeit\ngeld = fehlendes Geld\nunterstuetzung = fehlende Unterstützung der Leitung\ntechnik = technische Hürden\nnichts = nichts davon",
-             "options_en": "zeit = lack of time\ngeld = lack of money\nunterstuetzung = lack of support from management\ntechnik = technical hurdles\nnichts = none of these"},
+            {
+                "key": "angewendet",
+                "kind": "text",
+                "text": "Was haben Sie aus der Qualifizierung angewendet?",
+                "text_en": "What have you applied from the programme?",
+            },
+            {
+                "key": "strategie",
+                "kind": "single",
+                "text": "Hat Ihre Kommune seit der Qualifizierung eine Smart-City- oder Digitalisierungsstrategie beschlossen?",
+                "text_en": "Has your municipality adopted a smart city or digitalisation strategy since the programme?",
+                "options": "ja = ja, beschlossen\nin_arbeit = in Arbeit\nnein = nein",
+                "options_en": "ja = yes, adopted\nin_arbeit = in progress\nnein = no",
+            },
+            {
+                "key": "projekte",
+                "kind": "number",
+                "minimum": 0,
+                "maximum": 100,
+                "text": "Wie viele Smart-City-Projekte haben Sie seitdem angestoßen oder begleitet?",
+                "text_en": "How many smart city projects have you started or supported since then?",
+            },
+            {
+                "key": "rolle",
+                "kind": "single",
+                "text": "Hat sich Ihre Rolle in der Verwaltung verändert?",
+                "text_en": "Has your role in the administration changed?",
+                "options": "neu = neue Stelle oder Aufgabe\nerweitert = Aufgaben erweitert\ngleich = unverändert",
+                "options_en": "neu = new post or task\nerweitert = tasks extended\ngleich = unchanged",
+            },
+            {
+                "key": "hindernisse",
+                "kind": "multiple",
+                "text": "Was hat die Umsetzung erschwert?",
+                "text_en": "What made implementation harder?",
+                "options": "zeit = fehlende Zeit\ngeld = fehlendes Geld\nunterstuetzung = fehlende Unterstützung der Leitung\ntechnik = technische Hürden\nnichts = nichts davon",
+                "options_en": "zeit = lack of time\ngeld = lack of money\nunterstuetzung = lack of support from management\ntechnik = technical hurdles\nnichts = none of these",
+            },
         ],
     },
 ]

@@ -220,7 +220,9 @@ def seed(out) -> None:
 
     invited = demo_waves.seed(sorted(cohorts, key=lambda c: c.number), modules)
     if invited:
-        out.write(f"  Befragungswellen T0 und T1: {invited} Einladungen mit Antworten für den Vorher-nachher-Vergleich")
+        out.write(
+            f"  Befragungswellen T0 und T1: {invited} Einladungen mit Antworten für den Vorher-nachher-Vergleich"
+        )
     out.write(
         "  Auswertung (evaluation@example.org): /auswertung/ und /auswertung/wellen/, "
         "Fragebogen der Teilnehmer:innen: /kurs/fragebogen/, Befragungen: /befragungen/"

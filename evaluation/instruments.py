@@ -38,9 +38,11 @@ def options(item: Item, language: str | None = None) -> list[Option]:
     english = _lines(item.options_en)
     labels = english if language.startswith("en") and len(english) == len(german) else german
     if item.kind == Item.Kind.LIKERT:
-        return [Option(str(value), label) for value, label in zip(range(1, 6), labels + [""] * 5)]
+        return [
+            Option(str(value), label) for value, label in zip(range(1, 6), labels + [""] * 5, strict=False)
+        ]
     result = []
-    for raw, shown in zip(german, labels):
+    for raw, shown in zip(german, labels, strict=False):
         value, _sep, label = raw.partition("=")
         _value, _sep, shown_label = shown.partition("=")
         result.append(Option(value.strip(), (shown_label or label or value).strip()))
@@ -92,8 +94,17 @@ def fingerprint(version: InstrumentVersion, items: list[Item]) -> str:
     """What the person saw: the version and every item's wording and options."""
     digest = hashlib.sha256(f"{version.pk}:{version.number}".encode())
     for item in items:
-        for part in (item.pk, item.key, item.kind, item.text, item.text_en, item.options, item.options_en,
-                     item.minimum, item.maximum):
+        for part in (
+            item.pk,
+            item.key,
+            item.kind,
+            item.text,
+            item.text_en,
+            item.options,
+            item.options_en,
+            item.minimum,
+            item.maximum,
+        ):
             digest.update(f"\x1f{part}".encode())
     return digest.hexdigest()[:32]
 

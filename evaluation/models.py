@@ -141,7 +141,9 @@ class Item(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=1)
     key = models.SlugField(
-        _("Variable"), max_length=40, help_text=_("Gleiches Kürzel in mehreren Wellen: vorher/nachher vergleichbar.")
+        _("Variable"),
+        max_length=40,
+        help_text=_("Gleiches Kürzel in mehreren Wellen: vorher/nachher vergleichbar."),
     )
     kind = models.CharField(_("Art"), max_length=8, choices=Kind.choices, default=Kind.LIKERT)
     text = models.CharField(_("Frage"), max_length=500)
@@ -149,9 +151,7 @@ class Item(models.Model):
     # Likert: five labels, one per line, 1 to 5. Choices: one "value = Bezeichnung" per line.
     options = models.TextField(_("Anker oder Auswahlmöglichkeiten"), blank=True)
     options_en = models.TextField(_("Anker oder Auswahlmöglichkeiten (Englisch)"), blank=True)
-    competency = models.BooleanField(
-        _("Kompetenz (im Vorher-nachher-Vergleich)"), default=False
-    )
+    competency = models.BooleanField(_("Kompetenz (im Vorher-nachher-Vergleich)"), default=False)
     module = models.ForeignKey(
         Module, verbose_name=_("Modul"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -221,13 +221,20 @@ class EvaluationConsent(models.Model):
         verbose_name = _("Einwilligung zur Evaluation")
         verbose_name_plural = _("Einwilligungen zur Evaluation")
         default_permissions = ()
-        constraints = [models.UniqueConstraint(fields=["user", "programme"], name="one_consent_per_programme")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme"], name="one_consent_per_programme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}:{self.user_id}"
 
 
 class Invitation(models.Model):
     """A person's place in one wave: from when to when they may answer."""
 
-    wave = models.ForeignKey(Wave, verbose_name=_("Welle"), on_delete=models.CASCADE, related_name="invitations")
+    wave = models.ForeignKey(
+        Wave, verbose_name=_("Welle"), on_delete=models.CASCADE, related_name="invitations"
+    )
     enrollment = models.ForeignKey(
         Enrollment, verbose_name=_("Teilnahme"), on_delete=models.CASCADE, related_name="wave_invitations"
     )
@@ -241,6 +248,9 @@ class Invitation(models.Model):
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["wave", "enrollment"], name="one_invitation_per_wave")]
         indexes = [models.Index(fields=["closes_at", "opens_at"], name="invitation_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.wave} – {self.enrollment_id}"
 
 
 class WaveResponse(models.Model):
@@ -259,6 +269,9 @@ class WaveResponse(models.Model):
         verbose_name_plural = _("Antworten auf Befragungen")
         default_permissions = ()
 
+    def __str__(self) -> str:
+        return f"{self.invitation_id} v{self.version_id}"
+
 
 class Answer(models.Model):
     response = models.ForeignKey(WaveResponse, on_delete=models.CASCADE, related_name="answers")
@@ -270,3 +283,6 @@ class Answer(models.Model):
     class Meta:
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["response", "item"], name="one_answer_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}:{self.item_id}"

@@ -79,7 +79,12 @@ def response_rates(*, cohort_id: int | None = None) -> list[RateRow]:
             totals[key][1] += row["n"]
     cohorts = Cohort.objects.in_bulk({cohort for cohort, _wave in totals})
     return [
-        RateRow(cohort=cohorts[cohort], wave=wave, invited=Count(invited), answered=Share(Count(done), Count(invited)))
+        RateRow(
+            cohort=cohorts[cohort],
+            wave=wave,
+            invited=Count(invited),
+            answered=Share(Count(done), Count(invited)),
+        )
         for (cohort, wave), (invited, done) in sorted(
             totals.items(), key=lambda entry: (cohorts[entry[0][0]].start_date, WAVES.index(entry[0][1]))
         )

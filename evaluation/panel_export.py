@@ -46,7 +46,9 @@ def _answers(cohort_id: int | None):
     answers = Answer.objects.all()
     if cohort_id is not None:
         answers = answers.filter(response__invitation__enrollment__cohort_id=cohort_id)
-    return answers.order_by("response__invitation__enrollment__user_id", "response__invitation__enrollment__cohort_id", "pk").values_list(
+    return answers.order_by(
+        "response__invitation__enrollment__user_id", "response__invitation__enrollment__cohort_id", "pk"
+    ).values_list(
         "response__invitation__enrollment__user_id",
         "response__invitation__wave__kind",
         "response__version__instrument__key",
@@ -64,19 +66,26 @@ def _districts(cohort_id: int | None) -> Counter:
     """People per (cohort, district) among those who answered: districts shared by fewer than
     three people of a cohort are suppressed."""
     answers = _answers(cohort_id).order_by()
-    people = set(answers.values_list(
-        "response__invitation__enrollment__cohort__number",
-        "response__invitation__enrollment__municipality__district",
-        "response__invitation__enrollment__user_id",
-    ).distinct())
+    people = set(
+        answers.values_list(
+            "response__invitation__enrollment__cohort__number",
+            "response__invitation__enrollment__municipality__district",
+            "response__invitation__enrollment__user_id",
+        ).distinct()
+    )
     return Counter((cohort, district) for cohort, district, _user in people)
 
 
 def _write_long_and_wide(long_file, wide_file, cohort_id: int | None) -> tuple[int, int]:
     districts = _districts(cohort_id)
     columns = sorted(
-        {f"{wave}_{key}" for wave, key in _answers(cohort_id).order_by().values_list(
-            "response__invitation__wave__kind", "item__key").distinct()}
+        {
+            f"{wave}_{key}"
+            for wave, key in _answers(cohort_id)
+            .order_by()
+            .values_list("response__invitation__wave__kind", "item__key")
+            .distinct()
+        }
     )
     long_writer = csv.writer(long_file)
     wide_writer = csv.writer(wide_file)
@@ -88,7 +97,9 @@ def _write_long_and_wide(long_file, wide_file, cohort_id: int | None) -> tuple[i
     def flush():
         nonlocal wide_rows
         if current is not None:
-            wide_writer.writerow([row["pseudonym"], row["cohort"], row["district"], *(row.get(c, "") for c in columns)])
+            wide_writer.writerow(
+                [row["pseudonym"], row["cohort"], row["district"], *(row.get(c, "") for c in columns)]
+            )
             wide_rows += 1
 
     for user_id, wave, instrument, version, key, number, text, choices, cohort, district in _answers(
@@ -101,7 +112,10 @@ def _write_long_and_wide(long_file, wide_file, cohort_id: int | None) -> tuple[i
         long_rows += 1
         if (user_id, cohort) != current:
             flush()
-            current, row = (user_id, cohort), {"pseudonym": alias, "cohort": cohort, "district": shown_district}
+            current, row = (
+                (user_id, cohort),
+                {"pseudonym": alias, "cohort": cohort, "district": shown_district},
+            )
         row[f"{wave}_{key}"] = value
     flush()
     return long_rows, wide_rows
@@ -109,8 +123,10 @@ def _write_long_and_wide(long_file, wide_file, cohort_id: int | None) -> tuple[i
 
 def codebook() -> dict:
     """Every variable of every version, with its scale and anchors, and the waves' dates."""
-    versions = InstrumentVersion.objects.select_related("instrument").prefetch_related("items__module").order_by(
-        "instrument__key", "number"
+    versions = (
+        InstrumentVersion.objects.select_related("instrument")
+        .prefetch_related("items__module")
+        .order_by("instrument__key", "number")
     )
     waves = Wave.objects.select_related("programme", "instrument").order_by("programme_id", "kind")
     return {
@@ -162,8 +178,13 @@ def codebook_markdown(book: dict) -> str:
             f"trigger, open {wave['open_days']} days; reminders {wave['reminders']}"
         )
     for instrument in book["instruments"]:
-        lines += ["", f"## {instrument['instrument']} v{instrument['version']}: {instrument['title']}", "",
-                  "| variable | type | label | options |", "| --- | --- | --- | --- |"]
+        lines += [
+            "",
+            f"## {instrument['instrument']} v{instrument['version']}: {instrument['title']}",
+            "",
+            "| variable | type | label | options |",
+            "| --- | --- | --- | --- |",
+        ]
         for item in instrument["items"]:
             label = item["label_de"].replace("|", "\\|")
             options = "; ".join(item["options_de"]).replace("|", "\\|")
@@ -175,9 +196,11 @@ def build_zip(*, cohort_id: int | None = None):
     """The export as a temporary file (rewound), ready to be sent."""
     archive_file = tempfile.TemporaryFile()
     digests = {}
-    with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as long_file, tempfile.TemporaryFile(
-        "w+", newline="", encoding="utf-8"
-    ) as wide_file, zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as long_file,
+        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as wide_file,
+        zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         counts = _write_long_and_wide(long_file, wide_file, cohort_id)
         for name, handle, rows in (("long.csv", long_file, counts[0]), ("wide.csv", wide_file, counts[1])):
             handle.seek(0)

@@ -14,7 +14,6 @@ from .models import ITEM_FIELDS, EvaluationConsent, Invitation, QuestionnaireRes
 
 
 def export(user: User):
-    from portal.privacy.registry import Export
 
     return [_questionnaire_export(user), _waves_export(user)]
 
@@ -42,7 +41,9 @@ def _waves_export(user: User):
                 "version": response.version.number if response else None,
                 "submitted_at": response.submitted_at if response else None,
                 "answers": {
-                    answer.item.key: answer.number if answer.number is not None else (answer.choices or answer.text)
+                    answer.item.key: answer.number
+                    if answer.number is not None
+                    else (answer.choices or answer.text)
                     for answer in (response.answers.all() if response else [])
                 },
             }

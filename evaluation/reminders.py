@@ -76,7 +76,9 @@ class WaveInvitation(Rule):
     def still_due(self, messages: list[OutboxMessage], *, now: dt.datetime) -> dict[int, str]:
         ids = {message.pk: part(message.idempotency_key, "invitation") for message in messages}
         open_ids = set(
-            _pending().filter(pk__in=[i for i in ids.values() if i], closes_at__gt=now).values_list("pk", flat=True)
+            _pending()
+            .filter(pk__in=[i for i in ids.values() if i], closes_at__gt=now)
+            .values_list("pk", flat=True)
         )
         return {
             pk: "no longer due (answered, closed, opted out, withdrawn or certificate revoked)"

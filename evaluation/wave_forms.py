@@ -19,27 +19,39 @@ def _field(item: Item) -> forms.Field:
     if item.kind == Item.Kind.LIKERT:
         choices = [(value, f"{value} – {label}" if label else value) for value, label in choices]
         return forms.ChoiceField(
-            label=label, choices=[NO_ANSWER, *choices], required=False, initial="",
+            label=label,
+            choices=[NO_ANSWER, *choices],
+            required=False,
+            initial="",
             widget=forms.RadioSelect(attrs={"class": "kern-form-check__radio"}),
         )
     if item.kind == Item.Kind.SINGLE:
         return forms.ChoiceField(
-            label=label, choices=[NO_ANSWER, *choices], required=False, initial="",
+            label=label,
+            choices=[NO_ANSWER, *choices],
+            required=False,
+            initial="",
             widget=forms.RadioSelect(attrs={"class": "kern-form-check__radio"}),
         )
     if item.kind == Item.Kind.MULTIPLE:
         return forms.MultipleChoiceField(
-            label=label, choices=choices, required=False,
+            label=label,
+            choices=choices,
+            required=False,
             widget=forms.CheckboxSelectMultiple(attrs={"class": "kern-form-check__checkbox"}),
         )
     if item.kind == Item.Kind.NUMBER:
         # A text input: a value that is not a number is kept on the page with its error.
         return forms.CharField(
-            label=label, required=False, max_length=12,
+            label=label,
+            required=False,
+            max_length=12,
             widget=forms.TextInput(attrs={"class": "kern-form-input__input", "inputmode": "numeric"}),
         )
     return forms.CharField(
-        label=label, required=False, max_length=instruments.TEXT_MAX,
+        label=label,
+        required=False,
+        max_length=instruments.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "class": "kern-form-input__input"}),
     )
 

@@ -21,7 +21,9 @@ from .wave_forms import wave_form
 
 @login_required
 def surveys(request):
-    return render(request, "evaluation/surveys.html", wave_selectors.surveys_page(request.user, now=timezone.now()))
+    return render(
+        request, "evaluation/surveys.html", wave_selectors.surveys_page(request.user, now=timezone.now())
+    )
 
 
 def _render_survey(request, invitation, version, items, form, status=200):

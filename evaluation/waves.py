@@ -21,7 +21,7 @@ from cohorts.models import Enrollment, Programme
 from portal.accounts.models import User
 
 from . import instruments
-from .models import Answer, EvaluationConsent, Invitation, InstrumentVersion, Item, Wave, WaveResponse
+from .models import Answer, EvaluationConsent, InstrumentVersion, Invitation, Item, Wave, WaveResponse
 
 # The text of the consent people agree to; a new wording gets a new version.
 CONSENT_VERSION = "2026-1"
@@ -37,7 +37,9 @@ def _triggers(wave: Wave, *, now: dt.datetime) -> list[tuple[int, dt.datetime]]:
     latest = now - dt.timedelta(days=wave.offset_days)
     if wave.kind == Wave.Kind.T0:
         rows = (
-            Enrollment.objects.filter(cohort__programme_id=wave.programme_id, state=Enrollment.State.CONFIRMED)
+            Enrollment.objects.filter(
+                cohort__programme_id=wave.programme_id, state=Enrollment.State.CONFIRMED
+            )
             .annotate(accepted=Coalesce("responded_at", "created_at"))
             .filter(accepted__gt=earliest, accepted__lte=latest)
             .values_list("pk", "accepted")
@@ -67,14 +69,24 @@ def open_invitations(*, now: dt.datetime | None = None) -> int:
         users = dict(
             Enrollment.objects.filter(pk__in=[pk for pk, _at in candidates]).values_list("pk", "user_id")
         )
+        known = set(
+            Invitation.objects.filter(wave=wave, enrollment_id__in=list(users)).values_list(
+                "enrollment_id", flat=True
+            )
+        )
         fresh = []
         for enrollment_id, trigger in candidates:
+            if enrollment_id in known:
+                continue
             opens_at = trigger + dt.timedelta(days=wave.offset_days)
             closes_at = opens_at + dt.timedelta(days=wave.open_days)
             if users.get(enrollment_id) in declined or not opens_at <= now < closes_at:
                 continue
-            fresh.append(Invitation(wave=wave, enrollment_id=enrollment_id, opens_at=opens_at, closes_at=closes_at))
-        created += len(Invitation.objects.bulk_create(fresh, ignore_conflicts=True))
+            fresh.append(
+                Invitation(wave=wave, enrollment_id=enrollment_id, opens_at=opens_at, closes_at=closes_at)
+            )
+        Invitation.objects.bulk_create(fresh, ignore_conflicts=True)  # a parallel run may have won
+        created += len(fresh)
     return created
 
 
@@ -141,7 +153,9 @@ def submit_response(
         )
         user, programme = invitation.enrollment.user, invitation.wave.programme
         if WaveResponse.objects.filter(invitation=invitation).exists():
-            raise ValidationError(_("Sie haben diese Befragung bereits beantwortet. Vielen Dank!"), code="answered")
+            raise ValidationError(
+                _("Sie haben diese Befragung bereits beantwortet. Vielen Dank!"), code="answered"
+            )
         if not is_open(invitation, at):
             raise ValidationError(
                 _("Diese Befragung ist geschlossen. Antworten sind nicht mehr möglich."), code="closed"
@@ -151,7 +165,9 @@ def submit_response(
         items = list(version.items.order_by("position", "pk"))
         if instruments.fingerprint(version, items) != shown:
             raise ValidationError(
-                _("Der Fragebogen wurde inzwischen geändert. Bitte prüfen Sie Ihre Antworten und senden Sie erneut."),
+                _(
+                    "Der Fragebogen wurde inzwischen geändert. Bitte prüfen Sie Ihre Antworten und senden Sie erneut."
+                ),
                 code="changed",
             )
         current = consent_of(user, programme)
@@ -166,12 +182,14 @@ def submit_response(
         cleaned = _clean_all(items, answers)
         try:
             with transaction.atomic():
-                response = WaveResponse.objects.create(invitation=invitation, version=version, submitted_at=at)
+                response = WaveResponse.objects.create(
+                    invitation=invitation, version=version, submitted_at=at
+                )
         except IntegrityError as exc:
-            raise ValidationError(_("Sie haben diese Befragung bereits beantwortet. Vielen Dank!"), code="answered") from exc
-        Answer.objects.bulk_create(
-            [Answer(response=response, item=item, **value) for item, value in cleaned]
-        )
+            raise ValidationError(
+                _("Sie haben diese Befragung bereits beantwortet. Vielen Dank!"), code="answered"
+            ) from exc
+        Answer.objects.bulk_create([Answer(response=response, item=item, **value) for item, value in cleaned])
         return response
 
 
@@ -203,7 +221,9 @@ def ensure_plan(*, programme: Programme) -> list[Wave]:
         if key not in instruments_by_key:
             continue
         wave, _created = Wave.objects.get_or_create(
-            programme=programme, kind=kind, defaults={"instrument": instruments_by_key[key], "offset_days": offset}
+            programme=programme,
+            kind=kind,
+            defaults={"instrument": instruments_by_key[key], "offset_days": offset},
         )
         plan.append(wave)
     return plan

@@ -30,7 +30,10 @@ def test_erasure_deletes_the_answers_of_the_person_only(programme):
 def test_answers_go_when_the_retention_period_of_their_cohort_has_ended(programme, settings):
     settings.PORTAL_RETENTION_MONTHS = 3
     end_of_a = programme.cohort_a.end_date  # 76 days ago: within three months
-    assert privacy.retention(at=programme.now) == {"questionnaire_answers_deleted": 0, "wave_answers_deleted": 0}
+    assert privacy.retention(at=programme.now) == {
+        "questionnaire_answers_deleted": 0,
+        "wave_answers_deleted": 0,
+    }
     later = dt.datetime.combine(end_of_a + dt.timedelta(days=93), dt.time(12), tzinfo=programme.now.tzinfo)
     assert privacy.retention(at=later) == {"questionnaire_answers_deleted": 5, "wave_answers_deleted": 0}
     assert not QuestionnaireResponse.objects.exists()
