@@ -119,3 +119,21 @@ INSTRUMENTS = [
 
 # Which instrument each wave asks, and when (days after its trigger).
 PLAN = [("t0", "t0-einstieg", 0), ("t1", "t1-abschluss", 0), ("t2", "t2-nachbefragung", 182)]
+
+
+def install(instrument_model, version_model, item_model) -> int:
+    """Create the instruments that are missing, each with its first version (models passed in, so
+    that a data migration can use its historical models). Returns how many were created."""
+    created = 0
+    for spec in INSTRUMENTS:
+        instrument, fresh = instrument_model.objects.get_or_create(
+            key=spec["key"],
+            defaults={key: spec[key] for key in ("title", "title_en", "description", "description_en")},
+        )
+        if not fresh:
+            continue
+        created += 1
+        version = version_model.objects.create(instrument=instrument, number=1)
+        for position, item in enumerate(spec["items"], start=1):
+            item_model.objects.create(version=version, position=position, **item)
+    return created

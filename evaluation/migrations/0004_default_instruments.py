@@ -7,21 +7,13 @@ NAME = "Evaluation: Befragungswellen einladen und erinnern (täglich)"
 
 
 def create(apps, schema_editor):
-    from evaluation.default_instruments import INSTRUMENTS
+    from evaluation.default_instruments import install
 
-    Instrument = apps.get_model("evaluation", "Instrument")
-    InstrumentVersion = apps.get_model("evaluation", "InstrumentVersion")
-    Item = apps.get_model("evaluation", "Item")
-    for spec in INSTRUMENTS:
-        instrument, created = Instrument.objects.get_or_create(
-            key=spec["key"],
-            defaults={k: spec[k] for k in ("title", "title_en", "description", "description_en")},
-        )
-        if not created:
-            continue
-        version = InstrumentVersion.objects.create(instrument=instrument, number=1)
-        for position, item in enumerate(spec["items"], start=1):
-            Item.objects.create(version=version, position=position, **item)
+    install(
+        apps.get_model("evaluation", "Instrument"),
+        apps.get_model("evaluation", "InstrumentVersion"),
+        apps.get_model("evaluation", "Item"),
+    )
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     crontab, _created = CrontabSchedule.objects.get_or_create(

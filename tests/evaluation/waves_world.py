@@ -39,12 +39,12 @@ def certify(enrollment: Enrollment, *, issued_on: dt.date, sequence: int) -> Cer
     )
 
 
-def build(*, people: int = 4, issued_days_ago: int = 3) -> World:
+def build(*, people: int = 4, issued_days_ago: int = 3, now: dt.datetime = NOW) -> World:
     programme = ProgrammeFactory()
-    today = NOW.date()
+    today = now.astimezone(BERLIN).date()
     cohort = CohortFactory(
         programme=programme,
-        applications_open_at=NOW - dt.timedelta(days=200),
+        applications_open_at=now - dt.timedelta(days=200),
         applications_close_on=today - dt.timedelta(days=150),
         start_date=today - dt.timedelta(days=120),
         end_date=today - dt.timedelta(days=issued_days_ago),
@@ -55,7 +55,7 @@ def build(*, people: int = 4, issued_days_ago: int = 3) -> World:
     for index in range(people):
         enrollment = EnrollmentFactory(cohort=cohort, user=UserFactory(first_name=f"Person{index}"))
         # The seat was accepted before the course: T0 is long closed.
-        Enrollment.objects.filter(pk=enrollment.pk).update(created_at=NOW - dt.timedelta(days=130))
+        Enrollment.objects.filter(pk=enrollment.pk).update(created_at=now - dt.timedelta(days=130))
         enrollment.refresh_from_db()
         world.enrollments.append(enrollment)
         world.certificates[enrollment.pk] = certify(
