@@ -123,7 +123,7 @@ def trend_chart(trends) -> TrendChart:
         xs = [mark.x for mark in marks]
         rows.append(
             TrendRow(
-                label=trend.label if len(trend.label) <= 40 else trend.label[:39] + "…",
+                label=trend.label if len(trend.label) <= 32 else trend.label[:31] + "…",
                 y=y,
                 text_y=y + 5,
                 marks=marks,

@@ -9,6 +9,7 @@ from cohorts.models import Cohort
 from . import waves
 from .models import Answer, EvaluationConsent, Instrument, Invitation, Item, Wave, WaveResponse
 
+DEMO_PARTICIPANT = "teilnehmer@example.org"
 # Where the self-assessment leans before (T0) and after (T1) the course.
 LEANING = {Wave.Kind.T0: [2, 2, 3, 3], Wave.Kind.T1: [3, 4, 4, 5]}
 
@@ -49,7 +50,9 @@ def seed(cohorts: list[Cohort], modules) -> int:
         chance = random.Random(f"evaluation-waves-{cohort.number}")  # noqa: S311 - demo data, not security
         start = dt.datetime.combine(cohort.start_date, dt.time(9), tzinfo=dt.UTC) - dt.timedelta(days=20)
         end = dt.datetime.combine(cohort.end_date, dt.time(9), tzinfo=dt.UTC)
-        for enrollment in cohort.enrollments.confirmed().select_related("user"):
+        for enrollment in (
+            cohort.enrollments.confirmed().select_related("user").exclude(user__email=DEMO_PARTICIPANT)
+        ):
             for kind, opens in ((Wave.Kind.T0, start), (Wave.Kind.T1, end)):
                 wave = plan.get(kind)
                 if wave is None:
@@ -69,4 +72,24 @@ def seed(cohorts: list[Cohort], modules) -> int:
                         defaults={"given_at": opens, "text_version": waves.CONSENT_VERSION},
                     )
                     _respond(invitation, chance)
-    return created
+    return created + _open_for_demo_participant(cohorts[0].programme, plan)
+
+
+def _open_for_demo_participant(programme, plan: dict) -> int:
+    """The demo participant has the follow-up (T2) open, to try from ``make run``."""
+    from cohorts.models import Enrollment
+
+    enrollment = (
+        Enrollment.objects.filter(user__email=DEMO_PARTICIPANT, cohort__programme=programme)
+        .order_by("-cohort__start_date")
+        .first()
+    )
+    if enrollment is None or Wave.Kind.T2 not in plan:
+        return 0
+    opens = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    _invitation, fresh = Invitation.objects.get_or_create(
+        wave=plan[Wave.Kind.T2],
+        enrollment=enrollment,
+        defaults={"opens_at": opens, "closes_at": opens + dt.timedelta(days=plan[Wave.Kind.T2].open_days)},
+    )
+    return int(fresh)

@@ -43,10 +43,15 @@ class Change:
 @dataclass
 class Trend:
     key: str
-    label: str
+    question: str
     module: str
     means: dict = field(default_factory=dict)  # wave -> Mean
     changes: dict = field(default_factory=dict)  # wave (t1, t2) -> Change
+
+    @property
+    def label(self) -> str:
+        """Short enough for a chart: the module's topic, or the variable."""
+        return self.module or self.key
 
     def mean(self, wave: str) -> Mean:
         return self.means.get(wave, Mean(None, 0))
@@ -120,7 +125,7 @@ def trends(*, cohort_id: int | None = None, district: str | None = None) -> list
     result = []
     for key in sorted(values, key=lambda k: (labels.get(k, ("", ""))[1], k)):
         text, module = labels.get(key, (key, ""))
-        trend = Trend(key=key, label=text, module=module)
+        trend = Trend(key=key, question=text, module=module)
         by_wave = values[key]
         for wave in WAVES:
             answers = list(by_wave.get(wave, {}).values())
