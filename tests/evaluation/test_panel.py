@@ -137,3 +137,28 @@ def test_the_admin_refuses_to_change_a_frozen_version(client, answered):
     page = client.get(f"/admin/evaluation/instrumentversion/{version.pk}/change/")
     assert page.status_code == 200
     assert 'name="items-0-text"' not in page.content.decode()  # shown read-only
+
+
+def test_evaluators_add_a_question_in_the_admin_and_coordinators_cannot(client, answered):
+    evaluator = group_member("evaluators")
+    evaluator.is_staff = True
+    evaluator.save(update_fields=["is_staff"])
+    instrument = Instrument.objects.get(key="t0-einstieg")
+    client.force_login(evaluator)
+    response = client.post(
+        "/admin/evaluation/instrument/",
+        {"action": "make_new_version", "_selected_action": [instrument.pk]},
+    )
+    assert response.status_code == 302
+    second = instruments.current_version(instrument)
+    assert second.number == 2
+    page = client.get(f"/admin/evaluation/instrumentversion/{second.pk}/change/").content.decode()
+    assert 'name="items-0-text"' in page  # not frozen: editable
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    coordinator = UserFactory(is_staff=True)  # staff get a second factor from the factory
+    coordinator.groups.add(Group.objects.get(name="coordinators"))
+    client.force_login(coordinator)
+    assert client.get("/admin/evaluation/instrument/").status_code == 403
