@@ -66,3 +66,76 @@ def bar_chart(bars) -> Chart:
         bar_x=LABEL_WIDTH,
         label_x=LABEL_WIDTH - GAP,
     )
+
+
+# --- The pre/post comparison: one row per competency item, the mean of each wave on 1 to 5 -----
+
+TREND_LABEL_WIDTH = 260
+TREND_AXIS = 300
+TREND_ROW = 34
+TREND_TOP = 28
+MARKS = {"t0": "circle", "t1": "square", "t2": "diamond"}
+
+
+@dataclass
+class TrendMark:
+    wave: str
+    shape: str
+    x: int
+    text: str
+
+
+@dataclass
+class TrendRow:
+    label: str
+    y: int
+    text_y: int
+    marks: list
+    line_from: int | None
+    line_to: int | None
+
+
+@dataclass
+class TrendChart:
+    rows: list
+    width: int
+    height: int
+    ticks: list  # (x, label)
+    axis_x: int
+    axis_end: int
+
+
+def _scale(value: float) -> int:
+    return TREND_LABEL_WIDTH + round((value - 1) / 4 * TREND_AXIS)
+
+
+def trend_chart(trends) -> TrendChart:
+    """Geometry of a dot plot: per item a row, per wave a mark at its mean (shape tells the wave,
+    not only colour); a mean that may not be shown (fewer than three answers) is not drawn."""
+    rows = []
+    for index, trend in enumerate(trends):
+        y = TREND_TOP + index * TREND_ROW
+        marks = [
+            TrendMark(wave=wave, shape=MARKS[wave], x=_scale(mean.value), text=f"{mean.value:.1f}")
+            for wave in ("t0", "t1", "t2")
+            if (mean := trend.mean(wave)).value is not None
+        ]
+        xs = [mark.x for mark in marks]
+        rows.append(
+            TrendRow(
+                label=trend.label if len(trend.label) <= 32 else trend.label[:31] + "…",
+                y=y,
+                text_y=y + 5,
+                marks=marks,
+                line_from=min(xs) if len(xs) > 1 else None,
+                line_to=max(xs) if len(xs) > 1 else None,
+            )
+        )
+    return TrendChart(
+        rows=rows,
+        width=TREND_LABEL_WIDTH + TREND_AXIS + 40,
+        height=TREND_TOP + max(len(rows), 1) * TREND_ROW,
+        ticks=[(_scale(value), str(value)) for value in range(1, 6)],
+        axis_x=TREND_LABEL_WIDTH,
+        axis_end=TREND_LABEL_WIDTH + TREND_AXIS,
+    )

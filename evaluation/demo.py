@@ -216,6 +216,14 @@ def seed(out) -> None:
                 f"  {cohort.title}: {applications} Bewerbungen, Anwesenheit und Fragebögen "
                 f"von {participants} Teilnehmer:innen für die Auswertung"
             )
+    from . import demo_waves
+
+    invited = demo_waves.seed(sorted(cohorts, key=lambda c: c.number), modules)
+    if invited:
+        out.write(
+            f"  Befragungswellen T0 und T1: {invited} Einladungen mit Antworten für den Vorher-nachher-Vergleich"
+        )
     out.write(
-        "  Auswertung (evaluation@example.org): /auswertung/, Fragebogen der Teilnehmer:innen: /kurs/fragebogen/"
+        "  Auswertung (evaluation@example.org): /auswertung/ und /auswertung/wellen/, "
+        "Fragebogen der Teilnehmer:innen: /kurs/fragebogen/, Befragungen: /befragungen/"
     )

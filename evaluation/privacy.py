@@ -10,10 +10,58 @@ import datetime as dt
 
 from portal.accounts.models import User
 
-from .models import ITEM_FIELDS, QuestionnaireResponse
+from .models import ITEM_FIELDS, EvaluationConsent, Invitation, QuestionnaireResponse, WaveResponse
 
 
 def export(user: User):
+
+    return [_questionnaire_export(user), _waves_export(user)]
+
+
+def _waves_export(user: User):
+    """The person's invitations to the waves, their answers and their consents."""
+    from portal.privacy.registry import Export
+
+    invitations = (
+        Invitation.objects.filter(enrollment__user=user)
+        .select_related("wave__instrument", "enrollment__cohort", "response__version")
+        .prefetch_related("response__answers__item")
+        .order_by("opens_at", "pk")
+    )
+    rows = []
+    for invitation in invitations:
+        response = getattr(invitation, "response", None)
+        rows.append(
+            {
+                "cohort": invitation.enrollment.cohort.title,
+                "wave": invitation.wave.kind,
+                "instrument": invitation.wave.instrument.key,
+                "opens_at": invitation.opens_at,
+                "closes_at": invitation.closes_at,
+                "version": response.version.number if response else None,
+                "submitted_at": response.submitted_at if response else None,
+                "answers": {
+                    answer.item.key: answer.number
+                    if answer.number is not None
+                    else (answer.choices or answer.text)
+                    for answer in (response.answers.all() if response else [])
+                },
+            }
+        )
+    consents = [
+        {
+            "programme": consent.programme.title,
+            "text_version": consent.text_version,
+            "given_at": consent.given_at,
+            "opted_out_at": consent.opted_out_at,
+            "withdrawn_at": consent.withdrawn_at,
+        }
+        for consent in EvaluationConsent.objects.filter(user=user).select_related("programme").order_by("pk")
+    ]
+    return Export(name="befragungen", data={"invitations": rows, "consents": consents})
+
+
+def _questionnaire_export(user: User):
     from portal.privacy.registry import Export
 
     answers = (
@@ -38,6 +86,8 @@ def export(user: User):
 
 def erase(user: User, *, at: dt.datetime) -> None:
     QuestionnaireResponse.objects.filter(enrollment__user=user).delete()
+    Invitation.objects.filter(enrollment__user=user).delete()  # with their answers
+    EvaluationConsent.objects.filter(user=user).delete()
 
 
 def retention(*, at: dt.datetime) -> dict[str, int]:
@@ -47,4 +97,7 @@ def retention(*, at: dt.datetime) -> dict[str, int]:
     deleted, _by_model = QuestionnaireResponse.objects.filter(
         enrollment__cohort__end_date__lt=retention_cutoff(at)
     ).delete()
-    return {"questionnaire_answers_deleted": deleted}
+    waves, _by_model = WaveResponse.objects.filter(
+        invitation__enrollment__cohort__end_date__lt=retention_cutoff(at)
+    ).delete()
+    return {"questionnaire_answers_deleted": deleted, "wave_answers_deleted": waves}

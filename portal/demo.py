@@ -21,7 +21,13 @@ DEMO_ACCOUNTS = [
     ("teilnehmer@example.org", "Tom", "Teilnehmer", roles.PARTICIPANTS, False),
     ("pruefung@example.org", "Rita", "Referat", roles.REVIEWERS, True),
     ("koordination@example.org", "Kai", "Koordination", roles.COORDINATORS, True),
-    ("evaluation@example.org", "Eva", "Evaluation", roles.EVALUATORS, False),
+    (
+        "evaluation@example.org",
+        "Eva",
+        "Evaluation",
+        roles.EVALUATORS,
+        True,
+    ),  # edits the questionnaires in the admin
     ("admin@example.org", "Ada", "Admin", None, True),
 ]
 

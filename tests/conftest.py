@@ -72,7 +72,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush the tables, and with them what data migrations loaded
-    (municipalities, mail templates); put it back for the next test that needs it."""
+    (municipalities, mail templates, the evaluation's instruments); put it back for the next test that needs it."""
     uses_db = request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -90,6 +90,11 @@ def _reference_data(request):
 
         if not MailTemplate.objects.exists():
             create_defaults(MailTemplate)
+        from evaluation.default_instruments import install
+        from evaluation.models import Instrument, InstrumentVersion, Item
+
+        if not Instrument.objects.exists():
+            install(Instrument, InstrumentVersion, Item)
 
 
 @pytest.fixture(scope="session")

@@ -72,7 +72,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_outboxmessage",  # only their own cohorts' mails (portal.mail.visible_mails)
         "evaluation.view_statistics",
     ],
-    EVALUATORS: ["evaluation.view_statistics", "evaluation.export_pseudonymised"],
+    EVALUATORS: [
+        "evaluation.view_statistics",
+        "evaluation.export_pseudonymised",
+        # The waves' questionnaires, edited in the admin (answers have no admin at all).
+        "evaluation.view_instrument",
+        "evaluation.add_instrument",
+        "evaluation.change_instrument",
+        "evaluation.view_instrumentversion",
+        "evaluation.add_instrumentversion",
+        "evaluation.change_instrumentversion",
+        "evaluation.view_item",
+        "evaluation.add_item",
+        "evaluation.change_item",
+        "evaluation.delete_item",
+        "evaluation.view_wave",
+        "evaluation.add_wave",
+        "evaluation.change_wave",
+    ],
 }
 
 

@@ -195,7 +195,12 @@ def archive_path(*parts: str) -> str:
 
 
 def collect_exports(user: User) -> list[Export]:
-    return [export(user) for export in _hooks("export")]
+    """Every app's part of the archive; an app's hook returns one Export or a list of them."""
+    exports = []
+    for hook in _hooks("export"):
+        part = hook(user)
+        exports.extend(part if isinstance(part, list) else [part])
+    return exports
 
 
 def build_archive(user: User, *, at: dt.datetime):

@@ -71,10 +71,10 @@ PAGES = {
         "my_data",
         "delete_account",
     ],
-    "participant": ["course", "questionnaires", "questionnaire", "applications"],
+    "participant": ["course", "questionnaires", "questionnaire", "applications", "surveys", "survey"],
     "reviewer": ["admin_index", "admin_applications", "admin_application", "statistics"],
     "coordinator": ["coordination", "progress", "attendance", "certificates", "admin_index"],
-    "evaluator": ["statistics"],
+    "evaluator": ["statistics", "waves"],
     "admin": ["admin_index", "admin_users", "coordination"],
 }
 
@@ -157,6 +157,12 @@ MEASURE = (
 )
 
 
+def _demo_invitation() -> int:
+    from evaluation.models import Invitation
+
+    return Invitation.objects.filter(enrollment__user__email=ROLES["participant"]).order_by("-pk").first().pk
+
+
 def _paths() -> dict[str, str]:
     """Where each page of ``PAGES`` is, in the demo data."""
     from applications.models import Application
@@ -197,6 +203,9 @@ def _paths() -> dict[str, str]:
         "admin_application": reverse("admin:applications_application_change", args=[submitted.pk]),
         "admin_users": reverse("admin:portal_user_changelist"),
         "statistics": reverse("evaluation:dashboard"),
+        "waves": reverse("evaluation:waves"),
+        "surveys": reverse("evaluation:surveys"),
+        "survey": reverse("evaluation:survey", args=[_demo_invitation()]),
         "coordination": reverse("modules:coordination"),
         "progress": reverse("modules:progress", args=[past.pk]),
         "attendance": reverse(
@@ -354,7 +363,8 @@ START_PAGES = [
         ["Koordination", "Verwaltung"],
         ["Meine Bewerbungen", "Mein Kurs"],
     ),
-    ("evaluator", "evaluation:dashboard", ["Auswertung"], ["Meine Bewerbungen", "Mein Kurs", "Verwaltung"]),
+    # Evaluators edit the questionnaires of the waves in the admin.
+    ("evaluator", "evaluation:dashboard", ["Auswertung", "Verwaltung"], ["Meine Bewerbungen", "Mein Kurs"]),
     ("admin", "admin:index", ["Koordination", "Verwaltung"], ["Meine Bewerbungen", "Mein Kurs"]),
 ]
 

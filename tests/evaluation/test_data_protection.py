@@ -12,13 +12,13 @@ pytest.importorskip("portal.privacy.registry")
 
 
 def test_a_person_gets_their_answers_in_the_archive_of_their_data(programme):
-    export = privacy.export(programme.people["P1"])
-    assert export.name == "fragebogen"
+    export, waves = privacy.export(programme.people["P1"])
+    assert (export.name, waves.name) == ("fragebogen", "befragungen")
     assert [(a["module"], a["relevance"], a["comment"]) for a in export.data] == [
         ("Digitale Transformation", 5, "Sehr hilfreich für unsere Strategie."),
         ("IT-Sicherheit", 4, ""),
     ]
-    assert privacy.export(programme.people["R2"]).data == []
+    assert privacy.export(programme.people["R2"])[0].data == []
 
 
 def test_erasure_deletes_the_answers_of_the_person_only(programme):
@@ -30,7 +30,10 @@ def test_erasure_deletes_the_answers_of_the_person_only(programme):
 def test_answers_go_when_the_retention_period_of_their_cohort_has_ended(programme, settings):
     settings.PORTAL_RETENTION_MONTHS = 3
     end_of_a = programme.cohort_a.end_date  # 76 days ago: within three months
-    assert privacy.retention(at=programme.now) == {"questionnaire_answers_deleted": 0}
+    assert privacy.retention(at=programme.now) == {
+        "questionnaire_answers_deleted": 0,
+        "wave_answers_deleted": 0,
+    }
     later = dt.datetime.combine(end_of_a + dt.timedelta(days=93), dt.time(12), tzinfo=programme.now.tzinfo)
-    assert privacy.retention(at=later) == {"questionnaire_answers_deleted": 5}
+    assert privacy.retention(at=later) == {"questionnaire_answers_deleted": 5, "wave_answers_deleted": 0}
     assert not QuestionnaireResponse.objects.exists()
