@@ -12,7 +12,11 @@ from portal.accounts.models import User
 from portal.mail import kind_label, outbox, visible_mails
 from portal.mail.models import OutboxMessage
 from portal.models import AccessibilityFeedback, Municipality
+from portal.web import secret_fields
 from portal.web.paging import EstimatedCountPaginator
+
+# No admin filters on a field holding a secret (?data__secret__startswith=J), for every model.
+secret_fields.install()
 
 
 @admin.register(User)

@@ -4,7 +4,10 @@ from django.conf import settings
 
 
 class StaffMFAMiddleware:
-    """Staff must set up a second factor (TOTP) before they can do anything else."""
+    """Staff must set up a second factor (TOTP) before they can do anything else.
+
+    Whether an account needs one is decided on every request from its current rights
+    (``portal.accounts.security.requires_mfa``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -15,20 +18,12 @@ class StaffMFAMiddleware:
         from django.urls import reverse
         from django.utils.translation import gettext as _
 
-        from portal.accounts.security import (
-            MFA_REQUIRED_SESSION_KEY,
-            MFA_SESSION_KEY,
-            has_authenticator,
-            requires_mfa,
-        )
+        from portal.accounts.security import MFA_SESSION_KEY, has_authenticator, requires_mfa
 
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            required = request.session.get(MFA_REQUIRED_SESSION_KEY)
-            if required is None:  # a session from before this check: decide once, then remember
-                required = request.session[MFA_REQUIRED_SESSION_KEY] = requires_mfa(user)
-        else:
-            required = False
+        # Decided from the account's rights as they are now, never from what the session
+        # remembers: an account given staff rights mid-session is stopped on its next request.
+        required = user is not None and user.is_authenticated and requires_mfa(user)
         if required:
             if not request.session.get(MFA_SESSION_KEY):
                 if has_authenticator(user):
