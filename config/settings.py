@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
 from config import legal
+from config.addresses import development_base_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -91,8 +92,7 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.web.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
-    # Before anything reads the body: a request larger than PORTAL_MAX_REQUEST_BYTES is refused by
-    # its Content-Length with 413, even from a client that is already rate-limited.
+    # Before anything reads the body or counts a limit: too large a request gets 413.
     "portal.web.request_size.RequestSizeMiddleware",
     # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
     "portal.ops.health.HealthMiddleware",
@@ -193,33 +193,18 @@ AXES_LOCKOUT_CALLABLE = "portal.accounts.security.lockout_response"
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_CLIENT_IP_CALLABLE = "portal.web.ratelimit.client_address"
-# allauth's own limits (sliding windows in the cache; "ip" is the client address as above, "key"
-# the account's e-mail address, or the account at the second factor). Its defaults stay for
-# sign-up and e-mail confirmation; the ones below are the portal's:
-# - login: a municipality's whole office signs in through one NAT address at a deadline, so an
-#   address may start 300 sign-ins in 10 minutes (200 people with some typing errors);
-# - login_failed: guessing is stopped per account, from whatever addresses: ten wrong passwords
-#   (or second-factor codes) in 30 minutes. django-axes locks an account for one address after
-#   five, first, so its owner elsewhere still signs in while one attacker is locked out; many
-#   addresses together get no more than ten guesses per half hour. Per address 20 a minute,
-#   enough for an office's typing errors;
-# - reset_password: mails to one address at most 5 a minute and 20 a day.
+# allauth's limits, per client address ("ip") and per account ("key"); why each number: docstring
+# of portal.accounts.second_factor. Wrong second-factor codes also lock it as django-axes would.
 ACCOUNT_RATE_LIMITS = {
     "login": "300/10m/ip",
     "login_failed": "20/m/ip,10/30m/key",
     "reset_password": "20/m/ip,5/m/key,20/d/key",
 }
-# Wrong codes at the second factor lock it as django-axes locks passwords: per account after
-# PORTAL_MFA_FAILURE_LIMIT, per address after PORTAL_MFA_ADDRESS_FAILURE_LIMIT wrong codes, for
-# the cool-off above (portal.accounts.second_factor).
 PORTAL_MFA_FAILURE_LIMIT = env.int("PORTAL_MFA_FAILURE_LIMIT", default=AXES_FAILURE_LIMIT)
 PORTAL_MFA_ADDRESS_FAILURE_LIMIT = env.int("PORTAL_MFA_ADDRESS_FAILURE_LIMIT", default=20)
-MFA_FORMS = {
-    "authenticate": "portal.accounts.second_factor.LockingAuthenticateForm",
-    "reauthenticate": "portal.accounts.second_factor.LockingReauthenticateForm",
-}
-# TOTP secrets and recovery-code seeds are stored encrypted (portal.accounts.secret_storage).
-MFA_ADAPTER = "portal.accounts.adapters.MFAAdapter"
+_LOCKING = "portal.accounts.second_factor.Locking"
+MFA_FORMS = {"authenticate": f"{_LOCKING}AuthenticateForm", "reauthenticate": f"{_LOCKING}ReauthenticateForm"}
+MFA_ADAPTER = "portal.accounts.adapters.MFAAdapter"  # TOTP secrets stored encrypted
 MFA_TOTP_ISSUER = "Smart City Manager:in Brandenburg"
 # A code from the 30 seconds before or after counts too (RFC 6238, 5.2: one time step for the
 # delay between reading the code and sending it); allauth still accepts each code only once.
@@ -285,16 +270,10 @@ if PORTAL_S3_BUCKET:
         },
     }
 FILE_UPLOAD_PERMISSIONS = 0o640
-# --- How much a request may carry. The largest upload is a 5 MB PDF (portal.files); a form with it
-# stays below PORTAL_MAX_REQUEST_BYTES, and a request announcing more is refused with 413 before
-# its body is read (portal.web.request_size). The reverse proxy's client_max_body_size must be at
-# least this (README, Betrieb). Django's own limits: a body without files up to 2.5 MB (forms of
-# text), files above 2.5 MB go to a temporary file instead of memory, at most 1000 fields.
+# Above this a request is refused by its Content-Length, unread (portal.web.request_size; README).
 PORTAL_MAX_REQUEST_BYTES = env.int("PORTAL_MAX_REQUEST_BYTES", default=6 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # text forms; larger files to disk
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- Mail. Every message goes through the outbox (portal.mail) and is sent by a task.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -372,27 +351,7 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 # and for the verification address and QR code printed on every certificate. In production it
 # must be the https address the public reaches: a certificate printed with a wrong one would have
 # to be reissued.
-
-
-def _development_base_url() -> str:
-    """Without PORTAL_BASE_URL, development links point where ``runserver`` serves
-    (``make run PORT=8301`` → ``http://127.0.0.1:8301``)."""
-    import sys
-
-    arguments = sys.argv[1:]
-    if "runserver" in arguments:
-        rest = [a for a in arguments[arguments.index("runserver") + 1 :] if not a.startswith("-")]
-        if rest:
-            address = rest[0]
-            host, _sep, port = address.rpartition(":") if not address.isdigit() else ("", "", address)
-            host = host or "127.0.0.1"
-            if host in ("0.0.0.0", "0", "::", "[::]"):  # noqa: S104 - only to name the local host
-                host = "127.0.0.1"
-            return f"http://{host}:{port}"
-    return f"http://127.0.0.1:{env.int('PORT', default=8000)}"
-
-
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else _development_base_url())
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else development_base_url(env))
 if PRODUCTION:
     _base = urlsplit(PORTAL_BASE_URL)
     if _base.scheme != "https" or not _base.hostname or _base.path not in ("", "/") or _base.query:

@@ -1,7 +1,19 @@
-"""Wrong codes lock the second factor, as django-axes locks passwords.
+"""Limits on signing in, and wrong codes lock the second factor as django-axes locks passwords.
 
-allauth limits wrong codes with its ``login_failed`` rate (per address and per account, see
-``ACCOUNT_RATE_LIMITS``). On top of that the second-factor step locks:
+allauth's limits (``ACCOUNT_RATE_LIMITS``; sliding windows in the cache; "ip" is the client
+address as ``portal.web.ratelimit.client_address`` derives it behind the proxy, "key" the account):
+
+- ``login`` ``300/10m/ip``: a municipality's whole office signs in through one NAT address at a
+  deadline; 200 people in 10 minutes, with some typing errors, all get in.
+- ``login_failed`` ``20/m/ip,10/30m/key``: guessing is stopped per account, from whatever
+  addresses: ten wrong passwords (or second-factor codes) per account in 30 minutes. django-axes
+  locks the account for one address after five first, with its page, so the owner at another
+  address still signs in while one attacker is locked out. Per address, 20 a minute is enough for
+  an office's typing errors.
+- ``reset_password`` ``20/m/ip,5/m/key,20/d/key``: reset mails to one address at most 5 a
+  minute and 20 a day.
+
+On top of that the second-factor step locks:
 
 - an **account** after ``PORTAL_MFA_FAILURE_LIMIT`` wrong codes (default: django-axes' limit,
   five), from whatever addresses they came: spreading guesses over many addresses gains nothing;

@@ -93,7 +93,11 @@ def connect_rights_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete
 
     user_model = get_user_model()
-    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+    for through in (
+        user_model.groups.through,
+        user_model.user_permissions.through,
+        Group.permissions.through,
+    ):
         m2m_changed.connect(forget_rights, sender=through, dispatch_uid=f"portal.forget_rights:{through}")
     for model in (Group, Permission):
         post_delete.connect(forget_rights, sender=model, dispatch_uid=f"portal.forget_rights_delete:{model}")

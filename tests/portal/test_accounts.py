@@ -48,7 +48,9 @@ def test_sign_up_sends_a_german_confirmation_mail_through_the_outbox(
     # The outbox keeps the mail as delivered, but with the link replaced by a placeholder.
     link = confirmation_link(mail.outbox[0].body)
     assert (
-        mail.outbox[0].body.replace(f"{settings.PORTAL_BASE_URL}{link}", "[Link nur in der zugestellten E-Mail]")
+        mail.outbox[0].body.replace(
+            f"{settings.PORTAL_BASE_URL}{link}", "[Link nur in der zugestellten E-Mail]"
+        )
         == outbox.body_text
     )
     assert outbox.contains_secret and outbox.sealed_content == ""
