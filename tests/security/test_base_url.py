@@ -64,7 +64,13 @@ def test_a_reset_for_an_unknown_address_links_the_sign_up_at_the_configured_addr
 def sign_up(client, email: str):
     return client.post(
         reverse("account_signup"),
-        {"first_name": "Neu", "last_name": "Person", "email": email, "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "first_name": "Neu",
+            "last_name": "Person",
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
 
 
@@ -90,7 +96,9 @@ def test_the_delivered_link_works(django_capture_on_commit_callbacks):
     link = re.search(rf"{BASE}(/konto/password/reset/key/\S+/)", mail.outbox[0].body).group(1)
     client = Client(HTTP_HOST="smartcity.example.org")
     form_url = client.get(link)["Location"]
-    response = client.post(form_url, {"password1": "Neues-Passwort-2026!", "password2": "Neues-Passwort-2026!"})
+    response = client.post(
+        form_url, {"password1": "Neues-Passwort-2026!", "password2": "Neues-Passwort-2026!"}
+    )
     assert response.status_code == 302
 
 
