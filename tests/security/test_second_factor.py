@@ -233,3 +233,15 @@ def test_recovery_codes_still_sign_in_with_the_sealed_seed():
     codes = RecoveryCodes.activate(user).get_unused_codes()
     client = at_the_code_step(user.email, "198.51.100.5")
     assert send_code(client, codes[0], "198.51.100.5").status_code == 302
+
+
+def test_an_account_promoted_with_an_authenticator_set_up_elsewhere_must_enter_its_code():
+    user = UserFactory(email="bald.staff@example.org")
+    client = signed_in_with_password(user.email)
+    TOTP.activate(user, STAFF_TOTP_SECRET)  # in another session, after this one signed in
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_reauthenticate")
+    assert client.post(reverse("mfa_reauthenticate"), {"code": totp_code()}).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
