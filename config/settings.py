@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
 from config import legal, operations
+from config.addresses import development_base_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -91,6 +92,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 EXPORT_FORMATS = SimpleLazyObject(lambda: import_string("portal.web.spreadsheets.EXPORT_FORMATS"))
 
 MIDDLEWARE = [
+    # Before anything reads the body or counts a limit: too large a request gets 413.
+    "portal.web.request_size.RequestSizeMiddleware",
     # First: /healthz and /readyz answer probes before host checks, HTTPS redirect and sessions.
     "portal.ops.health.HealthMiddleware",
     # The request ID (X-Request-ID), one log line per request; see portal.ops.request_log.
@@ -192,9 +195,18 @@ AXES_LOCKOUT_CALLABLE = "portal.accounts.security.lockout_response"
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_CLIENT_IP_CALLABLE = "portal.web.ratelimit.client_address"
-# allauth's own limits for sign-up, password reset and e-mail confirmation stay on (its defaults);
-# failed logins per account are django-axes' business, allauth only throttles an address.
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
+# allauth's limits, per client address ("ip") and per account ("key"); why each number: docstring
+# of portal.accounts.second_factor. Wrong second-factor codes also lock it as django-axes would.
+ACCOUNT_RATE_LIMITS = {
+    "login": "300/10m/ip",
+    "login_failed": "20/m/ip,10/30m/key",
+    "reset_password": "20/m/ip,5/m/key,20/d/key",
+}
+PORTAL_MFA_FAILURE_LIMIT = env.int("PORTAL_MFA_FAILURE_LIMIT", default=AXES_FAILURE_LIMIT)
+PORTAL_MFA_ADDRESS_FAILURE_LIMIT = env.int("PORTAL_MFA_ADDRESS_FAILURE_LIMIT", default=20)
+_LOCKING = "portal.accounts.second_factor.Locking"
+MFA_FORMS = {"authenticate": f"{_LOCKING}AuthenticateForm", "reauthenticate": f"{_LOCKING}ReauthenticateForm"}
+MFA_ADAPTER = "portal.accounts.adapters.MFAAdapter"  # TOTP secrets stored encrypted
 MFA_TOTP_ISSUER = "Smart City Manager:in Brandenburg"
 # A code from the 30 seconds before or after counts too (RFC 6238, 5.2: one time step for the
 # delay between reading the code and sending it); allauth still accepts each code only once.
@@ -260,7 +272,10 @@ if PORTAL_S3_BUCKET:
         },
     }
 FILE_UPLOAD_PERMISSIONS = 0o640
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Above this a request is refused by its Content-Length, unread (portal.web.request_size; README).
+PORTAL_MAX_REQUEST_BYTES = env.int("PORTAL_MAX_REQUEST_BYTES", default=6 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # text forms; larger files to disk
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Mail. Every message goes through the outbox (portal.mail) and is sent by a task.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -348,7 +363,7 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 # and for the verification address and QR code printed on every certificate. In production it
 # must be the https address the public reaches: a certificate printed with a wrong one would have
 # to be reissued.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if PRODUCTION else development_base_url(env))
 if PRODUCTION:
     _base = urlsplit(PORTAL_BASE_URL)
     if _base.scheme != "https" or not _base.hostname or _base.path not in ("", "/") or _base.query:

@@ -28,7 +28,11 @@ class PortalConfig(AppConfig):
 
         from portal.accounts.models import User
         from portal.accounts.navigation import remember_roles_on_login
-        from portal.accounts.security import remember_mfa_on_activation, remember_mfa_on_login
+        from portal.accounts.security import (
+            connect_rights_signals,
+            remember_mfa_on_activation,
+            remember_mfa_on_login,
+        )
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
 
@@ -37,6 +41,7 @@ class PortalConfig(AppConfig):
         from portal.accounts.language import language_on_login
 
         user_logged_in.connect(language_on_login, dispatch_uid="portal.language_on_login")
+        connect_rights_signals()
         authenticator_added.connect(
             remember_mfa_on_activation, dispatch_uid="portal.remember_mfa_on_activation"
         )

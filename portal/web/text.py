@@ -10,11 +10,29 @@ invisibly, a control character may vanish in one place and show in another. The 
   every ModelForm that validates its model (the admin included) refuses them too
   (``install_text_rules``), and every save of such a model stores NFC.
 
-Refused are the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
-the direction marks U+200E, U+200F and U+061C, the zero-width characters U+200B–U+200D, U+2060
-and U+FEFF, and every C0/C1 control character; TAB, LF and CR only in single-line fields.
-Right-to-left scripts themselves (Arabic, Hebrew) are text like any other. A zero-width joiner
-between two emoji is part of the emoji (👩‍💻) and is kept.
+Refused are characters by their Unicode category, not by a list that a new invisible character
+would slip past:
+
+- every format character (Cf): the bidirectional embeddings, overrides, isolates and marks, the
+  zero-width characters, the soft hyphen U+00AD, the invisible operators U+2061–U+2064, the
+  deprecated format characters U+206A–U+206F, U+180E, the interlinear annotations U+FFF9–U+FFFB
+  and the tag characters U+E0000–U+E007F;
+- private-use characters (Co) and lone surrogates (Cs);
+- the line and paragraph separators U+2028 and U+2029 (Zl, Zp), in every field;
+- every control character (Cc), except TAB, LF and CR in multi-line fields;
+- characters that are letters or marks to Unicode but print as nothing: the Hangul fillers
+  U+3164, U+115F, U+1160, U+FFA0 and the combining grapheme joiner U+034F.
+
+The exceptions, each where a script or an emoji needs it:
+
+- ZERO WIDTH NON-JOINER (U+200C) and ZERO WIDTH JOINER (U+200D) between two letters (or marks) of
+  one script that needs them for correct spelling: the Arabic script (Persian "زرین‌کوب", Pashto,
+  Urdu) and the Indic scripts (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu,
+  Kannada, Malayalam, Sinhala). Between Latin letters, at the start or the end they are refused.
+- A zero-width joiner between two emoji is part of the emoji (👩‍💻) and is kept, and so are the
+  tag characters of a subdivision flag (🏴 followed by tags and the cancel tag U+E007F).
+
+Right-to-left scripts themselves (Arabic, Hebrew) are text like any other.
 """
 
 import unicodedata
@@ -28,11 +46,35 @@ from django.db.models.signals import pre_save
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C}
-ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+REFUSED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+# Letters and marks to Unicode that print as nothing (Hangul fillers, combining grapheme joiner).
+INVISIBLE_LETTERS = {0x3164, 0x115F, 0x1160, 0xFFA0, 0x034F}
+TAGS = range(0xE0000, 0xE0080)
+CANCEL_TAG = "\U000e007f"
+BLACK_FLAG = "\U0001f3f4"
 LINE_BREAKS = {0x09, 0x0A, 0x0D}
+ZERO_WIDTH_NON_JOINER = "\u200c"
 ZERO_WIDTH_JOINER = "\u200d"
 VARIATION_SELECTOR_EMOJI = "\ufe0f"
+# Scripts whose spelling needs ZWNJ/ZWJ between letters: (name, first, last code point).
+JOINING_SCRIPTS = [
+    ("arabic", 0x0600, 0x06FF),
+    ("arabic", 0x0750, 0x077F),
+    ("arabic", 0x0870, 0x08FF),
+    ("arabic", 0xFB50, 0xFDFF),
+    ("arabic", 0xFE70, 0xFEFE),
+    ("devanagari", 0x0900, 0x097F),
+    ("devanagari", 0xA8E0, 0xA8FF),
+    ("bengali", 0x0980, 0x09FF),
+    ("gurmukhi", 0x0A00, 0x0A7F),
+    ("gujarati", 0x0A80, 0x0AFF),
+    ("oriya", 0x0B00, 0x0B7F),
+    ("tamil", 0x0B80, 0x0BFF),
+    ("telugu", 0x0C00, 0x0C7F),
+    ("kannada", 0x0C80, 0x0CFF),
+    ("malayalam", 0x0D00, 0x0D7F),
+    ("sinhala", 0x0D80, 0x0DFF),
+]
 
 MESSAGE = _(
     "Dieses Feld enthält unsichtbare Steuerzeichen, die die Darstellung des Textes verändern "
@@ -57,17 +99,63 @@ def _joins_emoji(value: str, index: int) -> bool:
     return bool(before) and bool(after) and _is_emoji(before[-1]) and _is_emoji(after[0])
 
 
+def _joining_script(character: str) -> str | None:
+    """The script of a letter or mark that may be joined with ZWNJ/ZWJ, else None."""
+    if unicodedata.category(character)[0] not in "LM":
+        return None
+    point = ord(character)
+    for name, first, last in JOINING_SCRIPTS:
+        if first <= point <= last:
+            return name
+    return None
+
+
+def _joins_letters(value: str, index: int) -> bool:
+    """A ZWNJ or ZWJ between two letters (or marks) of one script that needs it."""
+    if index == 0 or index + 1 >= len(value):
+        return False
+    before, after = _joining_script(value[index - 1]), _joining_script(value[index + 1])
+    return before is not None and before == after
+
+
+def _in_flag_tag_sequence(value: str, index: int) -> bool:
+    """A tag character of a subdivision flag: 🏴, then tag letters or digits, then the cancel tag."""
+    start = index
+    while start > 0 and ord(value[start - 1]) in TAGS:
+        start -= 1
+    end = index
+    while end + 1 < len(value) and ord(value[end + 1]) in TAGS:
+        end += 1
+    tags = value[start : end + 1]
+    return (
+        start > 0
+        and value[start - 1] == BLACK_FLAG
+        and len(tags) >= 2
+        and tags[-1] == CANCEL_TAG
+        and all(chr(0xE0030) <= t <= chr(0xE0039) or chr(0xE0061) <= t <= chr(0xE007A) for t in tags[:-1])
+    )
+
+
+def _is_refused(value: str, index: int, *, multiline: bool) -> bool:
+    character = value[index]
+    point = ord(character)
+    if point in LINE_BREAKS:
+        return not multiline
+    if character in (ZERO_WIDTH_NON_JOINER, ZERO_WIDTH_JOINER) and _joins_letters(value, index):
+        return False
+    if character == ZERO_WIDTH_JOINER and _joins_emoji(value, index):
+        return False
+    if point in TAGS:
+        return not _in_flag_tag_sequence(value, index)
+    return point in INVISIBLE_LETTERS or unicodedata.category(character) in REFUSED_CATEGORIES
+
+
 def refused_characters(value: str, *, multiline: bool = False) -> list[str]:
     """The code points (``U+202E``) of the refused characters in ``value``, each once, in order."""
     found = []
     for index, character in enumerate(value):
-        point = ord(character)
-        if point in LINE_BREAKS and multiline:
-            continue
-        if character == ZERO_WIDTH_JOINER and _joins_emoji(value, index):
-            continue
-        if point in BIDI_CONTROLS or point in ZERO_WIDTH or unicodedata.category(character) == "Cc":
-            label = f"U+{point:04X}"
+        if _is_refused(value, index, multiline=multiline):
+            label = f"U+{ord(character):04X}"
             if label not in found:
                 found.append(label)
     return found

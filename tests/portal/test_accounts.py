@@ -2,6 +2,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -47,7 +48,9 @@ def test_sign_up_sends_a_german_confirmation_mail_through_the_outbox(
     # The outbox keeps the mail as delivered, but with the link replaced by a placeholder.
     link = confirmation_link(mail.outbox[0].body)
     assert (
-        mail.outbox[0].body.replace(f"http://testserver{link}", "[Link nur in der zugestellten E-Mail]")
+        mail.outbox[0].body.replace(
+            f"{settings.PORTAL_BASE_URL}{link}", "[Link nur in der zugestellten E-Mail]"
+        )
         == outbox.body_text
     )
     assert outbox.contains_secret and outbox.sealed_content == ""
