@@ -422,6 +422,9 @@ EVALUATION_PSEUDONYM_KEY = (
     env.str("EVALUATION_PSEUDONYM_KEY", default="")
     or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
 )
+# Public age keys (age1…, comma-separated) every `manage.py backup` is encrypted to; the matching
+# identity files stay with the operator, off the host (README, "Betrieb").
+PORTAL_BACKUP_RECIPIENTS = env.list("PORTAL_BACKUP_RECIPIENTS", default=[])
 
 # --- Logs. PORTAL_LOG_FORMAT=json prints one JSON object per line, for a log collector. Every
 # line carries the request ID of the request it belongs to, in Celery tasks the ID of the request
