@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", help="Neuer Ordner der Sicherung (Standard: backups/<Zeitstempel>)")
+        parser.add_argument(
+            "--output", help="Neuer Ordner der Sicherung (Standard: PORTAL_BACKUP_DIR/<Zeitstempel>)"
+        )
         parser.add_argument(
             "--recipient",
             action="append",
@@ -26,7 +28,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output=None, recipient=None, **options):
-        target = Path(output or f"backups/{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}")
+        target = Path(
+            output or Path(settings.PORTAL_BACKUP_DIR) / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}"
+        )
         recipients = recipient if recipient is not None else settings.PORTAL_BACKUP_RECIPIENTS
         try:
             manifest = create_backup(target, recipients=recipients)
