@@ -217,8 +217,8 @@ def opened_backup(source: Path, *, identities: list[str] = ()) -> Iterator[Path]
     """The backup's plain folder: ``source`` itself, or an encrypted backup decrypted into a
     private temporary folder beside it, removed afterwards."""
     encrypted = source / ENCRYPTED if source.is_dir() else source
-    if source.is_dir() and not encrypted.is_file():
-        yield source
+    if not (encrypted.is_file() and encrypted.name.endswith(".age")):
+        yield source  # a plain backup (or none: verify_backup says what is missing)
         return
     if not identities:
         raise BackupError("Die Sicherung ist verschlüsselt: bitte den age-Schlüssel angeben (--identity).")
@@ -230,8 +230,11 @@ def opened_backup(source: Path, *, identities: list[str] = ()) -> Iterator[Path]
                 pyrage.decrypt_io(source_file, plain, keys)
         except pyrage.DecryptError as error:
             raise BackupError("Die Sicherung lässt sich mit diesem Schlüssel nicht entschlüsseln.") from error
-        with tarfile.open(archive) as tar:
-            tar.extractall(Path(folder) / "plain", filter="data")
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(Path(folder) / "plain", filter="data")
+        except tarfile.TarError as error:
+            raise BackupError("Die entschlüsselte Sicherung ist kein lesbares Archiv.") from error
         archive.unlink()
         yield Path(folder) / "plain"
 
