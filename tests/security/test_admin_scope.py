@@ -310,3 +310,32 @@ def test_every_admin_a_role_reaches_is_scoped():
         has_cohort = model is Cohort or any(f.name in {"cohort", "enrollment"} for f in model._meta.fields)
         if has_cohort or (name in reachable and name not in NOT_PER_COHORT):
             assert isinstance(model_admin, CohortScopedAdmin), f"{name}: scope it (cohorts.admin_scope)"
+
+
+# Session and permissions, the rows with their relations, the filters' choices, the count.
+QUERIES = {Enrollment: 9, Session: 11}
+
+
+@pytest.mark.parametrize("model", [Enrollment, Session])
+def test_scoped_lists_cost_the_same_for_one_or_many_rows(world, model, django_assert_num_queries):
+    """The scope is a subquery of the list's own statement, not a query per row."""
+    client = signed_in(world["coordinator"])
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    client.get(changelist)  # the session and the permissions, loaded once per sign-in
+    with django_assert_num_queries(QUERIES[model]):
+        assert client.get(changelist).status_code == 200
+    own = world["own"]
+    for number in range(30):
+        if model is Enrollment:
+            EnrollmentFactory(cohort=own["cohort"])
+        else:
+            Session.objects.create(
+                cohort=own["cohort"],
+                module=own["session"].module,
+                starts_at=berlin(2022, 11, 2 + number % 20, 9),
+                ends_at=berlin(2022, 11, 2 + number % 20, 10),
+            )
+    with django_assert_num_queries(QUERIES[model]):
+        response = client.get(changelist)
+    assert len(response.context["cl"].result_list) > 30
+
