@@ -11,10 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_MEDIA_ROOT=/var/lib/portal/media
 
 # WeasyPrint loads Pango, HarfBuzz (with its font subsetter) and libffi at run time; gettext
-# compiles the translations.
+# compiles the translations; `manage.py backup` and `restore` call pg_dump and pg_restore of
+# PostgreSQL 15, the server's major version in docker-compose.yml (bookworm's client is 15).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi8 gettext \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 portal \
@@ -45,9 +47,15 @@ RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_u
         PORTAL_ENFORCEMENT_EMAIL=build@build.internal \
     && if find . -name '*.po' | grep -q .; then python manage.py compilemessages -v0; fi \
     && python manage.py collectstatic --noinput -v0 \
-    && mkdir -p "$DJANGO_MEDIA_ROOT" \
-    && chown portal:portal "$DJANGO_MEDIA_ROOT" \
-    && chmod 750 "$DJANGO_MEDIA_ROOT"
+    && mkdir -p "$DJANGO_MEDIA_ROOT" /backups \
+    && chown portal:portal "$DJANGO_MEDIA_ROOT" /backups \
+    && chmod 750 "$DJANGO_MEDIA_ROOT" \
+    && chmod 700 /backups
+
+# The commit or release this image is built from (docker-compose.yml passes it as a build
+# argument); each backup's manifest records it.
+ARG PORTAL_RELEASE=unbekannt
+ENV PORTAL_RELEASE=$PORTAL_RELEASE
 
 USER portal
 EXPOSE 8000

@@ -128,8 +128,10 @@ beat: require-redis migrate
 
 # Backup and restore (see README, "Betrieb"). `make backup` writes backups/<time>/ (or
 # BACKUP_DIR): a pg_dump in custom format, every stored file, and manifest.json with checksums,
-# the portal's version and each app's latest migration. `make restore BACKUP_DIR=backups/<time>`
-# restores it into an empty installation and migrates it to the current schema. Both need
+# the release, each app's latest migration and the keys' fingerprints; only its owner can read it,
+# and with PORTAL_BACKUP_RECIPIENTS it is encrypted. `make restore BACKUP_DIR=backups/<time>`
+# (BACKUP_IDENTITY=<age key file> for an encrypted one) first checks checksums, schema and keys,
+# then restores it into an empty installation and migrates it to the current schema. Both need
 # PostgreSQL (DATABASE_URL) and Debian's postgresql-client of the server's major version.
 backup: setup
 	$(call apt_install,postgresql-client)
@@ -138,7 +140,7 @@ backup: setup
 restore: setup database
 	$(call apt_install,postgresql-client)
 	@test -n "$(BACKUP_DIR)" || { echo "BACKUP_DIR fehlt, z. B.: make restore BACKUP_DIR=backups/20261127T150000Z" >&2; exit 1; }
-	$(PY) manage.py restore $(BACKUP_DIR)
+	$(PY) manage.py restore $(BACKUP_DIR) $(if $(BACKUP_IDENTITY),--identity $(BACKUP_IDENTITY))
 
 # Benchmarks (tests/bench/): the portal against the bare tools it is built on, each figure next
 # to its baseline. Prints a table and writes BENCHMARKS.md; takes a few minutes. Needs PostgreSQL

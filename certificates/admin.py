@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from cohorts.admin_scope import CohortScopedAdmin
+
 from .models import Certificate
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(CohortScopedAdmin, admin.ModelAdmin):
     list_display = ["number", "holder_name", "cohort", "status", "issued_on", "rendered_at"]
     list_filter = ["status", "cohort"]
     search_fields = ["number", "holder_name"]

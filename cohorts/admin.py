@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .admin_scope import CohortScopedAdmin
 from .models import Cohort, Enrollment, Programme
 
 
@@ -9,7 +10,8 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(CohortScopedAdmin, admin.ModelAdmin):
+    cohort_path = ""
     list_display = [
         "number",
         "title",
@@ -24,7 +26,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(CohortScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "cohort", "municipality", "created_at"]
     list_filter = ["cohort", "municipality__district"]
     list_select_related = ["user", "cohort", "municipality"]

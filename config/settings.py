@@ -452,6 +452,11 @@ EVALUATION_PSEUDONYM_KEY = (
     env.str("EVALUATION_PSEUDONYM_KEY", default="")
     or hashlib.sha256(f"evaluation-pseudonym:{SECRET_KEY}".encode()).hexdigest()
 )
+# Public age keys (age1…, comma-separated) every `manage.py backup` is encrypted to; the matching
+# identity files stay with the operator, off the host (README, "Betrieb").
+PORTAL_BACKUP_RECIPIENTS = env.list("PORTAL_BACKUP_RECIPIENTS", default=[])
+# Where `manage.py backup` puts a new backup without --output (a folder per run, named by time).
+PORTAL_BACKUP_DIR = env.str("PORTAL_BACKUP_DIR", default="backups")
 
 # --- Logs. PORTAL_LOG_FORMAT=json prints one JSON object per line, for a log collector. Every
 # line carries the request ID of the request it belongs to, in Celery tasks the ID of the request

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Cohort
+from cohorts.admin_scope import CohortScopedAdmin
 from portal.files import validate_document
 from portal.web.text import TextFormMixin
 
@@ -25,29 +25,11 @@ class ModuleAdmin(admin.ModelAdmin):
     ]
 
 
-class CoordinatedCohortMixin:
-    """Coordinators see and change only what belongs to the cohorts they coordinate."""
+class CoordinatedCohortMixin(CohortScopedAdmin):
+    """Coordinators see and change only what belongs to the cohorts they coordinate
+    (``cohorts.admin_scope``)."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    cohort_field = "cohort"
-
-    def coordinated(self, request):
-        cohorts = Cohort.objects.all()
-        if not request.user.is_superuser:
-            cohorts = cohorts.filter(coordinators=request.user)
-        return cohorts
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.cohort_field}__coordinators": request.user})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "cohort":
-            kwargs["queryset"] = self.coordinated(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class SessionForm(TextFormMixin, forms.ModelForm):
@@ -145,6 +127,7 @@ class MaterialForm(TextFormMixin, forms.ModelForm):
 @admin.register(Material)
 class MaterialAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
     form = MaterialForm
+    cohort_optional = True  # a material for every cohort of the programme
     list_display = ["title", "title_en", "module", "cohort", "file_name", "link", "created_at"]
     list_filter = ["module", "cohort"]
     list_select_related = ["module", "cohort"]
@@ -155,12 +138,6 @@ class MaterialAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
         (_("Englisch"), {"fields": ["title_en"]}),
         (_("Datei oder Link"), {"fields": ["file", "link"]}),
     ]
-
-    def get_queryset(self, request):
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(cohort__coordinators=request.user) | queryset.filter(cohort__isnull=True)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -16,6 +16,9 @@ ground floor imports it through ``app_modules``:
     ``kept_after_erasure`` and ``retention`` (``portal.privacy.registry``).
 ``demo``
     defines ``seed(out)``, called by ``manage.py seed_demo``.
+``backup``
+    defines ``key_fingerprints()`` (the fingerprints of the keys the app's data depends on) and
+    ``CONSEQUENCES`` (what breaks without each), for ``portal.ops.backup_keys``.
 
 Only the project's own apps are asked, in the order of ``INSTALLED_APPS``: left to right, the
 direction the imports point. Each kind is looked up once per process.
@@ -30,7 +33,7 @@ from django.apps import AppConfig, apps
 from django.conf import settings
 from django.utils.module_loading import module_has_submodule
 
-KINDS = ("mails", "reminders", "privacy", "demo")
+KINDS = ("mails", "reminders", "privacy", "demo", "backup")
 
 
 def project_apps() -> list[AppConfig]:

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from cohorts.admin_scope import CohortScopedAdmin
 from portal.exports.admin import BackgroundExportMixin
 from portal.mail import visible_mails
 from portal.web.paging import EstimatedCountPaginator
@@ -28,7 +29,9 @@ from .lists import (
 
 
 @admin.register(Application)
-class ApplicationAdmin(DecisionAdminMixin, BackgroundExportMixin, ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    CohortScopedAdmin, DecisionAdminMixin, BackgroundExportMixin, ExportMixin, admin.ModelAdmin
+):
     resource_classes = [ApplicationResource]
     export_form_class = ExportForm
     # Narrow enough for 1366 px: the district is a filter and an export column, not a list column.

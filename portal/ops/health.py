@@ -88,9 +88,15 @@ def check_storage() -> dict:
 
     location = getattr(default_storage, "location", None)
     if location is not None and not getattr(default_storage, "bucket_name", None):
-        # The local file system: the folder must be there and writable.
-        if not (os.path.isdir(location) and os.access(location, os.W_OK)):
-            raise OSError("media folder missing or read-only")
+        # The local file system: the folder must be writable. A fresh installation has none until
+        # the first upload; it is created here, as the first upload would (storage's own mode).
+        if not os.path.isdir(location):
+            try:
+                os.makedirs(location, exist_ok=True)
+            except OSError as error:
+                raise OSError("media folder cannot be created") from error
+        if not os.access(location, os.W_OK):
+            raise OSError("media folder read-only")
         return {}
     # One HEAD request on the bucket: reaches the store and needs the portal's rights on it. The
     # storage keeps a boto3 client per thread and every probe runs in a new thread, so the check

@@ -269,7 +269,7 @@ def test_reviewers_do_not_see_other_admin_areas_and_coordinators_no_applications
 def test_drafts_are_not_shown_to_reviewers(client, cohort, reviewer):
     draft = make_draft(cohort, UserFactory())
     client.force_login(reviewer)
-    assert client.get(reverse("admin:applications_application_change", args=[draft.pk])).status_code == 302
+    assert client.get(reverse("admin:applications_application_change", args=[draft.pk])).status_code == 404
 
 
 def test_export_of_the_filtered_list_without_files(client, cohort, reviewer):

@@ -98,9 +98,19 @@ def test_readyz_full_adds_the_workers_for_operators(client, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readyz_fails_when_the_media_folder_is_missing(client, settings, tmp_path):
+def test_readyz_creates_the_media_folder_of_a_fresh_installation(client, settings, tmp_path):
     settings.REDIS_URL = ""
-    settings.MEDIA_ROOT = tmp_path / "gone"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    response, body, _elapsed = get_json(client, "/readyz")
+    assert response.status_code == 200 and body["checks"]["storage"]["status"] == "ok"
+    assert (tmp_path / "media").is_dir()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_fails_when_the_media_folder_cannot_be_created(client, settings, tmp_path):
+    settings.REDIS_URL = ""
+    (tmp_path / "a-file").write_text("")  # where the folder's parent should be
+    settings.MEDIA_ROOT = tmp_path / "a-file" / "media"
     response, body, _elapsed = get_json(client, "/readyz")
     assert response.status_code == 503
     assert body["checks"]["storage"] == {
