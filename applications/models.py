@@ -336,3 +336,19 @@ class MailTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.language})"
+
+
+from .review_models import Conflict, InformationRequest, ReviewAssignment, ReviewerProfile  # noqa: E402
+
+__all__ = [
+    "Application",
+    "Conflict",
+    "DeadlineExtension",
+    "InformationRequest",
+    "MailTemplate",
+    "ReviewAssignment",
+    "ReviewerProfile",
+    "ReviewNote",
+    "Score",
+    "StatusChange",
+]

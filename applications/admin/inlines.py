@@ -1,8 +1,11 @@
 """The parts of an application's page in the reviewers' tool: notes, scores, history, extension."""
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import review
 from ..models import DeadlineExtension, ReviewNote, Score, StatusChange
 
 
@@ -24,7 +27,18 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class ReviewOpenFormSet(BaseInlineFormSet):
+    """Scores and notes are taken only while the review is open: otherwise the page comes back
+    with the refusal and with everything typed still in the fields."""
+
+    def clean(self):
+        super().clean()
+        if any(form.has_changed() for form in self.forms):
+            review.check_review_open(self.instance, at=timezone.now())
+
+
 class NoteInline(admin.TabularInline):
+    formset = ReviewOpenFormSet
     model = ReviewNote
     extra = 1
     can_delete = False
@@ -61,6 +75,7 @@ class MyScoreInline(admin.TabularInline):
     """Each reviewer edits only their own score."""
 
     model = Score
+    formset = ReviewOpenFormSet
     extra = 1
     max_num = 1
     can_delete = False

@@ -10,14 +10,16 @@ from django.urls import reverse
 
 from applications import review
 from applications.models import Application, DeadlineExtension, ReviewNote, Score
+from cohorts.models import ReviewPhase
 from tests.factories import UserFactory, berlin
 
-from .conftest import make_draft
+from .conftest import make_draft, move_to
 
 pytestmark = pytest.mark.django_db
 
 
 def submitted(cohort):
+    move_to(cohort, ReviewPhase.REVIEW)
     application = make_draft(cohort, UserFactory())
     Application.objects.filter(pk=application.pk).update(
         status=Application.Status.SUBMITTED,

@@ -1,0 +1,142 @@
+"""The review's own records: who reviews which application, who may not, and what reviewers ask
+the applicant. Imported by ``applications.models`` (Django finds models there)."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Municipality
+
+
+class ReviewerProfile(models.Model):
+    """What a reviewer declares about themselves: the municipality and district they belong to.
+    They are never assigned an application from either."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Gutachter:in"),
+        on_delete=models.CASCADE,
+        related_name="reviewer_profile",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("eigene Kommune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.CharField(_("eigener Landkreis / kreisfreie Stadt"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Angaben zu Interessenkonflikten")
+        verbose_name_plural = _("Angaben zu Interessenkonflikten")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ReviewAssignment(models.Model):
+    """One reviewer is to review one application."""
+
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("Bewerbung"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Gutachter:in"),
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("zugewiesen von"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Leer: automatisch zugewiesen."),
+    )
+    assigned_at = models.DateTimeField(_("zugewiesen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Zuweisung")
+        verbose_name_plural = _("Zuweisungen")
+        ordering = ["application", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer")
+        ]
+        indexes = [models.Index(fields=["reviewer", "application"])]
+
+    def __str__(self) -> str:
+        return f"{self.application} – {self.reviewer}"
+
+
+class Conflict(models.Model):
+    """A reviewer declared a conflict of interest with one application: they do not review it."""
+
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("Bewerbung"),
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Gutachter:in"),
+        on_delete=models.PROTECT,
+        related_name="review_conflicts",
+    )
+    reason = models.CharField(_("Grund"), max_length=500, blank=True)
+    declared_at = models.DateTimeField(_("erklärt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Interessenkonflikt")
+        verbose_name_plural = _("Interessenkonflikte")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="one_conflict_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} – {self.reviewer}"
+
+
+class InformationRequest(models.Model):
+    """A reviewer's request ("Rückfrage") to the applicant to complete or clarify named fields by a
+    date. While it is open, the application is open for exactly those fields."""
+
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("Bewerbung"),
+        on_delete=models.CASCADE,
+        related_name="requests",
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gestellt von"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    fields = models.JSONField(_("Felder"), default=list)
+    message = models.TextField(_("Rückfrage"), validators=[MaxLengthValidator(2000)])
+    due_on = models.DateField(_("Antwort bis (einschließlich)"))
+    asked_at = models.DateTimeField(_("gestellt am"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Rückfrage")
+        verbose_name_plural = _("Rückfragen")
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return _("Rückfrage zu %(application)s") % {"application": self.application}
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
