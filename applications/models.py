@@ -338,7 +338,13 @@ class MailTemplate(models.Model):
         return f"{self.get_kind_display()} ({self.language})"
 
 
-from .review_models import Conflict, InformationRequest, ReviewAssignment, ReviewerProfile  # noqa: E402
+from .review_models import (  # noqa: E402
+    Conflict,
+    InformationRequest,
+    ReviewAssignment,
+    ReviewerProfile,
+    RubricCriterion,
+)
 
 __all__ = [
     "Application",
@@ -348,6 +354,7 @@ __all__ = [
     "MailTemplate",
     "ReviewAssignment",
     "ReviewerProfile",
+    "RubricCriterion",
     "ReviewNote",
     "Score",
     "StatusChange",

@@ -140,3 +140,41 @@ class InformationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+
+class RubricCriterion(models.Model):
+    """What one criterion of the score means, per programme, in German and English: a
+    description and an anchor text for each score from 1 to 5."""
+
+    class Criterion(models.TextChoices):
+        MOTIVATION = "motivation", _("Motivation")
+        RELEVANCE = "relevance", _("Bezug zu den Vorhaben der Kommune")
+        COMMITMENT = "commitment", _("Verbindlichkeit und Rückhalt")
+
+    programme = models.ForeignKey(
+        "cohorts.Programme", verbose_name=_("Programm"), on_delete=models.CASCADE, related_name="rubric"
+    )
+    criterion = models.CharField(_("Kriterium"), max_length=12, choices=Criterion.choices)
+    description = models.TextField(_("Beschreibung"), max_length=1000)
+    description_en = models.TextField(_("Beschreibung (Englisch)"), max_length=1000, blank=True)
+    anchor_1 = models.CharField(_("1 Punkt bedeutet"), max_length=300)
+    anchor_2 = models.CharField(_("2 Punkte bedeuten"), max_length=300)
+    anchor_3 = models.CharField(_("3 Punkte bedeuten"), max_length=300)
+    anchor_4 = models.CharField(_("4 Punkte bedeuten"), max_length=300)
+    anchor_5 = models.CharField(_("5 Punkte bedeuten"), max_length=300)
+    anchor_1_en = models.CharField(_("1 Punkt (Englisch)"), max_length=300, blank=True)
+    anchor_2_en = models.CharField(_("2 Punkte (Englisch)"), max_length=300, blank=True)
+    anchor_3_en = models.CharField(_("3 Punkte (Englisch)"), max_length=300, blank=True)
+    anchor_4_en = models.CharField(_("4 Punkte (Englisch)"), max_length=300, blank=True)
+    anchor_5_en = models.CharField(_("5 Punkte (Englisch)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Bewertungskriterium")
+        verbose_name_plural = _("Bewertungsraster")
+        ordering = ["programme", "criterion"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "criterion"], name="one_rubric_entry_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.get_criterion_display()}"

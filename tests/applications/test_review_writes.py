@@ -50,6 +50,10 @@ ADMIN_FORM = {
     "status_changes-INITIAL_FORMS": "0",
     "extension-TOTAL_FORMS": "0",
     "extension-INITIAL_FORMS": "0",
+    "assignments-TOTAL_FORMS": "0",
+    "assignments-INITIAL_FORMS": "0",
+    "conflicts-TOTAL_FORMS": "0",
+    "conflicts-INITIAL_FORMS": "0",
     "scores-2-TOTAL_FORMS": "0",
     "scores-2-INITIAL_FORMS": "0",
 }
