@@ -9,8 +9,19 @@ class ApplicationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Application, DeadlineExtension, MailTemplate, ReviewNote, Score
+        from . import models
 
-        # Every change by staff is kept with who, when and what (django-auditlog).
-        for model in [Application, DeadlineExtension, MailTemplate, ReviewNote, Score]:
+        # Every change by staff is kept with who, when and what (django-auditlog); assignments,
+        # conflicts and requests to the applicant too.
+        for model in [
+            models.Application,
+            models.DeadlineExtension,
+            models.MailTemplate,
+            models.ReviewNote,
+            models.Score,
+            models.ReviewAssignment,
+            models.Conflict,
+            models.ReviewerProfile,
+            models.InformationRequest,
+        ]:
             auditlog.register(model)

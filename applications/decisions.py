@@ -22,6 +22,7 @@ from cohorts.models import Cohort, Enrollment
 from portal.accounts import roles
 from portal.accounts.models import User
 
+from .balance import district_warnings, seat_districts
 from .models import DECIDABLE, Application, MailTemplate, Score, StatusChange
 
 
@@ -78,6 +79,14 @@ class PlannedStep:
         return Application.Status(self.to_status).label
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    """A selected application the decision leaves as it is, and why."""
+
+    application: Application
+    reason: str
+
+
 @dataclass
 class DecisionPlan:
     """The outcome of a decision, computed before anything is written: the confirmation page shows
@@ -85,7 +94,9 @@ class DecisionPlan:
 
     decision: str
     steps: list[PlannedStep] = dataclasses.field(default_factory=list)
+    skipped: list[SkippedRow] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)  # shown, never blocking
     open_cohorts: list[Cohort] = dataclasses.field(
         default_factory=list
     )  # application deadline not yet passed
@@ -121,9 +132,9 @@ class DecisionPlan:
     @property
     def fingerprint(self) -> str:
         """Names the outcome: a confirmation is carried out only if the outcome is still this one."""
-        return hashlib.sha256(
-            "|".join(f"{s.application.pk}:{s.to_status}:{int(s.mail)}" for s in self.steps).encode()
-        ).hexdigest()[:16]
+        outcome = [f"{s.application.pk}:{s.to_status}:{int(s.mail)}" for s in self.steps]
+        outcome += [f"{s.application.pk}:-" for s in self.skipped]
+        return hashlib.sha256("|".join(outcome).encode()).hexdigest()[:16]
 
 
 def plan_decision(
@@ -134,8 +145,11 @@ def plan_decision(
     free_seats: dict[int, int],
     means: dict[int, float],
     at: dt.datetime,
+    seat_districts: dict[int, dict[str, int]] | None = None,
 ) -> DecisionPlan:
-    """The pure rule of a decision: who gets which status and who gets a mail. No queries."""
+    """The pure rule of a decision: who gets which status and who gets a mail. No queries.
+    ``seat_districts`` counts, per cohort, the seats already held per district (for the warning
+    when one district would hold more than the programme's share)."""
     plan = DecisionPlan(decision=decision, free_seats=free_seats)
     if decision not in DECIDABLE:
         plan.errors.append(_("Unbekannte Entscheidung."))
@@ -143,10 +157,19 @@ def plan_decision(
     if not applications:
         plan.errors.append(_("Bitte wählen Sie mindestens eine Bewerbung aus."))
         return plan
-    # An anonymised application has no one to decide about any more.
-    wrong = [a for a in applications if a.status not in DECIDABLE[decision] or a.anonymised_at]
-    if wrong:
-        plan.errors.append(_not_decidable_error(decision, wrong))
+    # What cannot be decided is left as it is and named, row by row; the rest is decided.
+    plan.skipped = [
+        SkippedRow(a, reason)
+        for a in sorted(applications, key=lambda a: (a.cohort_id, a.sequence or 0))
+        if (reason := _skip_reason(a, decision))
+    ]
+    skipped = {row.application.pk for row in plan.skipped}
+    applications = [a for a in applications if a.pk not in skipped]
+    if not applications:
+        plan.errors.append(
+            _("Keine der ausgewählten Bewerbungen kann so entschieden werden; Gründe stehen bei jeder Zeile.")
+        )
+        return plan
     cohorts = {a.cohort_id: a.cohort for a in applications}
     plan.open_cohorts = sorted(
         (c for c in cohorts.values() if at < c.applications_close_at), key=lambda c: c.pk
@@ -167,14 +190,25 @@ def plan_decision(
             free_seats=free_seats,
             means=means,
         )
+    plan.warnings = district_warnings(cohorts, [s.application for s in plan.accepted], seat_districts or {})
     return plan
 
 
-def _not_decidable_error(decision: str, wrong: list[Application]) -> str:
-    return _("Die Entscheidung „%(decision)s“ ist für diese Bewerbungen nicht möglich: %(list)s.") % {
-        "decision": Application.Status(decision).label,
-        "list": ", ".join(f"{a.reference} ({a.get_status_display()})" for a in wrong),
-    }
+def _skip_reason(application: Application, decision: str) -> str:
+    """Why the decision leaves this application as it is; empty when it can be decided."""
+    if application.anonymised_at:
+        # An anonymised application has no one to decide about any more.
+        return _("anonymisiert; wird nicht entschieden")
+    if not application.cohort.accepts_decisions():
+        return _(
+            "Der Durchgang ist in der Phase „%(phase)s“; entschieden wird in der Phase „Entscheidung“."
+        ) % {"phase": application.cohort.get_review_phase_display()}
+    if application.status not in DECIDABLE[decision]:
+        return _("bleibt „%(status)s“: „%(decision)s“ ist von hier aus nicht möglich") % {
+            "status": application.get_status_display(),
+            "decision": Application.Status(decision).label,
+        }
+    return ""
 
 
 def _plan_acceptance(
@@ -214,7 +248,7 @@ def _plan_acceptance(
 
 def _decision_applications(application_ids: list[int]):
     return Application.objects.filter(pk__in=application_ids).select_related(
-        "applicant", "cohort", "municipality"
+        "applicant", "cohort__programme", "municipality"
     )
 
 
@@ -231,6 +265,7 @@ def preview_decision(
         free_seats={pk: cohort.free_seats() for pk, cohort in cohorts.items()},
         means=score_means(applications),
         at=at,
+        seat_districts=seat_districts(cohorts) if decision == Application.Status.ACCEPTED else {},
     )
 
 
@@ -324,7 +359,8 @@ def _lock_for_decision(application_ids: list[int]) -> tuple[dict[int, Cohort], l
     cohort_ids = sorted(
         set(Application.objects.filter(pk__in=application_ids).values_list("cohort_id", flat=True))
     )
-    cohorts = {c.pk: c for c in Cohort.objects.select_for_update().filter(pk__in=cohort_ids).order_by("pk")}
+    locked = Cohort.objects.select_related("programme").select_for_update(of=("self",))
+    cohorts = {c.pk: c for c in locked.filter(pk__in=cohort_ids).order_by("pk")}
     applications = list(
         _decision_applications(application_ids).order_by("pk").select_for_update(of=("self",))
     )

@@ -1,12 +1,15 @@
+import datetime as dt
+
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, ReviewPhase
 from portal.accounts.models import User
 from portal.demo import demo_user
 from portal.models import Municipality
 from portal.pdf import blank_pdf
 
+from .assignment import assign_reviewers
 from .models import Application, Score
 
 # (first name, last name, AGS or other employer, department, position)
@@ -62,4 +65,13 @@ def seed(out) -> None:
                 relevance=4,
                 commitment=3 + index % 2,
             )
+    # The demo shows the reviewers at work: the cohort is in review (while it still takes
+    # applications) and the submitted applications are assigned.
+    Cohort.objects.filter(pk=cohort.pk).update(
+        review_phase=ReviewPhase.REVIEW,
+        review_phase_since=now,
+        review_ends_on=cohort.applications_close_on + dt.timedelta(days=14),
+        decision_ends_on=cohort.applications_close_on + dt.timedelta(days=21),
+    )
+    assign_reviewers(cohort=cohort, by=None)
     out.write(f"  {cohort.title}: {len(DEMO_APPLICANTS)} eingereichte Bewerbungen zum Prüfen")

@@ -339,3 +339,26 @@ class MailTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.language})"
+
+
+from .review_models import (  # noqa: E402
+    Conflict,
+    InformationRequest,
+    ReviewAssignment,
+    ReviewerProfile,
+    RubricCriterion,
+)
+
+__all__ = [
+    "Application",
+    "Conflict",
+    "DeadlineExtension",
+    "InformationRequest",
+    "MailTemplate",
+    "ReviewAssignment",
+    "ReviewerProfile",
+    "RubricCriterion",
+    "ReviewNote",
+    "Score",
+    "StatusChange",
+]

@@ -165,6 +165,7 @@ def _seed_held_cohorts(programme: Programme, out) -> None:
                 "applications_open_at": opens,
                 "applications_close_on": closes,
                 "seats": 15,
+                "review_phase": "closed",
             },
         )
         for index in range(participants):

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,20 @@ class Programme(models.Model):
         default=portal_state,
         help_text=_("Bewerben können sich Beschäftigte der Kommunen dieses Landes."),
     )
+    blind_review = models.BooleanField(
+        _("verdeckt bewerten"),
+        default=False,
+        help_text=_(
+            "Gutachter:innen sehen die Bewertungen und Notizen der anderen erst, nachdem sie selbst "
+            "bewertet haben."
+        ),
+    )
+    max_district_share = models.PositiveSmallIntegerField(
+        _("Höchstanteil eines Landkreises an den Plätzen (%)"),
+        default=40,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Die Vorschau einer Entscheidung warnt, wenn ein Landkreis mehr Plätze erhielte."),
+    )
 
     class Meta:
         verbose_name = _("Programm")
@@ -45,8 +60,21 @@ class CohortQuerySet(models.QuerySet):
         return self.filter(applications_open_at__lte=at, applications_close_on__gte=last_day)
 
 
+class ReviewPhase(models.TextChoices):
+    """A cohort's review runs through these phases, in this order; an admin moves it on."""
+
+    OPEN = "open", _("Bewerbung offen")
+    REVIEW = "review", _("Prüfung")
+    DECISION = "decision", _("Entscheidung")
+    CLOSED = "closed", _("abgeschlossen")
+
+
+PHASE_ORDER = [ReviewPhase.OPEN, ReviewPhase.REVIEW, ReviewPhase.DECISION, ReviewPhase.CLOSED]
+
+
 class Cohort(models.Model):
-    """One run of the qualification (Schulungsdurchgang) with its application window."""
+    """One run of the qualification (Schulungsdurchgang) with its application window and the
+    phases of its review."""
 
     programme = models.ForeignKey(
         Programme, verbose_name=_("Programm"), on_delete=models.PROTECT, related_name="cohorts"
@@ -73,12 +101,36 @@ class Cohort(models.Model):
         blank=True,
         related_name="coordinated_cohorts",
     )
+    review_phase = models.CharField(
+        _("Phase der Prüfung"), max_length=10, choices=ReviewPhase.choices, default=ReviewPhase.OPEN
+    )
+    review_phase_since = models.DateTimeField(_("Phase seit"), null=True, blank=True)
+    review_ends_on = models.DateField(
+        _("Prüfung bis (einschließlich)"),
+        null=True,
+        blank=True,
+        help_text=_("Bewertungen sind bis zum Ende dieses Tages (Europe/Berlin) möglich."),
+    )
+    decision_ends_on = models.DateField(_("Entscheidung bis (einschließlich)"), null=True, blank=True)
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Gutachter:innen"),
+        blank=True,
+        related_name="reviewed_cohorts",
+        help_text=_("Leer: alle aktiven Mitglieder der Gruppe der Gutachter:innen."),
+    )
+    reviewers_per_application = models.PositiveSmallIntegerField(
+        _("Gutachter:innen je Bewerbung"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
 
     objects = CohortQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Schulungsdurchgang")
         verbose_name_plural = _("Schulungsdurchgänge")
+        permissions = [
+            ("manage_review", _("Kann die Prüfung leiten (Phasen, Zuweisungen, alle Bewertungen)"))
+        ]
         ordering = ["programme", "number"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="cohort_number_unique"),
@@ -109,6 +161,32 @@ class Cohort(models.Model):
     def accepts_applications(self, at: dt.datetime) -> bool:
         """The one rule for the application window; every write path asks it."""
         return self.applications_open_at <= at < self.applications_close_at
+
+    @property
+    def review_closes_at(self) -> dt.datetime | None:
+        """The first instant at which scores are no longer accepted (the end of ``review_ends_on``
+        in Europe/Berlin), or None when the review has no end date."""
+        if self.review_ends_on is None:
+            return None
+        return dt.datetime.combine(self.review_ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=BERLIN)
+
+    def accepts_reviews(self, at: dt.datetime) -> bool:
+        """The one rule for scores and notes: in the phase "Prüfung" and before its end date."""
+        closes = self.review_closes_at
+        return self.review_phase == ReviewPhase.REVIEW and (closes is None or at < closes)
+
+    def accepts_decisions(self) -> bool:
+        """Decisions are taken only in the phase "Entscheidung"."""
+        return self.review_phase == ReviewPhase.DECISION
+
+    @property
+    def phase_ends_on(self) -> dt.date | None:
+        """The end date of the current phase, where it has one."""
+        return {
+            ReviewPhase.OPEN: self.applications_close_on,
+            ReviewPhase.REVIEW: self.review_ends_on,
+            ReviewPhase.DECISION: self.decision_ends_on,
+        }.get(self.review_phase)
 
     def free_seats(self) -> int:
         """Seats neither offered nor confirmed. Callers that fill seats hold a lock on this cohort."""

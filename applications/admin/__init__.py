@@ -7,5 +7,6 @@ Importing it registers the model admins (Django's admin autodiscovery imports ``
 
 from .application import ApplicationAdmin
 from .mail_templates import MailTemplateAdmin
+from .rubric import RubricCriterionAdmin
 
-__all__ = ["ApplicationAdmin", "MailTemplateAdmin"]
+__all__ = ["ApplicationAdmin", "MailTemplateAdmin", "RubricCriterionAdmin"]

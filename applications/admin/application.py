@@ -14,10 +14,20 @@ from portal.exports.admin import BackgroundExportMixin
 from portal.mail import visible_mails
 from portal.web.paging import EstimatedCountPaginator
 
-from .. import review
-from ..models import Application, DeadlineExtension, ReviewNote, Score
+from .. import assignment, review
+from ..models import Application, DeadlineExtension, ReviewAssignment, ReviewNote, Score
+from ..review_selectors import review_queue, sees_all_reviews
 from .decision_actions import DecisionAdminMixin
-from .inlines import DeadlineExtensionInline, HistoryInline, MyScoreInline, NoteInline, ScoreInline
+from .inlines import (
+    AssignmentInline,
+    ConflictInline,
+    DeadlineExtensionInline,
+    HistoryInline,
+    MyScoreInline,
+    NoteInline,
+    OwnNoteInline,
+    ScoreInline,
+)
 from .lists import (
     ApplicationResource,
     CohortFilter,
@@ -26,11 +36,17 @@ from .lists import (
     HasEndorsementFilter,
     score_annotations,
 )
+from .workspace import WorkspaceMixin
 
 
 @admin.register(Application)
 class ApplicationAdmin(
-    CohortScopedAdmin, DecisionAdminMixin, BackgroundExportMixin, ExportMixin, admin.ModelAdmin
+    CohortScopedAdmin,
+    WorkspaceMixin,
+    DecisionAdminMixin,
+    BackgroundExportMixin,
+    ExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [ApplicationResource]
     export_form_class = ExportForm
@@ -66,7 +82,15 @@ class ApplicationAdmin(
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     ordering = ["cohort", "sequence"]
-    inlines = [NoteInline, MyScoreInline, ScoreInline, HistoryInline, DeadlineExtensionInline]
+    inlines = [
+        MyScoreInline,
+        NoteInline,
+        ScoreInline,
+        AssignmentInline,
+        ConflictInline,
+        HistoryInline,
+        DeadlineExtensionInline,
+    ]
     actions = ["accept", "accept_best_waitlist_rest", "waitlist", "reject", "mark_in_review"]
     readonly_fields = [
         "reference",
@@ -161,7 +185,7 @@ class ApplicationAdmin(
     def district(self, obj):
         return obj.municipality.district if obj.municipality_id else "–"
 
-    @admin.display(description=_("Punkte (Mittel)"), ordering="score_mean")
+    @admin.display(description=_("Summe der Mittelwerte (3–15)"), ordering="score_mean")
     def score(self, obj):
         return "–" if obj.score_mean is None else number_format(obj.score_mean, 1)
 
@@ -169,7 +193,8 @@ class ApplicationAdmin(
     def score_count(self, obj):
         return obj.score_count
 
-    @admin.display(description=_("Unterstützungsschreiben"))
+    # A soft hyphen, so that the narrow label column breaks the word where German does.
+    @admin.display(description=_("Unterstützungs\u00adschreiben"))
     def endorsement_link(self, obj):
         if not obj.endorsement:
             return "–"
@@ -182,6 +207,31 @@ class ApplicationAdmin(
         if obj is not None:
             obj.viewer = request.user  # whose view of the mails ``mails`` shows
         return obj
+
+    def get_inline_instances(self, request, obj=None):
+        """Blind review: until the reviewer has scored, the others' scores are left out and only
+        their own notes shown (admins of the review always see all)."""
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None or sees_all_reviews(request.user, obj):
+            return inlines
+        blind = []
+        for inline in inlines:
+            if isinstance(inline, ScoreInline):
+                continue
+            if type(inline) is NoteInline:
+                inline = OwnNoteInline(self.model, self.admin_site)
+            blind.append(inline)
+        return blind
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        queue = review_queue(reviewer=request.user)
+        extra = {
+            "queue": queue,
+            "endorsement_frame": reverse("admin:applications_application_endorsement", args=[object_id])
+            if str(object_id).isdigit()
+            else "",
+        }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     @admin.display(description=_("E-Mails zu dieser Bewerbung"))
     def mails(self, obj):
@@ -223,10 +273,16 @@ class ApplicationAdmin(
             id(instance): self._write_inline(request, form.instance, instance)
             for instance in formset.save(commit=False)
         }
+        for instance in formset.deleted_objects:
+            if not isinstance(instance, ReviewAssignment):
+                raise TypeError(f"no service deletes {type(instance).__name__}")
+            assignment.unassign(application=form.instance, reviewer=instance.reviewer, by=request.user)
         formset.new_objects = [written.get(id(o), o) for o in formset.new_objects]
         formset.changed_objects = [(written.get(id(o), o), fields) for o, fields in formset.changed_objects]
 
     def _write_inline(self, request, application, instance):
+        if isinstance(instance, ReviewAssignment):
+            return assignment.assign(application=application, reviewer=instance.reviewer, by=request.user)
         if isinstance(instance, ReviewNote):
             return review.add_note(application=application, by=request.user, text=instance.text)
         if isinstance(instance, Score):

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from applications.models import Application
+from cohorts.models import Cohort, ReviewPhase
 from portal.models import Municipality
 from tests.factories import CohortFactory, UserFactory, berlin
 
@@ -34,7 +35,16 @@ def cohort(db):
         applications_close_on=dt.date(2022, 10, 4),
         start_date=dt.date(2022, 10, 24),
         end_date=dt.date(2022, 12, 16),
+        # Most tests here decide; those about scoring or the phases move it themselves.
+        review_phase=ReviewPhase.DECISION,
     )
+
+
+def move_to(cohort, phase, **dates):
+    """Put the cohort in ``phase`` (as an admin would), with optional phase dates."""
+    Cohort.objects.filter(pk=cohort.pk).update(review_phase=phase, **dates)
+    cohort.refresh_from_db()
+    return cohort
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ def closing(request, db):
             title="3. Schulungsdurchgang",
             applications_open_at=berlin(2022, 8, 1, 9),
             applications_close_on=dt.date(2022, 10, 4),
+            review_phase="decision",  # the offers below are decided; the window is the same
         )
     else:
         cohort = CohortFactory(
@@ -40,6 +41,7 @@ def closing(request, db):
             title="5. Schulungsdurchgang",
             applications_open_at=berlin(2022, 11, 1, 9),
             applications_close_on=dt.date(2022, 12, 5),
+            review_phase="decision",
         )
     return cohort
 

@@ -4,12 +4,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.decisions import Overflow, decide, respond_to_offer
+from applications.decisions import Overflow, decide, preview_decision, respond_to_offer
 from applications.models import Application, MailTemplate, ReviewNote, Score
-from cohorts.models import Enrollment
+from cohorts.models import Enrollment, ReviewPhase
 from tests.factories import CohortFactory, UserFactory, berlin
 
-from .conftest import make_draft
+from .conftest import make_draft, move_to
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_edited_template_is_used_and_html_in_names_stays_text(
 
 
 def test_bulk_accept_beyond_free_seats_is_refused_as_a_whole(reviewer):
-    cohort = CohortFactory(seats=15)
+    cohort = CohortFactory(review_phase="decision", seats=15)
     applications = [submitted(cohort) for _ in range(20)]
     with pytest.raises(Exception, match="nur noch 15 Plätze frei, ausgewählt sind 20"):
         decide(application_ids=[a.pk for a in applications], decision="accepted", by=reviewer, at=NOW)
@@ -100,7 +100,7 @@ def test_bulk_accept_beyond_free_seats_is_refused_as_a_whole(reviewer):
 
 
 def test_bulk_accept_best_by_score_and_waitlist_the_rest(reviewer):
-    cohort = CohortFactory(seats=2)
+    cohort = CohortFactory(review_phase="decision", seats=2)
     low, high, middle, unscored = (submitted(cohort) for _ in range(4))
     score(low, reviewer, 1)
     score(high, reviewer, 5)
@@ -118,7 +118,9 @@ def test_bulk_accept_best_by_score_and_waitlist_the_rest(reviewer):
 
 
 def test_decline_frees_the_seat_for_the_best_waitlisted(reviewer, django_capture_on_commit_callbacks):
-    cohort = CohortFactory(seats=1, start_date=timezone.localdate(NOW) + timezone.timedelta(days=30))
+    cohort = CohortFactory(
+        review_phase="decision", seats=1, start_date=timezone.localdate(NOW) + timezone.timedelta(days=30)
+    )
     first, second, third = (submitted(cohort) for _ in range(3))
     score(second, reviewer, 2)
     score(third, reviewer, 4)
@@ -167,10 +169,14 @@ def test_late_confirmation_is_refused(cohort, reviewer):
 def test_decided_applications_cannot_be_decided_the_wrong_way(cohort, reviewer):
     application = submitted(cohort)
     decide(application_ids=[application.pk], decision="rejected", by=reviewer, at=NOW)
-    with pytest.raises(
-        Exception, match="Die Entscheidung „angenommen“ ist für diese Bewerbungen nicht möglich"
-    ):
+    with pytest.raises(Exception, match="Keine der ausgewählten Bewerbungen kann so entschieden werden"):
         decide(application_ids=[application.pk], decision="accepted", by=reviewer, at=NOW)
+    plan = preview_decision(application_ids=[application.pk], decision="accepted", at=NOW)
+    assert [(row.application, row.reason) for row in plan.skipped] == [
+        (application, "bleibt „abgelehnt“: „angenommen“ ist von hier aus nicht möglich")
+    ]
+    application.refresh_from_db()
+    assert application.status == Application.Status.REJECTED
 
 
 # --- the admin ------------------------------------------------------------------------------
@@ -191,6 +197,7 @@ def test_reviewer_filters_reads_notes_scores_and_decides_in_the_admin(
     page = client.get(url).content.decode()
     assert "Bauamt &lt;script&gt;" in page
     assert 'name="department"' not in page  # reviewers never edit what the applicant wrote
+    move_to(cohort, ReviewPhase.REVIEW)
     response = client.post(
         url,
         {
@@ -206,6 +213,10 @@ def test_reviewer_filters_reads_notes_scores_and_decides_in_the_admin(
             "status_changes-INITIAL_FORMS": "0",
             "extension-TOTAL_FORMS": "0",
             "extension-INITIAL_FORMS": "0",
+            "assignments-TOTAL_FORMS": "0",
+            "assignments-INITIAL_FORMS": "0",
+            "conflicts-TOTAL_FORMS": "0",
+            "conflicts-INITIAL_FORMS": "0",
             "scores-2-TOTAL_FORMS": "0",
             "scores-2-INITIAL_FORMS": "0",
         },
@@ -216,6 +227,7 @@ def test_reviewer_filters_reads_notes_scores_and_decides_in_the_admin(
 
     listing = client.get(reverse("admin:applications_application_changelist")).content.decode()
     assert "13,0" in listing and "13.0" not in listing
+    move_to(cohort, ReviewPhase.DECISION)
 
     decide_url = reverse("admin:applications_application_decide", args=[application.pk])
     preview = client.post(decide_url, {"decision": "accepted", "reason": ""})
@@ -323,7 +335,7 @@ def test_admin_list_query_count_is_constant_for_ten_or_a_thousand(
     from portal.accounts.models import User
     from portal.models import Municipality
 
-    cohort = CohortFactory()
+    cohort = CohortFactory(review_phase="decision")
     potsdam = Municipality.objects.get(ags="12054000")
 
     def add(count, start):

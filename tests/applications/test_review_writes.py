@@ -10,14 +10,16 @@ from django.urls import reverse
 
 from applications import review
 from applications.models import Application, DeadlineExtension, ReviewNote, Score
+from cohorts.models import ReviewPhase
 from tests.factories import UserFactory, berlin
 
-from .conftest import make_draft
+from .conftest import make_draft, move_to
 
 pytestmark = pytest.mark.django_db
 
 
 def submitted(cohort):
+    move_to(cohort, ReviewPhase.REVIEW)
     application = make_draft(cohort, UserFactory())
     Application.objects.filter(pk=application.pk).update(
         status=Application.Status.SUBMITTED,
@@ -48,6 +50,10 @@ ADMIN_FORM = {
     "status_changes-INITIAL_FORMS": "0",
     "extension-TOTAL_FORMS": "0",
     "extension-INITIAL_FORMS": "0",
+    "assignments-TOTAL_FORMS": "0",
+    "assignments-INITIAL_FORMS": "0",
+    "conflicts-TOTAL_FORMS": "0",
+    "conflicts-INITIAL_FORMS": "0",
     "scores-2-TOTAL_FORMS": "0",
     "scores-2-INITIAL_FORMS": "0",
 }
