@@ -15,7 +15,7 @@ from portal.mail import kind_label, outbox, visible_mails
 from portal.mail.models import OutboxMessage
 from portal.models import AccessibilityFeedback, Municipality
 from portal.web import secret_fields
-from portal.web.paging import EstimatedCountPaginator
+from portal.web.paging import DepthLimitedPaginator, EstimatedCountPaginator
 
 # No admin filters on a field holding a secret (?data__secret__startswith=J), for every model.
 secret_fields.install()
@@ -105,9 +105,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     ]
     search_fields = ["recipient", "subject", "idempotency_key"]
     # The outbox grows by every mail ever sent: no full count, no scan for the filters' choices
-    # or a date hierarchy, an estimated count for the unfiltered list (portal.web.paging).
+    # or a date hierarchy, an estimated count for the unfiltered list, and only the first pages
+    # (no OFFSET over millions of rows; older mails by filter and search; portal.web.paging).
     show_full_result_count = False
-    paginator = EstimatedCountPaginator
+    paginator = DepthLimitedPaginator
     # Every field but the sealed delivered text, which no page shows.
     fields = [f.name for f in OutboxMessage._meta.fields if f.name not in {"id", "sealed_content"}]
     readonly_fields = fields
