@@ -193,6 +193,7 @@ def signatories() -> list[dict]:
         {
             "name": (english and signatory.get("name_en")) or signatory["name"],
             "function": (english and signatory.get("function_en")) or signatory.get("function", ""),
+            "person": (english and signatory.get("person_en")) or signatory.get("person", ""),
         }
         for signatory in settings.CERTIFICATE_SIGNATORIES
     ]

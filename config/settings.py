@@ -392,16 +392,25 @@ PORTAL_OPERATOR = legal.operator(env)
 PORTAL_ACCESSIBILITY = legal.accessibility(env)
 if PRODUCTION:
     legal.refuse_placeholders(PORTAL_OPERATOR, PORTAL_ACCESSIBILITY)
-# Who signs the certificates: "name|function|name in English|function in English", entries
-# separated by ";". The English fields may be left out (the German ones print instead).
+# Who signs the certificates: "role|organisation|role in English|organisation in English|person|
+# person in English", entries separated by ";". The person's name prints above the role; the
+# English fields may be left out (the German ones print instead).
 CERTIFICATE_SIGNATORIES = [
-    dict(zip(("name", "function", "name_en", "function_en"), entry.split("|", 3), strict=False))
+    dict(
+        zip(
+            ("name", "function", "name_en", "function_en", "person", "person_en"),
+            entry.split("|", 5),
+            strict=False,
+        )
+    )
     for entry in env.str(
         "PORTAL_CERTIFICATE_SIGNATORIES",
         default=(
             "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg"
-            "|Unit 22 – Urban Development|Ministry of Infrastructure and Regional Planning of the State of Brandenburg;"
+            "|Unit 22 – Urban Development|Ministry of Infrastructure and Regional Planning of the State of Brandenburg"
+            "|Dr. Petra Beispiel|Dr Petra Beispiel;"
             "Programmleitung|DigitalAgentur Brandenburg GmbH|Programme management|DigitalAgentur Brandenburg GmbH"
+            "|Max Mustermann|Max Mustermann"
         ),
     ).split(";")
     if entry.strip()

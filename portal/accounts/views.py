@@ -10,7 +10,7 @@ from portal.accounts.forms import ProfileForm
 
 @login_required
 def profile(request):
-    """The person's mail settings, linked from every reminder."""
+    """The profile: the name as the certificate prints it, and the mail settings (linked from every reminder)."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()

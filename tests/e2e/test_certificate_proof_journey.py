@@ -54,6 +54,10 @@ def test_participant_takes_the_proof_along_and_an_employer_checks_it(
         page.get_by_role("link", name="Zertifikat herunterladen (PDF)").click()
     pdf_path = tmp_path / "zertifikat.pdf"
     pdf_download.value.save_as(pdf_path)
+    expect(page.get_by_role("main")).to_contain_text(
+        "ein digitaler Nachweis, den Arbeitgeber automatisch prüfen können"
+    )
+    page.get_by_text("Dateien für den digitalen Nachweis (technische Angaben)").click()
     with page.expect_download() as jwt_download:
         page.get_by_role("link", name="signiert herunterladen (.jwt)").click()
     jwt_path = tmp_path / f"Nachweis-{certificate.number}.jwt"

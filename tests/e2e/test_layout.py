@@ -66,6 +66,7 @@ PAGES = {
         "applications",
         "application_form",
         "application_review",
+        "application_submitted",
         "account_email",
         "profile",
         "my_data",
@@ -191,6 +192,10 @@ def _paths() -> dict[str, str]:
         "applications": reverse("applications:dashboard"),
         "application_form": reverse("applications:edit", args=[draft.pk]),
         "application_review": reverse("applications:review", args=[draft.pk]),
+        "application_submitted": reverse(
+            "applications:submitted",
+            args=[Application.objects.get(applicant__email=ROLES["applicant"], cohort=past).pk],
+        ),
         "account_email": reverse("account_email"),
         "profile": reverse("profile"),
         "my_data": reverse("my_data"),
@@ -213,6 +218,31 @@ def _paths() -> dict[str, str]:
         ),
         "certificates": reverse("certificates:cohort", args=[past.pk]),
     }
+
+
+def _submitted_application(cohort, applicant):
+    """A submitted application of the demo applicant, for the page after submitting."""
+    from applications.models import Application
+
+    number = (
+        cohort.applications.exclude(sequence=None)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+        or 0
+    ) + 1
+    application, _ = Application.objects.get_or_create(
+        cohort=cohort,
+        applicant=applicant,
+        defaults={
+            "other_employer": "Landkreis Spree-Neiße",
+            "status": Application.Status.SUBMITTED,
+            "sequence": number,
+            "reference": f"SCM-{cohort.number}-{number:04d}",
+            "submitted_at": timezone.now() - dt.timedelta(days=1),
+        },
+    )
+    return application
 
 
 def _complete_draft(cohort, applicant):
@@ -282,6 +312,7 @@ def demo_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
     current = Cohort.objects.get(programme__slug="smart-city-manager", number=4)
     _complete_draft(current, User.objects.get(email=ROLES["applicant"]))
     past = Cohort.objects.get(programme__slug="smart-city-manager", number=3)
+    _submitted_application(past, User.objects.get(email=ROLES["applicant"]))
     enrollment = past.enrollments.confirmed().exclude(user__email=ROLES["participant"]).order_by("pk")[0]
     certificate = _new_certificate(
         past,
