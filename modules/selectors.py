@@ -269,9 +269,8 @@ class ProgressMatrix:
     pending: list[PendingReview]
 
 
-def progress_matrix(cohort: Cohort) -> ProgressMatrix:
-    """Every confirmed participant's progress in the cohort, and the submissions to review."""
-    modules, sessions, rows = cohort_progress(cohort)
+def pending_reviews(rows: list[EnrollmentProgress]) -> list[PendingReview]:
+    """The submitted tasks and make-up work of ``rows`` that wait for a decision, oldest first."""
     pending = [
         PendingReview(enrollment=row.enrollment, module=module_row.module, submission=submission)
         for row in rows
@@ -279,7 +278,13 @@ def progress_matrix(cohort: Cohort) -> ProgressMatrix:
         for submission in module_row.submission_objects.values()
         if submission.state == TaskSubmission.State.SUBMITTED
     ]
-    return ProgressMatrix(modules=modules, sessions=sessions, rows=rows, pending=pending)
+    return sorted(pending, key=lambda item: (item.submission.submitted_at, item.submission.pk))
+
+
+def progress_matrix(cohort: Cohort) -> ProgressMatrix:
+    """Every confirmed participant's progress in the cohort, and the submissions to review."""
+    modules, sessions, rows = cohort_progress(cohort)
+    return ProgressMatrix(modules=modules, sessions=sessions, rows=rows, pending=pending_reviews(rows))
 
 
 @dataclass(frozen=True)

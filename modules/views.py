@@ -16,6 +16,7 @@ from portal.web.ratelimit import allow
 
 from . import selectors, services
 from .calendar import cohort_calendar
+from .coordination import coordination_home
 from .models import Attendance, Material, Module, Session, TaskSubmission
 from .selectors import UploadError
 
@@ -138,8 +139,8 @@ def _coordinated_cohort(request, pk: int) -> Cohort:
 def coordination(request):
     if not request.user.is_superuser and not roles.in_group(request.user, roles.COORDINATORS):
         raise PermissionDenied
-    cohorts = selectors.coordination_cohorts(request.user)
-    return render(request, "modules/coordination.html", {"cohorts": cohorts})
+    home = coordination_home(request.user)
+    return render(request, "modules/coordination.html", {"cohorts": home.cohorts, "earlier": home.earlier})
 
 
 @login_required
