@@ -10,13 +10,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import coordinated_by
 from portal.accounts.models import User
 
 from .models import Attendance, Module, Session, TaskSubmission
-from .progress import CohortProgress, EnrollmentProgress, cohorts_progress, missing_for_certificate
+from .progress import (
+    CohortProgress,
+    EnrollmentProgress,
+    ModuleProgress,
+    cohorts_progress,
+    missing_for_certificate,
+)
 from .selectors import PendingReview, pending_reviews
 
 # A cohort stays on the start page this long after its end (attendance, reviews, certificates).
@@ -131,4 +138,86 @@ def coordination_home(user: User, *, now: dt.datetime | None = None) -> Coordina
     return CoordinationHome(
         cohorts=[overview(progress, now) for progress in cohorts_progress(active, now=now)],
         earlier=earlier,
+    )
+
+
+# --- the progress matrix -----------------------------------------------------------------------
+
+FILTERS = ("offen", "gefaehrdet")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A module's state for one participant, as colour (``tone``), icon and words."""
+
+    state: str  # completed, review, at_risk, running, upcoming, incomplete
+    label: str
+    tone: str  # success, warning, danger, info, neutral
+    icon: str
+    progress: ModuleProgress
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    progress: EnrollmentProgress
+    cells: list[Cell]
+    risk: AtRisk | None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    modules: list[Module]
+    sessions: list[Session]
+    rows: list[MatrixRow]
+    pending: list[PendingReview]
+    shown_filter: str
+    total: int
+
+
+_CELLS = {
+    "completed": (gettext_lazy("abgeschlossen"), "success", "check"),
+    "review": (gettext_lazy("Prüfung offen"), "warning", "draft"),
+    "at_risk": (gettext_lazy("gefährdet"), "danger", "danger"),
+    "incomplete": (gettext_lazy("nicht abgeschlossen"), "danger", "close"),
+    "running": (gettext_lazy("läuft"), "info", "autorenew"),
+    "upcoming": (gettext_lazy("noch nicht begonnen"), "neutral", "calendar-today"),
+}
+
+
+def cell(row: ModuleProgress, risk: AtRisk | None) -> Cell:
+    if row.completed:
+        state = "completed"
+    elif TaskSubmission.State.SUBMITTED in row.submissions.values():
+        state = "review"
+    elif risk and (row.module in risk.overdue or any(s in risk.missed for s in row.sessions)):
+        state = "at_risk"
+    elif row.status == "ended":
+        state = "incomplete"
+    elif row.status == "in_progress":
+        state = "running"
+    else:
+        state = "upcoming"
+    label, tone, icon = _CELLS[state]
+    return Cell(state=state, label=str(label), tone=tone, icon=icon, progress=row)
+
+
+def progress_matrix(cohort: Cohort, *, only: str = "", now: dt.datetime | None = None) -> Matrix:
+    """The cohort's matrix: one row per participant, one cell per module; ``only`` "offen" keeps
+    those who have not completed every module, "gefaehrdet" those at risk. The work to review is
+    the whole cohort's, oldest first."""
+    now = now or timezone.now()
+    (progress,) = cohorts_progress([cohort], now=now)
+    rows = []
+    for row in progress.rows:
+        risk = at_risk(row, now)
+        if only == "offen" and row.all_completed or only == "gefaehrdet" and risk is None:
+            continue
+        rows.append(MatrixRow(progress=row, cells=[cell(m, risk) for m in row.modules], risk=risk))
+    return Matrix(
+        modules=progress.modules,
+        sessions=progress.sessions,
+        rows=rows,
+        pending=pending_reviews(progress.rows),
+        shown_filter=only if only in FILTERS else "",
+        total=len(progress.rows),
     )

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment
@@ -17,6 +18,7 @@ from portal.web.ratelimit import allow
 from . import selectors, services
 from .calendar import cohort_calendar
 from .coordination import coordination_home
+from .coordination import progress_matrix as scannable_matrix
 from .models import Attendance, Material, Module, Session, TaskSubmission
 from .selectors import UploadError
 
@@ -146,19 +148,19 @@ def coordination(request):
 @login_required
 def progress_matrix(request, pk: int):
     cohort = _coordinated_cohort(request, pk)
-    matrix = selectors.progress_matrix(cohort)
+    matrix = scannable_matrix(cohort, only=request.GET.get("nur", ""))
     return render(
         request,
         "modules/progress_matrix.html",
-        {
-            "cohort": cohort,
-            "modules": matrix.modules,
-            "sessions": matrix.sessions,
-            "rows": matrix.rows,
-            "pending": matrix.pending,
-            "statuses": Attendance.Status,
-        },
+        {"cohort": cohort, "matrix": matrix, "filters": FILTER_LABELS},
     )
+
+
+FILTER_LABELS = [
+    ("", gettext_lazy("alle")),
+    ("offen", gettext_lazy("nur offene")),
+    ("gefaehrdet", gettext_lazy("nur gefährdet")),
+]
 
 
 @login_required
