@@ -110,6 +110,7 @@ TARGETS = {
     "certificates:download": "certificate",
     "certificates:cohort": "cohort",
     "certificates:issue": "cohort",
+    "certificates:progress": "cohort",
     "certificates:revoke": "certificate",
     "certificates:request_translation": "certificate",
     "certificates:credential_jwt": "certificate",
