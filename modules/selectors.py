@@ -9,7 +9,7 @@ municipalities) are computed once and kept in the cache until an enrollment chan
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -173,6 +173,8 @@ class Dashboard:
     cards: list[ModuleCard]
     next_session: Session | None
     certificates: list
+    # Work returned for revision, for the alert at the top of the page.
+    returned: list[tuple[Module, TaskSubmission]] = field(default_factory=list)
 
 
 def needs_makeup(row: ModuleProgress) -> bool:
@@ -221,6 +223,12 @@ def participant_dashboard(
         cards=cards,
         next_session=next_session,
         certificates=certificates,
+        returned=[
+            (row.module, submission)
+            for row in progress.modules
+            for submission in row.submission_objects.values()
+            if submission.state == TaskSubmission.State.RETURNED
+        ],
     )
 
 

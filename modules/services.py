@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from cohorts.selectors import can_coordinate
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.files import safe_display_name, validate_document
+from portal.mail import absolute_url, queue_templated_mail
 
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
 from .progress import upload_open
@@ -190,12 +192,36 @@ def upload_task(
 def review_task(
     *, submission: TaskSubmission, accept: bool, comment: str, by: User, at: dt.datetime
 ) -> TaskSubmission:
+    """Accept a task or return it for revision with feedback. A returned task is mailed to the
+    participant with the feedback, in their language, through the outbox (once per return)."""
     _require_coordinator(by, submission.enrollment.cohort)
     if not accept and not comment.strip():
         raise ValidationError(_("Bitte schreiben Sie dazu, was überarbeitet werden soll."), code="comment")
-    submission.state = TaskSubmission.State.ACCEPTED if accept else TaskSubmission.State.RETURNED
-    submission.comment = comment.strip()
-    submission.reviewed_by = by
-    submission.reviewed_at = at
-    submission.save(update_fields=["state", "comment", "reviewed_by", "reviewed_at"])
+    with transaction.atomic():
+        submission = (
+            TaskSubmission.objects.select_for_update()
+            .select_related("enrollment__user", "enrollment__cohort", "module")
+            .get(pk=submission.pk)
+        )
+        submission.state = TaskSubmission.State.ACCEPTED if accept else TaskSubmission.State.RETURNED
+        submission.comment = comment.strip()
+        submission.reviewed_by = by
+        submission.reviewed_at = at
+        submission.save(update_fields=["state", "comment", "reviewed_by", "reviewed_at"])
+        if not accept:
+            participant = submission.enrollment.user
+            queue_templated_mail(
+                template="modules/task_returned",
+                context={
+                    "submission": submission,
+                    "module": submission.module,
+                    "user": participant,
+                    "course_url": absolute_url(reverse("modules:dashboard")),
+                },
+                recipient=participant.email,
+                user=participant,
+                kind="task-returned",
+                idempotency_key=f"task-returned:{submission.pk}:{at.isoformat()}",
+                related=submission,
+            )
     return submission

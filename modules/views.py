@@ -46,6 +46,7 @@ def _render_dashboard(request, enrollment: Enrollment, *, upload_error: UploadEr
             "cards": page.cards,
             "next_session": page.next_session,
             "certificates": page.certificates,
+            "returned": page.returned,
             "upload_error": upload_error,
         },
         status=400 if upload_error else 200,
