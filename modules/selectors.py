@@ -237,6 +237,11 @@ def cohort_sessions(cohort: Cohort):
     return Session.objects.filter(cohort=cohort).select_related("module").order_by("starts_at")
 
 
+def programme_modules(cohort: Cohort) -> list[Module]:
+    """The modules of the cohort's programme, in their order."""
+    return list(Module.objects.filter(programme_id=cohort.programme_id).order_by("position"))
+
+
 def may_open_material(user: User, material: Material) -> bool:
     """Staff who may see materials open those for all cohorts and, unless reviewers, their own
     cohorts'; participants those of their programme or of their own cohort."""

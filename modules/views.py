@@ -19,6 +19,7 @@ from . import selectors, services
 from .calendar import cohort_calendar
 from .coordination import coordination_home
 from .coordination import progress_matrix as scannable_matrix
+from .forms import ScheduleFormSet, schedule_initial
 from .models import Attendance, Material, Module, Session, TaskSubmission
 from .selectors import UploadError
 
@@ -162,6 +163,40 @@ FILTER_LABELS = [
     ("offen", gettext_lazy("nur offene")),
     ("gefaehrdet", gettext_lazy("nur gefährdet")),
 ]
+
+
+@login_required
+def schedule(request, pk: int):
+    """Every module's sessions of a cohort in one form; all rows are saved together or, with the
+    reasons at the rows, none."""
+    cohort = _coordinated_cohort(request, pk)
+    modules = selectors.programme_modules(cohort)
+    sessions = list(selectors.cohort_sessions(cohort))
+    formset = ScheduleFormSet(
+        request.POST or None,
+        initial=schedule_initial(sessions, modules),
+        existing=len(sessions),
+        form_kwargs={"modules": modules},
+        prefix="sitzung",
+    )
+    if request.method == "POST" and formset.is_valid():
+        forms = formset.filled_forms()
+        try:
+            services.schedule_cohort(cohort=cohort, plan=[form.planned() for form in forms], by=request.user)
+        except ValidationError as exc:
+            for key, reasons in exc.message_dict.items():
+                form = forms[int(key.removeprefix("row-"))]
+                for reason in reasons:
+                    form.add_error(None, reason)
+        else:
+            messages.success(request, _("Die Termine sind gespeichert."))
+            return redirect("modules:schedule", pk=cohort.pk)
+    return render(
+        request,
+        "modules/schedule.html",
+        {"cohort": cohort, "formset": formset, "modules": modules},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

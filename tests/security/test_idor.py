@@ -105,6 +105,7 @@ TARGETS = {
     "modules:submission_file": "submission",
     "modules:progress": "cohort",
     "modules:progress_csv": "cohort",
+    "modules:schedule": "cohort",
     "modules:attendance": "session",
     "modules:review_submission": "submission",
     "certificates:download": "certificate",
