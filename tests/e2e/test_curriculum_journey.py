@@ -141,7 +141,7 @@ def test_coordinator_records_progress_and_the_participant_sees_it(page, axe, bro
     page.locator(".site-header").get_by_role("link", name="Koordination").click()
     expect(page).to_have_url(base_url + reverse("modules:coordination"))
     axe()
-    page.get_by_role("main").get_by_role("link", name=cohort.title).click()
+    page.get_by_role("region", name=cohort.title).get_by_role("link", name="Fortschritt und Abgaben").click()
     progress_url = base_url + reverse("modules:progress", args=[cohort.pk])
     expect(page).to_have_url(progress_url)
     axe()

@@ -73,7 +73,15 @@ PAGES = {
     ],
     "participant": ["course", "questionnaires", "questionnaire", "applications"],
     "reviewer": ["admin_index", "admin_applications", "admin_application", "statistics"],
-    "coordinator": ["coordination", "progress", "attendance", "certificates", "admin_index"],
+    "coordinator": [
+        "coordination",
+        "progress",
+        "attendance",
+        "schedule",
+        "certificates",
+        "revoke",
+        "admin_index",
+    ],
     "evaluator": ["statistics"],
     "admin": ["admin_index", "admin_users", "coordination"],
 }
@@ -203,6 +211,8 @@ def _paths() -> dict[str, str]:
             "modules:attendance", args=[Session.objects.filter(cohort=past).order_by("starts_at").first().pk]
         ),
         "certificates": reverse("certificates:cohort", args=[past.pk]),
+        "schedule": reverse("modules:schedule", args=[past.pk]),
+        "revoke": reverse("certificates:revoke", args=[certificate.pk]),
     }
 
 
