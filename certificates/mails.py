@@ -1,8 +1,10 @@
 """Which staff may read the outbox messages about certificates (see ``portal.mail.visible_mails``):
 the coordinators of the certificate's cohort."""
 
+from django.utils.translation import gettext_lazy
+
 from portal.accounts import roles
-from portal.mail import register_mail_scope
+from portal.mail import register_kind_label, register_mail_scope
 
 from .models import Certificate
 
@@ -14,3 +16,5 @@ def coordinated(user):
 
 
 register_mail_scope("certificates.certificate", coordinated)
+
+register_kind_label("certificate-revoked", gettext_lazy("Zertifikat widerrufen"))

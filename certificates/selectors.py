@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cohorts.models import Cohort, Enrollment, Programme
 from modules.models import Module
-from modules.progress import cohort_progress
+from modules.progress import cohort_progress, missing_for_certificate
 
 from .models import Certificate
 
@@ -59,6 +59,59 @@ def is_stuck(certificate: Certificate, *, now: dt.datetime) -> bool:
 def stuck_certificates(certificates: list[Certificate], *, now: dt.datetime) -> list[Certificate]:
     """The certificates of a list that a coordinator may start again: lost ones and failed ones."""
     return [c for c in certificates if c.status == Certificate.Status.FAILED or is_stuck(c, now=now)]
+
+
+@dataclass(frozen=True)
+class Ineligible:
+    """A confirmed participant without a valid certificate who cannot receive one yet, and why."""
+
+    enrollment: Enrollment
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class IssuingPage:
+    """The coordinator's certificates page of a cohort: who may receive a certificate, who may
+    not yet and why, the certificates with their counts by status and the failures' reasons."""
+
+    eligible: list[Enrollment]
+    ineligible: list[Ineligible]
+    certificates: list[Certificate]
+    counts: dict[str, int]
+
+    @property
+    def failed(self) -> list[Certificate]:
+        return [c for c in self.certificates if c.status == Certificate.Status.FAILED]
+
+    @property
+    def in_progress(self) -> bool:
+        return self.counts[Certificate.Status.PENDING] > 0
+
+
+def issuing_page(cohort: Cohort) -> IssuingPage:
+    """Everything the certificates page shows, in a fixed number of queries."""
+    certificates = cohort_certificates(cohort)
+    holders = {c.enrollment_id for c in certificates if c.status != Certificate.Status.REVOKED}
+    _modules, _sessions, rows = cohort_progress(cohort)
+    waiting = [row for row in rows if row.enrollment.pk not in holders]
+    return IssuingPage(
+        eligible=[row.enrollment for row in waiting if row.all_completed],
+        ineligible=[
+            Ineligible(enrollment=row.enrollment, reasons=missing_for_certificate(row))
+            for row in waiting
+            if not row.all_completed
+        ],
+        certificates=certificates,
+        counts=status_counts(certificates),
+    )
+
+
+def issuing_progress(cohort: Cohort) -> IssuingPage:
+    """Only the certificates and their counts: what the page polls while certificates are made."""
+    certificates = cohort_certificates(cohort)
+    return IssuingPage(
+        eligible=[], ineligible=[], certificates=certificates, counts=status_counts(certificates)
+    )
 
 
 def achievement_modules(programme: Programme) -> list[Module]:

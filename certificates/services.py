@@ -309,12 +309,18 @@ def start_again(*, certificate: Certificate, by: User, at: dt.datetime) -> Certi
     return locked
 
 
-def revoke(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) -> Certificate:
+def revoke(
+    *, certificate: Certificate, reason: str, by: User, at: dt.datetime, notify: bool = True
+) -> Certificate:
+    """Revoke a certificate with its reason (the change is kept in the audit log) and, with
+    ``notify``, tell the holder by mail through the outbox once the revocation is committed."""
     _require_coordinator(by, certificate.cohort)
     if not reason.strip():
         raise ValidationError(_("Bitte geben Sie den Grund des Widerrufs an."), code="reason")
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        certificate = (
+            Certificate.objects.select_for_update().select_related("enrollment__user").get(pk=certificate.pk)
+        )
         if certificate.status == Certificate.Status.REVOKED:
             raise ValidationError(_("Dieses Zertifikat ist bereits widerrufen."), code="revoked")
         certificate.status = Certificate.Status.REVOKED
@@ -322,6 +328,17 @@ def revoke(*, certificate: Certificate, reason: str, by: User, at: dt.datetime) 
         certificate.revoked_at = at
         certificate.revoked_by = by
         certificate.save()
+        if notify:
+            holder = certificate.enrollment.user
+            queue_templated_mail(
+                template="certificates/revoked",
+                context={"certificate": certificate, "user": holder},
+                recipient=holder.email,
+                user=holder,
+                kind="certificate-revoked",
+                idempotency_key=f"certificate-revoked:{certificate.pk}",
+                related=certificate,
+            )
     return certificate
 
 
@@ -331,7 +348,10 @@ def reissue(*, certificate: Certificate, reason: str, by: User, at: dt.datetime)
     _require_keys()
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=certificate.cohort_id)
-        old = revoke(certificate=certificate, reason=reason or _("Neu ausgestellt"), by=by, at=at)
+        # The holder hears of the new certificate, with its own mail once it is rendered.
+        old = revoke(
+            certificate=certificate, reason=reason or _("Neu ausgestellt"), by=by, at=at, notify=False
+        )
         last = Certificate.objects.filter(cohort=cohort).aggregate(last=Max("sequence"))["last"] or 0
         new = _new_certificate(cohort, old.enrollment, by=by, at=at, sequence=last + 1, language=old.language)
         old.replaced_by = new

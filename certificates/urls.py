@@ -24,6 +24,7 @@ urlpatterns = [
     path("zertifikat/<int:pk>/uebersetzung/", views.request_translation, name="request_translation"),
     path("koordination/<int:pk>/zertifikate/", views.cohort_certificates, name="cohort"),
     path("koordination/<int:pk>/zertifikate/ausstellen/", views.issue, name="issue"),
+    path("koordination/<int:pk>/zertifikate/stand/", views.issuing_status, name="progress"),
     path("koordination/zertifikat/<int:pk>/widerrufen/", views.revoke_or_reissue, name="revoke"),
     path("koordination/zertifikat/<int:pk>/erneut/", views.start_again, name="start_again"),
 ]

@@ -39,6 +39,30 @@ class VerifyForm(TextFormMixin, KernFormMixin, forms.Form):
     )
 
 
+class RevokeForm(TextFormMixin, KernFormMixin, forms.Form):
+    action = forms.ChoiceField(
+        label=gettext_lazy("Was soll geschehen?"),
+        choices=[
+            ("revoke", gettext_lazy("Widerrufen: das Zertifikat wird ungültig.")),
+            ("reissue", gettext_lazy("Neu ausstellen: widerrufen und mit neuer Nummer neu ausstellen.")),
+        ],
+        widget=forms.RadioSelect,
+        initial="revoke",
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Grund"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Der Grund steht in der Prüfauskunft und in der E-Mail an die Inhaber:in."),
+    )
+
+    def __init__(self, *args, certificate: Certificate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _(
+            "Bitte geben Sie den Grund an, aus dem das Zertifikat %(number)s von %(name)s widerrufen wird."
+        ) % {"number": certificate.number, "name": certificate.holder_name}
+
+
 class PdfCheckForm(TextFormMixin, KernFormMixin, forms.Form):
     datei = forms.FileField(
         label=gettext_lazy("Zertifikat als PDF oder digitaler Nachweis (.jwt, .json)"),
@@ -183,20 +207,34 @@ def _coordinated_cohort(request, pk: int) -> Cohort:
 
 @login_required
 def cohort_certificates(request, pk: int):
-    """The coordinator's view: who is eligible, what is issued, how far rendering is."""
+    """The coordinator's view: who is eligible and who not yet and why, what is issued, and how
+    far the rendering is (the status region polls ``issuing_status`` while certificates are made)."""
     cohort = _coordinated_cohort(request, pk)
-    certificates = selectors.cohort_certificates(cohort)
+    page = selectors.issuing_page(cohort)
     return render(
         request,
         "certificates/cohort.html",
         {
             "cohort": cohort,
-            "eligible": selectors.eligible_enrollments(cohort),
-            "certificates": certificates,
-            "counts": selectors.status_counts(certificates),
-            "stuck": selectors.stuck_certificates(certificates, now=timezone.now()),
+            "page": page,
+            "stuck": selectors.stuck_certificates(page.certificates, now=timezone.now()),
         },
     )
+
+
+@login_required
+def issuing_status(request, pk: int):
+    """The counts by status and the failures with their reasons, as a fragment for the page's
+    status region; ``X-Poll-Done`` tells the page to stop asking once nothing is in progress."""
+    cohort = _coordinated_cohort(request, pk)
+    page = selectors.issuing_progress(cohort)
+    response = render(
+        request, "certificates/_progress.html", {"cohort": cohort, "page": page, "polled": True}
+    )
+    response["Cache-Control"] = "no-store"
+    if not page.in_progress:
+        response["X-Poll-Done"] = "1"
+    return response
 
 
 @login_required
@@ -241,14 +279,31 @@ def issue(request, pk: int):
 
 
 @login_required
-@require_POST
 def revoke_or_reissue(request, pk: int):
+    """Revoke (or revoke and reissue) a certificate in two steps, as decisions are taken: the
+    form with the reason, then a confirmation that shows what will happen; only the confirmed
+    step writes."""
     certificate = get_object_or_404(Certificate.objects.select_related("cohort"), pk=pk)
-    if not can_coordinate(request.user, certificate.cohort):
+    if (
+        not can_coordinate(request.user, certificate.cohort)
+        or certificate.status == Certificate.Status.REVOKED
+    ):
         raise Http404
-    reason = request.POST.get("reason", "")
+    form = RevokeForm(request.POST or None, certificate=certificate)
+    if request.method != "POST" or not form.is_valid():
+        return render(
+            request,
+            "certificates/revoke.html",
+            {"certificate": certificate, "form": form},
+            status=400 if form.is_bound else 200,
+        )
+    reason, action = form.cleaned_data["reason"], form.cleaned_data["action"]
+    if request.POST.get("edit"):
+        return render(request, "certificates/revoke.html", {"certificate": certificate, "form": form})
+    if not request.POST.get("confirmed"):
+        return render(request, "certificates/revoke_confirm.html", {"certificate": certificate, "form": form})
     try:
-        if request.POST.get("action") == "reissue":
+        if action == "reissue":
             new = services.reissue(certificate=certificate, reason=reason, by=request.user, at=timezone.now())
             messages.success(request, _("Neu ausgestellt als %(number)s.") % {"number": new.number})
         else:

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cohorts.models import Cohort, Enrollment
 
@@ -94,60 +96,104 @@ class EnrollmentProgress:
         return bool(self.modules) and all(m.completed for m in self.modules)
 
 
+def _module_rows(enrollment, modules, by_module, deadlines, now) -> list[ModuleProgress]:
+    attendance = {a.session_id: a.status for a in enrollment.attendances.all()}
+    submissions = {}
+    for submission in enrollment.task_submissions.all():
+        submissions.setdefault(submission.module_id, {})[submission.kind] = submission
+    rows = []
+    for module in modules:
+        module_sessions = by_module[module.pk]
+        objects = submissions.get(module.pk, {})
+        states = {kind: s.state for kind, s in objects.items()}
+        completed = module_completed(sessions=module_sessions, attendance=attendance, submissions=states)
+        deadline = deadlines.get(module.pk)
+        rows.append(
+            ModuleProgress(
+                module=module,
+                sessions=module_sessions,
+                attendance=attendance,
+                submissions=states,
+                submission_objects=objects,
+                completed=completed,
+                status=module_state(
+                    sessions=module_sessions,
+                    completed=completed,
+                    deadline_at=deadline.closes_at if deadline else None,
+                    now=now,
+                ),
+                deadline=deadline,
+                upload_open=upload_open(deadline, now),
+            )
+        )
+    return rows
+
+
+@dataclass
+class CohortProgress:
+    cohort: Cohort
+    modules: list
+    sessions: list
+    rows: list
+
+
+def cohorts_progress(cohorts, enrollments=None, *, now=None) -> list[CohortProgress]:
+    """Progress of every confirmed participant of each of ``cohorts`` (in their order), in six
+    queries however many cohorts, sessions and participants there are."""
+    cohorts = list(cohorts)
+    ids = [c.pk for c in cohorts]
+    programmes = {c.programme_id for c in cohorts}
+    all_modules = list(Module.objects.filter(programme_id__in=programmes).order_by("position")) if ids else []
+    all_sessions = (
+        list(Session.objects.filter(cohort_id__in=ids).select_related("module").order_by("starts_at"))
+        if ids
+        else []
+    )
+    deadlines = {}
+    for deadline in TaskDeadline.objects.filter(cohort_id__in=ids) if ids else []:
+        deadlines.setdefault(deadline.cohort_id, {})[deadline.module_id] = deadline
+    if enrollments is None:
+        enrollments = Enrollment.objects.confirmed().filter(cohort_id__in=ids)
+    enrollments = (
+        list(
+            enrollments.select_related("user", "municipality")
+            .prefetch_related(
+                Prefetch(
+                    "attendances", queryset=Attendance.objects.only("session_id", "status", "enrollment_id")
+                ),
+                Prefetch("task_submissions", queryset=TaskSubmission.objects.all()),
+            )
+            .order_by("user__last_name", "user__first_name")
+        )
+        if ids
+        else []
+    )
+    now = now or timezone.now()
+    result = []
+    for cohort in cohorts:
+        modules = [m for m in all_modules if m.programme_id == cohort.programme_id]
+        sessions = [s for s in all_sessions if s.cohort_id == cohort.pk]
+        by_module = {m.pk: [s for s in sessions if s.module_id == m.pk] for m in modules}
+        rows = [
+            EnrollmentProgress(
+                enrollment=e,
+                modules=_module_rows(e, modules, by_module, deadlines.get(cohort.pk, {}), now),
+            )
+            for e in enrollments
+            if e.cohort_id == cohort.pk
+        ]
+        result.append(CohortProgress(cohort=cohort, modules=modules, sessions=sessions, rows=rows))
+    return result
+
+
 def cohort_progress(
     cohort: Cohort, enrollments=None
 ) -> tuple[list[Module], list[Session], list[EnrollmentProgress]]:
     """Progress of every confirmed participant of a cohort, in a fixed number of queries."""
-    modules = list(Module.objects.filter(programme_id=cohort.programme_id).order_by("position"))
-    sessions = list(Session.objects.filter(cohort=cohort).select_related("module").order_by("starts_at"))
-    deadlines = {d.module_id: d for d in TaskDeadline.objects.filter(cohort=cohort)}
     if enrollments is None:
         enrollments = cohort.enrollments.confirmed()
-    enrollments = list(
-        enrollments.select_related("user", "municipality")
-        .prefetch_related(
-            Prefetch(
-                "attendances", queryset=Attendance.objects.only("session_id", "status", "enrollment_id")
-            ),
-            Prefetch("task_submissions", queryset=TaskSubmission.objects.all()),
-        )
-        .order_by("user__last_name", "user__first_name")
-    )
-    now = timezone.now()
-    by_module = {m.pk: [s for s in sessions if s.module_id == m.pk] for m in modules}
-    result = []
-    for enrollment in enrollments:
-        attendance = {a.session_id: a.status for a in enrollment.attendances.all()}
-        submissions = {}
-        for submission in enrollment.task_submissions.all():
-            submissions.setdefault(submission.module_id, {})[submission.kind] = submission
-        rows = []
-        for module in modules:
-            module_sessions = by_module[module.pk]
-            objects = submissions.get(module.pk, {})
-            states = {kind: s.state for kind, s in objects.items()}
-            completed = module_completed(sessions=module_sessions, attendance=attendance, submissions=states)
-            deadline = deadlines.get(module.pk)
-            rows.append(
-                ModuleProgress(
-                    module=module,
-                    sessions=module_sessions,
-                    attendance=attendance,
-                    submissions=states,
-                    submission_objects=objects,
-                    completed=completed,
-                    status=module_state(
-                        sessions=module_sessions,
-                        completed=completed,
-                        deadline_at=deadline.closes_at if deadline else None,
-                        now=now,
-                    ),
-                    deadline=deadline,
-                    upload_open=upload_open(deadline, now),
-                )
-            )
-        result.append(EnrollmentProgress(enrollment=enrollment, modules=rows))
-    return modules, sessions, result
+    (progress,) = cohorts_progress([cohort], enrollments)
+    return progress.modules, progress.sessions, progress.rows
 
 
 def enrollment_progress(enrollment: Enrollment) -> EnrollmentProgress:
@@ -155,3 +201,50 @@ def enrollment_progress(enrollment: Enrollment) -> EnrollmentProgress:
         enrollment.cohort, Enrollment.objects.filter(pk=enrollment.pk)
     )
     return progress
+
+
+def missing(row: ModuleProgress, now=None) -> list[str]:
+    """What keeps a participant from completing a module, in words for coordinators: unrecorded
+    or missed attendance, make-up work and the practical task (empty when completed)."""
+    if row.completed:
+        return []
+    if not row.sessions:
+        return [_("noch keine Termine geplant")]
+    now = now or timezone.now()
+    reasons = []
+    statuses = [row.attendance.get(s.pk) for s in row.sessions]
+    if any(status is None and s.starts_at <= now for s, status in zip(row.sessions, statuses, strict=True)):
+        reasons.append(_("Anwesenheit fehlt"))
+    if any(s.starts_at > now for s in row.sessions):
+        reasons.append(_("Termin steht noch aus"))
+    if Attendance.Status.ABSENT in statuses:
+        reasons.append(_("Termin versäumt"))
+    makeup = row.submissions.get(TaskSubmission.Kind.MAKEUP)
+    if Attendance.Status.EXCUSED in statuses and makeup != TaskSubmission.State.ACCEPTED:
+        reasons.append(str(_TASK_REASONS["makeup"].get(makeup, _("Ersatzleistung fehlt"))))
+    task = row.submissions.get(TaskSubmission.Kind.TASK)
+    if task != TaskSubmission.State.ACCEPTED:
+        reasons.append(str(_TASK_REASONS["task"].get(task, _("Praxisaufgabe fehlt"))))
+    return reasons
+
+
+_TASK_REASONS = {
+    "task": {
+        TaskSubmission.State.SUBMITTED: gettext_lazy("Praxisaufgabe noch nicht geprüft"),
+        TaskSubmission.State.RETURNED: gettext_lazy("Praxisaufgabe zur Überarbeitung zurückgegeben"),
+    },
+    "makeup": {
+        TaskSubmission.State.SUBMITTED: gettext_lazy("Ersatzleistung noch nicht geprüft"),
+        TaskSubmission.State.RETURNED: gettext_lazy("Ersatzleistung zur Überarbeitung zurückgegeben"),
+    },
+}
+
+
+def missing_for_certificate(progress: EnrollmentProgress, now=None) -> list[str]:
+    """Why a participant cannot receive a certificate yet, one line per module that is not
+    completed: "Modul 3: Anwesenheit fehlt, Praxisaufgabe fehlt"."""
+    return [
+        _("Modul %(n)s: %(reasons)s") % {"n": row.module.position, "reasons": ", ".join(reasons)}
+        for row in progress.modules
+        if (reasons := missing(row, now))
+    ]

@@ -9,7 +9,7 @@ municipalities) are computed once and kept in the cache until an enrollment chan
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -173,6 +173,8 @@ class Dashboard:
     cards: list[ModuleCard]
     next_session: Session | None
     certificates: list
+    # Work returned for revision, for the alert at the top of the page.
+    returned: list[tuple[Module, TaskSubmission]] = field(default_factory=list)
 
 
 def needs_makeup(row: ModuleProgress) -> bool:
@@ -221,12 +223,23 @@ def participant_dashboard(
         cards=cards,
         next_session=next_session,
         certificates=certificates,
+        returned=[
+            (row.module, submission)
+            for row in progress.modules
+            for submission in row.submission_objects.values()
+            if submission.state == TaskSubmission.State.RETURNED
+        ],
     )
 
 
 def cohort_sessions(cohort: Cohort):
     """The cohort's sessions in time order, with their modules (for the calendar file)."""
     return Session.objects.filter(cohort=cohort).select_related("module").order_by("starts_at")
+
+
+def programme_modules(cohort: Cohort) -> list[Module]:
+    """The modules of the cohort's programme, in their order."""
+    return list(Module.objects.filter(programme_id=cohort.programme_id).order_by("position"))
 
 
 def may_open_material(user: User, material: Material) -> bool:
@@ -269,9 +282,8 @@ class ProgressMatrix:
     pending: list[PendingReview]
 
 
-def progress_matrix(cohort: Cohort) -> ProgressMatrix:
-    """Every confirmed participant's progress in the cohort, and the submissions to review."""
-    modules, sessions, rows = cohort_progress(cohort)
+def pending_reviews(rows: list[EnrollmentProgress]) -> list[PendingReview]:
+    """The submitted tasks and make-up work of ``rows`` that wait for a decision, oldest first."""
     pending = [
         PendingReview(enrollment=row.enrollment, module=module_row.module, submission=submission)
         for row in rows
@@ -279,7 +291,13 @@ def progress_matrix(cohort: Cohort) -> ProgressMatrix:
         for submission in module_row.submission_objects.values()
         if submission.state == TaskSubmission.State.SUBMITTED
     ]
-    return ProgressMatrix(modules=modules, sessions=sessions, rows=rows, pending=pending)
+    return sorted(pending, key=lambda item: (item.submission.submitted_at, item.submission.pk))
+
+
+def progress_matrix(cohort: Cohort) -> ProgressMatrix:
+    """Every confirmed participant's progress in the cohort, and the submissions to review."""
+    modules, sessions, rows = cohort_progress(cohort)
+    return ProgressMatrix(modules=modules, sessions=sessions, rows=rows, pending=pending_reviews(rows))
 
 
 @dataclass(frozen=True)

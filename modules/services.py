@@ -1,11 +1,13 @@
 """Writes of the curriculum: sessions, materials, attendance and practical tasks."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from cohorts.selectors import can_coordinate
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.files import safe_display_name, validate_document
+from portal.mail import absolute_url, queue_templated_mail
 
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
 from .progress import upload_open
@@ -190,12 +193,130 @@ def upload_task(
 def review_task(
     *, submission: TaskSubmission, accept: bool, comment: str, by: User, at: dt.datetime
 ) -> TaskSubmission:
+    """Accept a task or return it for revision with feedback. A returned task is mailed to the
+    participant with the feedback, in their language, through the outbox (once per return)."""
     _require_coordinator(by, submission.enrollment.cohort)
     if not accept and not comment.strip():
         raise ValidationError(_("Bitte schreiben Sie dazu, was überarbeitet werden soll."), code="comment")
-    submission.state = TaskSubmission.State.ACCEPTED if accept else TaskSubmission.State.RETURNED
-    submission.comment = comment.strip()
-    submission.reviewed_by = by
-    submission.reviewed_at = at
-    submission.save(update_fields=["state", "comment", "reviewed_by", "reviewed_at"])
+    with transaction.atomic():
+        submission = (
+            TaskSubmission.objects.select_for_update()
+            .select_related("enrollment__user", "enrollment__cohort", "module")
+            .get(pk=submission.pk)
+        )
+        submission.state = TaskSubmission.State.ACCEPTED if accept else TaskSubmission.State.RETURNED
+        submission.comment = comment.strip()
+        submission.reviewed_by = by
+        submission.reviewed_at = at
+        submission.save(update_fields=["state", "comment", "reviewed_by", "reviewed_at"])
+        if not accept:
+            participant = submission.enrollment.user
+            queue_templated_mail(
+                template="modules/task_returned",
+                context={
+                    "submission": submission,
+                    "module": submission.module,
+                    "user": participant,
+                    "course_url": absolute_url(reverse("modules:dashboard")),
+                },
+                recipient=participant.email,
+                user=participant,
+                kind="task-returned",
+                idempotency_key=f"task-returned:{submission.pk}:{at.isoformat()}",
+                related=submission,
+            )
     return submission
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """One row of a cohort's schedule: an existing session (``pk``) to change or delete, or a new one."""
+
+    module: Module
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    meeting_url: str = ""
+    description: str = ""
+    description_en: str = ""
+    pk: int | None = None
+    delete: bool = False
+
+
+def _schedule_errors(
+    cohort: Cohort, plan: list[PlannedSession], others: list[Session]
+) -> dict[int, list[str]]:
+    """Each row's reasons to be refused: its times, the cohort's period, and clashes with the
+    other rows and with the cohort's sessions the plan leaves as they are."""
+    errors: dict[int, list[str]] = {}
+    period = _("Die Sitzung muss im Zeitraum des Durchgangs liegen (%(start)s bis %(end)s).") % {
+        "start": date_format(cohort.start_date, "SHORT_DATE_FORMAT"),
+        "end": date_format(cohort.end_date, "SHORT_DATE_FORMAT"),
+    }
+    kept = [(i, row) for i, row in enumerate(plan) if not row.delete]
+    for i, row in kept:
+        if row.ends_at <= row.starts_at:
+            errors.setdefault(i, []).append(_("Das Ende muss nach dem Beginn liegen."))
+            continue
+        if (
+            timezone.localdate(row.starts_at) < cohort.start_date
+            or timezone.localdate(row.ends_at) > cohort.end_date
+        ):
+            errors.setdefault(i, []).append(period)
+        for j, other in kept:
+            if j != i and other.starts_at < row.ends_at and other.ends_at > row.starts_at:
+                errors.setdefault(i, []).append(
+                    _("Die Sitzung überschneidet sich mit Zeile %(row)s (%(module)s, %(when)s).")
+                    % {
+                        "row": j + 1,
+                        "module": other.module.localized_title,
+                        "when": date_format(timezone.localtime(other.starts_at), "SHORT_DATETIME_FORMAT"),
+                    }
+                )
+        for session in others:
+            if session.starts_at < row.ends_at and session.ends_at > row.starts_at:
+                errors.setdefault(i, []).append(
+                    _("Die Sitzung überschneidet sich mit „%(session)s“.") % {"session": session}
+                )
+    return errors
+
+
+def schedule_cohort(*, cohort: Cohort, plan: list[PlannedSession], by: User) -> list[Session]:
+    """Create, change and delete a cohort's sessions in one go, all or nothing. The cohort row is
+    locked, so two coordinators cannot plan clashing sessions at once. Refused rows raise a
+    ValidationError whose ``error_dict`` maps ``row-<index>`` to the reasons."""
+    _require_coordinator(by, cohort)
+    with transaction.atomic():
+        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        existing = {s.pk: s for s in Session.objects.filter(cohort=cohort).select_related("module")}
+        named = {row.pk for row in plan if row.pk is not None}
+        errors = _schedule_errors(cohort, plan, [s for pk, s in existing.items() if pk not in named])
+        for i, row in enumerate(plan):
+            if row.pk is not None and row.pk not in existing:
+                errors.setdefault(i, []).append(_("Diese Sitzung gehört nicht zu diesem Durchgang."))
+        attended = set(
+            Attendance.objects.filter(session_id__in=[r.pk for r in plan if r.delete]).values_list(
+                "session_id", flat=True
+            )
+        )
+        for i, row in enumerate(plan):
+            if row.delete and row.pk in attended:
+                errors.setdefault(i, []).append(
+                    _("Für diese Sitzung ist schon Anwesenheit erfasst; sie kann nicht gelöscht werden.")
+                )
+        if errors:
+            raise ValidationError({f"row-{i}": messages for i, messages in sorted(errors.items())})
+        saved = []
+        for row in plan:
+            session = existing.get(row.pk) if row.pk else Session(cohort=cohort)
+            if row.delete:
+                session.delete()
+                continue
+            session.module, session.starts_at, session.ends_at = row.module, row.starts_at, row.ends_at
+            session.meeting_url, session.description, session.description_en = (
+                row.meeting_url,
+                row.description,
+                row.description_en,
+            )
+            session.save()
+            saved.append(session)
+    return saved

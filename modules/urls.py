@@ -14,6 +14,7 @@ urlpatterns = [
     path("koordination/", views.coordination, name="coordination"),
     path("koordination/<int:pk>/", views.progress_matrix, name="progress"),
     path("koordination/<int:pk>/fortschritt.csv", views.progress_csv, name="progress_csv"),
+    path("koordination/<int:pk>/termine/", views.schedule, name="schedule"),
     path("koordination/sitzung/<int:pk>/", views.session_attendance, name="attendance"),
     path("koordination/abgabe/<int:pk>/", views.review_submission, name="review_submission"),
 ]

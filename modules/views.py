@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort, Enrollment
@@ -16,6 +17,9 @@ from portal.web.ratelimit import allow
 
 from . import selectors, services
 from .calendar import cohort_calendar
+from .coordination import coordination_home
+from .coordination import progress_matrix as scannable_matrix
+from .forms import ScheduleFormSet, schedule_initial
 from .models import Attendance, Material, Module, Session, TaskSubmission
 from .selectors import UploadError
 
@@ -43,6 +47,7 @@ def _render_dashboard(request, enrollment: Enrollment, *, upload_error: UploadEr
             "cards": page.cards,
             "next_session": page.next_session,
             "certificates": page.certificates,
+            "returned": page.returned,
             "upload_error": upload_error,
         },
         status=400 if upload_error else 200,
@@ -138,25 +143,59 @@ def _coordinated_cohort(request, pk: int) -> Cohort:
 def coordination(request):
     if not request.user.is_superuser and not roles.in_group(request.user, roles.COORDINATORS):
         raise PermissionDenied
-    cohorts = selectors.coordination_cohorts(request.user)
-    return render(request, "modules/coordination.html", {"cohorts": cohorts})
+    home = coordination_home(request.user)
+    return render(request, "modules/coordination.html", {"cohorts": home.cohorts, "earlier": home.earlier})
 
 
 @login_required
 def progress_matrix(request, pk: int):
     cohort = _coordinated_cohort(request, pk)
-    matrix = selectors.progress_matrix(cohort)
+    matrix = scannable_matrix(cohort, only=request.GET.get("nur", ""))
     return render(
         request,
         "modules/progress_matrix.html",
-        {
-            "cohort": cohort,
-            "modules": matrix.modules,
-            "sessions": matrix.sessions,
-            "rows": matrix.rows,
-            "pending": matrix.pending,
-            "statuses": Attendance.Status,
-        },
+        {"cohort": cohort, "matrix": matrix, "filters": FILTER_LABELS},
+    )
+
+
+FILTER_LABELS = [
+    ("", gettext_lazy("alle")),
+    ("offen", gettext_lazy("nur offene")),
+    ("gefaehrdet", gettext_lazy("nur gefährdet")),
+]
+
+
+@login_required
+def schedule(request, pk: int):
+    """Every module's sessions of a cohort in one form; all rows are saved together or, with the
+    reasons at the rows, none."""
+    cohort = _coordinated_cohort(request, pk)
+    modules = selectors.programme_modules(cohort)
+    sessions = list(selectors.cohort_sessions(cohort))
+    formset = ScheduleFormSet(
+        request.POST or None,
+        initial=schedule_initial(sessions, modules),
+        existing=len(sessions),
+        form_kwargs={"modules": modules},
+        prefix="sitzung",
+    )
+    if request.method == "POST" and formset.is_valid():
+        forms = formset.filled_forms()
+        try:
+            services.schedule_cohort(cohort=cohort, plan=[form.planned() for form in forms], by=request.user)
+        except ValidationError as exc:
+            for key, reasons in exc.message_dict.items():
+                form = forms[int(key.removeprefix("row-"))]
+                for reason in reasons:
+                    form.add_error(None, reason)
+        else:
+            messages.success(request, _("Die Termine sind gespeichert."))
+            return redirect("modules:schedule", pk=cohort.pk)
+    return render(
+        request,
+        "modules/schedule.html",
+        {"cohort": cohort, "formset": formset, "modules": modules},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -141,7 +141,7 @@ def test_coordinator_records_progress_and_the_participant_sees_it(page, axe, bro
     page.locator(".site-header").get_by_role("link", name="Koordination").click()
     expect(page).to_have_url(base_url + reverse("modules:coordination"))
     axe()
-    page.get_by_role("main").get_by_role("link", name=cohort.title).click()
+    page.get_by_role("region", name=cohort.title).get_by_role("link", name="Fortschritt und Abgaben").click()
     progress_url = base_url + reverse("modules:progress", args=[cohort.pk])
     expect(page).to_have_url(progress_url)
     axe()
@@ -150,7 +150,9 @@ def test_coordinator_records_progress_and_the_participant_sees_it(page, axe, bro
         "link", name="Anwesenheit erfassen"
     ).click()
     expect(page).to_have_url(base_url + reverse("modules:attendance", args=[past_session.pk]))
-    expect(page.get_by_role("radio", name="Paula Petersen anwesend")).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Paula Petersen").get_by_role("radio", name="anwesend")
+    ).to_be_checked()
     axe()
     page.get_by_role("button", name="Anwesenheit speichern").click()
     expect(page).to_have_url(progress_url)

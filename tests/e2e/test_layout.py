@@ -74,7 +74,15 @@ PAGES = {
     ],
     "participant": ["course", "questionnaires", "questionnaire", "applications", "surveys", "survey"],
     "reviewer": ["admin_index", "admin_applications", "admin_application", "statistics"],
-    "coordinator": ["coordination", "progress", "attendance", "certificates", "admin_index"],
+    "coordinator": [
+        "coordination",
+        "progress",
+        "attendance",
+        "schedule",
+        "certificates",
+        "revoke",
+        "admin_index",
+    ],
     "evaluator": ["statistics", "waves"],
     "admin": ["admin_index", "admin_users", "coordination"],
 }
@@ -217,6 +225,8 @@ def _paths() -> dict[str, str]:
             "modules:attendance", args=[Session.objects.filter(cohort=past).order_by("starts_at").first().pk]
         ),
         "certificates": reverse("certificates:cohort", args=[past.pk]),
+        "schedule": reverse("modules:schedule", args=[past.pk]),
+        "revoke": reverse("certificates:revoke", args=[certificate.pk]),
     }
 
 
