@@ -32,6 +32,7 @@ urlpatterns = [
     path("bewerbung/", include("applications.urls")),
     path("", include("modules.urls")),
     path("", include("certificates.urls")),
+    path("netzwerk/", include("community.urls")),
     path("", include("evaluation.urls")),
     path("sprache/", views.set_language, name="set_language"),
     path("impressum/", TemplateView.as_view(template_name="portal/impressum.html"), name="imprint"),

@@ -1,0 +1,10 @@
+"""The group's mails in the outbox's list. Contact messages name no related object, so only
+superusers see them in the outbox; coordinators do not read members' private messages."""
+
+from django.utils.translation import gettext_lazy
+
+from portal.mail import register_kind_label
+
+register_kind_label("community-contact", gettext_lazy("Netzwerk: Nachricht über das Verzeichnis"))
+register_kind_label("community-suspended", gettext_lazy("Netzwerk: Sperre"))
+register_kind_label("community-lifted", gettext_lazy("Netzwerk: Sperre aufgehoben"))

@@ -1,0 +1,156 @@
+"""Know-how-Transfer: the closed group of participants, graduates and programme staff.
+
+Who belongs is never stored: ``community.access`` derives it from enrollments, certificates and
+roles at every request. What is stored here is what members add (their directory entry) and
+what moderators decide (suspensions), with an audit trail of every moderation step.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from modules.models import Module
+from portal.models import Municipality
+
+TAGS_MAX = 10
+TAG_MAX_LENGTH = 40
+
+
+class Suspension(models.Model):
+    """A moderator excluded a member from the group; it ends when it is lifted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Mitglied"),
+        on_delete=models.CASCADE,
+        related_name="community_suspensions",
+    )
+    reason = models.TextField(_("Grund"), max_length=1000)
+    created_at = models.DateTimeField(_("gesperrt am"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gesperrt von"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField(_("aufgehoben am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Sperre im Netzwerk")
+        verbose_name_plural = _("Sperren im Netzwerk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(lifted_at__isnull=True), name="community_one_open_suspension"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d})"
+
+
+class ModerationEvent(models.Model):
+    """One moderation step, kept for the record: who did what to whose content, and why."""
+
+    class Action(models.TextChoices):
+        SUSPEND = "suspend", _("Mitglied gesperrt")
+        LIFT = "lift", _("Sperre aufgehoben")
+
+    action = models.CharField(_("Schritt"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("durch"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("betroffenes Mitglied"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="community_moderation_events",
+    )
+    reason = models.TextField(_("Grund"), blank=True)
+    at = models.DateTimeField(_("am"))
+
+    class Meta:
+        verbose_name = _("Moderationsschritt")
+        verbose_name_plural = _("Moderationsschritte")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d})"
+
+
+class DirectoryEntry(models.Model):
+    """A member's entry in the directory, present only while the member chooses to appear.
+
+    The name is the account's, read live; the e-mail address is never part of the entry.
+    """
+
+    class Contact(models.TextChoices):
+        FORM = "form", _("Nachricht über das Kontaktformular")
+        NONE = "none", _("keine Nachrichten")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Mitglied"),
+        on_delete=models.CASCADE,
+        related_name="community_entry",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("Kommune"),
+        on_delete=models.PROTECT,
+        related_name="community_entries",
+    )
+    unit = models.CharField(_("Organisationseinheit"), max_length=150, blank=True)
+    function = models.CharField(_("Funktion"), max_length=150, blank=True)
+    modules = models.ManyToManyField(
+        Module, verbose_name=_("Themen (Module)"), blank=True, related_name="community_entries"
+    )
+    tags = models.JSONField(_("eigene Schlagworte"), default=list, blank=True)
+    contact = models.CharField(_("Kontakt"), max_length=10, choices=Contact.choices, default=Contact.FORM)
+    contact_note = models.CharField(_("Hinweis zur Kontaktaufnahme"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("eingetragen am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Verzeichniseintrag")
+        verbose_name_plural = _("Verzeichniseinträge")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class ContactMessage(models.Model):
+    """A message sent through the directory's contact form: kept to count each sender's messages
+    (the rate limit holds across processes and restarts) and for the sender's data export."""
+
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Absender:in"),
+        on_delete=models.CASCADE,
+        related_name="community_sent_messages",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Empfänger:in"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="community_received_messages",
+    )
+    subject = models.CharField(_("Betreff"), max_length=150)
+    body = models.TextField(_("Nachricht"), max_length=3000)
+    reply_to_sender = models.BooleanField(_("Antwort an meine Adresse erlaubt"), default=False)
+    sent_at = models.DateTimeField(_("gesendet am"), db_index=True)
+
+    class Meta:
+        verbose_name = _("Kontaktnachricht")
+        verbose_name_plural = _("Kontaktnachrichten")
+        indexes = [models.Index(fields=["sender", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} → {self.recipient_id}"

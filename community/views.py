@@ -1,0 +1,103 @@
+"""The group's pages. Each view is wrapped in one access helper of ``community.access``."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.accounts.models import User
+
+from . import selectors, services
+from .access import member_required, membership, moderator_required, writer_required
+from .forms import ContactForm, DirectoryEntryForm, DirectorySearchForm, SuspendForm
+from .models import Suspension
+
+
+@member_required
+def home(request):
+    return render(
+        request,
+        "community/home.html",
+        {"membership": request.community, "entry": selectors.own_entry(request.user)},
+    )
+
+
+@member_required
+def directory(request):
+    form = DirectorySearchForm(request.GET or None, districts=selectors.districts())
+    filters = form.cleaned_data if form.is_valid() else {}
+    result = selectors.directory(filters, request.GET.get("seite"))
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return render(
+        request,
+        "community/directory.html",
+        {"form": form, "page": result.page, "rows": result.rows, "query": query.urlencode()},
+    )
+
+
+@writer_required
+def entry_edit(request):
+    entry = selectors.own_entry(request.user)
+    form = DirectoryEntryForm(request.POST or None, initial=DirectoryEntryForm.initial_from(entry))
+    if request.method == "POST" and form.is_valid():
+        services.save_entry(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Ihr Eintrag im Verzeichnis ist gespeichert."))
+        return redirect("community:directory")
+    return render(request, "community/entry_form.html", {"form": form, "entry": entry})
+
+
+@require_POST
+@writer_required
+def entry_leave(request):
+    if services.leave_directory(user=request.user):
+        messages.success(request, _("Ihr Eintrag ist aus dem Verzeichnis entfernt."))
+    return redirect("community:home")
+
+
+@writer_required
+def contact(request, pk: int):
+    entry = selectors.contactable_entry(pk)
+    if entry is None or entry.user_id == request.user.pk or not entry.contact == entry.Contact.FORM:
+        raise Http404
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_contact_message(sender=request.user, entry=entry, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Ihre Nachricht ist unterwegs."))
+            return redirect("community:directory")
+    return render(
+        request, "community/contact.html", {"form": form, "name": entry.user.get_full_name()}, status=200
+    )
+
+
+@moderator_required
+def suspend(request, user_pk: int):
+    member = get_object_or_404(User, pk=user_pk)
+    current = membership(member)
+    if current is None:
+        raise Http404
+    open_suspension = Suspension.objects.filter(user=member, lifted_at__isnull=True).first()
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if open_suspension:
+                services.lift_suspension(member=member, actor=request.user)
+                messages.success(request, _("Die Sperre ist aufgehoben."))
+                return redirect("community:home")
+            if form.is_valid():
+                services.suspend_member(member=member, actor=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Das Mitglied ist gesperrt und per E-Mail informiert."))
+                return redirect("community:home")
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "community/suspend.html",
+        {"form": form, "member": member, "open_suspension": open_suspension},
+    )
