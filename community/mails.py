@@ -8,3 +8,4 @@ from portal.mail import register_kind_label
 register_kind_label("community-contact", gettext_lazy("Netzwerk: Nachricht über das Verzeichnis"))
 register_kind_label("community-suspended", gettext_lazy("Netzwerk: Sperre"))
 register_kind_label("community-lifted", gettext_lazy("Netzwerk: Sperre aufgehoben"))
+register_kind_label("community-project", gettext_lazy("Netzwerk: Projekt freigegeben oder abgelehnt"))

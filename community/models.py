@@ -5,12 +5,14 @@ roles at every request. What is stored here is what members add (their directory
 what moderators decide (suspensions), with an audit trail of every moderation step.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from modules.models import Module
+from modules.models import Module, TaskSubmission
 from portal.models import Municipality
 
 TAGS_MAX = 10
@@ -56,6 +58,8 @@ class ModerationEvent(models.Model):
     class Action(models.TextChoices):
         SUSPEND = "suspend", _("Mitglied gesperrt")
         LIFT = "lift", _("Sperre aufgehoben")
+        APPROVE_PROJECT = "approve_project", _("Projekt für die öffentliche Seite freigegeben")
+        DECLINE_PROJECT = "decline_project", _("Vorschlag eines Projekts abgelehnt")
 
     action = models.CharField(_("Schritt"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
@@ -73,6 +77,9 @@ class ModerationEvent(models.Model):
         related_name="community_moderation_events",
     )
     reason = models.TextField(_("Grund"), blank=True)
+    # What the step concerned, e.g. "community.project" and its id (empty for a member).
+    target_model = models.CharField(_("Bezug (Art)"), max_length=60, blank=True)
+    target_id = models.PositiveBigIntegerField(_("Bezug (ID)"), null=True, blank=True)
     at = models.DateTimeField(_("am"))
 
     class Meta:
@@ -154,3 +161,120 @@ class ContactMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender_id} → {self.recipient_id}"
+
+
+# --- Projects from the municipalities -----------------------------------------------------------
+
+PROJECT_FILES_MAX = 3
+PROJECT_LINKS_MAX = 5
+
+
+def project_file_path(instance, filename: str) -> str:
+    """A random name below private/, which has no public URL; the kind decides the suffix."""
+    return f"private/community/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class Project(models.Model):
+    """A town's smart-city project, described by a member for the others (and, once a
+    coordinator approved the author's proposal, for the public page)."""
+
+    class Status(models.TextChoices):
+        IDEA = "idea", _("Idee")
+        PLANNING = "planning", _("in Planung")
+        IMPLEMENTATION = "implementation", _("in Umsetzung")
+        DONE = "done", _("abgeschlossen")
+
+    class Publication(models.TextChoices):
+        NETWORK = "network", _("nur im Netzwerk")
+        PROPOSED = "proposed", _("für die öffentliche Seite vorgeschlagen")
+        PUBLIC = "public", _("öffentlich")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Autor:in"),
+        on_delete=models.CASCADE,
+        related_name="community_projects",
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("Kommune"), on_delete=models.PROTECT, related_name="community_projects"
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    summary = models.TextField(_("Kurzbeschreibung"), max_length=2000)
+    status = models.CharField(_("Stand"), max_length=16, choices=Status.choices, default=Status.IDEA)
+    modules = models.ManyToManyField(
+        Module, verbose_name=_("Themen (Module)"), blank=True, related_name="community_projects"
+    )
+    tags = models.JSONField(_("eigene Schlagworte"), default=list, blank=True)
+    started_on = models.DateField(_("Beginn"), null=True, blank=True)
+    ended_on = models.DateField(_("Ende"), null=True, blank=True)
+    lessons = models.TextField(_("Erfahrungen und Empfehlungen"), max_length=4000, blank=True)
+    links = models.JSONField(_("Links"), default=list, blank=True)
+    draft = models.BooleanField(_("Entwurf"), default=False)
+    publication = models.CharField(
+        _("Veröffentlichung"), max_length=10, choices=Publication.choices, default=Publication.NETWORK
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("freigegeben von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    source_task = models.OneToOneField(
+        TaskSubmission,
+        verbose_name=_("aus der Praxisaufgabe"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="community_project",
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Projekt")
+        verbose_name_plural = _("Projekte")
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["publication", "draft"]), models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="community_project_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(publication="public", draft=True), name="community_public_project_not_draft"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectFile(models.Model):
+    """A PDF or image of a project, checked by its content; handed out only to members."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        PNG = "png", "PNG"
+        JPEG = "jpg", "JPEG"
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(_("Datei"), upload_to=project_file_path)
+    file_name = models.CharField(_("Dateiname"), max_length=150)
+    kind = models.CharField(_("Art"), max_length=4, choices=Kind.choices)
+    size = models.PositiveIntegerField(_("Größe"))
+    uploaded_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Projektdatei")
+        verbose_name_plural = _("Projektdateien")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.file_name

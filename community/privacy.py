@@ -4,6 +4,9 @@
 - Contact messages the person sent: exported, erased with the account, and deleted by the
   retention run a year after they were sent (the mail itself is the recipient's). Messages the
   person received lose their recipient on erasure.
+- Projects the person described, with their files: exported; erased with the account (a
+  project lives from its author's knowledge and answers; without the author it is gone, also
+  from the public page).
 - Suspensions of the person: exported; erased with the account. The moderation log keeps the
   step and its date without the person (``subject`` emptied), so the record of what moderators
   did stays whole.
@@ -12,9 +15,9 @@
 import datetime as dt
 
 from portal.accounts.models import User
-from portal.privacy.registry import Export
+from portal.privacy.registry import Export, ExportFile, archive_path, delete_files_on_commit
 
-from .models import ContactMessage, DirectoryEntry, ModerationEvent, Suspension
+from .models import ContactMessage, DirectoryEntry, ModerationEvent, Project, ProjectFile, Suspension
 
 CONTACT_MESSAGES_KEPT = dt.timedelta(days=365)
 
@@ -47,14 +50,51 @@ def export(user: User) -> Export:
         {"reason": s.reason, "created_at": s.created_at, "lifted_at": s.lifted_at}
         for s in Suspension.objects.filter(user=user).order_by("created_at")
     ]
+    projects, files = _projects(user)
     return Export(
         name="netzwerk",
-        data={"directory_entry": directory, "contact_messages_sent": sent, "suspensions": suspensions},
+        data={
+            "directory_entry": directory,
+            "contact_messages_sent": sent,
+            "suspensions": suspensions,
+            "projects": projects,
+        },
+        files=files,
     )
+
+
+def _projects(user: User) -> tuple[list[dict], list[ExportFile]]:
+    data, files = [], []
+    for project in (
+        Project.objects.filter(author=user).select_related("municipality").prefetch_related("files")
+    ):
+        paths = []
+        for stored in project.files.all():
+            paths.append(archive_path("netzwerk", f"projekt-{project.pk}", stored.file_name))
+            files.append(ExportFile(path=paths[-1], name=stored.file.name))
+        data.append(
+            {
+                "title": project.title,
+                "summary": project.summary,
+                "status": project.status,
+                "municipality": project.municipality.name,
+                "tags": project.tags,
+                "started_on": project.started_on,
+                "ended_on": project.ended_on,
+                "lessons": project.lessons,
+                "links": project.links,
+                "publication": project.publication,
+                "created_at": project.created_at,
+                "files": paths,
+            }
+        )
+    return data, files
 
 
 def erase(user: User, *, at: dt.datetime) -> None:
     DirectoryEntry.objects.filter(user=user).delete()
+    delete_files_on_commit(ProjectFile.objects.filter(project__author=user).values_list("file", flat=True))
+    Project.objects.filter(author=user).delete()
     ContactMessage.objects.filter(sender=user).delete()
     ContactMessage.objects.filter(recipient=user).update(recipient=None)
     Suspension.objects.filter(user=user).delete()

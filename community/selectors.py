@@ -8,9 +8,10 @@ from django.db.models import Prefetch, Q
 
 from cohorts.models import Enrollment
 from cohorts.selectors import programme_municipalities
+from modules.models import TaskSubmission
 
 from .access import member_ids
-from .models import DirectoryEntry
+from .models import DirectoryEntry, Project
 
 DIRECTORY_PAGE_SIZE = 25
 
@@ -104,3 +105,133 @@ def contactable_entry(pk: int) -> DirectoryEntry | None:
 
 def own_entry(user) -> DirectoryEntry | None:
     return DirectoryEntry.objects.filter(user=user).prefetch_related("modules").first()
+
+
+# --- Projects -------------------------------------------------------------------------------
+
+PROJECT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ProjectCard:
+    pk: int
+    title: str
+    summary: str
+    status: str
+    status_label: str
+    municipality: str
+    district: str
+    topics: list[str]
+    tags: list[str]
+    public: bool
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    page: Page
+    cards: list[ProjectCard]
+
+
+def _card(project: Project) -> ProjectCard:
+    return ProjectCard(
+        pk=project.pk,
+        title=project.title,
+        summary=project.summary,
+        status=project.status,
+        status_label=project.get_status_display(),
+        municipality=project.municipality.name,
+        district=project.municipality.district,
+        topics=[m.localized_title for m in sorted(project.modules.all(), key=lambda m: m.position)],
+        tags=list(project.tags),
+        public=project.publication == Project.Publication.PUBLIC,
+    )
+
+
+def shared_projects():
+    """Projects every member sees: not drafts, by authors who are members now."""
+    return Project.objects.filter(draft=False, author__in=member_ids())
+
+
+def projects(filters: dict, page_number, *, per_page: int = PROJECT_PAGE_SIZE) -> ProjectPage:
+    """One page of the projects, filtered: count, page and topics (three queries)."""
+    found = shared_projects().select_related("municipality")
+    text = filters.get("q")
+    if text:
+        found = found.filter(
+            Q(title__icontains=text)
+            | Q(summary__icontains=text)
+            | Q(lessons__icontains=text)
+            | Q(tags__icontains=text)
+        )
+    if filters.get("module"):
+        found = found.filter(modules=filters["module"])
+    if filters.get("district"):
+        found = found.filter(municipality__district=filters["district"])
+    if filters.get("status"):
+        found = found.filter(status=filters["status"])
+    found = found.order_by("-updated_at", "-pk").prefetch_related("modules")
+    page = Paginator(found, per_page).get_page(page_number)
+    return ProjectPage(page=page, cards=[_card(project) for project in page])
+
+
+def visible_project(pk: int, user) -> Project | None:
+    """A project the member may read: shared, or their own draft; with its files and topics."""
+    return (
+        Project.objects.filter(Q(pk__in=shared_projects().values("pk")) | Q(author=user, draft=True), pk=pk)
+        .select_related("municipality", "author")
+        .prefetch_related("modules", "files")
+        .first()
+    )
+
+
+def own_project(pk: int, user) -> Project | None:
+    return Project.objects.filter(pk=pk, author=user).prefetch_related("modules", "files").first()
+
+
+def public_project(pk: int) -> Project | None:
+    """A project on the public page: approved, its author still a member."""
+    return (
+        shared_projects()
+        .filter(pk=pk, publication=Project.Publication.PUBLIC)
+        .select_related("municipality")
+        .prefetch_related("modules")
+        .first()
+    )
+
+
+def public_projects(*, limit: int | None = None):
+    found = (
+        shared_projects()
+        .filter(publication=Project.Publication.PUBLIC)
+        .select_related("municipality")
+        .order_by("-approved_at", "-pk")
+    )
+    return found[:limit] if limit else found
+
+
+def proposed_projects():
+    return (
+        shared_projects()
+        .filter(publication=Project.Publication.PROPOSED)
+        .select_related("municipality", "author")
+        .order_by("updated_at")
+    )
+
+
+def my_projects(user):
+    return Project.objects.filter(author=user).select_related("municipality").order_by("-updated_at")
+
+
+def convertible_tasks(user):
+    """The member's accepted practical tasks that are not a project yet."""
+    return (
+        TaskSubmission.objects.filter(
+            enrollment__user=user,
+            enrollment__state=Enrollment.State.CONFIRMED,
+            state=TaskSubmission.State.ACCEPTED,
+            kind=TaskSubmission.Kind.TASK,
+            community_project__isnull=True,
+        )
+        .select_related("module", "enrollment__cohort")
+        .order_by("module__position")
+    )

@@ -17,7 +17,7 @@ CONTACT_LIMIT_PER_HOUR = 5
 CONTACT_LIMIT_PER_DAY = 20
 
 
-def _tell(user: User, *, template: str, context: dict, kind: str, key: str) -> None:
+def tell(user: User, *, template: str, context: dict, kind: str, key: str) -> None:
     if reachable(user):
         queue_templated_mail(
             template=f"community/{template}",
@@ -45,7 +45,7 @@ def suspend_member(*, member: User, actor: User, reason: str, at: dt.datetime | 
         ModerationEvent.objects.create(
             action=ModerationEvent.Action.SUSPEND, actor=actor, subject=member, reason=reason, at=at
         )
-        _tell(
+        tell(
             member,
             template="suspended",
             context={"reason": reason},
@@ -64,7 +64,7 @@ def lift_suspension(*, member: User, actor: User, at: dt.datetime | None = None)
         open_.lifted_at = at
         open_.save(update_fields=["lifted_at"])
         ModerationEvent.objects.create(action=ModerationEvent.Action.LIFT, actor=actor, subject=member, at=at)
-        _tell(
+        tell(
             member,
             template="lifted",
             context={},
@@ -152,7 +152,7 @@ def send_contact_message(
             reply_to_sender=reply_to_sender,
             sent_at=at,
         )
-        _tell(
+        tell(
             recipient,
             template="contact",
             context={"sender": sender, "message": message},

@@ -3,10 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from community import privacy, services
-from community.models import ContactMessage, DirectoryEntry, ModerationEvent, Suspension
+from community import privacy, projects, services
+from community.models import ContactMessage, DirectoryEntry, ModerationEvent, Project, Suspension
 from portal.privacy.registry import collect_exports, privacy_modules
 from tests.factories import municipality
 
@@ -45,7 +46,21 @@ def entry_and_messages(cast):
         reply_to_sender=True,
     )
     services.suspend_member(member=cast.graduate, actor=cast.coordinator, reason="Zu viel Werbung")
-    return entry
+    project = projects.save_project(
+        author=cast.graduate,
+        modules=[],
+        municipality=municipality("Potsdam"),
+        title="Parksensoren",
+        summary="s",
+        status="idea",
+        tags=[],
+        started_on=None,
+        ended_on=None,
+        lessons="",
+        links=[],
+        files=[("pdf", "Plan.pdf", ContentFile(b"%PDF-1.4 test", name="Plan.pdf"))],
+    )
+    return entry, project
 
 
 def test_export_holds_entry_messages_and_suspensions(cast):
@@ -56,6 +71,9 @@ def test_export_holds_entry_messages_and_suspensions(cast):
     assert data["directory_entry"]["modules"] == ["Modul 1"]
     assert data["contact_messages_sent"][0]["body"] == "Eine Frage"
     assert data["suspensions"][0]["reason"] == "Zu viel Werbung"
+    assert data["projects"][0]["title"] == "Parksensoren"
+    assert [f.path for f in exports["netzwerk"].files] == data["projects"][0]["files"]
+    assert data["projects"][0]["files"][0].endswith("Plan.pdf")
     other = {export.name: export for export in collect_exports(cast.participant)}["netzwerk"].data
     assert other["contact_messages_sent"] == [] and other["suspensions"] == []
 
@@ -66,6 +84,7 @@ def test_erasure_removes_the_persons_data_and_keeps_the_moderation_record(cast):
     assert not DirectoryEntry.objects.filter(user=cast.graduate).exists()
     assert not ContactMessage.objects.filter(sender=cast.graduate).exists()
     assert not Suspension.objects.filter(user=cast.graduate).exists()
+    assert not Project.objects.exists()
     event = ModerationEvent.objects.get()
     assert event.subject is None and event.reason == "" and event.actor == cast.coordinator
     assert DirectoryEntry.objects.filter(user=cast.participant).exists()
