@@ -10,7 +10,15 @@ from modules.models import Module
 from portal.web.forms import KernFormMixin
 from portal.web.text import TextFormMixin
 
-from .models import PROJECT_LINKS_MAX, TAG_MAX_LENGTH, TAGS_MAX, DirectoryEntry, Project, ProjectFile
+from .models import (
+    POST_MAX_LENGTH,
+    PROJECT_LINKS_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_MAX,
+    DirectoryEntry,
+    Project,
+    ProjectFile,
+)
 
 
 def parse_tags(value: str) -> list[str]:
@@ -284,4 +292,49 @@ class ProjectSearchForm(KernFormMixin, forms.Form):
 class DeclineForm(TextFormMixin, KernFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Grund"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- Exchange -------------------------------------------------------------------------------
+
+MARKDOWN_HELP = _(
+    "Einfaches Markdown: **fett**, _kursiv_, Listen mit -, > Zitat, `Code`, [Text](https://…). Kein HTML, keine Bilder."
+)
+
+
+class ThreadForm(TextFormMixin, KernFormMixin, forms.Form):
+    module = forms.ModelChoiceField(
+        label=_("Thema"),
+        queryset=Module.objects.order_by("position"),
+        required=False,
+        empty_label=_("Allgemein"),
+    )
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    body = forms.CharField(
+        label=_("Ihre Frage oder Ihr Beitrag"),
+        max_length=POST_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=MARKDOWN_HELP,
+    )
+
+
+class ReplyForm(TextFormMixin, KernFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Ihre Antwort"),
+        max_length=POST_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=MARKDOWN_HELP,
+    )
+
+
+class ReasonForm(TextFormMixin, KernFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Grund"), max_length=1000, required=False)
+
+
+class TopicFilterForm(KernFormMixin, forms.Form):
+    module = forms.ModelChoiceField(
+        label=_("Thema"),
+        queryset=Module.objects.order_by("position"),
+        required=False,
+        empty_label=_("alle Themen"),
     )

@@ -9,3 +9,5 @@ register_kind_label("community-contact", gettext_lazy("Netzwerk: Nachricht über
 register_kind_label("community-suspended", gettext_lazy("Netzwerk: Sperre"))
 register_kind_label("community-lifted", gettext_lazy("Netzwerk: Sperre aufgehoben"))
 register_kind_label("community-project", gettext_lazy("Netzwerk: Projekt freigegeben oder abgelehnt"))
+register_kind_label("community-moderation", gettext_lazy("Netzwerk: Moderation eines Beitrags"))
+register_kind_label("community-digest", gettext_lazy("Netzwerk: Wochenübersicht des Austauschs"))

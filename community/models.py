@@ -60,6 +60,10 @@ class ModerationEvent(models.Model):
         LIFT = "lift", _("Sperre aufgehoben")
         APPROVE_PROJECT = "approve_project", _("Projekt für die öffentliche Seite freigegeben")
         DECLINE_PROJECT = "decline_project", _("Vorschlag eines Projekts abgelehnt")
+        HIDE_POST = "hide_post", _("Beitrag ausgeblendet")
+        SHOW_POST = "show_post", _("Beitrag wieder eingeblendet")
+        LOCK_THREAD = "lock_thread", _("Thema geschlossen")
+        UNLOCK_THREAD = "unlock_thread", _("Thema wieder geöffnet")
 
     action = models.CharField(_("Schritt"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
@@ -278,3 +282,131 @@ class ProjectFile(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- Exchange ---------------------------------------------------------------------------------
+
+POST_MAX_LENGTH = 5000
+
+
+class Thread(models.Model):
+    """A question or topic in the exchange, by module (or general when no module is given)."""
+
+    module = models.ForeignKey(
+        Module,
+        verbose_name=_("Thema (Modul)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="community_threads",
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    # Empty once the author's account is erased: the thread stays readable ("gelöschtes Mitglied").
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("eröffnet von"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="community_threads",
+    )
+    locked = models.BooleanField(_("geschlossen"), default=False)
+    created_at = models.DateTimeField(_("eröffnet am"))
+    last_post_at = models.DateTimeField(_("letzter Beitrag am"), db_index=True)
+
+    class Meta:
+        verbose_name = _("Thema im Austausch")
+        verbose_name_plural = _("Themen im Austausch")
+        ordering = ["-last_post_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Post(models.Model):
+    """A post: the thread's opening text or a reply. ``html`` is the body rendered and
+    sanitised when it was written (community.markdown); the template prints only that."""
+
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("Thema"), on_delete=models.CASCADE, related_name="posts"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Autor:in"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="community_posts",
+    )
+    body = models.TextField(_("Text"), max_length=POST_MAX_LENGTH)
+    html = models.TextField(_("Text (dargestellt)"), editable=False)
+    created_at = models.DateTimeField(_("geschrieben am"), db_index=True)
+    hidden = models.BooleanField(_("ausgeblendet"), default=False)
+    hidden_reason = models.TextField(_("Grund des Ausblendens"), blank=True)
+
+    class Meta:
+        verbose_name = _("Beitrag")
+        verbose_name_plural = _("Beiträge")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["thread", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id}/{self.pk}"
+
+
+class Watch(models.Model):
+    """A member follows a thread ("beobachten"): its new posts are in their weekly digest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_watches"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="watches")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Beobachtung")
+        verbose_name_plural = _("Beobachtungen")
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="community_watch_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.thread_id}"
+
+
+class Report(models.Model):
+    """A member tells the moderation about a post."""
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("Beitrag"), on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gemeldet von"),
+        on_delete=models.CASCADE,
+        related_name="community_reports",
+    )
+    reason = models.TextField(_("Grund"), max_length=1000)
+    created_at = models.DateTimeField(_("gemeldet am"))
+    resolved_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Meldung")
+        verbose_name_plural = _("Meldungen")
+        constraints = [models.UniqueConstraint(fields=["post", "reporter"], name="community_report_once")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} ({self.reporter_id})"
+
+
+class DigestSubscription(models.Model):
+    """The member asked for the weekly digest of their watched threads."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_digest"
+    )
+    created_at = models.DateTimeField(_("bestellt am"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("zuletzt gesendet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Wochenübersicht des Austauschs")
+        verbose_name_plural = _("Wochenübersichten des Austauschs")
+
+    def __str__(self) -> str:
+        return str(self.user_id)

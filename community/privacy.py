@@ -7,6 +7,9 @@
 - Projects the person described, with their files: exported; erased with the account (a
   project lives from its author's knowledge and answers; without the author it is gone, also
   from the public page).
+- Posts in the exchange: exported; with the account they stay, without their author, so the
+  threads others answered remain readable ("gelöschtes Mitglied"); hidden posts go. Watches,
+  reports and the digest subscription go.
 - Suspensions of the person: exported; erased with the account. The moderation log keeps the
   step and its date without the person (``subject`` emptied), so the record of what moderators
   did stays whole.
@@ -17,7 +20,19 @@ import datetime as dt
 from portal.accounts.models import User
 from portal.privacy.registry import Export, ExportFile, archive_path, delete_files_on_commit
 
-from .models import ContactMessage, DirectoryEntry, ModerationEvent, Project, ProjectFile, Suspension
+from .models import (
+    ContactMessage,
+    DigestSubscription,
+    DirectoryEntry,
+    ModerationEvent,
+    Post,
+    Project,
+    ProjectFile,
+    Report,
+    Suspension,
+    Thread,
+    Watch,
+)
 
 CONTACT_MESSAGES_KEPT = dt.timedelta(days=365)
 
@@ -58,9 +73,25 @@ def export(user: User) -> Export:
             "contact_messages_sent": sent,
             "suspensions": suspensions,
             "projects": projects,
+            "exchange": _exchange(user),
         },
         files=files,
     )
+
+
+def _exchange(user: User) -> dict:
+    return {
+        "posts": [
+            {"thread": p.thread.title, "body": p.body, "created_at": p.created_at, "hidden": p.hidden}
+            for p in Post.objects.filter(author=user).select_related("thread").order_by("created_at")
+        ],
+        "watched_threads": list(Watch.objects.filter(user=user).values_list("thread__title", flat=True)),
+        "reports": [
+            {"reason": r.reason, "created_at": r.created_at}
+            for r in Report.objects.filter(reporter=user).order_by("created_at")
+        ],
+        "weekly_digest": DigestSubscription.objects.filter(user=user).exists(),
+    }
 
 
 def _projects(user: User) -> tuple[list[dict], list[ExportFile]]:
@@ -98,6 +129,12 @@ def erase(user: User, *, at: dt.datetime) -> None:
     ContactMessage.objects.filter(sender=user).delete()
     ContactMessage.objects.filter(recipient=user).update(recipient=None)
     Suspension.objects.filter(user=user).delete()
+    Post.objects.filter(author=user, hidden=True).delete()
+    Post.objects.filter(author=user).update(author=None)
+    Thread.objects.filter(author=user).update(author=None)
+    Watch.objects.filter(user=user).delete()
+    Report.objects.filter(reporter=user).delete()
+    DigestSubscription.objects.filter(user=user).delete()
     ModerationEvent.objects.filter(subject=user).update(subject=None, reason="")
 
 

@@ -167,7 +167,11 @@ def project_decide(request, pk: int):
 
 @moderator_required
 def moderation(request):
-    return render(request, "community/moderation.html", {"proposed": list(selectors.proposed_projects())})
+    return render(
+        request,
+        "community/moderation.html",
+        {"proposed": list(selectors.proposed_projects()), "reported": list(selectors.open_reports())},
+    )
 
 
 @member_required

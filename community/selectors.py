@@ -4,14 +4,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from cohorts.models import Enrollment
 from cohorts.selectors import programme_municipalities
 from modules.models import TaskSubmission
 
 from .access import member_ids
-from .models import DirectoryEntry, Project
+from .models import DirectoryEntry, Post, Project, Report, Thread, Watch
 
 DIRECTORY_PAGE_SIZE = 25
 
@@ -234,4 +234,80 @@ def convertible_tasks(user):
         )
         .select_related("module", "enrollment__cohort")
         .order_by("module__position")
+    )
+
+
+# --- Exchange -------------------------------------------------------------------------------
+
+THREAD_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    pk: int
+    title: str
+    topic: str
+    author: str
+    replies: int
+    last_post_at: dt.datetime
+    locked: bool
+
+
+def threads(module, page_number, *, per_page: int = THREAD_PAGE_SIZE):
+    """One page of threads, newest activity first, with their reply counts (two queries)."""
+    found = Thread.objects.select_related("module", "author").annotate(post_count=Count("posts"))
+    if module is not None:
+        found = found.filter(module=module)
+    page = Paginator(found.order_by("-last_post_at", "-pk"), per_page).get_page(page_number)
+    rows = [
+        ThreadRow(
+            pk=t.pk,
+            title=t.title,
+            topic=t.module.localized_title if t.module else "",
+            author=t.author.get_full_name() if t.author else "",
+            replies=max(t.post_count - 1, 0),
+            last_post_at=t.last_post_at,
+            locked=t.locked,
+        )
+        for t in page
+    ]
+    return page, rows
+
+
+def thread_page(pk: int, user):
+    """A thread with every post and its author, whether the member watches it, and the posts
+    the member reported (four queries however many replies)."""
+    thread = Thread.objects.select_related("module", "author").filter(pk=pk).first()
+    if thread is None:
+        return None
+    posts = list(
+        Post.objects.filter(thread=thread)
+        .select_related("author")
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        .order_by("created_at", "pk")
+    )
+    watching = Watch.objects.filter(thread=thread, user=user).exists()
+    reported = set(
+        Report.objects.filter(post__thread=thread, reporter=user).values_list("post_id", flat=True)
+    )
+    return ThreadPage(thread=thread, posts=posts, watching=watching, reported=reported)
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    posts: list
+    watching: bool
+    reported: set
+
+
+def open_reports():
+    """Visible posts with reports the moderation has not settled, with their count."""
+    return (
+        Post.objects.filter(
+            pk__in=Report.objects.filter(resolved_at__isnull=True).values("post_id"), hidden=False
+        )
+        .select_related("thread", "author")
+        .annotate(report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        .order_by("created_at")
     )

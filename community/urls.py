@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import project_views, views
+from . import exchange_views, project_views, views
 
 app_name = "community"
 
@@ -23,6 +23,15 @@ urlpatterns = [
     path("projekte/<int:pk>/entscheiden/", project_views.project_decide, name="project_decide"),
     path("projekte/<int:pk>/dateien/<int:file_pk>/", project_views.project_file, name="project_file"),
     path("projekte/<int:pk>/oeffentlich/", project_views.public_project, name="public_project"),
+    path("austausch/", exchange_views.thread_list, name="threads"),
+    path("austausch/neu/", exchange_views.thread_new, name="thread_new"),
+    path("austausch/wochenuebersicht/", exchange_views.digest_setting, name="digest"),
+    path("austausch/abbestellen/<str:token>/", exchange_views.unsubscribe, name="unsubscribe"),
+    path("austausch/<int:pk>/", exchange_views.thread_detail, name="thread"),
+    path("austausch/<int:pk>/beobachten/", exchange_views.thread_watch, name="thread_watch"),
+    path("austausch/<int:pk>/schliessen/", exchange_views.thread_lock, name="thread_lock"),
+    path("austausch/beitraege/<int:pk>/melden/", exchange_views.post_report, name="post_report"),
+    path("austausch/beitraege/<int:pk>/moderieren/", exchange_views.post_moderate, name="post_moderate"),
     path("moderation/", project_views.moderation, name="moderation"),
     path("moderation/mitglieder/<int:user_pk>/sperre/", views.suspend, name="suspend"),
 ]
