@@ -4,11 +4,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from cohorts.models import Enrollment
 from cohorts.selectors import programme_municipalities
-from modules.models import TaskSubmission
+from modules.models import Material, TaskSubmission
 
 from .access import member_ids
 from .models import DirectoryEntry, Post, Project, Report, Thread, Watch
@@ -310,4 +310,18 @@ def open_reports():
         .select_related("thread", "author")
         .annotate(report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
         .order_by("created_at")
+    )
+
+
+# --- Materials of every cohort --------------------------------------------------------------
+
+
+def materials(user):
+    """Every cohort's materials a member may read: all but those kept to their own cohort,
+    and those of the member's own cohorts (one query)."""
+    own_cohorts = Enrollment.objects.confirmed().filter(user=user).values("cohort_id")
+    return (
+        Material.objects.filter(Q(own_cohort_only=False) | Q(cohort_id__in=own_cohorts))
+        .select_related("module", "cohort")
+        .order_by("module__position", F("cohort__number").asc(nulls_first=True), "title", "pk")
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
+from portal.files import private_download
 
 from . import selectors, services
 from .access import member_required, membership, moderator_required, writer_required
@@ -101,3 +102,17 @@ def suspend(request, user_pk: int):
         "community/suspend.html",
         {"form": form, "member": member, "open_suspension": open_suspension},
     )
+
+
+@member_required
+def materials(request):
+    return render(request, "community/materials.html", {"materials": list(selectors.materials(request.user))})
+
+
+@member_required
+def material_download(request, pk: int):
+    """The permission-checked download of a material shared with the network."""
+    material = selectors.materials(request.user).filter(pk=pk).first()
+    if material is None or not material.file:
+        raise Http404
+    return private_download(material.file, material.file_name)
