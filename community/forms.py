@@ -15,10 +15,12 @@ from .models import (
     PROJECT_LINKS_MAX,
     TAG_MAX_LENGTH,
     TAGS_MAX,
+    TESTIMONIAL_MAX_LENGTH,
     DirectoryEntry,
     Project,
     ProjectFile,
 )
+from .testimonials import CONSENT_TEXT
 
 
 def parse_tags(value: str) -> list[str]:
@@ -338,3 +340,26 @@ class TopicFilterForm(KernFormMixin, forms.Form):
         required=False,
         empty_label=_("alle Themen"),
     )
+
+
+# --- Testimonials ---------------------------------------------------------------------------
+
+
+class TestimonialForm(TextFormMixin, KernFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Ihr Eindruck"),
+        max_length=TESTIMONIAL_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": TESTIMONIAL_MAX_LENGTH}),
+        help_text=_("Höchstens 600 Zeichen"),
+    )
+    show_name = forms.TypedChoiceField(
+        label=_("Wie soll Ihr Eindruck gezeichnet sein?"),
+        choices=[
+            ("1", _("mit meinem Namen, meiner Kommune und meinem Durchgang")),
+            ("0", _("nur mit Kommune und Durchgang")),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    consent = forms.BooleanField(label=CONSENT_TEXT, required=False)

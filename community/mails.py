@@ -11,3 +11,4 @@ register_kind_label("community-lifted", gettext_lazy("Netzwerk: Sperre aufgehobe
 register_kind_label("community-project", gettext_lazy("Netzwerk: Projekt freigegeben oder abgelehnt"))
 register_kind_label("community-moderation", gettext_lazy("Netzwerk: Moderation eines Beitrags"))
 register_kind_label("community-digest", gettext_lazy("Netzwerk: Wochenübersicht des Austauschs"))
+register_kind_label("community-testimonial", gettext_lazy("Netzwerk: Eindruck freigegeben oder abgelehnt"))

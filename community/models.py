@@ -62,6 +62,8 @@ class ModerationEvent(models.Model):
         DECLINE_PROJECT = "decline_project", _("Vorschlag eines Projekts abgelehnt")
         HIDE_POST = "hide_post", _("Beitrag ausgeblendet")
         SHOW_POST = "show_post", _("Beitrag wieder eingeblendet")
+        APPROVE_TESTIMONIAL = "approve_testimonial", _("Eindruck freigegeben")
+        DECLINE_TESTIMONIAL = "decline_testimonial", _("Eindruck nicht freigegeben")
         LOCK_THREAD = "lock_thread", _("Thema geschlossen")
         UNLOCK_THREAD = "unlock_thread", _("Thema wieder geöffnet")
 
@@ -410,3 +412,59 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id)
+
+
+# --- Testimonials ("Eindrücke von Teilnehmenden") ---------------------------------------------
+
+TESTIMONIAL_MAX_LENGTH = 600
+
+
+class Testimonial(models.Model):
+    """A participant's or graduate's short statement for the start page, with their consent.
+
+    Shown only once a coordinator approved it, and gone the moment its author withdraws it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("wartet auf Freigabe")
+        APPROVED = "approved", _("freigegeben")
+        DECLINED = "declined", _("nicht freigegeben")
+
+    author = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Autor:in"),
+        on_delete=models.CASCADE,
+        related_name="community_testimonial",
+    )
+    text = models.TextField(_("Ihr Eindruck"), max_length=TESTIMONIAL_MAX_LENGTH)
+    show_name = models.BooleanField(_("mit Namen zeigen"), default=False)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("Kommune"),
+        on_delete=models.PROTECT,
+        related_name="community_testimonials",
+    )
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", verbose_name=_("Durchgang"), on_delete=models.PROTECT, related_name="+"
+    )
+    consent_at = models.DateTimeField(_("eingewilligt am"))
+    consent_version = models.CharField(_("Fassung der Einwilligung"), max_length=20)
+    consent_text = models.TextField(_("Text der Einwilligung"))
+    state = models.CharField(_("Stand"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entschieden von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Eindruck von Teilnehmenden")
+        verbose_name_plural = _("Eindrücke von Teilnehmenden")
+        indexes = [models.Index(fields=["state", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} ({self.state})"

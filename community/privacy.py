@@ -10,6 +10,8 @@
 - Posts in the exchange: exported; with the account they stay, without their author, so the
   threads others answered remain readable ("gelöschtes Mitglied"); hidden posts go. Watches,
   reports and the digest subscription go.
+- The testimonial with its consent (date, version, text): exported; withdrawn and deleted with
+  the account.
 - Suspensions of the person: exported; erased with the account. The moderation log keeps the
   step and its date without the person (``subject`` emptied), so the record of what moderators
   did stays whole.
@@ -30,6 +32,7 @@ from .models import (
     ProjectFile,
     Report,
     Suspension,
+    Testimonial,
     Thread,
     Watch,
 )
@@ -74,9 +77,24 @@ def export(user: User) -> Export:
             "suspensions": suspensions,
             "projects": projects,
             "exchange": _exchange(user),
+            "testimonial": _testimonial(user),
         },
         files=files,
     )
+
+
+def _testimonial(user: User) -> dict | None:
+    t = Testimonial.objects.filter(author=user).first()
+    if t is None:
+        return None
+    return {
+        "text": t.text,
+        "show_name": t.show_name,
+        "state": t.state,
+        "consent_at": t.consent_at,
+        "consent_version": t.consent_version,
+        "consent_text": t.consent_text,
+    }
 
 
 def _exchange(user: User) -> dict:
@@ -129,6 +147,7 @@ def erase(user: User, *, at: dt.datetime) -> None:
     ContactMessage.objects.filter(sender=user).delete()
     ContactMessage.objects.filter(recipient=user).update(recipient=None)
     Suspension.objects.filter(user=user).delete()
+    Testimonial.objects.filter(author=user).delete()
     Post.objects.filter(author=user, hidden=True).delete()
     Post.objects.filter(author=user).update(author=None)
     Thread.objects.filter(author=user).update(author=None)

@@ -15,6 +15,7 @@ from . import projects as services
 from . import selectors
 from .access import member_required, moderator_required, writer_required
 from .forms import DeclineForm, ProjectForm, ProjectSearchForm
+from .models import Testimonial
 
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
@@ -170,7 +171,15 @@ def moderation(request):
     return render(
         request,
         "community/moderation.html",
-        {"proposed": list(selectors.proposed_projects()), "reported": list(selectors.open_reports())},
+        {
+            "proposed": list(selectors.proposed_projects()),
+            "reported": list(selectors.open_reports()),
+            "testimonials": list(
+                Testimonial.objects.filter(state=Testimonial.State.PENDING).select_related(
+                    "author", "municipality"
+                )
+            ),
+        },
     )
 
 

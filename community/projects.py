@@ -19,6 +19,7 @@ from portal.privacy.registry import delete_files_on_commit
 
 from .models import PROJECT_FILES_MAX, ModerationEvent, Project, ProjectFile
 from .services import tell
+from .testimonials import drop_landing_cache
 
 FIELDS = ("municipality", "title", "summary", "status", "tags", "started_on", "ended_on", "lessons", "links")
 
@@ -115,6 +116,7 @@ def withdraw(*, author: User, project: Project) -> Project:
         project.publication = Project.Publication.NETWORK
         project.approved_by, project.approved_at = None, None
         project.save(update_fields=["publication", "approved_by", "approved_at", "updated_at"])
+        drop_landing_cache()
     return project
 
 
@@ -153,6 +155,7 @@ def decide(
             kind="community-project",
             key=f"community-project:{event.pk}",
         )
+        drop_landing_cache()
     return project
 
 
@@ -161,3 +164,4 @@ def delete_project(*, author: User, project: Project) -> None:
         project = _own(project, author)
         delete_files_on_commit(ProjectFile.objects.filter(project=project).values_list("file", flat=True))
         project.delete()
+        drop_landing_cache()

@@ -34,6 +34,10 @@ urlpatterns = [
     path("austausch/<int:pk>/schliessen/", exchange_views.thread_lock, name="thread_lock"),
     path("austausch/beitraege/<int:pk>/melden/", exchange_views.post_report, name="post_report"),
     path("austausch/beitraege/<int:pk>/moderieren/", exchange_views.post_moderate, name="post_moderate"),
+    path("mein-eindruck/", views.testimonial_edit, name="testimonial"),
+    path("mein-eindruck/widerrufen/", views.testimonial_withdraw, name="testimonial_withdraw"),
+    path("eindruecke/<int:pk>/entscheiden/", views.testimonial_decide, name="testimonial_decide"),
+    path("kommunen/<int:pk>/", views.town, name="town"),
     path("moderation/", project_views.moderation, name="moderation"),
     path("moderation/mitglieder/<int:user_pk>/sperre/", views.suspend, name="suspend"),
 ]

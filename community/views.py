@@ -1,7 +1,7 @@
 """The group's pages. Each view is wrapped in one access helper of ``community.access``."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from portal.accounts.models import User
 from portal.files import private_download
 
-from . import selectors, services
+from . import selectors, services, testimonials
 from .access import member_required, membership, moderator_required, writer_required
-from .forms import ContactForm, DirectoryEntryForm, DirectorySearchForm, SuspendForm
-from .models import Suspension
+from .forms import ContactForm, DirectoryEntryForm, DirectorySearchForm, SuspendForm, TestimonialForm
+from .models import Suspension, Testimonial
 
 
 @member_required
@@ -116,3 +116,63 @@ def material_download(request, pk: int):
     if material is None or not material.file:
         raise Http404
     return private_download(material.file, material.file_name)
+
+
+# --- Testimonials ---------------------------------------------------------------------------
+
+
+@writer_required
+def testimonial_edit(request):
+    """A participant's or graduate's statement for the start page, with their consent."""
+    if not (request.community.participant or request.community.graduate):
+        return render(request, "community/not_allowed.html", status=403)
+    testimonial = Testimonial.objects.filter(author=request.user).first()
+    initial = (
+        {"text": testimonial.text, "show_name": "1" if testimonial.show_name else "0"} if testimonial else {}
+    )
+    form = TestimonialForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            testimonials.submit(author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("consent", error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request, _("Danke! Ihr Eindruck wartet auf die Freigabe durch die Koordination.")
+            )
+            return redirect("community:home")
+    return render(request, "community/testimonial_form.html", {"form": form, "testimonial": testimonial})
+
+
+@require_POST
+@member_required
+def testimonial_withdraw(request):
+    if testimonials.withdraw(author=request.user):
+        messages.success(request, _("Ihr Eindruck ist gelöscht und erscheint nicht mehr auf der Startseite."))
+    return redirect("community:home")
+
+
+@require_POST
+@moderator_required
+def testimonial_decide(request, pk: int):
+    testimonial = get_object_or_404(Testimonial, pk=pk)
+    try:
+        testimonials.decide(
+            moderator=request.user, testimonial=testimonial, approve=request.POST.get("decision") == "approve"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("community:moderation")
+
+
+def town(request, pk: int):
+    """A town the programme reached: its approved statements and public projects (public page)."""
+    found = testimonials.town_page(pk)
+    if found is None:
+        raise Http404
+    town, statements, projects = found
+    return render(
+        request, "community/town.html", {"town": town, "statements": statements, "projects": projects}
+    )
