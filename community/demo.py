@@ -125,6 +125,22 @@ def seed(out) -> None:
     modules = {m.position: m for m in Module.objects.all()}
     if len(members) < MEMBERS or coordinator is None or not modules:
         return
+    _directory(members, modules)
+    if not Project.objects.exists():
+        _projects(members, modules, coordinator)
+    if not Thread.objects.exists():
+        _threads(members, modules)
+    if not Testimonial.objects.exists():
+        for index, text in enumerate(STATEMENTS):
+            author = members[index + 1]
+            testimonial = testimonials.submit(author=author, text=text, show_name=index == 0, consent=True)
+            testimonials.decide(moderator=coordinator, testimonial=testimonial, approve=True)
+    out.write(
+        f"  Netzwerk: {MEMBERS} Mitglieder, {Project.objects.count()} Projekte, {Thread.objects.count()} Themen"
+    )
+
+
+def _directory(members, modules) -> None:
     for index, user in enumerate(members[:6]):
         enrollment = user.enrollments.select_related("municipality").first()
         if not DirectoryEntry.objects.filter(user=user).exists():
@@ -138,46 +154,37 @@ def seed(out) -> None:
                 contact="form",
                 contact_note="",
             )
-    if not Project.objects.exists():
-        for index, (title, summary, status, positions, public) in enumerate(PROJECTS):
-            author = members[index]
-            project = projects.save_project(
-                author=author,
-                modules=[modules[p] for p in positions],
-                municipality=author.enrollments.first().municipality,
-                title=title,
-                summary=summary,
-                status=status,
-                tags=[],
-                started_on=dt.date(2024, 3, 1) if status != "idea" else None,
-                ended_on=dt.date(2025, 6, 30) if status == "done" else None,
-                lessons="Früh mit den Fachbereichen sprechen."
-                if status in ("done", "implementation")
-                else "",
-                links=[],
+
+
+def _projects(members, modules, coordinator) -> None:
+    for index, (title, summary, status, positions, public) in enumerate(PROJECTS):
+        author = members[index]
+        project = projects.save_project(
+            author=author,
+            modules=[modules[p] for p in positions],
+            municipality=author.enrollments.first().municipality,
+            title=title,
+            summary=summary,
+            status=status,
+            tags=[],
+            started_on=dt.date(2024, 3, 1) if status != "idea" else None,
+            ended_on=dt.date(2025, 6, 30) if status == "done" else None,
+            lessons="Früh mit den Fachbereichen sprechen." if status in ("done", "implementation") else "",
+            links=[],
+        )
+        if public:
+            projects.propose(author=author, project=project)
+            projects.decide(moderator=coordinator, project=project, approve=True)
+
+
+def _threads(members, modules) -> None:
+    now = timezone.now()
+    for index, (title, position, body, replies) in enumerate(THREADS):
+        at = now - dt.timedelta(days=6 - index)
+        thread = exchange.start_thread(
+            author=members[index], title=title, body=body, module=modules[position], at=at
+        )
+        for offset, text in enumerate(replies, start=1):
+            exchange.reply(
+                author=members[index + offset], thread=thread, body=text, at=at + dt.timedelta(hours=offset)
             )
-            if public:
-                projects.propose(author=author, project=project)
-                projects.decide(moderator=coordinator, project=project, approve=True)
-    if not Thread.objects.exists():
-        now = timezone.now()
-        for index, (title, position, body, replies) in enumerate(THREADS):
-            at = now - dt.timedelta(days=6 - index)
-            thread = exchange.start_thread(
-                author=members[index], title=title, body=body, module=modules[position], at=at
-            )
-            for offset, text in enumerate(replies, start=1):
-                exchange.reply(
-                    author=members[index + offset],
-                    thread=thread,
-                    body=text,
-                    at=at + dt.timedelta(hours=offset),
-                )
-    if not Testimonial.objects.exists():
-        for index, text in enumerate(STATEMENTS):
-            author = members[index + 1]
-            testimonial = testimonials.submit(author=author, text=text, show_name=index == 0, consent=True)
-            testimonials.decide(moderator=coordinator, testimonial=testimonial, approve=True)
-    out.write(
-        f"  Netzwerk: {MEMBERS} Mitglieder, {Project.objects.count()} Projekte, {Thread.objects.count()} Themen"
-    )
