@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "applications",
     "modules",
     "certificates",
+    "community",
     "evaluation",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("bewerbung/", include("applications.urls")),
     path("", include("modules.urls")),
     path("", include("certificates.urls")),
+    path("netzwerk/", include("community.urls")),
     path("", include("evaluation.urls")),
     path("", include("portal.exports.urls")),
     path("sprache/", views.set_language, name="set_language"),

@@ -109,7 +109,7 @@ class MaterialForm(TextFormMixin, forms.ModelForm):
 
     class Meta:
         model = Material
-        fields = ["module", "cohort", "title", "title_en", "file", "link"]
+        fields = ["module", "cohort", "title", "title_en", "file", "link", "own_cohort_only"]
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -133,7 +133,7 @@ class MaterialAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
     list_select_related = ["module", "cohort"]
     # The title in German and, for the English interface, in English (empty: the German is shown).
     fieldsets = [
-        (None, {"fields": ["module", "cohort"]}),
+        (None, {"fields": ["module", "cohort", "own_cohort_only"]}),
         (_("Deutsch"), {"fields": ["title"]}),
         (_("Englisch"), {"fields": ["title_en"]}),
         (_("Datei oder Link"), {"fields": ["file", "link"]}),
@@ -151,6 +151,7 @@ class MaterialAdmin(CoordinatedCohortMixin, admin.ModelAdmin):
             by=request.user,
             file=data.get("file") or None,
             link=data.get("link", ""),
+            own_cohort_only=data.get("own_cohort_only", False),
         )
         obj.pk = saved.pk
 

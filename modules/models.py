@@ -144,6 +144,13 @@ class Material(models.Model):
     file = models.FileField(_("Datei"), upload_to=material_path, blank=True)
     file_name = models.CharField(_("Dateiname"), max_length=150, blank=True)
     link = models.URLField(_("Link"), blank=True)
+    # Graduates and participants of other cohorts read the materials of every cohort in the
+    # network (Know-how-Transfer), unless the author keeps one to its own cohort.
+    own_cohort_only = models.BooleanField(
+        _("nur für den eigenen Durchgang"),
+        default=False,
+        help_text=_("Nicht im Netzwerk für Teilnehmer:innen und Absolvent:innen anderer Durchgänge zeigen."),
+    )
     created_at = models.DateTimeField(_("bereitgestellt am"), auto_now_add=True)
 
     class Meta:

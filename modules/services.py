@@ -96,6 +96,7 @@ def add_material(
     file: UploadedFile | None = None,
     link: str = "",
     title_en: str = "",
+    own_cohort_only: bool = False,
 ) -> Material:
     if cohort is not None:
         _require_coordinator(by, cohort)
@@ -103,7 +104,9 @@ def add_material(
         raise PermissionDenied
     if bool(file) == bool(link):
         raise ValidationError(_("Bitte laden Sie entweder eine Datei hoch oder geben Sie einen Link an."))
-    material = Material(module=module, cohort=cohort, title=title, title_en=title_en, link=link)
+    material = Material(
+        module=module, cohort=cohort, title=title, title_en=title_en, link=link, own_cohort_only=own_cohort_only
+    )
     if file:
         kind = validate_document(file, allowed=MATERIAL_TYPES, max_size=MATERIAL_MAX_SIZE)
         material.file_name = safe_display_name(file.name, keep_extension=True)

@@ -12,6 +12,7 @@ def test_the_project_apps_are_ours_alone_in_the_order_of_installed_apps():
         "applications",
         "modules",
         "certificates",
+        "community",
         "evaluation",
     ]
 
@@ -22,6 +23,7 @@ def test_each_kind_is_found_in_every_app_that_has_it_and_nowhere_else():
         "cohorts.demo",
         "applications.demo",
         "modules.demo",
+        "community.demo",
         "evaluation.demo",
     ]
     assert [module.__name__ for module in hooks.app_modules("mails")] == [
@@ -29,6 +31,7 @@ def test_each_kind_is_found_in_every_app_that_has_it_and_nowhere_else():
         "applications.mails",
         "modules.mails",
         "certificates.mails",
+        "community.mails",
     ]
     assert "portal.privacy" in [module.__name__ for module in hooks.app_modules("privacy")]
 
