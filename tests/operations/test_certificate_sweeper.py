@@ -165,7 +165,7 @@ def test_the_coordinator_sees_stuck_certificates_and_starts_them_again(
     time_machine.move_to(T0 + dt.timedelta(minutes=1), tick=False)
     assert "erneut anstoßen" not in page(client, cohort).lower()  # within the lease: nothing stuck
     time_machine.move_to(T0 + lease(settings), tick=False)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         content = page(client, cohort)
     assert "Hängengebliebene Zertifikate" in content
     for certificate in stuck:
