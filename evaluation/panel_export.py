@@ -12,7 +12,6 @@ there are. Names, e-mail addresses and account ids never appear; the pseudonym i
 keyed hash, the same in every wave.
 """
 
-import csv
 import hashlib
 import io
 import json
@@ -21,6 +20,8 @@ import zipfile
 from collections import Counter
 
 from django.utils import timezone
+
+from portal.web import spreadsheets
 
 from .disclosure import SUPPRESSED, THRESHOLD, pseudonym
 from .models import Answer, InstrumentVersion, Wave
@@ -34,12 +35,7 @@ def _value(number, text, choices) -> str:
         return str(number)
     if choices:
         return ";".join(choices)
-    return _safe(text or "")
-
-
-def _safe(text: str) -> str:
-    """Free text as text in every spreadsheet: a leading formula character is neutralised."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return text or ""
 
 
 def _answers(cohort_id: int | None):
@@ -65,60 +61,66 @@ def _answers(cohort_id: int | None):
 def _districts(cohort_id: int | None) -> Counter:
     """People per (cohort, district) among those who answered: districts shared by fewer than
     three people of a cohort are suppressed."""
-    answers = _answers(cohort_id).order_by()
     people = set(
-        answers.values_list(
+        _answers(cohort_id)
+        .order_by()
+        .values_list(
             "response__invitation__enrollment__cohort__number",
             "response__invitation__enrollment__municipality__district",
             "response__invitation__enrollment__user_id",
-        ).distinct()
+        )
+        .distinct()
     )
     return Counter((cohort, district) for cohort, district, _user in people)
 
 
-def _write_long_and_wide(long_file, wide_file, cohort_id: int | None) -> tuple[int, int]:
-    districts = _districts(cohort_id)
-    columns = sorted(
-        {
-            f"{wave}_{key}"
-            for wave, key in _answers(cohort_id)
-            .order_by()
-            .values_list("response__invitation__wave__kind", "item__key")
-            .distinct()
-        }
-    )
-    long_writer = csv.writer(long_file)
-    wide_writer = csv.writer(wide_file)
-    long_writer.writerow(LONG_COLUMNS)
-    wide_writer.writerow(["pseudonym", "cohort", "district", *columns])
-    long_rows = wide_rows = 0
-    current, row = None, {}
-
-    def flush():
-        nonlocal wide_rows
-        if current is not None:
-            wide_writer.writerow(
-                [row["pseudonym"], row["cohort"], row["district"], *(row.get(c, "") for c in columns)]
-            )
-            wide_rows += 1
-
+def _rows(cohort_id: int | None, districts: Counter):
+    """(person, cohort, pseudonymised long row) of every answer, read in chunks."""
     for user_id, wave, instrument, version, key, number, text, choices, cohort, district in _answers(
         cohort_id
     ).iterator(chunk_size=CHUNK):
-        shown_district = district if district and districts[(cohort, district)] >= THRESHOLD else SUPPRESSED
-        alias = pseudonym(user_id)
+        shown = district if district and districts[(cohort, district)] >= THRESHOLD else SUPPRESSED
         value = _value(number, text, choices)
-        long_writer.writerow([alias, wave, instrument, version, key, value, cohort, shown_district])
-        long_rows += 1
-        if (user_id, cohort) != current:
-            flush()
-            current, row = (
-                (user_id, cohort),
-                {"pseudonym": alias, "cohort": cohort, "district": shown_district},
-            )
+        yield (user_id, cohort), [pseudonym(user_id), wave, instrument, version, key, value, cohort, shown]
+
+
+def _wide_rows(cohort_id: int | None, districts: Counter, columns: list[str]):
+    """One row per person and cohort; the answers arrive ordered by person."""
+    current, row = None, {}
+    for person, (alias, wave, _instrument, _version, key, value, cohort, district) in _rows(
+        cohort_id, districts
+    ):
+        if person != current:
+            if current is not None:
+                yield [row["pseudonym"], row["cohort"], row["district"], *(row.get(c, "") for c in columns)]
+            current, row = person, {"pseudonym": alias, "cohort": cohort, "district": district}
         row[f"{wave}_{key}"] = value
-    flush()
-    return long_rows, wide_rows
+    if current is not None:
+        yield [row["pseudonym"], row["cohort"], row["district"], *(row.get(c, "") for c in columns)]
+
+
+def _columns(cohort_id: int | None) -> list[str]:
+    pairs = (
+        _answers(cohort_id).order_by().values_list("response__invitation__wave__kind", "item__key").distinct()
+    )
+    return sorted({f"{wave}_{key}" for wave, key in pairs})
+
+
+def _write_csv(archive: zipfile.ZipFile, name: str, header: list, rows) -> dict:
+    """Write a CSV through the shared, formula-safe writer into the archive; its digest and rows."""
+    digest, count = hashlib.sha256(), 0
+
+    def counted():
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    with archive.open(name, "w") as target:
+        for chunk in spreadsheets.stream_csv(header, counted()):
+            digest.update(chunk)
+            target.write(chunk)
+    return {"sha256": digest.hexdigest(), "rows": count}
 
 
 def codebook() -> dict:
@@ -196,21 +198,15 @@ def build_zip(*, cohort_id: int | None = None):
     """The export as a temporary file (rewound), ready to be sent."""
     archive_file = tempfile.TemporaryFile()
     digests = {}
-    with (
-        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as long_file,
-        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as wide_file,
-        zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive,
-    ):
-        counts = _write_long_and_wide(long_file, wide_file, cohort_id)
-        for name, handle, rows in (("long.csv", long_file, counts[0]), ("wide.csv", wide_file, counts[1])):
-            handle.seek(0)
-            digest = hashlib.sha256()
-            with archive.open(name, "w") as target:
-                while chunk := handle.read(1 << 16):
-                    data = chunk.encode("utf-8")
-                    digest.update(data)
-                    target.write(data)
-            digests[name] = {"sha256": digest.hexdigest(), "rows": rows}
+    with zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive:
+        districts = _districts(cohort_id)
+        long_rows = (row for _person, row in _rows(cohort_id, districts))
+        digests["long.csv"] = _write_csv(archive, "long.csv", LONG_COLUMNS, long_rows)
+        columns = _columns(cohort_id)
+        wide = _wide_rows(cohort_id, districts, columns)
+        digests["wide.csv"] = _write_csv(
+            archive, "wide.csv", ["pseudonym", "cohort", "district", *columns], wide
+        )
         book = codebook()
         for name, text in (
             ("codebook.json", json.dumps(book, ensure_ascii=False, indent=2)),
@@ -221,7 +217,7 @@ def build_zip(*, cohort_id: int | None = None):
             digests[name] = {"sha256": hashlib.sha256(data).hexdigest()}
         manifest = {
             "created_at": timezone.now().isoformat(),
-            "parameters": {"cohort": cohort_id, "format": "csv (UTF-8, comma)"},
+            "parameters": {"cohort": cohort_id, "format": "CSV: UTF-8 with BOM, ';' between cells"},
             "files": digests,
         }
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
@@ -229,7 +225,7 @@ def build_zip(*, cohort_id: int | None = None):
     return archive_file
 
 
-def read_zip(data: bytes) -> dict[str, str]:
+def read_zip(data: bytes) -> dict[str, bytes]:
     """The files of an export, for tests and for checking a downloaded copy."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+        return {name: archive.read(name) for name in archive.namelist()}

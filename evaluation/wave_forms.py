@@ -69,7 +69,7 @@ class _WaveFormBase(TextFormMixin, forms.Form):
 
     items: list[Item] = []
 
-    def __init__(self, *args, ask_consent: bool, **kwargs):
+    def __init__(self, *args, ask_consent: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not ask_consent:
             del self.fields["consent"]

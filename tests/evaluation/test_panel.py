@@ -77,9 +77,12 @@ def test_only_evaluators_download_the_export(client, answered, role):
 def test_the_export_links_waves_by_pseudonym_and_names_its_versions(client, answered):
     client.force_login(group_member("evaluators"))
     response = client.get("/auswertung/wellen/export.zip")
-    files = read_zip(b"".join(response.streaming_content))
+    files = {
+        name: data.decode("utf-8-sig")
+        for name, data in read_zip(b"".join(response.streaming_content)).items()
+    }
     assert set(files) == {"long.csv", "wide.csv", "codebook.json", "codebook.md", "manifest.json"}
-    long_rows = list(csv.DictReader(io.StringIO(files["long.csv"])))
+    long_rows = list(csv.DictReader(io.StringIO(files["long.csv"]), delimiter=";"))
     alias = pseudonym(answered.enrollments[0].user_id)
     mine = {(row["wave"], row["item"]): row for row in long_rows if row["pseudonym"] == alias}
     assert {wave for wave, _item in mine} == {"t0", "t1", "t2"}
@@ -88,7 +91,7 @@ def test_the_export_links_waves_by_pseudonym_and_names_its_versions(client, answ
         and mine[("t0", "kompetenz_1")]["instrument"] == "t0-einstieg"
     )
     assert mine[("t1", "transferplan")]["value"] == "'=HYPERLINK(1)"  # text, never a formula
-    wide = list(csv.DictReader(io.StringIO(files["wide.csv"])))
+    wide = list(csv.DictReader(io.StringIO(files["wide.csv"]), delimiter=";"))
     assert len(wide) == 4 and {row["pseudonym"] for row in wide} == {
         pseudonym(e.user_id) for e in answered.enrollments
     }
@@ -101,10 +104,11 @@ def test_the_export_links_waves_by_pseudonym_and_names_its_versions(client, answ
 
 def test_the_manifest_names_the_exact_bytes(client, answered):
     client.force_login(group_member("evaluators"))
-    files = read_zip(b"".join(client.get("/auswertung/wellen/export.zip").streaming_content))
+    raw = read_zip(b"".join(client.get("/auswertung/wellen/export.zip").streaming_content))
+    files = {name: data.decode("utf-8-sig") for name, data in raw.items()}
     manifest = json.loads(files["manifest.json"])
     for name in ("long.csv", "wide.csv", "codebook.json", "codebook.md"):
-        assert manifest["files"][name]["sha256"] == hashlib.sha256(files[name].encode()).hexdigest()
+        assert manifest["files"][name]["sha256"] == hashlib.sha256(raw[name]).hexdigest()
     assert manifest["files"]["long.csv"]["rows"] == files["long.csv"].count("\n") - 1
     book = json.loads(files["codebook.json"])
     t2 = next(i for i in book["instruments"] if i["instrument"] == "t2-nachbefragung")

@@ -76,7 +76,15 @@ def foreign(db, settings, tmp_path):
         pdf="private/c.pdf",
         credential_jwt="e30.e30.c2lnbmF0dXJl",  # served to its owner as it is stored
     )
+    from evaluation.models import Invitation
+    from evaluation.waves import ensure_plan
+
+    (t0, *_later) = ensure_plan(programme=cohort.programme)
+    invitation = Invitation.objects.create(
+        wave=t0, enrollment=enrollment, opens_at=berlin(2022, 9, 1), closes_at=berlin(2099, 1, 1)
+    )
     return {
+        "invitation": invitation.pk,
         "application": application.pk,
         "cohort": cohort.pk,
         "cohort_number": cohort.number,
@@ -117,10 +125,20 @@ TARGETS = {
     "certificates:credential_jwt": "certificate",
     "certificates:credential_json": "certificate",
     "evaluation:questionnaire": "module",
+    "evaluation:survey": "invitation",
+    "evaluation:withdraw": "programme",
+    "evaluation:stop_invitations": "programme",
 }
 # Ids of things that are not anyone's own: a cohort number and the programme's modules are public
-# programme content; these pages act on the visitor's own application, upload or questionnaire.
-OWN_INSTEAD = {"applications:start_for_cohort", "modules:task_upload", "evaluation:questionnaire"}
+# programme content; these pages act on the visitor's own application, upload, questionnaire or
+# consent to the evaluation of a programme.
+OWN_INSTEAD = {
+    "applications:start_for_cohort",
+    "modules:task_upload",
+    "evaluation:questionnaire",
+    "evaluation:withdraw",
+    "evaluation:stop_invitations",
+}
 
 
 def test_every_object_url_is_in_the_sweep():
