@@ -20,6 +20,7 @@ ROLES = {
     "reviewer": {"group": roles.REVIEWERS},
     "coordinator": {"group": roles.COORDINATORS},
     "evaluator": {"group": roles.EVALUATORS},
+    "participant": {"group": roles.PARTICIPANTS, "is_staff": False},
 }
 
 
@@ -53,7 +54,7 @@ def test_the_table_covers_the_models_that_hold_secrets():
 
 def signed_in(role: str) -> Client:
     spec = ROLES[role]
-    user = UserFactory(is_staff=True, is_superuser=spec.get("is_superuser", False))
+    user = UserFactory(is_staff=spec.get("is_staff", True), is_superuser=spec.get("is_superuser", False))
     if "group" in spec:
         user.groups.add(Group.objects.get(name=spec["group"]))
     client = Client()
