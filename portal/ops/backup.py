@@ -215,7 +215,7 @@ def _identities(paths: list[str]) -> list:
 @contextmanager
 def opened_backup(source: Path, *, identities: list[str] = ()) -> Iterator[Path]:
     """The backup's plain folder: ``source`` itself, or an encrypted backup decrypted into a
-    private temporary folder beside it, removed afterwards."""
+    private temporary folder, removed afterwards."""
     encrypted = source / ENCRYPTED if source.is_dir() else source
     if not (encrypted.is_file() and encrypted.name.endswith(".age")):
         yield source  # a plain backup (or none: verify_backup says what is missing)
@@ -223,7 +223,10 @@ def opened_backup(source: Path, *, identities: list[str] = ()) -> Iterator[Path]
     if not identities:
         raise BackupError("Die Sicherung ist verschlüsselt: bitte den age-Schlüssel angeben (--identity).")
     keys = _identities(list(identities))
-    with _private_files(), tempfile.TemporaryDirectory(dir=encrypted.parent, prefix=".restore-") as folder:
+    # Beside the backup, where there is room for it; the system's temporary folder where the
+    # backup lies on a read-only mount.
+    beside = encrypted.parent if os.access(encrypted.parent, os.W_OK) else None
+    with _private_files(), tempfile.TemporaryDirectory(dir=beside, prefix=".restore-") as folder:
         archive = Path(folder) / "backup.tar"
         try:
             with encrypted.open("rb") as source_file, archive.open("wb") as plain:

@@ -338,4 +338,3 @@ def test_scoped_lists_cost_the_same_for_one_or_many_rows(world, model, django_as
     with django_assert_num_queries(QUERIES[model]):
         response = client.get(changelist)
     assert len(response.context["cl"].result_list) > 30
-
