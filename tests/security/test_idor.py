@@ -14,7 +14,7 @@ from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, berli
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"applications", "modules", "certificates", "evaluation", "privacy", "portal"}
+OUR_NAMESPACES = {"applications", "modules", "certificates", "evaluation", "privacy", "portal", "exports"}
 
 
 def object_urls(resolver=None, namespace=""):
@@ -76,7 +76,23 @@ def foreign(db, settings, tmp_path):
         pdf="private/c.pdf",
         credential_jwt="e30.e30.c2lnbmF0dXJl",  # served to its owner as it is stored
     )
+    from django.utils import timezone
+
+    from portal.exports.models import ExportJob
+
+    export = ExportJob.objects.create(
+        owner=UserFactory(is_staff=True),
+        model_label="applications.Application",
+        permission="applications.view_application",
+        object_ids=[application.pk],
+        file_format="csv",
+        filename="bewerbungen.csv",
+        status="done",
+        file="private/exports/e.csv",
+        created_at=timezone.now(),
+    )
     return {
+        "export": export.pk,
         "application": application.pk,
         "cohort": cohort.pk,
         "cohort_number": cohort.number,
@@ -111,6 +127,9 @@ TARGETS = {
     "certificates:cohort": "cohort",
     "certificates:issue": "cohort",
     "certificates:revoke": "certificate",
+    "certificates:start_again": "certificate",
+    "exports:status": "export",
+    "exports:download": "export",
     "certificates:request_translation": "certificate",
     "certificates:credential_jwt": "certificate",
     "certificates:credential_json": "certificate",
