@@ -2,6 +2,16 @@
 database and the cache may keep a page waiting, how long work is leased to a worker, and how long
 the broker waits before it hands an unacknowledged task to another worker. ``config.settings``
 takes its values from here; README ("Betrieb") says what each is for.
+
+Read in ``config.settings`` directly, documented here:
+
+- ``PORTAL_WORKER_HEARTBEAT_MAX_AGE`` (60 s), ``PORTAL_BEAT_HEARTBEAT_MAX_AGE`` (120 s): the
+  liveness probes (``manage.py probe worker|beat``) fail when their process has not reported in
+  for so long; ``/readyz?full=1`` names the workers that lag behind. The heartbeat files lie in
+  ``PORTAL_HEARTBEAT_DIR`` (the temporary folder by default) of the container running the process.
+- ``PORTAL_EXPORT_BACKGROUND_ROWS`` (5000): admin exports of more rows are built in the worker
+  (``portal.exports``); their files are deleted after ``PORTAL_EXPORT_KEEP_DAYS`` (7) days.
+- ``PORTAL_CACHE_RETRY_SECONDS`` (10): see ``cache`` below.
 """
 
 from django.core.exceptions import ImproperlyConfigured

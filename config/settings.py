@@ -300,21 +300,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # django_celery_beat's scheduler, telling the liveness probe at every tick (portal.ops.beat).
 CELERY_BEAT_SCHEDULER = "portal.ops.beat.BeatScheduler"
 CELERY_BEAT_MAX_INTERVAL = 30
-# Leases, the sweeper and the broker's visibility timeout: see config/operations.py.
+# Leases and sweepers, the broker's visibility timeout, the liveness probes of worker and beat,
+# exports built in the worker, a cache that degrades: config/operations.py says what each is for.
 PORTAL_WORK_LEASE_SECONDS = operations.work_lease(env)
 CELERY_BROKER_TRANSPORT_OPTIONS = operations.broker_transport_options(
     env, task_time_limit=CELERY_TASK_TIME_LIMIT
 )
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
-CELERY_REDIS_SOCKET_TIMEOUT = 10
-# The liveness probes (manage.py probe worker|beat) fail when their process has not reported in
-# for so many seconds; /readyz?full=1 shows the workers that lag behind. The heartbeat files lie in
-# PORTAL_HEARTBEAT_DIR (the temporary folder by default) of the container that runs the process.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT, CELERY_REDIS_SOCKET_TIMEOUT = 3, 10
 PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", default=60)
 PORTAL_BEAT_HEARTBEAT_MAX_AGE = env.int("PORTAL_BEAT_HEARTBEAT_MAX_AGE", default=120)
 PORTAL_HEARTBEAT_DIR = env.str("PORTAL_HEARTBEAT_DIR", default="")
-# Admin exports of more rows than this are built in the worker (portal.exports); their files are
-# deleted after PORTAL_EXPORT_KEEP_DAYS days.
 PORTAL_EXPORT_BACKGROUND_ROWS = env.int("PORTAL_EXPORT_BACKGROUND_ROWS", default=5000)
 PORTAL_EXPORT_KEEP_DAYS = env.int("PORTAL_EXPORT_KEEP_DAYS", default=7)
 PORTAL_CACHE_RETRY_SECONDS = env.int("PORTAL_CACHE_RETRY_SECONDS", default=10)

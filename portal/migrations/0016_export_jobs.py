@@ -7,39 +7,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0015_accessibility_feedback_created_index'),
+        ("portal", "0015_accessibility_feedback_created_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model_label', models.CharField(max_length=100, verbose_name='Liste')),
-                ('permission', models.CharField(max_length=150, verbose_name='Berechtigung')),
-                ('object_ids', models.JSONField(default=list, verbose_name='Einträge')),
-                ('fields', models.JSONField(blank=True, null=True, verbose_name='Spalten')),
-                ('file_format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX')], max_length=4, verbose_name='Format')),
-                ('filename', models.CharField(max_length=200, verbose_name='Dateiname')),
-                ('status', models.CharField(choices=[('queued', 'wartet'), ('running', 'wird erstellt'), ('done', 'fertig'), ('failed', 'fehlgeschlagen'), ('expired', 'gelöscht')], default='queued', max_length=8, verbose_name='Status')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='Zeilen')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='geschriebene Zeilen')),
-                ('file', models.FileField(blank=True, upload_to=portal.exports.models.export_path, verbose_name='Datei')),
-                ('error', models.TextField(blank=True, verbose_name='Fehler')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='Versuche')),
-                ('created_at', models.DateTimeField(verbose_name='angefordert am')),
-                ('queued_at', models.DateTimeField(blank=True, null=True, verbose_name='an den Worker übergeben am')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='zuletzt vom Worker gemeldet')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='fertig am')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='angefordert von')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model_label", models.CharField(max_length=100, verbose_name="Liste")),
+                ("permission", models.CharField(max_length=150, verbose_name="Berechtigung")),
+                ("object_ids", models.JSONField(default=list, verbose_name="Einträge")),
+                ("fields", models.JSONField(blank=True, null=True, verbose_name="Spalten")),
+                (
+                    "file_format",
+                    models.CharField(
+                        choices=[("csv", "CSV"), ("xlsx", "XLSX")], max_length=4, verbose_name="Format"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=200, verbose_name="Dateiname")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "wartet"),
+                            ("running", "wird erstellt"),
+                            ("done", "fertig"),
+                            ("failed", "fehlgeschlagen"),
+                            ("expired", "gelöscht"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="Status",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="Zeilen")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="geschriebene Zeilen")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to=portal.exports.models.export_path, verbose_name="Datei"
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="Fehler")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="Versuche")),
+                ("created_at", models.DateTimeField(verbose_name="angefordert am")),
+                (
+                    "queued_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="an den Worker übergeben am"),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="zuletzt vom Worker gemeldet"),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="fertig am")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="angefordert von",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Export',
-                'verbose_name_plural': 'Exporte',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'queued_at'], name='export_status_idx')],
+                "verbose_name": "Export",
+                "verbose_name_plural": "Exporte",
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["status", "queued_at"], name="export_status_idx")],
             },
         ),
     ]

@@ -14,7 +14,7 @@ from tests.factories import CohortFactory, EnrollmentFactory, UserFactory, berli
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"applications", "modules", "certificates", "evaluation", "privacy", "portal"}
+OUR_NAMESPACES = {"applications", "modules", "certificates", "evaluation", "privacy", "portal", "exports"}
 
 
 def object_urls(resolver=None, namespace=""):
@@ -83,8 +83,24 @@ def foreign(db, settings, tmp_path):
     invitation = Invitation.objects.create(
         wave=t0, enrollment=enrollment, opens_at=berlin(2022, 9, 1), closes_at=berlin(2099, 1, 1)
     )
+    from django.utils import timezone
+
+    from portal.exports.models import ExportJob
+
+    export = ExportJob.objects.create(
+        owner=UserFactory(is_staff=True),
+        model_label="applications.Application",
+        permission="applications.view_application",
+        object_ids=[application.pk],
+        file_format="csv",
+        filename="bewerbungen.csv",
+        status="done",
+        file="private/exports/e.csv",
+        created_at=timezone.now(),
+    )
     return {
         "invitation": invitation.pk,
+        "export": export.pk,
         "application": application.pk,
         "cohort": cohort.pk,
         "cohort_number": cohort.number,
@@ -121,6 +137,9 @@ TARGETS = {
     "certificates:issue": "cohort",
     "certificates:progress": "cohort",
     "certificates:revoke": "certificate",
+    "certificates:start_again": "certificate",
+    "exports:status": "export",
+    "exports:download": "export",
     "certificates:request_translation": "certificate",
     "certificates:credential_jwt": "certificate",
     "certificates:credential_json": "certificate",
