@@ -56,11 +56,12 @@ class RevokeForm(TextFormMixin, KernFormMixin, forms.Form):
         help_text=gettext_lazy("Der Grund steht in der Prüfauskunft und in der E-Mail an die Inhaber:in."),
     )
 
-    def __init__(self, *args, certificate: Certificate, **kwargs):
+    def __init__(self, *args, certificate: Certificate | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].error_messages["required"] = _(
-            "Bitte geben Sie den Grund an, aus dem das Zertifikat %(number)s von %(name)s widerrufen wird."
-        ) % {"number": certificate.number, "name": certificate.holder_name}
+        if certificate is not None:  # the error names the certificate
+            self.fields["reason"].error_messages["required"] = _(
+                "Bitte geben Sie den Grund an, aus dem das Zertifikat %(number)s von %(name)s widerrufen wird."
+            ) % {"number": certificate.number, "name": certificate.holder_name}
 
 
 class PdfCheckForm(TextFormMixin, KernFormMixin, forms.Form):

@@ -32,7 +32,7 @@ class SessionRowForm(TextFormMixin, KernFormMixin, forms.Form):
     )
     delete = forms.BooleanField(label=_("Sitzung löschen"), required=False)
 
-    def __init__(self, *args, modules: list[Module], **kwargs):
+    def __init__(self, *args, modules: list[Module] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.modules = {module.pk: module for module in modules}
         self.fields["module"].choices = [(m.pk, f"{m.position}. {m.localized_title}") for m in modules]

@@ -197,7 +197,7 @@ def review_task(
     *, submission: TaskSubmission, accept: bool, comment: str, by: User, at: dt.datetime
 ) -> TaskSubmission:
     """Accept a task or return it for revision with feedback. A returned task is mailed to the
-    participant with the feedback, in their language, through the outbox (once per return)."""
+    participant with the feedback, in their language, through the outbox (once per version)."""
     _require_coordinator(by, submission.enrollment.cohort)
     if not accept and not comment.strip():
         raise ValidationError(_("Bitte schreiben Sie dazu, was überarbeitet werden soll."), code="comment")
@@ -225,7 +225,8 @@ def review_task(
                 recipient=participant.email,
                 user=participant,
                 kind="task-returned",
-                idempotency_key=f"task-returned:{submission.pk}:{at.isoformat()}",
+                # One mail per handed-in version: a double click does not mail twice.
+                idempotency_key=f"task-returned:{submission.pk}:{submission.submitted_at.isoformat()}",
                 related=submission,
             )
     return submission

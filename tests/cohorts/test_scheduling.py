@@ -155,3 +155,42 @@ def test_the_schedule_page_costs_the_same_for_few_and_many_sessions(
         session(cohort, modules[i % 5], dt.date(2022, 10, 25) + dt.timedelta(days=i))
     with django_assert_num_queries(7):
         client.get(url)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_planning_clashing_sessions_at_once_save_one(cohort, modules, coordinator):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from modules.services import PlannedSession, schedule_cohort
+
+    barrier = threading.Barrier(2)
+    refused = []
+
+    def plan(module, hour):
+        try:
+            barrier.wait(timeout=30)
+            schedule_cohort(
+                cohort=cohort,
+                plan=[
+                    PlannedSession(
+                        module=module, starts_at=berlin(2022, 11, 1, hour), ends_at=berlin(2022, 11, 1, 15)
+                    )
+                ],
+                by=coordinator,
+            )
+        except ValidationError as exc:
+            refused.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=plan, args=args) for args in [(modules[0], 13), (modules[1], 14)]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Session.objects.count() == 1 and len(refused) == 1
+    assert "überschneidet sich" in refused[0].message_dict["row-0"][0]

@@ -54,11 +54,16 @@ def test_the_mail_is_in_the_participants_language(cohort, modules, coordinator, 
     assert "returned for revision" in message.body_text and "More detail, please." in message.body_text
 
 
-def test_accepting_mails_nothing_and_a_second_return_mails_again(cohort, modules, coordinator, participant):
+def test_accepting_mails_nothing_and_each_returned_version_mails_once(
+    cohort, modules, coordinator, participant
+):
     submission = submit(participant, modules[0])
     services.review_task(submission=submission, accept=False, comment="Erstens", by=coordinator, at=AT)
     submission.refresh_from_db()
-    TaskSubmission.objects.filter(pk=submission.pk).update(state="submitted")
+    services.review_task(submission=submission, accept=False, comment="Doppelt", by=coordinator, at=AT)
+    TaskSubmission.objects.filter(pk=submission.pk).update(  # the revised version is handed in
+        state="submitted", submitted_at=AT + dt.timedelta(days=1)
+    )
     services.review_task(
         submission=submission, accept=False, comment="Zweitens", by=coordinator, at=AT + dt.timedelta(days=2)
     )
