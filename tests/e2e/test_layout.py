@@ -166,17 +166,12 @@ MEASURE = (
 )
 
 
-def _demo_invitation() -> int:
-    from evaluation.models import Invitation
-
-    return Invitation.objects.filter(enrollment__user__email=ROLES["participant"]).order_by("-pk").first().pk
-
-
 def _paths() -> dict[str, str]:
     """Where each page of ``PAGES`` is, in the demo data."""
     from applications.models import Application
     from certificates.models import Certificate
     from cohorts.models import Cohort
+    from evaluation.models import Invitation
     from modules.models import Module, Session
 
     past = Cohort.objects.get(programme__slug="smart-city-manager", number=3)
@@ -185,6 +180,9 @@ def _paths() -> dict[str, str]:
     submitted = current.applications.filter(status=Application.Status.SUBMITTED).order_by("pk").first()
     certificate = Certificate.objects.filter(cohort=past).order_by("pk").first()
     first_module = Module.objects.filter(programme=past.programme).order_by("position").first()
+    invitation = (
+        Invitation.objects.filter(enrollment__user__email=ROLES["participant"]).order_by("-pk").first()
+    )
     return {
         "home": reverse("home"),
         "cohort_archive": reverse("modules:cohort_archive"),
@@ -218,7 +216,7 @@ def _paths() -> dict[str, str]:
         "statistics": reverse("evaluation:dashboard"),
         "waves": reverse("evaluation:waves"),
         "surveys": reverse("evaluation:surveys"),
-        "survey": reverse("evaluation:survey", args=[_demo_invitation()]),
+        "survey": reverse("evaluation:survey", args=[invitation.pk]),
         "coordination": reverse("modules:coordination"),
         "progress": reverse("modules:progress", args=[past.pk]),
         "attendance": reverse(
