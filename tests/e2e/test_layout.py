@@ -217,27 +217,20 @@ def _paths() -> dict[str, str]:
 
 def _submitted_application(cohort, applicant):
     """A submitted application of the demo applicant, for the page after submitting."""
-    from applications.models import Application
+    from django.db.models import Max
 
-    number = (
-        cohort.applications.exclude(sequence=None)
-        .order_by("-sequence")
-        .values_list("sequence", flat=True)
-        .first()
-        or 0
-    ) + 1
-    application, _ = Application.objects.get_or_create(
-        cohort=cohort,
+    number = (cohort.applications.aggregate(last=Max("sequence"))["last"] or 0) + 1
+    when = timezone.now() - dt.timedelta(days=1)
+    return cohort.applications.get_or_create(
         applicant=applicant,
         defaults={
             "other_employer": "Landkreis Spree-Neiße",
-            "status": Application.Status.SUBMITTED,
+            "status": "submitted",
             "sequence": number,
             "reference": f"SCM-{cohort.number}-{number:04d}",
-            "submitted_at": timezone.now() - dt.timedelta(days=1),
+            "submitted_at": when,
         },
-    )
-    return application
+    )[0]
 
 
 def _complete_draft(cohort, applicant):
