@@ -10,20 +10,22 @@ from cohorts.selectors import PROGRAMME_SLUG
 from portal.accounts.models import User
 
 from .models import Application
-from .rules import SUBMISSION_REQUIREMENTS, can_apply_again, missing_for_submission
+from .rules import SUBMISSION_REQUIREMENTS, can_apply_again, invalid_for_submission, missing_for_submission
 
 
 @dataclass(frozen=True)
 class DashboardRow:
     """One of the applicant's applications as their dashboard shows it. ``missing`` and
     ``complete`` concern drafts only: what a submission still needs, and how many of the
-    ``required`` requirements are met."""
+    ``required`` requirements are met; ``to_correct`` names the fields whose kept value is not
+    valid yet (listed there, not under ``missing``)."""
 
     application: Application
     can_apply_again: bool
     missing: list[str]
     complete: int
     required: int = SUBMISSION_REQUIREMENTS
+    to_correct: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,13 @@ def applicant_dashboard(*, applicant: User, at: dt.datetime) -> Dashboard:
 
 def _dashboard_row(application: Application, *, at: dt.datetime) -> DashboardRow:
     missing = missing_for_submission(application) if application.is_draft else []
+    to_correct = tuple(invalid_for_submission(application)) if application.is_draft else ()
     return DashboardRow(
         application=application,
         can_apply_again=can_apply_again(application, at=at),
-        missing=missing,
-        complete=SUBMISSION_REQUIREMENTS - len(missing) if application.is_draft else 0,
+        missing=[name for name in missing if name not in to_correct],
+        complete=max(0, SUBMISSION_REQUIREMENTS - len(missing)) if application.is_draft else 0,
+        to_correct=to_correct,
     )
 
 

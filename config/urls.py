@@ -30,6 +30,7 @@ urlpatterns = [
     path("konto/meine-daten/export.zip", privacy_views.export_archive, name="my_data_export"),
     path("konto/loeschen/", privacy_views.delete_account, name="delete_account"),
     path("konto/einstellungen/", account_views.profile, name="profile"),
+    path("konto/bestaetigung/", account_views.resend_confirmation, name="resend_confirmation"),
     path("konto/", include("allauth.urls")),
     path("bewerbung/", include("applications.urls")),
     path("", include("modules.urls")),

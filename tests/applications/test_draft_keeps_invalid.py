@@ -108,7 +108,8 @@ def test_submitting_waits_until_the_kept_value_is_corrected(logged_in, cohort, a
     assert application.is_draft
 
     dashboard = logged_in.get(reverse("applications:dashboard")).content.decode()
-    assert "Telefon" in dashboard
+    assert "<strong>Zu korrigieren:</strong> Telefon</p>" in dashboard
+    assert "Es fehlen noch:" not in dashboard  # everything else is there
 
     logged_in.post(reverse("applications:edit", args=[application.pk]), form_data(phone="0331 98765"))
     application.refresh_from_db()

@@ -3,6 +3,7 @@ a new applicant from "Jetzt bewerben" while signed out to a submitted applicatio
 anything twice; a draft saved with an invalid field and recovered; English kept across login."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -151,3 +152,32 @@ def test_english_chosen_before_login_is_kept(page, axe, live_server):
     expect(page.get_by_role("status")).to_contain_text("Successfully signed in")
     axe()
     assert User.objects.get(email=EMAIL).language == "en"
+
+
+def assert_targets_large_enough(page) -> None:
+    """WCAG 2.2 target size (2.5.8): axe's target-size rule finds nothing."""
+    results = Axe().run(page, options={"runOnly": {"type": "rule", "values": ["target-size"]}})
+    assert not results.violations_count, f"{page.url}:\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("width", [1366, 390, 320])
+def test_error_summaries_help_and_faq_have_targets_of_24_px(page, axe, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    base_url = live_server.url
+    page.goto(base_url + reverse("account_signup"))
+    axe()
+    page.get_by_role("button", name="Registrieren").click()
+    expect(page.locator(".form-errors")).to_be_visible()
+    axe()
+    assert_targets_large_enough(page)
+    for name in ("help", "easy_language", "home"):
+        page.goto(base_url + reverse(name))
+        axe()
+        assert_targets_large_enough(page)
+    # The FAQ is a KERN accordion: the whole question is the target.
+    page.goto(base_url + reverse("help"))
+    axe()
+    question = page.get_by_text("Wer kann sich bewerben?")
+    assert page.locator("summary.kern-accordion__header").first.bounding_box()["height"] >= 44
+    question.click()
+    expect(page.get_by_text("Beschäftigte brandenburgischer Städte")).to_be_visible()

@@ -35,7 +35,7 @@ def test_resend_form_on_the_help_page_sends_a_new_confirmation_through_allauth(
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     page = client.get(reverse("help")).content.decode()
     assert "Bestätigungsmail erneut senden" in page
-    assert f'action="{reverse("account_login")}"' in page
+    assert f'action="{reverse("resend_confirmation")}"' in page  # see test_resend_confirmation.py
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("account_login"), {"login": "neu@example.org", "password": "ein-sicheres-Passwort-1"}
