@@ -204,7 +204,8 @@ class AssignmentInline(admin.TabularInline):
         return self._manages(request)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer", "assigned_by")
+        # The application too: each row is headed by the assignment's name, which names it.
+        return super().get_queryset(request).select_related("application", "reviewer", "assigned_by")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reviewer":
@@ -227,7 +228,7 @@ class ConflictInline(ReadOnlyInline):
     verbose_name_plural = _("Erklärte Interessenkonflikte")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer")
+        return super().get_queryset(request).select_related("application", "reviewer")
 
     @admin.display(description=_("Gutachter:in"))
     def reviewer_name(self, obj):

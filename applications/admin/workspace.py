@@ -2,7 +2,7 @@
 the endorsement shown inline next to the answers, the reviewer's own declaration of their
 municipality and district, and the cohort overview with its phase controls."""
 
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -111,7 +111,7 @@ class WorkspaceMixin:
             return redirect("admin:index")
         return redirect("admin:applications_application_change", following.pk)
 
-    @csp_update({"frame-ancestors": ["'self'"]})
+    @csp_replace({"frame-ancestors": ["'self'"]})
     @xframe_options_sameorigin
     def endorsement_view(self, request, pk):
         """The endorsement for the frame next to the answers: permission-checked as the download,
