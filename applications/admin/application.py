@@ -25,6 +25,7 @@ from .inlines import (
     MyScoreInline,
     NoteInline,
     OwnNoteInline,
+    RequestInline,
     ScoreInline,
 )
 from .lists import (
@@ -82,6 +83,7 @@ class ApplicationAdmin(
         ScoreInline,
         AssignmentInline,
         ConflictInline,
+        RequestInline,
         HistoryInline,
         DeadlineExtensionInline,
     ]

@@ -20,8 +20,8 @@ from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.files import private_download
 from portal.web.text import TextFormMixin
 
-from .. import assignment, phases
-from ..models import ReviewerProfile
+from .. import assignment, phases, requests
+from ..models import Application, ReviewerProfile
 from ..review_selectors import SORT_KEYS, cohort_overview, next_in_queue
 from ..selectors import cohort_in_review
 
@@ -42,6 +42,18 @@ class ReviewerProfileForm(TextFormMixin, forms.Form):
         self.fields["district"].choices = [("", "–")] + [(d, d) for d in districts]
 
 
+class RequestForm(TextFormMixin, forms.Form):
+    fields = forms.MultipleChoiceField(
+        label=_("Welche Angaben soll die Bewerber:in ergänzen oder erläutern?"),
+        choices=[(name, Application._meta.get_field(name).verbose_name) for name in requests.REQUESTABLE],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    message = forms.CharField(
+        label=_("Ihre Rückfrage"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    due_on = forms.DateField(label=_("Antwort bis (einschließlich, TT.MM.JJJJ)"))
+
+
 class WorkspaceMixin:
     """Views of ``ApplicationAdmin`` for the review itself."""
 
@@ -60,6 +72,7 @@ class WorkspaceMixin:
                 view(require_POST(self.conflict_view)),
                 name="applications_application_conflict",
             ),
+            path("<int:pk>/rueckfrage/", view(self.request_view), name="applications_application_request"),
             path(
                 "<int:pk>/schreiben/",
                 view(self.endorsement_view),
@@ -127,6 +140,35 @@ class WorkspaceMixin:
                 "attachment", "inline", 1
             )
         return response
+
+    def request_view(self, request, pk):
+        """A Rückfrage to the applicant about named fields, by a date."""
+        application = self._viewable(request, pk)
+        if not request.user.has_perm("applications.add_informationrequest"):
+            raise PermissionDenied
+        form = RequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                requests.ask_applicant(
+                    application=application, by=request.user, at=timezone.now(), **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Die Rückfrage ist gestellt; %(reference)s ist nun für die gewählten Angaben offen.")
+                    % {"reference": application.reference},
+                )
+                return redirect("admin:applications_application_change", application.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Rückfrage zu %(reference)s") % {"reference": application.reference},
+            "application": application,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/application/request.html", context)
 
     def profile_view(self, request):
         if not self.has_view_permission(request):

@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..models import InformationRequest
 from ..review_selectors import review_queue
 
 register = template.Library()
@@ -15,3 +16,14 @@ def review_queue_panel(context):
     if not user.has_perm("applications.view_application"):
         return {"show": False}
     return {"show": True, "queue": review_queue(reviewer=user), "request": context["request"]}
+
+
+@register.inclusion_tag("applications/_requests.html", takes_context=True)
+def open_requests(context):
+    """The signed-in applicant's open Rückfragen (one query)."""
+    user = context["request"].user
+    return {
+        "open_requests": InformationRequest.objects.filter(
+            application__applicant=user, answered_at__isnull=True
+        ).select_related("application")
+    }
