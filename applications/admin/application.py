@@ -143,7 +143,12 @@ class ApplicationAdmin(
         )
 
     def get_export_queryset(self, request):
-        return super().get_export_queryset(request).select_related("applicant", "municipality")
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("applicant", "municipality")
+            .prefetch_related("assignments__reviewer", "conflicts", "requests")
+        )
 
     @admin.display(description=_("Name"), ordering="applicant__last_name")
     def applicant_name(self, obj):

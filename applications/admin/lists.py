@@ -31,11 +31,27 @@ class ApplicationResource(resources.ModelResource):
     status = fields.Field(attribute="get_status_display", column_name=_("Status"))
     # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.web.spreadsheets.
     score_mean = fields.Field(
-        attribute="score_mean", column_name=_("Punkte (Mittel)"), widget=widgets.FloatWidget()
+        attribute="score_mean", column_name=_("Summe der Mittelwerte (3–15)"), widget=widgets.FloatWidget()
     )
     score_count = fields.Field(
         attribute="score_count", column_name=_("Bewertungen"), widget=widgets.IntegerWidget()
     )
+
+    reviewers = fields.Field(column_name=_("Zugewiesene Gutachter:innen"))
+    conflicts = fields.Field(column_name=_("Interessenkonflikte"), widget=widgets.IntegerWidget())
+    requests = fields.Field(column_name=_("Rückfragen (offen)"))
+
+    def dehydrate_reviewers(self, application):
+        return ", ".join(
+            a.reviewer.get_full_name() or a.reviewer.email for a in application.assignments.all()
+        )
+
+    def dehydrate_conflicts(self, application):
+        return len(application.conflicts.all())
+
+    def dehydrate_requests(self, application):
+        asked = application.requests.all()
+        return f"{len(asked)} ({sum(r.answered_at is None for r in asked)})"
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
@@ -59,6 +75,9 @@ class ApplicationResource(resources.ModelResource):
             "submitted_at",
             "score_mean",
             "score_count",
+            "reviewers",
+            "conflicts",
+            "requests",
         ]
         export_order = fields
 

@@ -181,7 +181,7 @@ class WorkspaceMixin:
             assignment.save_profile(
                 reviewer=request.user,
                 municipality_id=municipality.pk if municipality else None,
-                district=form.cleaned_data["district"] or (municipality.district if municipality else ""),
+                district=form.cleaned_data["district"],
             )
             messages.success(
                 request,
