@@ -131,7 +131,9 @@ class ApplicationAdmin(
     def changelist_view(self, request, extra_context=None):
         # The list needs the width at 1366 px: without the admin's navigation column the date,
         # the mean score and the number of scores stay on screen next to the filters.
-        return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})
+        # Not Django's "Bewerbung zur Änderung auswählen": reviewers read, score and decide here.
+        context = {"is_nav_sidebar_enabled": False, "title": _("Bewerbungen prüfen und entscheiden")}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_queryset(self, request):
         # Drafts are the applicant's own business until they submit.

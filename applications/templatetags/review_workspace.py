@@ -1,6 +1,7 @@
 """The reviewer's queue on the admin's start page."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from ..models import InformationRequest
 from ..review_selectors import review_queue
@@ -27,3 +28,32 @@ def open_requests(context):
             application__applicant=user, answered_at__isnull=True
         ).select_related("application")
     }
+
+
+# Areas of the admin that only developers use: hidden from the start page of everyone who is not
+# a superuser, even where a group's permissions would show them.
+INTERNAL_APPS = {"axes", "django_celery_beat", "auditlog", "sites", "socialaccount", "otp_totp"}
+# Names that third-party apps leave in English.
+GERMAN_NAMES = {
+    ("mfa", None): _("Zwei-Faktor-Anmeldung"),
+    ("mfa", "authenticator"): _("Zweite Faktoren (Authenticator-Apps)"),
+}
+
+
+@register.filter
+def everyday_apps(app_list, user):
+    """The start page's areas without the internals, with German names for English ones."""
+    apps = []
+    for app in app_list:
+        if app["app_label"] in INTERNAL_APPS and not user.is_superuser:
+            continue
+        app = {**app, "name": GERMAN_NAMES.get((app["app_label"], None), app["name"])}
+        app["models"] = [
+            {
+                **model,
+                "name": GERMAN_NAMES.get((app["app_label"], model["object_name"].lower()), model["name"]),
+            }
+            for model in app["models"]
+        ]
+        apps.append(app)
+    return apps
