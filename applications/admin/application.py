@@ -196,8 +196,9 @@ class ApplicationAdmin(
     def score_count(self, obj):
         return obj.score_count
 
-    # A soft hyphen, so that the narrow label column breaks the word where German does.
-    @admin.display(description=_("Unterstützungs\u00adschreiben"))
+    # In the fieldset "Unterstützung": a label short enough for the label column, which broke
+    # "Unterstützungsschreiben" mid-word.
+    @admin.display(description=_("Schreiben (PDF)"))
     def endorsement_link(self, obj):
         if not obj.endorsement:
             return "–"
