@@ -34,6 +34,7 @@ from .lists import (
     DistrictFilter,
     ExportForm,
     HasEndorsementFilter,
+    review_annotations,
     score_annotations,
 )
 from .workspace import WorkspaceMixin
@@ -149,7 +150,7 @@ class ApplicationAdmin(
             super()
             .get_export_queryset(request)
             .select_related("applicant", "municipality")
-            .prefetch_related("assignments__reviewer", "conflicts", "requests")
+            .annotate(**review_annotations())
         )
 
     @admin.display(description=_("Name"), ordering="applicant__last_name")
