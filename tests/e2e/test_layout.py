@@ -72,7 +72,8 @@ PAGES = {
         "delete_account",
     ],
     "participant": ["course", "questionnaires", "questionnaire", "applications"],
-    "reviewer": ["admin_index", "admin_applications", "admin_application", "statistics"],
+    # admin_index holds the reviewer's queue, admin_application the review page.
+    "reviewer": ["admin_index", "admin_applications", "admin_application", "admin_overview", "statistics"],
     "coordinator": ["coordination", "progress", "attendance", "certificates", "admin_index"],
     "evaluator": ["statistics"],
     "admin": ["admin_index", "admin_users", "coordination"],
@@ -195,6 +196,7 @@ def _paths() -> dict[str, str]:
         "admin_index": reverse("admin:index"),
         "admin_applications": reverse("admin:applications_application_changelist"),
         "admin_application": reverse("admin:applications_application_change", args=[submitted.pk]),
+        "admin_overview": reverse("admin:applications_application_overview") + f"?durchgang={current.pk}",
         "admin_users": reverse("admin:portal_user_changelist"),
         "statistics": reverse("evaluation:dashboard"),
         "coordination": reverse("modules:coordination"),
