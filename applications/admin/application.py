@@ -231,6 +231,7 @@ class ApplicationAdmin(
     def change_view(self, request, object_id, form_url="", extra_context=None):
         queue = review_queue(reviewer=request.user)
         extra = {
+            "title": _("Bewerbung prüfen"),
             "queue": queue,
             "endorsement_frame": reverse("admin:applications_application_endorsement", args=[object_id])
             if str(object_id).isdigit()
