@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cohorts.models import Cohort
 from portal.accounts import roles
 from portal.accounts.models import User
+from portal.models import Municipality
 
 from .models import Application, Conflict, ReviewAssignment, ReviewerProfile
 
@@ -172,7 +173,10 @@ def save_profile(*, reviewer: User, municipality_id: int | None, district: str) 
     conflict are handed on as if the reviewer had declared the conflict."""
     with transaction.atomic():
         profile, _created = ReviewerProfile.objects.select_for_update().get_or_create(user=reviewer)
-        profile.municipality_id, profile.district = municipality_id, district.strip()[:200]
+        district = district.strip()[:200]
+        if not district and municipality_id:  # a town's district is the reviewer's district too
+            district = Municipality.objects.get(pk=municipality_id).district
+        profile.municipality_id, profile.district = municipality_id, district
         profile.full_clean(exclude=["user"])
         profile.save()
         reviewer.reviewer_profile = profile

@@ -60,6 +60,7 @@ def render_submission_confirmations(messages: list[OutboxMessage]) -> dict[int, 
 
 register_renderer(SUBMITTED, render_submission_confirmations)
 register_kind_label(SUBMITTED, gettext_lazy("Eingangsbestätigung der Bewerbung"))
+register_kind_label("application-information-request", gettext_lazy("Rückfrage zur Bewerbung"))
 for _kind in MailTemplate.Kind:
     register_kind_label(
         f"decision-{_kind.value}", format_lazy("{}: {}", gettext_lazy("Entscheidung"), _kind.label)

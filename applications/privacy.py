@@ -15,7 +15,7 @@
 import datetime as dt
 from itertools import islice
 
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.utils.translation import gettext as _
 
 from cohorts.models import Enrollment
@@ -31,7 +31,17 @@ from portal.privacy.registry import (
     scrub_audit_log,
 )
 
-from .models import Application, DeadlineExtension, ReviewNote, Score, StatusChange
+from .models import (
+    Application,
+    Conflict,
+    DeadlineExtension,
+    InformationRequest,
+    ReviewAssignment,
+    ReviewerProfile,
+    ReviewNote,
+    Score,
+    StatusChange,
+)
 
 UNSUCCESSFUL = [
     Application.Status.REJECTED,
@@ -82,13 +92,46 @@ def export(user: User) -> Export:
             Prefetch("status_changes", queryset=StatusChange.objects.order_by("created_at", "pk")),
             Prefetch("notes", queryset=ReviewNote.objects.order_by("created_at", "pk")),
             Prefetch("scores", queryset=Score.objects.order_by("pk")),
+            Prefetch("requests", queryset=InformationRequest.objects.order_by("asked_at", "pk")),
         )
+        .annotate(reviewers_assigned=Count("assignments", distinct=True))
         .order_by("cohort__start_date", "pk")
     )
     data, files = [], []
     for application in applications:
         data.append(_exported(application, user=user, files=files))
-    return Export(name="bewerbungen", data={"applications": data}, files=files)
+    return Export(name="bewerbungen", data={"applications": data, **_review_work(user)}, files=files)
+
+
+def _review_work(user: User) -> dict:
+    """What the person did as a reviewer: their declaration, assignments, conflicts and the
+    requests they asked (by the applications' references, not the applicants' names). Only
+    staff review, so nobody else's export asks."""
+    if not user.is_staff:
+        return {}
+    profile = ReviewerProfile.objects.filter(user=user).select_related("municipality").first()
+    assignments = ReviewAssignment.objects.filter(reviewer=user).select_related("application").order_by("pk")
+    conflicts = Conflict.objects.filter(reviewer=user).select_related("application").order_by("pk")
+    asked = InformationRequest.objects.filter(asked_by=user).select_related("application").order_by("pk")
+    if not (profile or assignments or conflicts or asked):
+        return {}
+    return {
+        "review": {
+            "declared_municipality": str(profile.municipality) if profile and profile.municipality_id else "",
+            "declared_district": profile.district if profile else "",
+            "assignments": [
+                {"application": a.application.reference, "assigned_at": a.assigned_at} for a in assignments
+            ],
+            "conflicts": [
+                {"application": c.application.reference, "reason": c.reason, "declared_at": c.declared_at}
+                for c in conflicts
+            ],
+            "requests_asked": [
+                {"application": r.application.reference, "fields": r.fields, "asked_at": r.asked_at}
+                for r in asked
+            ],
+        }
+    }
 
 
 def _exported(application: Application, *, user: User, files: list[ExportFile]) -> dict:
@@ -138,6 +181,19 @@ def _exported(application: Application, *, user: User, files: list[ExportFile]) 
         ],
         "review_notes": [{"at": note.created_at, "text": note.text} for note in application.notes.all()],
         "scores": _exported_scores(application),
+        # How many reviewers were assigned; who they are is their personal data.
+        "reviewers_assigned": application.reviewers_assigned,
+        "requests": [
+            {
+                "asked_at": request.asked_at,
+                "fields": request.fields,
+                "message": request.message,
+                "due_on": request.due_on,
+                "answered_at": request.answered_at,
+                "changes": request.changes,
+            }
+            for request in application.requests.all()
+        ],
     }
 
 
@@ -272,6 +328,8 @@ def anonymise(applications, *, at: dt.datetime) -> int:
         changes.update(reason="")
         ReviewNote.objects.filter(application_id__in=batch).delete()
         DeadlineExtension.objects.filter(application_id__in=batch).delete()
+        InformationRequest.objects.filter(application_id__in=batch).delete()
+        Conflict.objects.filter(application_id__in=batch).update(reason="")
         Score.objects.filter(application_id__in=batch).update(comment="")
         Application.objects.filter(pk__in=batch).update(**BLANK, anonymised_at=at)
     return len(ids)
@@ -279,7 +337,7 @@ def anonymise(applications, *, at: dt.datetime) -> int:
 
 def _scrub_audit_log(application_ids: list[int]) -> None:
     scrub_audit_log(Application, application_ids)
-    for model in (ReviewNote, Score, DeadlineExtension):
+    for model in (ReviewNote, Score, DeadlineExtension, InformationRequest, Conflict, ReviewAssignment):
         scrub_audit_log(
             model, model.objects.filter(application_id__in=application_ids).values_list("pk", flat=True)
         )

@@ -128,6 +128,8 @@ class InformationRequest(models.Model):
     due_on = models.DateField(_("Antwort bis (einschließlich)"))
     asked_at = models.DateTimeField(_("gestellt am"), auto_now_add=True)
     answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+    # What the answer changed: {field: [before, after]} as text, for the history.
+    changes = models.JSONField(_("Änderungen"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("Rückfrage")

@@ -26,6 +26,7 @@ from .inlines import (
     MyScoreInline,
     NoteInline,
     OwnNoteInline,
+    RequestInline,
     ScoreInline,
 )
 from .lists import (
@@ -34,6 +35,7 @@ from .lists import (
     DistrictFilter,
     ExportForm,
     HasEndorsementFilter,
+    review_annotations,
     score_annotations,
 )
 from .workspace import WorkspaceMixin
@@ -88,6 +90,7 @@ class ApplicationAdmin(
         ScoreInline,
         AssignmentInline,
         ConflictInline,
+        RequestInline,
         HistoryInline,
         DeadlineExtensionInline,
     ]
@@ -135,7 +138,9 @@ class ApplicationAdmin(
     def changelist_view(self, request, extra_context=None):
         # The list needs the width at 1366 px: without the admin's navigation column the date,
         # the mean score and the number of scores stay on screen next to the filters.
-        return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})
+        # Not Django's "Bewerbung zur Änderung auswählen": reviewers read, score and decide here.
+        context = {"is_nav_sidebar_enabled": False, "title": _("Bewerbungen prüfen und entscheiden")}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_queryset(self, request):
         # Drafts are the applicant's own business until they submit.
@@ -147,7 +152,12 @@ class ApplicationAdmin(
         )
 
     def get_export_queryset(self, request):
-        return super().get_export_queryset(request).select_related("applicant", "municipality")
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("applicant", "municipality")
+            .annotate(**review_annotations())
+        )
 
     @admin.display(description=_("Name"), ordering="applicant__last_name")
     def applicant_name(self, obj):
@@ -193,8 +203,9 @@ class ApplicationAdmin(
     def score_count(self, obj):
         return obj.score_count
 
-    # A soft hyphen, so that the narrow label column breaks the word where German does.
-    @admin.display(description=_("Unterstützungs\u00adschreiben"))
+    # In the fieldset "Unterstützung": a label short enough for the label column, which broke
+    # "Unterstützungsschreiben" mid-word.
+    @admin.display(description=_("Schreiben (PDF)"))
     def endorsement_link(self, obj):
         if not obj.endorsement:
             return "–"
@@ -226,6 +237,7 @@ class ApplicationAdmin(
     def change_view(self, request, object_id, form_url="", extra_context=None):
         queue = review_queue(reviewer=request.user)
         extra = {
+            "title": _("Bewerbung prüfen"),
             "queue": queue,
             "endorsement_frame": reverse("admin:applications_application_endorsement", args=[object_id])
             if str(object_id).isdigit()

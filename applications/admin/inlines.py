@@ -10,7 +10,16 @@ from portal.accounts import roles
 from portal.accounts.models import User
 
 from .. import review
-from ..models import Conflict, DeadlineExtension, ReviewAssignment, ReviewNote, Score, StatusChange
+from ..models import (
+    Conflict,
+    DeadlineExtension,
+    InformationRequest,
+    ReviewAssignment,
+    ReviewNote,
+    Score,
+    StatusChange,
+)
+from ..requests import field_labels
 from ..rubric import rubric_for
 
 
@@ -204,7 +213,8 @@ class AssignmentInline(admin.TabularInline):
         return self._manages(request)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer", "assigned_by")
+        # The application too: each row is headed by the assignment's name, which names it.
+        return super().get_queryset(request).select_related("application", "reviewer", "assigned_by")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reviewer":
@@ -227,8 +237,32 @@ class ConflictInline(ReadOnlyInline):
     verbose_name_plural = _("Erklärte Interessenkonflikte")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer")
+        return super().get_queryset(request).select_related("application", "reviewer")
 
     @admin.display(description=_("Gutachter:in"))
     def reviewer_name(self, obj):
         return person(obj.reviewer)
+
+
+class RequestInline(ReadOnlyInline):
+    """The history of Rückfragen: what was asked, by whom, by when, and what the answer changed."""
+
+    model = InformationRequest
+    fields = ["asked_at", "asked_by_name", "field_names", "message", "due_on", "answered_at", "changed"]
+    readonly_fields = fields
+    verbose_name_plural = _("Rückfragen an die Bewerber:in")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application", "asked_by")
+
+    @admin.display(description=_("gestellt von"))
+    def asked_by_name(self, obj):
+        return person(obj.asked_by)
+
+    @admin.display(description=_("Angaben"))
+    def field_names(self, obj):
+        return ", ".join(field_labels(obj.fields))
+
+    @admin.display(description=_("geändert"))
+    def changed(self, obj):
+        return ", ".join(field_labels(list(obj.changes))) or "–"

@@ -15,7 +15,7 @@ from cohorts.models import Cohort
 from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.web.text import TextFormMixin
 
-from ..models import Application, Score
+from ..models import Application, Conflict, InformationRequest, ReviewAssignment, Score
 from ..selectors import cohort_in_review
 
 
@@ -31,10 +31,23 @@ class ApplicationResource(resources.ModelResource):
     status = fields.Field(attribute="get_status_display", column_name=_("Status"))
     # Numbers stay numbers in XLSX; text is kept from becoming a formula by portal.web.spreadsheets.
     score_mean = fields.Field(
-        attribute="score_mean", column_name=_("Punkte (Mittel)"), widget=widgets.FloatWidget()
+        attribute="score_mean", column_name=_("Summe der Mittelwerte (3–15)"), widget=widgets.FloatWidget()
     )
     score_count = fields.Field(
         attribute="score_count", column_name=_("Bewertungen"), widget=widgets.IntegerWidget()
+    )
+
+    # Counts from subqueries, so that the streamed export stays at a fixed number of queries.
+    reviewers = fields.Field(
+        attribute="assigned_count",
+        column_name=_("Zugewiesene Gutachter:innen"),
+        widget=widgets.IntegerWidget(),
+    )
+    conflicts = fields.Field(
+        attribute="conflict_count", column_name=_("Interessenkonflikte"), widget=widgets.IntegerWidget()
+    )
+    requests = fields.Field(
+        attribute="open_request_count", column_name=_("Rückfragen (offen)"), widget=widgets.IntegerWidget()
     )
 
     @classmethod
@@ -59,6 +72,9 @@ class ApplicationResource(resources.ModelResource):
             "submitted_at",
             "score_mean",
             "score_count",
+            "reviewers",
+            "conflicts",
+            "requests",
         ]
         export_order = fields
 
@@ -156,4 +172,21 @@ def score_annotations() -> dict:
             scores.annotate(mean=Avg(F("motivation") + F("relevance") + F("commitment"))).values("mean")
         ),
         "score_count": Coalesce(Subquery(scores.annotate(n=Count("pk")).values("n")), 0),
+    }
+
+
+def _count(queryset) -> Coalesce:
+    return Coalesce(
+        Subquery(queryset.order_by().values("application").annotate(n=Count("pk")).values("n")), 0
+    )
+
+
+def review_annotations() -> dict:
+    """Assigned reviewers, declared conflicts and open Rückfragen of each exported row."""
+    return {
+        "assigned_count": _count(ReviewAssignment.objects.filter(application=OuterRef("pk"))),
+        "conflict_count": _count(Conflict.objects.filter(application=OuterRef("pk"))),
+        "open_request_count": _count(
+            InformationRequest.objects.filter(application=OuterRef("pk"), answered_at__isnull=True)
+        ),
     }

@@ -2,7 +2,7 @@
 the endorsement shown inline next to the answers, the reviewer's own declaration of their
 municipality and district, and the cohort overview with its phase controls."""
 
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +20,8 @@ from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
 from portal.files import private_download
 from portal.web.text import TextFormMixin
 
-from .. import assignment, phases
-from ..models import ReviewerProfile
+from .. import assignment, phases, requests
+from ..models import Application, ReviewerProfile
 from ..review_selectors import SORT_KEYS, cohort_overview, next_in_queue
 from ..selectors import cohort_in_review
 
@@ -42,6 +42,18 @@ class ReviewerProfileForm(TextFormMixin, forms.Form):
         self.fields["district"].choices = [("", "–")] + [(d, d) for d in districts]
 
 
+class RequestForm(TextFormMixin, forms.Form):
+    fields = forms.MultipleChoiceField(
+        label=_("Welche Angaben soll die Bewerber:in ergänzen oder erläutern?"),
+        choices=[(name, Application._meta.get_field(name).verbose_name) for name in requests.REQUESTABLE],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    message = forms.CharField(
+        label=_("Ihre Rückfrage"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    due_on = forms.DateField(label=_("Antwort bis (einschließlich, TT.MM.JJJJ)"))
+
+
 class WorkspaceMixin:
     """Views of ``ApplicationAdmin`` for the review itself."""
 
@@ -60,6 +72,7 @@ class WorkspaceMixin:
                 view(require_POST(self.conflict_view)),
                 name="applications_application_conflict",
             ),
+            path("<int:pk>/rueckfrage/", view(self.request_view), name="applications_application_request"),
             path(
                 "<int:pk>/schreiben/",
                 view(self.endorsement_view),
@@ -111,7 +124,7 @@ class WorkspaceMixin:
             return redirect("admin:index")
         return redirect("admin:applications_application_change", following.pk)
 
-    @csp_update({"frame-ancestors": ["'self'"]})
+    @csp_replace({"frame-ancestors": ["'self'"]})
     @xframe_options_sameorigin
     def endorsement_view(self, request, pk):
         """The endorsement for the frame next to the answers: permission-checked as the download,
@@ -128,6 +141,35 @@ class WorkspaceMixin:
             )
         return response
 
+    def request_view(self, request, pk):
+        """A Rückfrage to the applicant about named fields, by a date."""
+        application = self._viewable(request, pk)
+        if not request.user.has_perm("applications.add_informationrequest"):
+            raise PermissionDenied
+        form = RequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                requests.ask_applicant(
+                    application=application, by=request.user, at=timezone.now(), **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Die Rückfrage ist gestellt; %(reference)s ist nun für die gewählten Angaben offen.")
+                    % {"reference": application.reference},
+                )
+                return redirect("admin:applications_application_change", application.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Rückfrage zu %(reference)s") % {"reference": application.reference},
+            "application": application,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/application/request.html", context)
+
     def profile_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -139,7 +181,7 @@ class WorkspaceMixin:
             assignment.save_profile(
                 reviewer=request.user,
                 municipality_id=municipality.pk if municipality else None,
-                district=form.cleaned_data["district"] or (municipality.district if municipality else ""),
+                district=form.cleaned_data["district"],
             )
             messages.success(
                 request,

@@ -217,6 +217,8 @@ def test_reviewer_filters_reads_notes_scores_and_decides_in_the_admin(
             "assignments-INITIAL_FORMS": "0",
             "conflicts-TOTAL_FORMS": "0",
             "conflicts-INITIAL_FORMS": "0",
+            "requests-TOTAL_FORMS": "0",
+            "requests-INITIAL_FORMS": "0",
             "scores-2-TOTAL_FORMS": "0",
             "scores-2-INITIAL_FORMS": "0",
         },

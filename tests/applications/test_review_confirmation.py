@@ -284,10 +284,16 @@ def test_export_columns_and_choices_are_german(client, four, reviewer):
             "applicationresource_reference": "on",
             "applicationresource_submitted_at": "on",
             "applicationresource_score_mean": "on",
+            "applicationresource_reviewers": "on",
+            "applicationresource_conflicts": "on",
+            "applicationresource_requests": "on",
         },
     )
     header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
-    assert header == "Aktenzeichen;Eingereicht am;Punkte (Mittel)"
+    assert header == (
+        "Aktenzeichen;Eingereicht am;Summe der Mittelwerte (3–15);Zugewiesene Gutachter:innen;"
+        "Interessenkonflikte;Rückfragen (offen)"
+    )
 
 
 def test_the_outbox_names_each_kind_of_mail(client, four, reviewer, django_capture_on_commit_callbacks):

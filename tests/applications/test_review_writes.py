@@ -54,6 +54,8 @@ ADMIN_FORM = {
     "assignments-INITIAL_FORMS": "0",
     "conflicts-TOTAL_FORMS": "0",
     "conflicts-INITIAL_FORMS": "0",
+    "requests-TOTAL_FORMS": "0",
+    "requests-INITIAL_FORMS": "0",
     "scores-2-TOTAL_FORMS": "0",
     "scores-2-INITIAL_FORMS": "0",
 }

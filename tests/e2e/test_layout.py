@@ -76,7 +76,15 @@ PAGES = {
         "delete_account",
     ],
     "participant": ["course", "questionnaires", "questionnaire", "applications", "surveys", "survey"],
-    "reviewer": ["admin_index", "admin_applications", "admin_application", "admin_export", "statistics"],
+    # admin_index holds the reviewer's queue, admin_application the review page.
+    "reviewer": [
+        "admin_index",
+        "admin_applications",
+        "admin_application",
+        "admin_overview",
+        "admin_export",
+        "statistics",
+    ],
     "coordinator": [
         "coordination",
         "progress",
@@ -215,6 +223,7 @@ def _paths() -> dict[str, str]:
         "admin_index": reverse("admin:index"),
         "admin_applications": reverse("admin:applications_application_changelist"),
         "admin_application": reverse("admin:applications_application_change", args=[submitted.pk]),
+        "admin_overview": reverse("admin:applications_application_overview") + f"?durchgang={current.pk}",
         "admin_users": reverse("admin:portal_user_changelist"),
         "admin_export": reverse("admin:applications_application_export"),
         "statistics": reverse("evaluation:dashboard"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from applications.models import Application, ReviewNote, Score
-from cohorts.models import Enrollment
+from cohorts.models import Enrollment, ReviewPhase
 from tests.applications.test_review import submitted
 from tests.e2e.conftest import AccessibilityAudit
 from tests.e2e.test_account_journeys import log_in
@@ -28,7 +28,7 @@ def _private_media(settings, tmp_path):
 
 
 def test_reviewer_scores_and_accepts_in_the_admin_and_the_applicant_confirms(page, axe, browser, live_server):
-    cohort = CohortFactory(number=8, title="8. Schulungsdurchgang")
+    cohort = CohortFactory(number=8, title="8. Schulungsdurchgang", review_phase=ReviewPhase.REVIEW)
     applicant = UserFactory(email="jana@example.org", first_name="Jana", last_name="Krüger")
     in_potsdam = submitted(cohort, applicant, department="Bereich Digitalisierung")
     in_barnim = submitted(cohort, municipality=municipality("Eberswalde"))
@@ -70,11 +70,16 @@ def test_reviewer_scores_and_accepts_in_the_admin_and_the_applicant_confirms(pag
     # The inline rows' fields are found by their labels (templates/admin/edit_inline/tabular.html).
     page.locator("#notes-0").get_by_label("Notiz").fill("Sehr überzeugend, klarer Bezug zur Strategie.")
     my_score = page.locator("#scores-group")
-    expect(my_score.get_by_role("heading", level=2)).to_have_text("Ihre Bewertung (je 1 bis 5 Punkte)")
+    expect(my_score.get_by_role("heading", level=2)).to_have_text("Ihre Bewertung")
     my_row = my_score.locator("#scores-0")
-    my_row.get_by_label("Motivation").fill("5")
-    my_row.get_by_label("Bezug zu den Vorhaben der Kommune").fill("4")
-    my_row.get_by_label("Verbindlichkeit und Rückhalt").fill("4")
+    # The rubric: each criterion a radio group whose options carry their anchor texts.
+    my_row.get_by_role("radiogroup", name="Motivation").get_by_label("5 – trifft voll zu").check()
+    my_row.get_by_role("radiogroup", name="Bezug zu den Vorhaben der Kommune").get_by_label(
+        "4 – trifft überwiegend zu"
+    ).check()
+    my_row.get_by_role("radiogroup", name="Verbindlichkeit und Rückhalt").get_by_label(
+        "4 – trifft überwiegend zu"
+    ).check()
     my_row.get_by_label("Begründung").fill("Rückhalt der Bürgermeisterin liegt vor.")
     page.get_by_role("button", name="Sichern und weiter bearbeiten").click()
     expect(page).to_have_url(on_change_page)
@@ -86,6 +91,8 @@ def test_reviewer_scores_and_accepts_in_the_admin_and_the_applicant_confirms(pag
     assert Score.objects.get(application=in_potsdam, reviewer=reviewer).total == 13
 
     mail.outbox.clear()
+    # MIL moves the cohort on to the decision.
+    type(cohort).objects.filter(pk=cohort.pk).update(review_phase=ReviewPhase.DECISION)
     page.get_by_role("link", name="Entscheiden").click()
     expect(page).to_have_url(
         base_url + reverse("admin:applications_application_decide", args=[in_potsdam.pk])
