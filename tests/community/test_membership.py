@@ -163,3 +163,11 @@ def test_csrf_is_required(cast):
 def test_a_second_graduate_of_another_cohort_is_a_member(cast):
     other = graduate(cast.running)
     assert access.membership(other).graduate
+
+
+def test_the_network_speaks_english(client, cast):
+    client.force_login(cast.graduate)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(HOME).content.decode()
+    assert "You are a member as a graduate." in page and "Directory" in page
+    assert "Sie sind" not in page
