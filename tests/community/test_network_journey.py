@@ -116,3 +116,40 @@ def test_a_graduate_joins_the_directory_and_is_locked_out_once_revoked(page, axe
     page.goto(base + reverse("community:directory"))
     expect(page.locator("h1")).to_have_text("Nur für Mitglieder")
     axe()
+
+
+def test_a_coordinator_moderates_in_the_browser(page, axe, live_server, cast):
+    project, thread = content(cast)
+    proposed = projects.save_project(
+        author=cast.graduate,
+        modules=[],
+        municipality=municipality("Cottbus"),
+        title="Offene Daten <b>Cottbus</b>",
+        summary="Haushalt als offene Daten.",
+        status="implementation",
+        tags=[],
+        started_on=None,
+        ended_on=None,
+        lessons="",
+        links=[],
+    )
+    projects.propose(author=cast.graduate, project=proposed)
+    post = thread.posts.last()
+    exchange.report(reporter=cast.graduate, post=post, reason="Werbung")
+    base = live_server.url
+    log_in(page, axe, base, cast.coordinator.email, PASSWORD)
+    page.goto(base + reverse("community:moderation"))
+    expect(page.locator("main")).to_contain_text("Offene Daten <b>Cottbus</b>")
+    look(page, axe, "moderation")
+    page.get_by_role("link", name="Offene Daten <b>Cottbus</b>").click()
+    axe()
+    page.get_by_role("button", name="Freigeben").click()
+    axe()
+    page.goto(base + reverse("community:thread", args=[thread.pk]))
+    look(page, axe, "austausch-moderation")
+    page.goto(base + reverse("community:suspend", args=[cast.graduate.pk]))
+    look(page, axe, "sperre")
+    page.get_by_label("Grund der Sperre").fill("Wiederholt Werbung")
+    page.get_by_role("button", name="Sperren und benachrichtigen").click()
+    axe()
+    expect(page.locator("main")).to_contain_text("gesperrt")
