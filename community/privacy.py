@@ -157,6 +157,12 @@ def erase(user: User, *, at: dt.datetime) -> None:
     ModerationEvent.objects.filter(subject=user).update(subject=None, reason="")
 
 
+def restrict(user: User, *, at: dt.datetime) -> None:
+    """Erasure was asked for while other apps must still keep records: nothing of the network
+    has to be kept, so it goes now, as on erasure."""
+    erase(user, at=at)
+
+
 def retention(*, at: dt.datetime) -> dict[str, int]:
     deleted, _by_model = ContactMessage.objects.filter(sent_at__lt=at - CONTACT_MESSAGES_KEPT).delete()
     return {"community_contact_messages_deleted": deleted}
