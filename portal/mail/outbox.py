@@ -70,6 +70,7 @@ def queue_mail(
     optional: bool = False,
     related: models.Model | None = None,
     secrets: Iterable[str] = (),
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Record a message in the outbox and send it once the transaction has committed.
 
@@ -98,6 +99,7 @@ def queue_mail(
             "sealed_content": sealed,
             "attachment": attachment,
             "attachment_name": attachment_name,
+            "reply_to": reply_to,
             "next_attempt_at": timezone.now() + LEASE,
             **_related(related),
         },
@@ -121,6 +123,7 @@ def queue_templated_mail(
     optional: bool = False,
     related: models.Model | None = None,
     secrets: Iterable[str] = (),
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
     recipient's language and queue the result."""
@@ -140,6 +143,7 @@ def queue_templated_mail(
         optional=optional,
         related=related,
         secrets=secrets,
+        reply_to=reply_to,
     )
 
 

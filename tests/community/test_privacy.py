@@ -109,3 +109,12 @@ def test_deleting_the_account_erases_the_network_data_through_the_registry(cast)
     assert not Project.objects.exists()
     reply = thread.posts.get(body="Meine Antwort")
     assert reply.author_id is None
+
+
+def test_erasure_takes_the_senders_address_out_of_the_recipients_mail(cast):
+    from portal.mail.models import OutboxMessage
+
+    entry_and_messages(cast)
+    assert OutboxMessage.objects.get(kind="community-contact").reply_to == cast.graduate.email
+    privacy.erase(cast.graduate, at=timezone.now())
+    assert OutboxMessage.objects.get(kind="community-contact").reply_to == ""

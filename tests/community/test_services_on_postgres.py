@@ -94,3 +94,4 @@ def test_a_real_worker_sends_the_weekly_digest_once(cast, settings):
         time.sleep(0.5)
     assert [m.to[0] for m in mail.outbox] == [cast.participant.email]
     assert "Wir in Potsdam." in mail.outbox[0].body
+    assert mail.outbox[0].reply_to == []
