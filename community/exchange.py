@@ -109,7 +109,7 @@ def moderate_post(
     if hide and not reason:
         raise ValidationError(_("Bitte geben Sie einen Grund an; die Autorin oder der Autor erfährt ihn."))
     with transaction.atomic():
-        post = Post.objects.select_for_update().select_related("author", "thread").get(pk=post.pk)
+        post = Post.objects.select_for_update(of=("self",)).select_related("author", "thread").get(pk=post.pk)
         if post.hidden == hide:
             raise ValidationError(_("Der Beitrag ist bereits so eingestellt."))
         post.hidden, post.hidden_reason = hide, reason if hide else ""
@@ -140,7 +140,7 @@ def lock_thread(
 ) -> Thread:
     at = at or timezone.now()
     with transaction.atomic():
-        thread = Thread.objects.select_for_update().select_related("author").get(pk=thread.pk)
+        thread = Thread.objects.select_for_update(of=("self",)).select_related("author").get(pk=thread.pk)
         if thread.locked == lock:
             raise ValidationError(_("Das Thema ist bereits so eingestellt."))
         thread.locked = lock

@@ -10,6 +10,7 @@ from modules.models import Module
 from portal.web.forms import KernFormMixin
 from portal.web.text import TextFormMixin
 
+from . import selectors
 from .models import (
     POST_MAX_LENGTH,
     PROJECT_LINKS_MAX,
@@ -97,7 +98,7 @@ class DirectoryEntryForm(TextFormMixin, KernFormMixin, forms.Form):
         }
 
 
-class DirectorySearchForm(KernFormMixin, forms.Form):
+class DirectorySearchForm(TextFormMixin, KernFormMixin, forms.Form):
     """The directory's filters, from the query string; anything unknown is ignored."""
 
     q = forms.CharField(label=_("Name, Funktion oder Schlagwort"), required=False, max_length=100)
@@ -118,8 +119,10 @@ class DirectorySearchForm(KernFormMixin, forms.Form):
         empty_label=_("alle Durchgänge"),
     )
 
-    def __init__(self, *args, districts: list[str], **kwargs):
+    def __init__(self, *args, districts: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if districts is None:
+            districts = selectors.districts()
         self.fields["district"].choices = [("", _("alle Landkreise"))] + [(d, d) for d in districts]
         self.fields["municipality"].empty_label = _("alle Kommunen")
 
@@ -273,7 +276,7 @@ class ProjectForm(TextFormMixin, KernFormMixin, forms.Form):
         }
 
 
-class ProjectSearchForm(KernFormMixin, forms.Form):
+class ProjectSearchForm(TextFormMixin, KernFormMixin, forms.Form):
     q = forms.CharField(label=_("Suchbegriff"), required=False, max_length=100)
     module = forms.ModelChoiceField(
         label=_("Thema"),
@@ -286,8 +289,10 @@ class ProjectSearchForm(KernFormMixin, forms.Form):
         label=_("Stand"), required=False, choices=[("", _("alle"))] + list(Project.Status.choices)
     )
 
-    def __init__(self, *args, districts: list[str], **kwargs):
+    def __init__(self, *args, districts: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if districts is None:
+            districts = selectors.districts()
         self.fields["district"].choices = [("", _("alle Landkreise"))] + [(d, d) for d in districts]
 
 
@@ -333,7 +338,7 @@ class ReasonForm(TextFormMixin, KernFormMixin, forms.Form):
     reason = forms.CharField(label=_("Grund"), max_length=1000, required=False)
 
 
-class TopicFilterForm(KernFormMixin, forms.Form):
+class TopicFilterForm(TextFormMixin, KernFormMixin, forms.Form):
     module = forms.ModelChoiceField(
         label=_("Thema"),
         queryset=Module.objects.order_by("position"),

@@ -20,6 +20,7 @@
 import datetime as dt
 
 from portal.accounts.models import User
+from portal.mail.models import OutboxMessage
 from portal.privacy.registry import Export, ExportFile, archive_path, delete_files_on_commit
 
 from .models import (
@@ -144,7 +145,11 @@ def erase(user: User, *, at: dt.datetime) -> None:
     DirectoryEntry.objects.filter(user=user).delete()
     delete_files_on_commit(ProjectFile.objects.filter(project__author=user).values_list("file", flat=True))
     Project.objects.filter(author=user).delete()
-    ContactMessage.objects.filter(sender=user).delete()
+    sent = ContactMessage.objects.filter(sender=user)
+    OutboxMessage.objects.filter(
+        related_model="community.contactmessage", related_id__in=list(sent.values_list("pk", flat=True))
+    ).update(reply_to="")
+    sent.delete()
     ContactMessage.objects.filter(recipient=user).update(recipient=None)
     Suspension.objects.filter(user=user).delete()
     Testimonial.objects.filter(author=user).delete()
@@ -155,6 +160,12 @@ def erase(user: User, *, at: dt.datetime) -> None:
     Report.objects.filter(reporter=user).delete()
     DigestSubscription.objects.filter(user=user).delete()
     ModerationEvent.objects.filter(subject=user).update(subject=None, reason="")
+
+
+def restrict(user: User, *, at: dt.datetime) -> None:
+    """Erasure was asked for while other apps must still keep records: nothing of the network
+    has to be kept, so it goes now, as on erasure."""
+    erase(user, at=at)
 
 
 def retention(*, at: dt.datetime) -> dict[str, int]:

@@ -15,7 +15,7 @@ from . import projects as services
 from . import selectors
 from .access import member_required, moderator_required, writer_required
 from .forms import DeclineForm, ProjectForm, ProjectSearchForm
-from .models import Testimonial
+from .models import Suspension, Testimonial
 
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
@@ -174,6 +174,11 @@ def moderation(request):
         {
             "proposed": list(selectors.proposed_projects()),
             "reported": list(selectors.open_reports()),
+            "suspended": list(
+                Suspension.objects.filter(lifted_at__isnull=True)
+                .select_related("user")
+                .order_by("created_at")
+            ),
             "testimonials": list(
                 Testimonial.objects.filter(state=Testimonial.State.PENDING).select_related(
                     "author", "municipality"

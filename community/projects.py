@@ -70,7 +70,7 @@ def project_from_task(*, author: User, submission: TaskSubmission) -> Project:
     """One click: an accepted practical task of the author becomes a project draft, once."""
     with transaction.atomic():
         submission = (
-            TaskSubmission.objects.select_for_update()
+            TaskSubmission.objects.select_for_update(of=("self",))
             .select_related("enrollment__municipality", "module")
             .get(pk=submission.pk)
         )
@@ -129,7 +129,7 @@ def decide(
     if not approve and not reason:
         raise ValidationError(_("Bitte geben Sie einen Grund an; die Autorin oder der Autor erfährt ihn."))
     with transaction.atomic():
-        project = Project.objects.select_for_update().select_related("author").get(pk=project.pk)
+        project = Project.objects.select_for_update(of=("self",)).select_related("author").get(pk=project.pk)
         if project.publication != Project.Publication.PROPOSED:
             raise ValidationError(_("Dieses Projekt ist nicht (mehr) vorgeschlagen."))
         if approve:

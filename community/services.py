@@ -17,7 +17,9 @@ CONTACT_LIMIT_PER_HOUR = 5
 CONTACT_LIMIT_PER_DAY = 20
 
 
-def tell(user: User, *, template: str, context: dict, kind: str, key: str) -> None:
+def tell(
+    user: User, *, template: str, context: dict, kind: str, key: str, related=None, reply_to: str = ""
+) -> None:
     if reachable(user):
         queue_templated_mail(
             template=f"community/{template}",
@@ -26,6 +28,8 @@ def tell(user: User, *, template: str, context: dict, kind: str, key: str) -> No
             user=user,
             kind=kind,
             idempotency_key=key,
+            related=related,
+            reply_to=reply_to,
         )
 
 
@@ -122,7 +126,8 @@ def send_contact_message(
 ) -> ContactMessage:
     """Mail a directory member through the outbox; their address stays hidden from the sender.
 
-    The sender's own address goes into the message only if they agree. Each sender may send
+    The sender's address is the message's Reply-To only if they agree; otherwise the recipient
+    learns their name, not their address. Each sender may send
     ``CONTACT_LIMIT_PER_HOUR`` messages an hour and ``CONTACT_LIMIT_PER_DAY`` a day; the count
     is read under a lock on the sender, so parallel requests cannot pass the limit together.
     """
@@ -158,5 +163,7 @@ def send_contact_message(
             context={"sender": sender, "message": message},
             kind="community-contact",
             key=f"community-contact:{message.pk}",
+            related=message,
+            reply_to=sender.email if reply_to_sender else "",
         )
     return message

@@ -89,7 +89,11 @@ def decide(
 ) -> None:
     at = at or timezone.now()
     with transaction.atomic():
-        testimonial = Testimonial.objects.select_for_update().select_related("author").get(pk=testimonial.pk)
+        testimonial = (
+            Testimonial.objects.select_for_update(of=("self",))
+            .select_related("author")
+            .get(pk=testimonial.pk)
+        )
         if testimonial.state != Testimonial.State.PENDING:
             raise ValidationError(_("Über diesen Eindruck ist bereits entschieden."))
         testimonial.state = Testimonial.State.APPROVED if approve else Testimonial.State.DECLINED

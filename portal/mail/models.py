@@ -62,6 +62,9 @@ class OutboxMessage(models.Model):
         _("Anhang"), max_length=255, blank=True, help_text=_("Pfad einer Datei im geschützten Speicher.")
     )
     attachment_name = models.CharField(_("Dateiname des Anhangs"), max_length=150, blank=True)
+    # Where the recipient's answer goes, only where the person it names agreed (the network's
+    # contact form); empty: answers go to the portal's sender address.
+    reply_to = models.EmailField(_("Antwort an"), blank=True)
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(_("Versuche"), default=0)
     error = models.TextField(_("Fehler oder Grund"), blank=True)

@@ -80,6 +80,7 @@ def queue_mail(
     optional: bool = False,
     related: models.Model | None = None,
     secrets: Iterable[str] = (),
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Record a message in the outbox and send it once the transaction has committed.
 
@@ -108,6 +109,7 @@ def queue_mail(
             "sealed_content": sealed,
             "attachment": attachment,
             "attachment_name": attachment_name,
+            "reply_to": reply_to,
             "next_attempt_at": timezone.now() + lease(),
             **_related(related),
         },
@@ -131,6 +133,7 @@ def queue_templated_mail(
     optional: bool = False,
     related: models.Model | None = None,
     secrets: Iterable[str] = (),
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
     recipient's language and queue the result."""
@@ -150,6 +153,7 @@ def queue_templated_mail(
         optional=optional,
         related=related,
         secrets=secrets,
+        reply_to=reply_to,
     )
 
 

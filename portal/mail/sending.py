@@ -176,6 +176,7 @@ def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
         from_email=from_address(),
         to=[message.recipient],
         headers={"X-Portal-Message": message.idempotency_key, "Message-ID": _message_id(message)},
+        reply_to=[message.reply_to] if message.reply_to else None,
         connection=connection,
     )
     if content["body_html"]:

@@ -156,10 +156,14 @@ def test_contact_mails_the_recipient_without_showing_addresses(client, cast):
 def test_the_senders_address_goes_out_only_with_consent(client, cast):
     entry = join(cast.graduate)
     client.force_login(cast.participant)
+    contact(client, entry)
+    without = OutboxMessage.objects.get(kind="community-contact")
+    assert without.reply_to == "" and cast.participant.email not in without.body_text
     contact(client, entry, reply_to_sender="on")
-    message = OutboxMessage.objects.get(kind="community-contact")
-    assert cast.participant.email in message.body_text
-    assert ContactMessage.objects.get().reply_to_sender
+    message = OutboxMessage.objects.filter(kind="community-contact").exclude(pk=without.pk).get()
+    assert message.reply_to == cast.participant.email
+    assert "direkt an" in message.body_text
+    assert ContactMessage.objects.filter(reply_to_sender=True).count() == 1
 
 
 def test_mass_contact_mails_are_stopped_per_sender(client, cast):
@@ -200,3 +204,25 @@ def test_others_cannot_change_or_remove_an_entry(client, cast):
     client.post(EDIT, {"municipality": municipality("Cottbus").pk, "contact": "form", "unit": "X"})
     assert DirectoryEntry.objects.get(user=cast.graduate).unit == "Original"
     assert DirectoryEntry.objects.get(user=cast.participant).unit == "X"
+
+
+def test_the_delivered_mail_answers_to_the_sender_only_with_consent(cast, settings):
+    from django.core import mail
+
+    from portal.mail import send_batch
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    entry = join(cast.graduate)
+    agreed = services.send_contact_message(
+        sender=cast.participant, entry=entry, subject="a", body="b", reply_to_sender=True
+    )
+    silent = services.send_contact_message(
+        sender=cast.participant, entry=entry, subject="c", body="d", reply_to_sender=False
+    )
+    ids = list(
+        OutboxMessage.objects.filter(related_id__in=[agreed.pk, silent.pk])
+        .order_by("related_id")
+        .values_list("pk", flat=True)
+    )
+    send_batch(ids)
+    assert [m.reply_to for m in mail.outbox] == [[cast.participant.email], []]

@@ -164,6 +164,8 @@ def test_watch_and_weekly_digest_in_the_members_language_with_unsubscribe(client
     assert send_exchange_digest.delay().get() == 1
     message = OutboxMessage.objects.get(kind="community-digest")
     assert message.recipient == cast.participant.email and message.language == "en"
+    assert message.subject == "News from the exchange of the “Know-how-Transfer” network"
+    assert "there are new posts in the threads you watch" in message.body_text
     assert "Wir nutzen es in Potsdam." in message.body_text and "Danke!" not in message.body_text
     assert digest.send_all() == 0  # nothing new since: no second mail
     unsubscribe = next(line for line in message.body_text.split() if "/abbestellen/" in line)

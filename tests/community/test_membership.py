@@ -163,3 +163,20 @@ def test_csrf_is_required(cast):
 def test_a_second_graduate_of_another_cohort_is_a_member(cast):
     other = graduate(cast.running)
     assert access.membership(other).graduate
+
+
+def test_the_network_speaks_english(client, cast):
+    client.force_login(cast.graduate)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(HOME).content.decode()
+    assert "You are a member as a graduate." in page and "Directory" in page
+    assert "Sie sind" not in page
+
+
+def test_moderators_reach_suspension_from_the_pages_and_see_who_is_suspended(client, cast):
+    suspend_member(member=cast.reviewer, actor=cast.coordinator, reason="Spam")
+    client.force_login(cast.coordinator)
+    page = client.get(reverse("community:moderation")).content.decode()
+    assert reverse("community:suspend", args=[cast.reviewer.pk]) in page
+    client.force_login(cast.participant)
+    assert client.get(reverse("community:moderation")).status_code == 403

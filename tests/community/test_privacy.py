@@ -95,3 +95,26 @@ def test_retention_deletes_old_contact_messages(cast):
     assert privacy.retention(at=timezone.now()) == {"community_contact_messages_deleted": 0}
     later = timezone.now() + dt.timedelta(days=366)
     assert privacy.retention(at=later) == {"community_contact_messages_deleted": 1}
+
+
+def test_deleting_the_account_erases_the_network_data_through_the_registry(cast):
+    from community import exchange
+    from portal.privacy.registry import erase_account
+
+    entry_and_messages(cast)
+    thread = exchange.start_thread(author=cast.participant, title="Frage", body="?")
+    exchange.reply(author=cast.graduate, thread=thread, body="Meine Antwort")
+    erase_account(user=cast.graduate, at=timezone.now())
+    assert not DirectoryEntry.objects.filter(user_id=cast.graduate.pk).exists()
+    assert not Project.objects.exists()
+    reply = thread.posts.get(body="Meine Antwort")
+    assert reply.author_id is None
+
+
+def test_erasure_takes_the_senders_address_out_of_the_recipients_mail(cast):
+    from portal.mail.models import OutboxMessage
+
+    entry_and_messages(cast)
+    assert OutboxMessage.objects.get(kind="community-contact").reply_to == cast.graduate.email
+    privacy.erase(cast.graduate, at=timezone.now())
+    assert OutboxMessage.objects.get(kind="community-contact").reply_to == ""

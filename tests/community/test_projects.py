@@ -254,3 +254,21 @@ def test_nobody_else_changes_a_project_and_outsiders_see_nothing(client, cast):
     assert client.get(reverse("community:project", args=[saved.pk])).status_code == 403
     client.force_login(cast.revoked)
     assert client.get(LIST).status_code == 403
+
+
+def test_file_names_are_text_and_files_belong_to_their_project(client, cast):
+    client.force_login(cast.graduate)
+    client.post(
+        reverse("community:project_new"),
+        form_data(files=[SimpleUploadedFile('<img src=x onerror=alert(1)>".png', png())]),
+    )
+    first = Project.objects.get()
+    other = project(cast.participant)
+    stored = first.files.get()
+    client.force_login(cast.participant)
+    page = client.get(reverse("community:project", args=[first.pk])).content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert client.get(reverse("community:project_file", args=[other.pk, stored.pk])).status_code == 404
+    assert client.get(reverse("community:project_file", args=[first.pk, stored.pk])).status_code == 200
+    client.force_login(cast.applicant)
+    assert client.get(reverse("community:project_file", args=[first.pk, stored.pk])).status_code == 403
