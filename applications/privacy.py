@@ -169,32 +169,41 @@ def _exported(application: Application, *, user: User, files: list[ExportFile]) 
             if extension
             else None
         ),
-        "history": [
-            {
-                "at": change.created_at,
-                "from": change.from_status,
-                "to": change.to_status,
-                "reason": change.reason,
-                "by": _actor(change.changed_by_id, user),
-            }
-            for change in application.status_changes.all()
-        ],
+        "history": _exported_history(application, user=user),
         "review_notes": [{"at": note.created_at, "text": note.text} for note in application.notes.all()],
         "scores": _exported_scores(application),
         # How many reviewers were assigned; who they are is their personal data.
         "reviewers_assigned": application.reviewers_assigned,
-        "requests": [
-            {
-                "asked_at": request.asked_at,
-                "fields": request.fields,
-                "message": request.message,
-                "due_on": request.due_on,
-                "answered_at": request.answered_at,
-                "changes": request.changes,
-            }
-            for request in application.requests.all()
-        ],
+        "requests": _exported_requests(application),
     }
+
+
+def _exported_history(application: Application, *, user: User) -> list[dict]:
+    return [
+        {
+            "at": change.created_at,
+            "from": change.from_status,
+            "to": change.to_status,
+            "reason": change.reason,
+            "by": _actor(change.changed_by_id, user),
+        }
+        for change in application.status_changes.all()
+    ]
+
+
+def _exported_requests(application: Application) -> list[dict]:
+    """The reviewers' requests to complete named fields; who asked is the reviewers' own data."""
+    return [
+        {
+            "asked_at": request.asked_at,
+            "fields": request.fields,
+            "message": request.message,
+            "due_on": request.due_on,
+            "answered_at": request.answered_at,
+            "changes": request.changes,
+        }
+        for request in application.requests.all()
+    ]
 
 
 def _exported_endorsement(application: Application, *, files: list[ExportFile]) -> dict | None:

@@ -105,7 +105,12 @@ def add_material(
     if bool(file) == bool(link):
         raise ValidationError(_("Bitte laden Sie entweder eine Datei hoch oder geben Sie einen Link an."))
     material = Material(
-        module=module, cohort=cohort, title=title, title_en=title_en, link=link, own_cohort_only=own_cohort_only
+        module=module,
+        cohort=cohort,
+        title=title,
+        title_en=title_en,
+        link=link,
+        own_cohort_only=own_cohort_only,
     )
     if file:
         kind = validate_document(file, allowed=MATERIAL_TYPES, max_size=MATERIAL_MAX_SIZE)

@@ -83,8 +83,7 @@ def test_the_missing_list_links_to_each_field_by_its_label(logged_in, cohort, ap
     assert f'<a href="{edit}#id_position">Ihre Funktion</a>' in page
     assert f'<a href="{edit}#id_strategy_0">Hat Ihre Kommune eine Smart-City- oder' in page
     assert (
-        f'<a href="{edit}#id_endorsement_upload">Unterstützungsschreiben von Vorgesetzte:r (PDF)</a>'
-        in page
+        f'<a href="{edit}#id_endorsement_upload">Unterstützungsschreiben von Vorgesetzte:r (PDF)</a>' in page
     )
     assert f'<a href="{edit}#id_privacy_consent">Ich habe die Datenschutzhinweise gelesen' in page
     assert "#id_department" not in page  # given already

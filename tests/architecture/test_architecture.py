@@ -15,7 +15,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 # The project's packages in the order their imports point (config on top, portal at the bottom).
-PACKAGES = ("config", "evaluation", "community", "certificates", "modules", "applications", "cohorts", "portal")
+PACKAGES = (
+    "config",
+    "evaluation",
+    "community",
+    "certificates",
+    "modules",
+    "applications",
+    "cohorts",
+    "portal",
+)
 # Application code outside those packages.
 SCRIPTS = ("manage.py",)
 

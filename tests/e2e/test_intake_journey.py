@@ -63,9 +63,7 @@ def expect_typed_values(page) -> None:
     expect(page.get_by_label("Motivation")).to_have_value(MOTIVATION)
     expect(page.get_by_label("Sie wird gerade erarbeitet")).to_be_checked()
     expect(page.get_by_label("Vorgesetzte:r: Name")).to_have_value("Dr. Hanna Schulze")
-    expect(page.get_by_label("Vorgesetzte:r: E-Mail-Adresse")).to_have_value(
-        "h.schulze@example.org"
-    )
+    expect(page.get_by_label("Vorgesetzte:r: E-Mail-Adresse")).to_have_value("h.schulze@example.org")
     expect(page.get_by_label("Ich habe die Datenschutzhinweise gelesen")).to_be_checked()
     expect(page.get_by_text("Hochgeladen: Schreiben der Bürgermeisterin.pdf")).to_be_visible()
 
