@@ -7,7 +7,17 @@ import random
 from cohorts.models import Cohort
 
 from . import waves
-from .models import Answer, EvaluationConsent, Instrument, Invitation, Item, Wave, WaveResponse
+from .default_instruments import install
+from .models import (
+    Answer,
+    EvaluationConsent,
+    Instrument,
+    InstrumentVersion,
+    Invitation,
+    Item,
+    Wave,
+    WaveResponse,
+)
 
 DEMO_PARTICIPANT = "teilnehmer@example.org"
 # Where the self-assessment leans before (T0) and after (T1) the course.
@@ -39,8 +49,9 @@ def _respond(invitation: Invitation, chance: random.Random) -> None:
 
 
 def seed(cohorts: list[Cohort], modules) -> int:
-    if not Instrument.objects.exists() or not cohorts:
+    if not cohorts:
         return 0
+    install(Instrument, InstrumentVersion, Item)  # the first instruments, where a test emptied them
     _link_modules(modules)
     plan = {wave.kind: wave for wave in waves.ensure_plan(programme=cohorts[0].programme)}
     created = 0
