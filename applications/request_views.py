@@ -17,7 +17,12 @@ from .requests import answer_request, field_labels
 
 
 class AnswerFormBase(TextFormMixin, forms.ModelForm):
-    pass
+    """The applicant's answer to a request: the fields asked for are chosen per request (see
+    ``answer``); on its own the form has none."""
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
 
 
 @login_required

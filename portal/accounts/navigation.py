@@ -71,7 +71,8 @@ def local_path(request, path: str | None) -> str | None:
     """``path`` if it is a path on this site (never another host or scheme), else None."""
     if not path or not path.startswith("/") or path.startswith("//"):
         return None
-    if not url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}, require_https=False):
+    # Only paths are taken, so no host is allowed: "/\\evil.example" and the like are refused.
+    if not url_has_allowed_host_and_scheme(path, allowed_hosts=None, require_https=False):
         return None
     return path
 

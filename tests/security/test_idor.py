@@ -98,7 +98,17 @@ def foreign(db, settings, tmp_path):
         file="private/exports/e.csv",
         created_at=timezone.now(),
     )
+    from applications.review_models import InformationRequest
+
+    information_request = InformationRequest.objects.create(
+        application=application,
+        asked_by=UserFactory(is_staff=True),
+        fields=["motivation"],
+        message="Bitte ergänzen",
+        due_on=dt.date(2099, 1, 1),
+    )
     return {
+        "information_request": information_request.pk,
         "invitation": invitation.pk,
         "export": export.pk,
         "application": application.pk,
@@ -145,6 +155,9 @@ TARGETS = {
     "certificates:credential_json": "certificate",
     "evaluation:questionnaire": "module",
     "evaluation:survey": "invitation",
+    "applications:submitted": "application",
+    # Both ids at once: the request is asked about the foreign application.
+    "applications:answer_request": {"pk": "application", "request_pk": "information_request"},
     "evaluation:withdraw": "programme",
     "evaluation:stop_invitations": "programme",
 }
@@ -175,8 +188,11 @@ def test_foreign_ids_are_refused_everywhere(client, foreign, method):
         target = TARGETS.get(name)
         if target is None or name in OWN_INSTEAD:
             continue
-        (kwarg,) = kwargs
-        url = reverse(name, kwargs={kwarg: foreign[target]})
+        if isinstance(target, dict):
+            url = reverse(name, kwargs={kwarg: foreign[object_name] for kwarg, object_name in target.items()})
+        else:
+            (kwarg,) = kwargs
+            url = reverse(name, kwargs={kwarg: foreign[target]})
         response = getattr(client, method)(url)
         assert response.status_code in {403, 404, 405}, (
             f"{method.upper()} {url} answered {response.status_code}"
