@@ -71,7 +71,7 @@ def ask_applicant(
                 "request": request,
                 "field_labels": field_labels(fields),
                 "url": absolute_url(
-                    reverse("applications:answer_request", args=[application.pk, request.pk])
+                    reverse("applications:answer_request", args=[request.pk])
                 ),
             },
             recipient=application.applicant.email,

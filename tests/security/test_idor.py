@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from applications.models import InformationRequest
 from certificates.models import Certificate
 from cohorts.models import Enrollment
 from modules.models import Material, Module, Session, TaskSubmission
@@ -76,7 +77,11 @@ def foreign(db, settings, tmp_path):
         pdf="private/c.pdf",
         credential_jwt="e30.e30.c2lnbmF0dXJl",  # served to its owner as it is stored
     )
+    information_request = InformationRequest.objects.create(
+        application=application, fields=["motivation"], message="Bitte genauer.", due_on=dt.date(2030, 1, 1)
+    )
     return {
+        "information_request": information_request.pk,
         "application": application.pk,
         "cohort": cohort.pk,
         "cohort_number": cohort.number,
@@ -99,6 +104,7 @@ TARGETS = {
     "applications:offer": "application",
     "applications:endorsement": "application",
     "applications:pdf": "application",
+    "applications:answer_request": "information_request",
     "applications:start_for_cohort": "cohort_number",
     "modules:material": "material",
     "modules:task_upload": "module",
