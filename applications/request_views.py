@@ -17,7 +17,11 @@ from .requests import answer_request, field_labels
 
 
 class AnswerFormBase(TextFormMixin, forms.ModelForm):
-    pass
+    """The answer's form; ``answer`` makes one with exactly the requested fields."""
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
 
 
 @login_required
