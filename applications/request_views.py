@@ -26,12 +26,11 @@ class AnswerFormBase(TextFormMixin, forms.ModelForm):
 
 
 @login_required
-def answer(request, pk: int, request_pk: int):
+def answer(request, pk: int):
     """Only the applicant whose application it is; another's id is a 404, as everywhere."""
     information_request = get_object_or_404(
         InformationRequest.objects.select_related("application__cohort"),
-        pk=request_pk,
-        application_id=pk,
+        pk=pk,
         application__applicant=request.user,
     )
     application = information_request.application

@@ -70,9 +70,7 @@ def ask_applicant(
                 "user": application.applicant,
                 "request": request,
                 "field_labels": field_labels(fields),
-                "url": absolute_url(
-                    reverse("applications:answer_request", args=[application.pk, request.pk])
-                ),
+                "url": absolute_url(reverse("applications:answer_request", args=[request.pk])),
             },
             recipient=application.applicant.email,
             user=application.applicant,

@@ -17,5 +17,5 @@ urlpatterns = [
     path("<int:pk>/platz/", views.offer, name="offer"),
     path("<int:pk>/schreiben/", views.endorsement, name="endorsement"),
     path("<int:pk>/pdf/", views.submission_pdf, name="pdf"),
-    path("<int:pk>/rueckfrage/<int:request_pk>/", request_views.answer, name="answer_request"),
+    path("rueckfrage/<int:pk>/", request_views.answer, name="answer_request"),
 ]

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import roles
 from portal.accounts.models import User
+from portal.web.text import TextFormMixin
 
 from .. import review
+from ..assignment import declared_conflict
 from ..models import (
     Conflict,
     DeadlineExtension,
@@ -116,7 +118,7 @@ class RubricRadioSelect(forms.RadioSelect):
 def rubric_score_form(rubric):
     """A score form whose three criteria are radio groups with the rubric's anchor texts."""
 
-    class RubricScoreForm(forms.ModelForm):
+    class RubricScoreForm(TextFormMixin, forms.ModelForm):
         class Meta:
             model = Score
             fields = ["motivation", "relevance", "commitment", "comment"]
@@ -188,11 +190,31 @@ class DeadlineExtensionInline(admin.StackedInline):
         return person(obj.granted_by) if obj.granted_by_id else "–"
 
 
+class AssignmentFormSet(BaseInlineFormSet):
+    """A reviewer with a conflict is refused here, on the page, not by the service after it."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            reviewer = form.cleaned_data.get("reviewer") if form.has_changed() else None
+            if reviewer is not None and not form.cleaned_data.get("DELETE"):
+                if (
+                    declared_conflict(reviewer, self.instance)
+                    or self.instance.conflicts.filter(reviewer=reviewer).exists()
+                ):
+                    form.add_error(
+                        "reviewer",
+                        _("%(reviewer)s hat einen Interessenkonflikt mit dieser Bewerbung.")
+                        % {"reviewer": person(reviewer)},
+                    )
+
+
 class AssignmentInline(admin.TabularInline):
     """Who reviews this application. An admin of the review changes it by hand (through
     ``applications.assignment``); everyone else reads it."""
 
     model = ReviewAssignment
+    formset = AssignmentFormSet
     fk_name = "application"
     extra = 0
     fields = ["reviewer", "assigned_by_name", "assigned_at"]

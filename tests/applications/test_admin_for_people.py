@@ -67,3 +67,22 @@ def test_the_decision_form_is_styled_and_its_errors_link_to_the_field(client, co
     page = client.post(url, {"decision": "verschenkt"}).content.decode()
     assert 'class="decision-form"' in page
     assert '<a href="#id_decision">Entscheidung:' in page
+
+
+def test_a_bulk_preview_skips_the_already_accepted_row_and_says_so(client, cohort, reviewer):
+    from applications.decisions import decide
+
+    accepted, waiting = submitted_many(cohort, 2)
+    decide(application_ids=[accepted.pk], decision="accepted", by=reviewer, at=cohort.applications_close_at)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:applications_application_changelist"),
+        {"action": "accept", "_selected_action": [accepted.pk, waiting.pk]},
+    )
+    page = response.content.decode()
+    plan = response.context_data["plan"]
+    assert [step.application for step in plan.steps] == [waiting]
+    assert [row.application for row in plan.skipped] == [accepted]
+    row = page.split(f"<th scope=\"row\">{accepted.reference}</th>")[1].split("</tr>")[0]
+    assert "übersprungen: bleibt „angenommen“" in row and ">nein<" in row and "unverändert" not in row
+    assert "Bestätigen und 1 E-Mail senden" in page

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from applications import assignment
+from applications.assignment import assign_reviewers
 from applications.models import Application, Conflict, ReviewAssignment, ReviewerProfile
 from portal.models import Municipality
 from tests.factories import UserFactory, berlin
@@ -138,3 +139,45 @@ def test_coordinators_and_reviewers_neither_assign_by_hand_nor_run_the_assignmen
     with pytest.raises(PermissionDenied):
         assignment.declare_conflict(application=application, reviewer=coordinator)
     assert not ReviewAssignment.objects.exists()
+
+
+def test_an_admin_changes_assignments_by_hand_on_the_page_never_to_a_conflicted_reviewer(client, cohort):
+    from django.urls import reverse
+
+    from .test_review_writes import ADMIN_FORM
+
+    application = submitted(cohort, 1, places()[2])  # Barnim
+    first, second = reviewer(), reviewer()
+    from_barnim = reviewer(district="Barnim")
+    assign_reviewers(cohort=cohort, by=None)
+    boss = admin()
+    client.force_login(boss)
+    url = reverse("admin:applications_application_change", args=[application.pk])
+    existing = list(application.assignments.order_by("pk"))
+    form = {
+        **ADMIN_FORM,
+        "scores-TOTAL_FORMS": "0",
+        "notes-TOTAL_FORMS": "0",
+        "assignments-TOTAL_FORMS": "3",
+        "assignments-INITIAL_FORMS": "2",
+        "assignments-0-id": str(existing[0].pk),
+        "assignments-0-application": str(application.pk),
+        "assignments-0-reviewer": str(existing[0].reviewer_id),
+        "assignments-0-DELETE": "on",
+        "assignments-1-id": str(existing[1].pk),
+        "assignments-1-application": str(application.pk),
+        "assignments-1-reviewer": str(existing[1].reviewer_id),
+        "assignments-2-application": str(application.pk),
+        "assignments-2-reviewer": str(from_barnim.pk),
+    }
+    page = client.post(url, form).content.decode()
+    assert "hat einen Interessenkonflikt mit dieser Bewerbung." in page
+    assert set(application.assignments.values_list("reviewer", flat=True)) == {first.pk, second.pk}
+    third = reviewer()
+    response = client.post(url, {**form, "assignments-2-reviewer": str(third.pk)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(application.assignments.values_list("reviewer", flat=True)) == {
+        existing[1].reviewer_id,
+        third.pk,
+    }
+    assert application.assignments.get(reviewer=third).assigned_by == boss

@@ -86,7 +86,7 @@ def test_the_applicant_sees_it_answers_exactly_those_fields_and_it_returns_to_re
     client.force_login(application.applicant)
     dashboard = client.get(reverse("applications:dashboard")).content.decode()
     assert "bitte bis einschließlich 17.10.2022 beantworten" in dashboard
-    url = reverse("applications:answer_request", args=[application.pk, request.pk])
+    url = reverse("applications:answer_request", args=[request.pk])
     page = client.get(url).content.decode()
     assert 'name="motivation"' in page and 'name="plans"' in page and 'name="department"' not in page
     response = client.post(
@@ -112,7 +112,7 @@ def test_nobody_else_answers_and_a_late_answer_is_refused_keeping_the_text(
 ):
     (application,) = submitted_many(in_review, 1)
     request = ask(application, reviewer)
-    url = reverse("applications:answer_request", args=[application.pk, request.pk])
+    url = reverse("applications:answer_request", args=[request.pk])
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
     client.force_login(application.applicant)

@@ -144,6 +144,7 @@ class World:
             applications_open_at=now - dt.timedelta(days=20),
             applications_close_on=today + dt.timedelta(days=10),
             seats=15,
+            review_phase="review",  # reviewers work while it still takes applications
         )
         applicants = make_users(11, tag="bewerbung")
         self.applicant = applicants[0]
@@ -165,6 +166,12 @@ class World:
         )
         StatusChange.objects.bulk_create(
             StatusChange(application=a, from_status="draft", to_status="submitted") for a in submitted
+        )
+        from applications.models import ReviewAssignment
+
+        # The reviewer's queue: every submitted application of the open cohort.
+        ReviewAssignment.objects.bulk_create(
+            ReviewAssignment(application=a, reviewer=self.reviewer) for a in submitted
         )
         # The waiting list is ranked by score.
 
@@ -195,6 +202,8 @@ class World:
             ),
             ("Admin list, search", self.reviewer, f"{applications}?q={self.reviewed.reference}"),
             ("Admin application detail", self.reviewer, f"{applications}{self.reviewed.pk}/change/"),
+            ("Reviewer queue", self.reviewer, admin),
+            ("Review overview", self.reviewer, f"{applications}uebersicht/?durchgang={self.open.pk}"),
             ("Coordinator progress matrix", self.coordinator, f"/koordination/{self.past.pk}/"),
             ("Participant dashboard", self.participant, "/kurs/"),
             ("Evaluation dashboard", self.evaluator, "/auswertung/"),

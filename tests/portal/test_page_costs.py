@@ -28,13 +28,16 @@ GROWN = {
 # The statements each page sends once its session is warm.
 PINNED = {
     "Landing page": 4,
-    "Applicant dashboard": 4,
+    "Applicant dashboard": 5,  # with the open Rückfragen
     "Application form": 5,
     # One statement finds the cohort in review, the list's default filter.
     "Admin application list": 9,
     "Admin list, filtered": 9,
     "Admin list, search": 9,
-    "Admin application detail": 15,
+    # With the reviewer's queue progress, rubric, assignments, conflicts and Rückfragen.
+    "Admin application detail": 19,
+    "Reviewer queue": 6,
+    "Review overview": 11,
     "Coordinator progress matrix": 11,  # with the task deadlines, for each module's state
     "Participant dashboard": 11,
     "Evaluation dashboard": 4,

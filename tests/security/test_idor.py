@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from applications.models import InformationRequest
 from certificates.models import Certificate
 from cohorts.models import Enrollment
 from modules.models import Material, Module, Session, TaskSubmission
@@ -98,8 +99,6 @@ def foreign(db, settings, tmp_path):
         file="private/exports/e.csv",
         created_at=timezone.now(),
     )
-    from applications.review_models import InformationRequest
-
     information_request = InformationRequest.objects.create(
         application=application,
         asked_by=UserFactory(is_staff=True),
@@ -133,6 +132,7 @@ TARGETS = {
     "applications:offer": "application",
     "applications:endorsement": "application",
     "applications:pdf": "application",
+    "applications:answer_request": "information_request",
     "applications:start_for_cohort": "cohort_number",
     "modules:material": "material",
     "modules:task_upload": "module",
@@ -156,8 +156,6 @@ TARGETS = {
     "evaluation:questionnaire": "module",
     "evaluation:survey": "invitation",
     "applications:submitted": "application",
-    # Both ids at once: the request is asked about the foreign application.
-    "applications:answer_request": {"pk": "application", "request_pk": "information_request"},
     "evaluation:withdraw": "programme",
     "evaluation:stop_invitations": "programme",
 }
