@@ -83,6 +83,6 @@ def test_a_bulk_preview_skips_the_already_accepted_row_and_says_so(client, cohor
     plan = response.context_data["plan"]
     assert [step.application for step in plan.steps] == [waiting]
     assert [row.application for row in plan.skipped] == [accepted]
-    row = page.split(f"<th scope=\"row\">{accepted.reference}</th>")[1].split("</tr>")[0]
+    row = page.split(f'<th scope="row">{accepted.reference}</th>')[1].split("</tr>")[0]
     assert "übersprungen: bleibt „angenommen“" in row and ">nein<" in row and "unverändert" not in row
     assert "Bestätigen und 1 E-Mail senden" in page

@@ -96,6 +96,8 @@ def open_cohort_with_modules():
         applications_close_on=today + dt.timedelta(days=10),
         start_date=today - dt.timedelta(days=60),
         end_date=today - dt.timedelta(days=1),
+        # The journey decides while the window is still open: the admin has moved the cohort on.
+        review_phase="decision",
     )
     for position in range(1, 6):
         module = Module.objects.create(
