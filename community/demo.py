@@ -134,7 +134,7 @@ def seed(out) -> None:
         for index, text in enumerate(STATEMENTS):
             author = members[index + 1]
             testimonial = testimonials.submit(author=author, text=text, show_name=index == 0, consent=True)
-            testimonials.decide(moderator=coordinator, testimonial=testimonial, approve=True)
+            testimonials.decide(moderator=coordinator, testimonial=testimonial, approve=True, notify=False)
     out.write(
         f"  Netzwerk: {MEMBERS} Mitglieder, {Project.objects.count()} Projekte, {Thread.objects.count()} Themen"
     )
@@ -174,7 +174,7 @@ def _projects(members, modules, coordinator) -> None:
         )
         if public:
             projects.propose(author=author, project=project)
-            projects.decide(moderator=coordinator, project=project, approve=True)
+            projects.decide(moderator=coordinator, project=project, approve=True, notify=False)
 
 
 def _threads(members, modules) -> None:

@@ -121,9 +121,16 @@ def withdraw(*, author: User, project: Project) -> Project:
 
 
 def decide(
-    *, moderator: User, project: Project, approve: bool, reason: str = "", at: dt.datetime | None = None
+    *,
+    moderator: User,
+    project: Project,
+    approve: bool,
+    reason: str = "",
+    at: dt.datetime | None = None,
+    notify: bool = True,
 ):
-    """A moderator approves a proposal for the public page, or declines it with a reason."""
+    """A moderator approves a proposal for the public page, or declines it with a reason; the
+    author is told by mail (``notify``: only the demo data, made up, stays silent)."""
     at = at or timezone.now()
     reason = reason.strip()
     if not approve and not reason:
@@ -148,13 +155,14 @@ def decide(
             target_id=project.pk,
             at=at,
         )
-        tell(
-            project.author,
-            template="project_decided",
-            context={"project": project, "approved": approve, "reason": reason},
-            kind="community-project",
-            key=f"community-project:{event.pk}",
-        )
+        if notify:
+            tell(
+                project.author,
+                template="project_decided",
+                context={"project": project, "approved": approve, "reason": reason},
+                kind="community-project",
+                key=f"community-project:{event.pk}",
+            )
         drop_landing_cache()
     return project
 

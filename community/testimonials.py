@@ -85,8 +85,15 @@ def withdraw(*, author: User) -> bool:
 
 
 def decide(
-    *, moderator: User, testimonial: Testimonial, approve: bool, at: dt.datetime | None = None
+    *,
+    moderator: User,
+    testimonial: Testimonial,
+    approve: bool,
+    at: dt.datetime | None = None,
+    notify: bool = True,
 ) -> None:
+    """A moderator approves or declines a statement; the author is told by mail (``notify``:
+    only the demo data, made up, stays silent)."""
     at = at or timezone.now()
     with transaction.atomic():
         testimonial = (
@@ -112,13 +119,14 @@ def decide(
             target_id=testimonial.pk,
             at=at,
         )
-        tell(
-            testimonial.author,
-            template="testimonial_decided",
-            context={"approved": approve},
-            kind="community-testimonial",
-            key=f"community-testimonial:{event.pk}",
-        )
+        if notify:
+            tell(
+                testimonial.author,
+                template="testimonial_decided",
+                context={"approved": approve},
+                kind="community-testimonial",
+                key=f"community-testimonial:{event.pk}",
+            )
         drop_landing_cache()
 
 

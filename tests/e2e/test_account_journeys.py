@@ -63,7 +63,6 @@ def log_in(page, axe, base_url: str, email: str, password: str, *, open_login: b
 
 def test_sign_up_confirm_log_in_switch_language_and_log_out(page, axe, live_server):
     call_command("seed_demo", stdout=io.StringIO())
-    mail.outbox.clear()  # what the demo's own steps mailed (approved projects and statements)
 
     page.goto(live_server.url + reverse("home"))
     expect(page.locator("html")).to_have_attribute("lang", "de")
