@@ -27,7 +27,8 @@ from .models import Answer, EvaluationConsent, InstrumentVersion, Invitation, It
 CONSENT_VERSION = "2026-1"
 
 
-def _start_of_day(day: dt.date) -> dt.datetime:
+def _morning_of(day: dt.date) -> dt.datetime:
+    """9:00 in Berlin on ``day``: when a certificate issued that day opens its waves."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
@@ -51,7 +52,7 @@ def _triggers(wave: Wave, *, now: dt.datetime) -> list[tuple[int, dt.datetime]]:
         issued_on__gt=timezone.localdate(earliest) - dt.timedelta(days=1),
         issued_on__lte=timezone.localdate(latest),
     ).values_list("enrollment_id", "issued_on")
-    return [(enrollment_id, _start_of_day(issued_on)) for enrollment_id, issued_on in rows]
+    return [(enrollment_id, _morning_of(issued_on)) for enrollment_id, issued_on in rows]
 
 
 def open_invitations(*, now: dt.datetime | None = None) -> int:

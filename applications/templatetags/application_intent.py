@@ -34,4 +34,4 @@ def application_intent(context) -> Cohort | None:
     if request is None:
         return None
     sent = request.POST.get("next") or request.GET.get("next")
-    return cohort_of(local_path(request, sent)) or cohort_of(remembered_destination(request))
+    return cohort_of(local_path(sent)) or cohort_of(remembered_destination(request))

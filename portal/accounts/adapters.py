@@ -44,7 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is None:
             return None
         sent = request.POST.get("next") or request.GET.get("next")
-        return local_path(request, sent) or remembered_destination(request)
+        return local_path(sent) or remembered_destination(request)
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         """On the configured address; the link carries where the person was going, so that

@@ -67,7 +67,7 @@ def start_page(user) -> str:
 DESTINATION_SESSION_KEY = "portal_after_login"
 
 
-def local_path(request, path: str | None) -> str | None:
+def local_path(path: str | None) -> str | None:
     """``path`` if it is a path on this site (never another host or scheme), else None."""
     if not path or not path.startswith("/") or path.startswith("//"):
         return None
@@ -78,7 +78,7 @@ def local_path(request, path: str | None) -> str | None:
 
 
 def remember_destination(request, path: str) -> None:
-    if local_path(request, path):
+    if local_path(path):
         request.session[DESTINATION_SESSION_KEY] = path
 
 
@@ -87,4 +87,4 @@ def remembered_destination(request, *, forget: bool = False) -> str | None:
     if session is None:
         return None
     path = session.pop(DESTINATION_SESSION_KEY, None) if forget else session.get(DESTINATION_SESSION_KEY)
-    return local_path(request, path)
+    return local_path(path)
