@@ -15,9 +15,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages. gettext compiles the translations; Pango, HarfBuzz and libffi are loaded by
 # WeasyPrint to render certificates (the Dockerfile installs the same list; without
 # libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools, several times slower); chromium
-# runs the browser tests (Playwright drives it; nothing downloads a browser).
+# runs the browser tests (Playwright drives it; nothing downloads a browser); poppler-utils gives
+# the tests a second text extractor (pdftotext) next to pypdf.
 RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi8
-TEST_DEBS := chromium
+TEST_DEBS := chromium poppler-utils
 
 .PHONY: run test worker beat web lint format setup system-deps test-deps messages static database \
 	migrate demo makemessages require-redis clean bench backup restore screenshots

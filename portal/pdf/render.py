@@ -195,6 +195,11 @@ def _stream_data(self) -> bytes:
 def _hook_font_embedding() -> None:
     import weasyprint.pdf
 
+    from portal.pdf.joiners import keep_joiners
+    from portal.pdf.notes import tag_notes
+
+    keep_joiners()
+    tag_notes()
     pydyf.Stream.data = property(_stream_data)
 
     original = weasyprint.pdf.build_fonts_dictionary

@@ -17,7 +17,7 @@ from certificates import keys, services
 from certificates.models import Certificate
 from certificates.seal import check_seal
 from tests.certificates import test_certificates as base
-from tests.certificates.pdf_checks import check_accessible, structure, validator_failures
+from tests.certificates.pdf_checks import check_accessible, mcids_of, structure, validator_failures
 from tests.certificates.test_seal import Authority, blank_pdf, use_seal
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,17 @@ def test_a_certificate_sealed_with_the_test_seal_says_so_visibly_and_tagged(
     assert MARKING[language] in text_of(content)
     assert_pdf_1_7(content)
     check_accessible(content)  # all that is painted is tagged; PDF/A-3a and PDF/UA-1 hold
-    _pdf, document, _elements = structure(content)
+    _pdf, document, elements = structure(content)
     base_layer = document.K[0]  # the base: the head, then the marking, read before the holder
-    assert [kid.S for kid in base_layer.K] == ["/Div", "/P"]
+    assert [kid.S for kid in base_layer.K] == ["/Div", "/Note"]
+    # A note, not an artifact: a screen reader announces what the document is worth. PDF/UA-1
+    # requires a note's ID, unique in the document.
+    note = base_layer.K[1]
+    assert bytes(note.ID) == b"specimen"
+    ids = [bytes(element.ID) for element, _depth in elements if "/ID" in element]
+    assert ids == [b"specimen"]
+    assert mcids_of(note) or any(  # the note holds the marking's text, itself or in a span
+        mcids_of(kid)
+        for kid in (note.K if isinstance(note.K, pikepdf.Array) else [note.K])
+        if isinstance(kid, pikepdf.Dictionary)
+    )
