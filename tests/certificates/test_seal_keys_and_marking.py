@@ -120,3 +120,27 @@ def test_a_certificate_sealed_with_the_test_seal_says_so_visibly_and_tagged(
         for kid in (note.K if isinstance(note.K, pikepdf.Array) else [note.K])
         if isinstance(kid, pikepdf.Dictionary)
     )
+
+
+@pytest.mark.parametrize("key_type", ["rsa", "ec"])
+def test_the_seals_private_key_is_loaded_once_per_process(settings, tmp_path, monkeypatch, key_type):
+    """pyHanko's signer loads (and, for RSA, checks) the private key for every signature; the
+    portal's keeps it. The seals it makes verify all the same."""
+    from cryptography.hazmat.primitives import serialization
+
+    from certificates import seal
+
+    ca = Authority(tmp_path, f"CA {key_type}", key_type=key_type)
+    use_seal(settings, ca, *ca.seal("Siegel"))
+    seal._signer.cache_clear()
+    loads = []
+    original = serialization.load_der_private_key
+    monkeypatch.setattr(
+        serialization,
+        "load_der_private_key",
+        lambda *args, **kwargs: loads.append(1) or original(*args, **kwargs),
+    )
+    sealed = [seal.seal_pdf(blank_pdf()) for _ in range(3)]
+    assert len(loads) == 1
+    assert all(check_seal(content).valid for content in sealed)
+    seal._signer.cache_clear()
