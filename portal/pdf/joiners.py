@@ -13,6 +13,7 @@ is why WeasyPrint is pinned in pyproject.toml; ``tests/certificates/test_joiners
 """
 
 JOINERS = frozenset({0x200C, 0x200D})
+JOINER_CHARACTERS = ("\u200c", "\u200d")
 _declared = False
 
 
@@ -67,8 +68,12 @@ def keep_joiners() -> None:
         _declared = True
 
     def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
-        if text_overflow != "ellipsis" and block_ellipsis == "none" and textbox.text.strip():
-            show_joiners(textbox)  # an ellipsis lays the line out again
+        if (
+            text_overflow != "ellipsis"  # an ellipsis lays the line out again
+            and block_ellipsis == "none"
+            and any(joiner in textbox.text for joiner in JOINER_CHARACTERS)
+        ):
+            show_joiners(textbox)
         return original(stream, textbox, text_overflow, block_ellipsis, matrix)
 
     draw_first_line.portal_joiners = True

@@ -1,0 +1,210 @@
+"""1. Certificates: the parts of their section of BENCHMARKS.md (see report_certificates)."""
+
+from .common import median
+from .report_format import md_table, met, ms, s
+from .rounds import quartiles, speedup_cell, time_ratio_cell
+
+
+def _timing(values: list[float]) -> str:
+    q1, q2, q3 = quartiles(values)
+    return f"{q2 * 1000:.1f} ms (IQR {q1 * 1000:.1f}–{q3 * 1000:.1f})"
+
+
+def rendering_intro(certificates: dict) -> list[str]:
+    render = certificates["render"]
+    return [
+        "## 1. Certificates",
+        "",
+        f"Certificates of one cohort (names with German, Sorbian and Polish letters, the real Brandenburg "
+        f"municipalities). Each comparison runs baseline and portal in turn, round after round, on the "
+        f"same certificate, {render.rounds} rounds after two discarded warm-up rounds; each round gives "
+        "one ratio, and the tables give the median ratio with its interquartile range. A target is met "
+        "only if the lower quartile of the speed-up meets it.",
+        "",
+        "- **Baseline (honest)**: plain WeasyPrint as a careful peer runs it in a long-running worker: "
+        "the same certificate HTML the portal's template produces (the whole page in one document), the "
+        "same shipped fonts through the same fontconfig, one `FontConfiguration` and the stylesheet "
+        "parsed once for all documents, and per certificate `HTML(string=…).write_pdf(stylesheets=…, "
+        'font_config=…, pdf_variant="pdf/a-3a", pdf_tags=True)`: the same PDF variant, tagging and '
+        "compression as the portal's. Its HTML is prepared outside the timer.",
+        "- **Baseline (old, a note)**: as before, the stylesheet inline with the shipped fonts swapped "
+        "for the system's `sans-serif` and no font configuration kept: slower than the honest one "
+        "because the system's fonts are larger and found anew for every document.",
+        "- **Portal**: `certificates.render.render_certificate_pdf()`, the function the Celery task "
+        "calls: coverage check, module query, template, QR code and a tagged PDF/A-3a and PDF/UA-1 "
+        "file. What every certificate of the cohort shares (programme, cohort, modules, date, "
+        "signatures) is rendered once per worker and kept as finished content, structure elements and "
+        "glyphs; each certificate lays out and draws only its foreground (name, municipality, number, "
+        "code), draws the QR code as a one-bit image tagged as a figure, and joins the kept layers to "
+        "its page under fresh numbers, each font embedded once with the glyphs of all layers.",
+        "",
+    ]
+
+
+def rendering_table(certificates: dict, target: float) -> list[str]:
+    render, old = certificates["render"], certificates["render_old"]
+    cold = certificates["first_of_cohort"]
+    lines = [
+        *md_table(
+            ["", "Baseline", "Portal", "Ratio (median, IQR)", "Target"],
+            [
+                [
+                    "render, honest baseline",
+                    _timing(render.baseline),
+                    _timing(render.portal),
+                    speedup_cell(render),
+                    f"≥ {target:.0f}×: {met(render.at_least_faster(target))}",
+                ],
+                [
+                    "render, old baseline (note)",
+                    _timing(old.baseline),
+                    _timing(old.portal),
+                    speedup_cell(old),
+                    "",
+                ],
+                [
+                    "mean file size (10 certificates)",
+                    f"{certificates['bytes']['baseline'] / 1024:.1f} KiB",
+                    f"{certificates['bytes']['portal'] / 1024:.1f} KiB",
+                    "",
+                    "",
+                ],
+                [
+                    f"first certificate of a cohort (kept layers rendered too), median of {len(cold)}",
+                    ms(render.baseline_median()),
+                    ms(median(cold)),
+                    f"{render.baseline_median() / median(cold):.2f}× faster",
+                    "",
+                ],
+            ],
+        ),
+        "",
+        f"Same content: the text extracted from both PDFs (white space aside) is identical for "
+        f"{certificates['same_text']} sampled certificates. Same look: `tests/certificates/test_render.py` "
+        "rasterises the portal's PDF and the whole page rendered as one document with the shipped fonts "
+        "and requires the same picture, pixel for pixel, and reads the QR code back from it.",
+        "",
+    ]
+    q1 = render.speedup()[0]
+    if q1 < target:
+        lines += [
+            f"Target missed: ≥ {target:.0f}× faster at the lower quartile, measured {q1:.2f}×. The portal "
+            f"would have to render a certificate in {ms(render.baseline_median() / target)} instead of "
+            f"{ms(render.portal_median())}.",
+            "",
+        ]
+    return lines
+
+
+def finished_section(certificates: dict, target: float, floor_multiple: float) -> list[str]:
+    finished, seal, floor = certificates["finished"], certificates["seal"], certificates["floor"]
+    parts = certificates["floor_parts"]
+    return [
+        "### The finished certificate, its seal and its floor",
+        "",
+        "**Finished certificate**: rendered, its Open Badges credential built and signed, embedded as "
+        "associated files and sealed (PAdES B-B, the development test seal, RSA 3072). Baseline: the "
+        "honest baseline above plus the same steps done plainly: the same credential, embedded with "
+        "pikepdf's attachments API, sealed with pyHanko's documented call (`PdfSigner(…).sign_pdf` on "
+        "an `IncrementalPdfFileWriter`) with a `SimpleSigner` loaded once. **Seal alone**: pyHanko's "
+        "documented call against `certificates.seal.seal_pdf` on the same embedded PDFs. **Floor**: "
+        "what no way of making a certificate avoids, measured in the same rounds as the portal: writing "
+        "the finished file, and hashing it plus one signature with the seal's key.",
+        "",
+        *md_table(
+            ["", "Baseline", "Portal", "Ratio (median, IQR)", "Target"],
+            [
+                [
+                    "finished certificate",
+                    _timing(finished.baseline),
+                    _timing(finished.portal),
+                    speedup_cell(finished),
+                    f"≥ {target:.0f}×: {met(finished.at_least_faster(target))}",
+                ],
+                ["PAdES seal alone", _timing(seal.baseline), _timing(seal.portal), speedup_cell(seal), ""],
+                [
+                    "finished certificate against its floor",
+                    _timing(floor.baseline) + " (floor)",
+                    _timing(floor.portal),
+                    time_ratio_cell(floor).replace("of the time", "× the floor"),
+                    f"≤ {floor_multiple:.0f}× the floor: {met(floor.at_most_time(floor_multiple))}",
+                ],
+            ],
+        ),
+        "",
+        f"The floor's parts: writing the finished file {_timing(parts['write'])}, hashing it plus one "
+        f"signature {_timing(parts['hash_sign'])}.",
+        "",
+        "What the seal cost before: pyHanko's `SimpleSigner` loads the private key from its DER bytes "
+        "for every signature, and loading an RSA key checks it, which costs many times the signature "
+        "itself; the portal's signer keeps the key loaded per process (`certificates.seal.signer_for`). "
+        "The rest of the seal is pyHanko reading the file for its incremental update and building the "
+        "CMS structure with asn1crypto.",
+        "",
+    ]
+
+
+def cohort(certificates: dict, share_target: float) -> list[str]:
+    """The cohort of 100 through two Celery workers."""
+    workers = certificates["workers"]
+    share = workers["wall"] / certificates["sequential_baseline_wall"]
+    per_worker = workers["wall"] * 2 / 100
+    lines = [
+        "### A cohort of 100 through the real worker",
+        "",
+        "A coordinator issues 100 certificates at once (`issue_certificates`); two Celery worker processes "
+        "(`celery worker --concurrency=2`, Redis broker, PostgreSQL) render, store and mail them. The time "
+        "runs from the call until the last certificate is stored; the workers were started, but had not "
+        "rendered anything yet. Baseline: the same 100 certificates rendered one after another with "
+        "plain WeasyPrint (the old baseline) in one process.",
+        "",
+        *md_table(
+            ["", "Baseline", "Portal", "Ratio", "Target"],
+            [
+                [
+                    "wall time for 100",
+                    s(certificates["sequential_baseline_wall"]),
+                    s(workers["wall"]),
+                    f"{share:.2f}",
+                    f"≤ {share_target}: {met(share <= share_target)}",
+                ]
+            ],
+        ),
+        "",
+        f"Certificates issued: {workers['issued']}, failed: {workers['failed']}. Each of the two workers "
+        f"spent {ms(per_worker)} of wall time per certificate, against "
+        f"{ms(certificates['render'].portal_median())} for rendering alone in one process.",
+        "",
+    ]
+    if share > share_target:
+        lines += [f"Target missed by {share - share_target:.2f}.", ""]
+    return lines
+
+
+OUTSIDE = "outside WeasyPrint (template, QR code, query)"
+
+
+def profile(certificates: dict, subsetting: str) -> list[str]:
+    """Where a certificate's render spends its time, each way."""
+    phases = certificates["phases"]
+    return [
+        "### Where a render's time goes",
+        "",
+        "Median time of each step over 20 further renders of one certificate each way, taking turns, "
+        "each step timed by wrapping WeasyPrint's own functions (medians of the steps need not add up "
+        "to the median total):",
+        "",
+        *md_table(
+            ["step", "Baseline (honest)", "Portal"],
+            [
+                [name, f"{value:.1f} ms", f"{phases['portal'][name]:.1f} ms"]
+                for name, value in phases["baseline"].items()
+            ],
+        ),
+        "",
+        f"WeasyPrint subsets fonts with {'HarfBuzz' if 'HarfBuzz' in subsetting else 'fontTools'} here. "
+        "The baseline lays out and draws the whole page for every certificate; the portal only the "
+        f"foreground's few lines. Outside WeasyPrint the portal spends {phases['portal'][OUTSIDE]:.1f} ms "
+        "on the module query, the templates and the QR code.",
+        "",
+    ]
