@@ -28,6 +28,7 @@ from portal.pdf import (
     ImageMask,
     LayoutError,
     MissingGlyphs,
+    Warm,
     element_box,
     fonts,
     render_layered_pdf,
@@ -333,6 +334,28 @@ def tag_holder_name(pdf: bytes, name: str) -> bytes:
     return out.getvalue()
 
 
+def _warm(certificate: Certificate, language: str) -> Warm:
+    """What the next certificate may reuse of this one's laid-out foreground: everything but the
+    holder's lines, number and code is the same for the same language and operator (the title and
+    description are the template's, in the active language)."""
+    texts = {
+        "holder": certificate.holder_name,
+        "number": certificate.number,
+        "code": certificate.verification_code,
+    }
+    if certificate.municipality_name:
+        texts["municipality"] = certificate.municipality_name
+    return Warm(
+        key=(TEMPLATE, "foreground", language, tuple(sorted(texts)), tuple(settings.PORTAL_OPERATOR.items())),
+        texts=texts,
+        metadata={
+            "title": gettext("Zertifikat Smart City Manager:in %(number)s") % {"number": certificate.number},
+            "description": gettext("Zertifikat für %(name)s") % {"name": certificate.holder_name},
+        },
+        right="holder-zone",
+    )
+
+
 def render_certificate_pdf(certificate: Certificate, language: str | None = None) -> tuple[bytes, str]:
     """Tagged PDF/A-3a and PDF/UA-1 bytes and their SHA-256. Raises ``CertificateRefused`` (with a
     translated reason) for a name that cannot be printed or does not fit."""
@@ -365,6 +388,7 @@ def render_certificate_pdf(certificate: Certificate, language: str | None = None
                 variant=ACCESSIBLE,
                 lead=1,  # the holder's lines; number, code and QR code are read after the footer's labels
                 refuse_missing_glyphs=True,
+                warm=_warm(certificate, language),
             )
         except MissingGlyphs as error:
             raise CertificateRefused(

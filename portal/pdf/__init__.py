@@ -21,6 +21,7 @@ from portal.pdf.render import (
     render_pdf,
     safe_url_fetcher,
 )
+from portal.pdf.warm import Warm
 
 __all__ = [
     "ACCESSIBLE",
@@ -39,4 +40,5 @@ __all__ = [
     "render_layered_pdf",
     "render_pdf",
     "safe_url_fetcher",
+    "Warm",
 ]

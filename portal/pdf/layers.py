@@ -21,6 +21,7 @@ from portal.pdf.render import (
     _renderer,
     layout_document,
 )
+from portal.pdf.warm import Warm, element_box, keep, retext
 
 # A reference to an indirect object inside a PDF dictionary ("12 0 R"), and a marked-content id in
 # a content stream ("/MCID 3") or, while a layer is kept, in a structure element ("MCID:3").
@@ -222,19 +223,6 @@ class ImageMask:
         )
 
 
-def element_box(document, element_id: str):
-    """The box of the element with this id on the first page, or None. (Boxes' own descendants()
-    stops at absolutely positioned boxes, hence the walk.)"""
-    pending = [document.pages[0]._page_box]
-    while pending:
-        box = pending.pop()
-        element = getattr(box, "element", None)
-        if element is not None and element.get("id") == element_id:
-            return box
-        pending.extend(reversed(getattr(box, "children", ())))
-    return None
-
-
 class LayoutError(ValueError):
     pass
 
@@ -247,8 +235,9 @@ def _one_page(document, layer: str):
 
 
 def forget_layers() -> None:
-    """Drop this thread's kept backgrounds (the next layered render starts cold)."""
+    """Drop this thread's kept backgrounds and foregrounds (the next layered render starts cold)."""
     _renderer().layers.clear()
+    _renderer().warm.clear()
 
 
 @dataclass(frozen=True)
@@ -286,17 +275,39 @@ def _layer(renderer: _Renderer, background: Background, stylesheet_keys: tuple, 
     return layer
 
 
-def _settle(candidate: str, candidates: Generator | None, renderer: _Renderer):
+def _settle(candidate: str, candidates: Generator | None, renderer: _Renderer) -> tuple:
     """The foreground laid out: ``candidate`` itself, or, with a generator of candidates, the one
-    it settles on (each one laid out is sent back to it, until it stops)."""
+    it settles on (each one laid out is sent back to it, until it stops); and how many were."""
+    tries = 0
     while True:
         document = _one_page(layout_document(candidate, renderer), "foreground")
+        tries += 1
         if candidates is None:
-            return document
+            return document, tries
         try:
             candidate = candidates.send(document)
         except StopIteration:
-            return document
+            return document, tries
+
+
+def _stylesheet_keys(names) -> tuple:
+    return tuple((name, (ASSET_DIR / name).stat().st_mtime_ns) for name in names)
+
+
+def _foreground(renderer: _Renderer, html: str | Generator, warm: Warm | None) -> tuple:
+    """The laid-out foreground and its stylesheets' keys: the kept one with new texts where
+    ``warm`` allows it, else laid out (and kept when its first candidate was taken)."""
+    if warm is not None:
+        document = retext(renderer.warm, warm, lambda keys: _stylesheet_keys(name for name, _ in keys))
+        if document is not None:
+            return document, renderer.warm[warm.key].stylesheet_keys
+    candidates = None if isinstance(html, str) else html
+    first = html if candidates is None else next(candidates)
+    stylesheet_keys = _stylesheet_keys(STYLESHEET_LINK.findall(first))
+    document, tries = _settle(first, candidates, renderer)
+    if warm is not None and tries == 1:
+        keep(renderer.warm, warm, document, stylesheet_keys)
+    return document, stylesheet_keys
 
 
 def _placed_masks(document, masks: dict[str, ImageMask] | None) -> list:
@@ -396,6 +407,7 @@ def render_layered_pdf(
     variant: str | None = ACCESSIBLE,
     lead: int | None = None,
     refuse_missing_glyphs: bool = False,
+    warm: Warm | None = None,
 ) -> bytes:
     """Render ``html`` as a one-page, tagged PDF together with pages it shares with other documents.
 
@@ -413,17 +425,14 @@ def render_layered_pdf(
     reading order: the backgrounds beneath, the first ``lead`` top-level elements of ``html``
     (all by default), the backgrounds above, the rest of ``html``'s elements, the masks. Each font
     is embedded once, with the glyphs of every layer. With ``refuse_missing_glyphs`` a character
-    that no font draws raises ``MissingGlyphs`` instead of printing an empty box."""
+    that no font draws raises ``MissingGlyphs`` instead of printing an empty box. With ``warm`` the
+    foreground laid out for the previous document of its kind is reused with new texts where
+    that lays them out the same (``portal.pdf.warm``)."""
     renderer = _renderer()
-    candidates = None if isinstance(html, str) else html
-    first = html if candidates is None else next(candidates)
-    stylesheet_keys = tuple(
-        (name, (ASSET_DIR / name).stat().st_mtime_ns) for name in STYLESHEET_LINK.findall(first)
-    )
+    document, stylesheet_keys = _foreground(renderer, html, warm)
     layers = [
         (background, _layer(renderer, background, stylesheet_keys, variant)) for background in backgrounds
     ]
-    document = _settle(first, candidates, renderer)
     placed = _placed_masks(document, masks)
 
     def finish(document, pdf):

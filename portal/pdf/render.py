@@ -77,6 +77,7 @@ class _Renderer:
         self.url_fetcher = safe_url_fetcher()
         self.stylesheets = {}
         self.layers = OrderedDict()  # least recently used first
+        self.warm = {}  # laid-out foregrounds kept for reuse (portal.pdf.warm), oldest first
 
     def stylesheet(self, name: str):
         """The parsed stylesheet, parsed again only when the file changed (``make run``)."""
