@@ -333,6 +333,7 @@ class _Page:
     order: dict
     below: list
     above: list
+    figures: list
 
 
 def _open_page(pdf, lead: int | None) -> _Page:
@@ -350,6 +351,7 @@ def _open_page(pdf, lead: int | None) -> _Page:
         order={"below": [], "lead": own[:split], "above": [], "rest": own[split:], "masks": []},
         below=[],
         above=[],
+        figures=[],
     )
 
 
@@ -391,12 +393,32 @@ def _draw_mask(page: _Page, number: int, mask: ImageMask, box, height: float) ->
         }
     )
     page.pdf.add_object(figure)
-    page.below.append(
+    page.figures.append(
         b"/Figure <</MCID %d>> BDC q %.4f %.4f %.4f rg %.3f 0 0 %.3f %.3f %.3f cm /%s Do Q EMC"
         % (mcid, red, green, blue, width, box_height, left, bottom, name.encode())
     )
     page.parents.append(figure.reference)
     page.order["masks"].append(figure.reference)
+
+
+def _join_contents(pdf, page: _Page) -> None:
+    """The page's content: the layers beneath, the pictures and WeasyPrint's own content (which
+    turns to its top-left CSS coordinates, kept in q … Q), the layers above. Each part is a stream
+    of its own, so that the layers' streams, the same for a cohort's certificates, are compressed
+    once (``render._compressed``)."""
+    page_object = pdf.objects[pdf.pages["Kids"][0]]
+    own = pdf.objects[_number(page_object["Contents"])]
+    own.stream[:0] = [*page.figures, b"q"]
+    own.stream.append(b"Q")
+    parts = []
+    for chunk in (page.below, None, page.above):
+        if chunk is None:
+            parts.append(own.reference)
+        elif chunk:
+            stream = pydyf.Stream(chunk, compress=own.compress)
+            pdf.add_object(stream)
+            parts.append(stream.reference)
+    page_object["Contents"] = pydyf.Array(parts)
 
 
 def render_layered_pdf(
@@ -420,8 +442,8 @@ def render_layered_pdf(
     ``masks`` paint pictures into the boxes of the elements with these ids (empty boxes sized by
     the stylesheet), above the backgrounds beneath, tagged as figures with their ``alt`` text.
 
-    The page is one content stream and one structure tree: each layer's content is drawn in it
-    with its marked-content ids renumbered, and its structure elements join the document's in
+    The page is one content (a few streams in a row) and one structure tree: each layer's content
+    is drawn in it with its marked-content ids renumbered, and its structure elements join the document's in
     reading order: the backgrounds beneath, the first ``lead`` top-level elements of ``html``
     (all by default), the backgrounds above, the rest of ``html``'s elements, the masks. Each font
     is embedded once, with the glyphs of every layer. With ``refuse_missing_glyphs`` a character
@@ -436,19 +458,18 @@ def render_layered_pdf(
     placed = _placed_masks(document, masks)
 
     def finish(document, pdf):
-        # WeasyPrint's content, which turns to its top-left CSS coordinates, is kept in q … Q.
         page = _open_page(pdf, lead)
         for background, layer in layers:
             _draw_layer(page, background, layer)
         for number, (mask, box) in enumerate(placed):
             _draw_mask(page, number, mask, box, document.pages[0].height)
         page.structure["K"] = pydyf.Array(reference for part in page.order.values() for reference in part)
-        contents = pdf.objects[_number(pdf.objects[pdf.pages["Kids"][0]]["Contents"])]
-        contents.stream[:0] = [*page.below, b"q"]
-        contents.stream.extend([b"Q", *page.above])
+        _join_contents(pdf, page)
         _finish_variant(pdf, variant)
 
     with _embedding_state(
-        layers=[layer.fonts for _background, layer in layers], strict=refuse_missing_glyphs
+        layers=[layer.fonts for _background, layer in layers],
+        strict=refuse_missing_glyphs,
+        memo=renderer.compressed,
     ):
         return document.write_pdf(finisher=finish, **_options(variant), pdf_tags=True)

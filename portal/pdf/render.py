@@ -10,6 +10,7 @@ page go further with ``portal.pdf.layers``.
 import atexit
 import contextlib
 import copy
+import hashlib
 import re
 import threading
 import zlib
@@ -78,6 +79,7 @@ class _Renderer:
         self.stylesheets = {}
         self.layers = OrderedDict()  # least recently used first
         self.warm = {}  # laid-out foregrounds kept for reuse (portal.pdf.warm), oldest first
+        self.compressed = {}  # compressed streams by digest (``_compressed``), oldest first
 
     def stylesheet(self, name: str):
         """The parsed stylesheet, parsed again only when the file changed (``make run``)."""
@@ -180,17 +182,42 @@ _embedding = threading.local()
 def _stream_data(self) -> bytes:
     """pydyf's stream serialisation, except that compressed bytes ending in a carriage return are
     written uncompressed: before "\\nendstream" that CR would read as part of the end-of-line
-    marker, and the stream's /Length as one byte too long (ISO 19005-2, 6.1.7.1)."""
+    marker, and the stream's /Length as one byte too long (ISO 19005-2, 6.1.7.1). In the portal's
+    own renders the compressed bytes are remembered (``_compressed``)."""
     stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
     extra = pydyf.Dictionary(self.extra.copy())
     if self.compress:
-        compressor = zlib.compressobj(level=9)
-        compressed = compressor.compress(stream) + compressor.flush()
+        compressed = _compressed(stream)
         if not compressed.endswith(b"\r") or stream.endswith(b"\r"):
             extra["Filter"] = "/FlateDecode"
             stream = compressed
     extra["Length"] = len(stream)
     return b"\n".join((extra.data, b"stream", stream, b"endstream"))
+
+
+COMPRESSED_KEPT = 64
+
+
+def _compress(data: bytes) -> bytes:
+    compressor = zlib.compressobj(level=9)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _compressed(data: bytes) -> bytes:
+    """``data`` compressed as pydyf does. pydyf serialises every object twice per file (the second
+    time for the file's ID), and a cohort's certificates share streams (the colour profile, the
+    kept layers' content): while the portal renders (``_embedding.memo``), each distinct stream is
+    compressed once and its bytes reused, looked up by a digest of the uncompressed bytes."""
+    memo = getattr(_embedding, "memo", None)
+    if memo is None:
+        return _compress(data)
+    key = (len(data), hashlib.blake2b(data, digest_size=16).digest())
+    compressed = memo.get(key)
+    if compressed is None:
+        compressed = memo[key] = _compress(data)
+        while len(memo) > COMPRESSED_KEPT:
+            memo.pop(next(iter(memo)))
+    return compressed
 
 
 def _hook_font_embedding() -> None:
@@ -250,7 +277,7 @@ def _embedding_state(**state):
 def render_pdf(html: str, *, variant: str | None = None, refuse_missing_glyphs: bool = False) -> bytes:
     """Render template output to PDF. User values are escaped by the template; title, language and
     author come from the document's <title>, <html lang> and <meta name="author">."""
-    with _embedding_state(strict=refuse_missing_glyphs):
+    with _embedding_state(strict=refuse_missing_glyphs, memo=_renderer().compressed):
         return layout_document(html).write_pdf(
             finisher=lambda document, pdf: _finish_variant(pdf, variant), **_options(variant)
         )
