@@ -37,38 +37,14 @@ FIELD_NAME = "Siegel"
 PDF_VERSION = (1, 7)  # PDF/A-3 and PDF/UA-1 are based on ISO 32000-1
 
 
-def _kept_key_signer_class():
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-    from pyhanko.sign import signers
-    from pyhanko.sign.general import get_pyca_cryptography_hash
-
-    class KeptKeySigner(signers.SimpleSigner):
-        """pyHanko's signer, except that the private key is loaded once: ``SimpleSigner`` loads it
-        again for every signature, and loading an RSA key checks it, which costs many times more
-        than the signature itself."""
-
-        _key = None
-
-        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
-            if self._key is None:
-                self._key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
-            hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
-            if mechanism == "rsassa_pkcs1v15" and isinstance(self._key, rsa.RSAPrivateKey):
-                return self._key.sign(data, padding.PKCS1v15(), hash_algorithm)
-            if mechanism == "ecdsa" and isinstance(self._key, ec.EllipticCurvePrivateKey):
-                return self._key.sign(data, ec.ECDSA(hash_algorithm))
-            return super().sign_raw(data, digest_algorithm)  # other mechanisms (PSS): as pyHanko does
-
-    return KeptKeySigner
-
-
 def signer_for(material: keys.SealMaterial):
-    """A signer for the seal ``material`` that keeps its private key loaded: load it once per
-    process (``_signer`` does) and use it for every seal."""
+    """A signer for the seal ``material`` that keeps its private key loaded and its signature
+    container as a template (``signer``): make it once per process (``_signer`` does) and use it
+    for every seal."""
+    from .signer import kept_key_signer_class
+
     loaded = _load_signer(material)
-    return _kept_key_signer_class()(
+    return kept_key_signer_class()(
         signing_cert=loaded.signing_cert,
         signing_key=loaded.signing_key,
         cert_registry=loaded.cert_registry,

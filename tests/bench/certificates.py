@@ -114,7 +114,7 @@ def _phases(renders: dict, rounds: int) -> dict[str, dict[str, float]]:
                 current.clear()
                 started = time.perf_counter()
                 render()
-                step = {key: value * 1000 for key, value in current.items()}
+                step = defaultdict(float, {key: value * 1000 for key, value in current.items()})
                 step["total"] = (time.perf_counter() - started) * 1000
                 samples[name].append(_phase_sample(step))
     finally:

@@ -38,7 +38,26 @@ def rendering_intro(certificates: dict) -> list[str]:
         "code), draws the QR code as a one-bit image tagged as a figure, and joins the kept layers to "
         "its page under fresh numbers, each font embedded once with the glyphs of all layers.",
         "",
+        *CHOICE,
     ]
+
+
+CHOICE = [
+    "**Why a warm foreground, not glyphs drawn straight into the page.** The profile of the layered "
+    "render showed most of the remaining time in WeasyPrint's fixed cost per document: parsing, the "
+    "cascade (with the page's sixteen margin boxes and the user-agent stylesheet), box building and "
+    "layout took about a third, writing the file another half, in which pydyf compressed every stream "
+    "twice (once more for the file's ID). Drawing HarfBuzz-shaped glyphs straight into the kept page "
+    "would have meant writing the fonts' subsets, widths, ToUnicode maps, structure tree, PDF/A "
+    "metadata and colour profile ourselves, and proving each against the validators. Keeping the "
+    "foreground warm removes the layout with WeasyPrint still writing the file: the laid-out foreground "
+    "of the previous certificate is reused, its lines' text replaced, where Pango lays the new text out "
+    "to the same height and baseline and it fits its zone (else it is laid out as before), so the file "
+    "is byte for byte the one a fresh layout gives (`tests/certificates/test_warm_foreground.py`). "
+    "Writing compresses each distinct stream once per worker, and the layers' content is a stream of "
+    "its own, the same for the cohort.",
+    "",
+]
 
 
 def rendering_table(certificates: dict, target: float) -> list[str]:
@@ -137,9 +156,12 @@ def finished_section(certificates: dict, target: float, floor_multiple: float) -
         "",
         "What the seal cost before: pyHanko's `SimpleSigner` loads the private key from its DER bytes "
         "for every signature, and loading an RSA key checks it, which costs many times the signature "
-        "itself; the portal's signer keeps the key loaded per process (`certificates.seal.signer_for`). "
-        "The rest of the seal is pyHanko reading the file for its incremental update and building the "
-        "CMS structure with asn1crypto.",
+        "itself; and it builds the whole CMS container with asn1crypto for every seal, which costs more "
+        "than hashing the file. The portal's signer (`certificates.signer`) keeps the key loaded per "
+        "process and, for an RSA seal without timestamp, keeps the first container as a template in "
+        "which only the message digest and the signature change (each signature checked against the "
+        "certificate's key before use). What is left of the seal is pyHanko reading the file for its "
+        "incremental update, adding the tagged signature field and writing the update.",
         "",
     ]
 
