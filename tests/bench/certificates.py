@@ -136,7 +136,7 @@ def _phase_sample(step: dict[str, float]) -> dict[str, float]:
         "drawing": step["paint"],
         "fonts (subsetting, embedding)": step["fonts"],
         "rest of the PDF (PDF/A, compression)": step["write"] - step["paint"] - step["fonts"],
-        "outside WeasyPrint (template, QR code, query)": step["total"]
+        "outside WeasyPrint's steps (query, QR code, template or new lines)": step["total"]
         - step["parse"]
         - step["render"]
         - step["write"],
