@@ -117,6 +117,7 @@ INSTRUMENTS = [
     },
 ]
 
+
 def _module_item(key, label, label_en, text, text_en) -> dict:
     return {
         "key": key,

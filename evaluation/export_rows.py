@@ -20,8 +20,8 @@ from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import PROGRAMME_SLUG
 from modules.models import Attendance, Module
 
-from .disclosure import iso_week, protect_regions, pseudonym
 from . import instruments, module_instrument
+from .disclosure import iso_week, protect_regions, pseudonym
 from .models import Answer, Item, WaveResponse
 from .participation import Participation, load_participation
 

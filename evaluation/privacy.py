@@ -108,5 +108,7 @@ def retention(*, at: dt.datetime) -> dict[str, int]:
     cutoff = retention_cutoff(at)
     _total, by_model = WaveResponse.objects.filter(enrollment__cohort__end_date__lt=cutoff).delete()
     deleted = by_model.get(WaveResponse._meta.label, 0)
-    waves, _by_model = WaveResponse.objects.filter(invitation__enrollment__cohort__end_date__lt=cutoff).delete()
+    waves, _by_model = WaveResponse.objects.filter(
+        invitation__enrollment__cohort__end_date__lt=cutoff
+    ).delete()
     return {"questionnaire_answers_deleted": deleted, "wave_answers_deleted": waves}

@@ -23,8 +23,8 @@ from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
 from modules.models import Attendance, Module, Session
 from portal.models import Municipality
 
-from .disclosure import Count, Mean, Median, Share
 from . import instruments, module_instrument
+from .disclosure import Count, Mean, Median, Share
 from .models import Answer, Item, WaveResponse
 from .participation import Participation, load_participation
 

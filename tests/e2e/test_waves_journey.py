@@ -112,7 +112,9 @@ def test_a_participant_answers_t0_and_t1_and_the_evaluator_sees_the_change(page,
 
     _answer_the_module_questionnaire(page, axe, base_url, module)
     mine = dict(
-        Answer.objects.filter(response__enrollment=me, response__module=module).values_list("item__key", "number")
+        Answer.objects.filter(response__enrollment=me, response__module=module).values_list(
+            "item__key", "number"
+        )
     )
     assert mine == {"verstaendlichkeit": 2, "gesamt": 4, "anmerkungen": None}
 
@@ -146,7 +148,14 @@ def test_a_participant_answers_t0_and_t1_and_the_evaluator_sees_the_change(page,
     means = page.get_by_role("table", name="Mittelwerte der Antworten je Modul (1 bis 5)")
     # Four answers: clarity (2 + 3 + 4 + 5) / 4, overall (4 + 5 + 5 + 5) / 4; fewer than three: no mean.
     expect(means.get_by_role("row", name="1. Digitale Transformation").get_by_role("cell")).to_have_text(
-        ["4", "–weniger als 3 Antworten", "3,5", "–weniger als 3 Antworten", "–weniger als 3 Antworten", "4,8"]
+        [
+            "4",
+            "–weniger als 3 Antworten",
+            "3,5",
+            "–weniger als 3 Antworten",
+            "–weniger als 3 Antworten",
+            "4,8",
+        ]
     )
     page.goto(base_url + reverse("evaluation:waves"))
     axe()

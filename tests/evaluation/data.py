@@ -177,7 +177,11 @@ def answer(data: Programme, key: str, module: Module, values, comment: str = "")
         version=items["relevanz"].version,
         submitted_at=data.day(-132),
     )
-    stored = [Answer(response=response, item=items[k], number=v) for k, v in zip(SCALE_KEYS, values) if v]
+    stored = [
+        Answer(response=response, item=items[k], number=v)
+        for k, v in zip(SCALE_KEYS, values, strict=True)
+        if v
+    ]
     if comment:
         stored.append(Answer(response=response, item=items["anmerkungen"], text=comment))
     Answer.objects.bulk_create(stored)

@@ -46,7 +46,9 @@ def test_the_demo_evaluator_sees_the_history_of_the_first_cohorts(client):
         assert cohort.sessions.count() == 10
         assert WaveResponse.objects.filter(module__isnull=False, enrollment__cohort=cohort).exists()
     # The demo participant keeps exactly what the curriculum demo gave them.
-    assert not WaveResponse.objects.filter(module__isnull=False, enrollment__user__email="teilnehmer@example.org").exists()
+    assert not WaveResponse.objects.filter(
+        module__isnull=False, enrollment__user__email="teilnehmer@example.org"
+    ).exists()
     assert not Application.objects.filter(applicant__email="teilnehmer@example.org").exists()
 
     client.force_login(User.objects.get(email="evaluation@example.org"))

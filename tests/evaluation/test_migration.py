@@ -40,9 +40,7 @@ def latest():
 
 def old_rows(apps) -> list[tuple]:
     model = apps.get_model("evaluation", "QuestionnaireResponse")
-    return sorted(
-        model.objects.values_list("enrollment_id", "module_id", "submitted_at", *FIELDS, "comment")
-    )
+    return sorted(model.objects.values_list("enrollment_id", "module_id", "submitted_at", *FIELDS, "comment"))
 
 
 def test_every_answer_arrives_intact_and_going_back_restores_it():

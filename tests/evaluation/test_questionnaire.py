@@ -41,8 +41,9 @@ def submit(enrollment, module, at, **answers):
 def stored(enrollment, module) -> dict:
     return {
         answer.item.key: answer.number if answer.number is not None else answer.text
-        for answer in Answer.objects.filter(response__enrollment=enrollment, response__module=module)
-        .select_related("item")
+        for answer in Answer.objects.filter(
+            response__enrollment=enrollment, response__module=module
+        ).select_related("item")
     }
 
 
