@@ -21,7 +21,9 @@ end (EXPLAIN).
     REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python -m tests.bench.federal_waves
 
 The database (its name must contain "bench") is dropped and created again. ``run()`` returns the
-rows without printing, for a caller that already has a database.
+rows without printing, for a caller that already has a database; a caller with a small world and a
+rollout of its own calls ``small_phase()`` next to its small-world measurements and
+``large_phase(state)`` after its rollout, and prints the rows with ``table()``.
 """
 
 import json
@@ -150,32 +152,47 @@ def _row(name: str, small: dict, large: dict) -> dict:
     }
 
 
-def run(work=None, *, enrollments: int | None = None, rounds: int = MIN_ROUNDS) -> list[dict]:
-    """Build the small world, measure, grow it, measure again; one row per comparison."""
+def _measure_all(scoped: int, rounds: int) -> dict:
+    from . import federal_waves_world as world
+
+    world.analyze()
+    return {
+        "job": measure(_wave_job, rounds),
+        "cohort": measure(_dashboard(scoped), rounds),
+        "programme": measure(_dashboard(None), rounds),
+    }
+
+
+def small_phase(*, rounds: int = MIN_ROUNDS) -> dict:
+    """Build the small world and measure it; the state for ``large_phase``."""
+    from . import federal_waves_world as world
+
+    log("  waves: building the small world …")
+    state = {"world": world.small_world(DUE_PEOPLE), "rounds": rounds}
+    state["small"] = _measure_all(state["world"]["history_cohort"], rounds)
+    return state
+
+
+def large_phase(state: dict, *, enrollments: int | None = None) -> list[dict]:
+    """Grow the rollout around the small world, measure again; one row per comparison."""
     from . import federal_waves_world as world
 
     enrollments = enrollments or int(os.environ.get("BENCH_WAVES_ENROLLMENTS", ENROLLMENTS))
-    log("  waves: building the small world …")
-    small_world = world.small_world(DUE_PEOPLE)
-    scoped = small_world["history_cohort"]
-    sides = {}
-    for label in ("small", "large"):
-        if label == "large":
-            log(f"  waves: building {enrollments} enrollments with three waves …")
-            started = time.monotonic()
-            world.grow(small_world, enrollments, COHORT_SIZE, RATES)
-            log(f"  waves: rollout built in {time.monotonic() - started:.0f} s; measuring …")
-        world.analyze()
-        sides[label] = {
-            "job": measure(_wave_job, rounds),
-            "cohort": measure(_dashboard(scoped), rounds),
-            "programme": measure(_dashboard(None), rounds),
-        }
+    log(f"  waves: building {enrollments} enrollments with three waves …")
+    started = time.monotonic()
+    world.grow(state["world"], enrollments, COHORT_SIZE, RATES)
+    log(f"  waves: rollout built in {time.monotonic() - started:.0f} s; measuring …")
+    small, large = state["small"], _measure_all(state["world"]["history_cohort"], state["rounds"])
     return [
-        _row("Wave job (run_waves), due work present", sides["small"]["job"], sides["large"]["job"]),
-        _row("Pre/post dashboard, one cohort", sides["small"]["cohort"], sides["large"]["cohort"]),
-        _row("Pre/post dashboard, whole programme", sides["small"]["programme"], sides["large"]["programme"]),
+        _row("Wave job (run_waves), due work present", small["job"], large["job"]),
+        _row("Pre/post dashboard, one cohort", small["cohort"], large["cohort"]),
+        _row("Pre/post dashboard, whole programme", small["programme"], large["programme"]),
     ]
+
+
+def run(work=None, *, enrollments: int | None = None, rounds: int = MIN_ROUNDS) -> list[dict]:
+    """Both phases in one go, for a database of its own."""
+    return large_phase(small_phase(rounds=rounds), enrollments=enrollments)
 
 
 def table(rows: list[dict]) -> str:
