@@ -66,8 +66,9 @@ def _scans(plan: dict, found: list) -> None:
         _scans(child, found)
 
 
-def seq_scans(statements: list[str]) -> list[str]:
-    """The big tables that any of ``statements`` reads from end to end (EXPLAIN, not run)."""
+def seq_scans(statements: list[str], indexes: set | None = None) -> list[str]:
+    """The big tables that any of ``statements`` reads from end to end (EXPLAIN, not run); the
+    indexes the plans use are added to ``indexes``."""
     found = set()
     with connection.cursor() as cursor:
         for sql in dict.fromkeys(statements):
@@ -77,6 +78,8 @@ def seq_scans(statements: list[str]) -> list[str]:
             raw = cursor.fetchone()[0]
             scans = []
             _scans((json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"], scans)
+            if indexes is not None:
+                indexes |= {index for _node, _relation, index in scans if index}
             big = {relation for node, relation, _index in scans if node == "Seq Scan"} & BIG_TABLES
             if big and os.environ.get("BENCH_WAVES_VERBOSE"):
                 log(f"    Seq Scan on {', '.join(sorted(big))}: {' '.join(sql.split())[:600]}")
@@ -122,7 +125,9 @@ def measure(work, rounds: int) -> dict:
             transaction.set_rollback(True)
         if number:
             times.append(elapsed / max(units, 1))
-    return {"per_unit": times, "units": units, "queries": len(statements), "seq_big": seq_scans(statements)}
+    indexes = set()
+    big = seq_scans(statements, indexes)
+    return {"per_unit": times, "units": units, "queries": len(statements), "seq_big": big, "indexes": indexes}
 
 
 def _unit_count(cohort_id) -> int:
@@ -148,6 +153,7 @@ def _row(name: str, small: dict, large: dict) -> dict:
         "queries": (small["queries"], large["queries"]),
         "ratio": time_ratio_cell(comparison),
         "seq_scans": large["seq_big"],
+        "certificate_indexes": sorted(i for i in large["indexes"] if i.startswith("certificate")),
         "met": within and not large["seq_big"],
     }
 
@@ -224,7 +230,11 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    print(table(run()))
+    rows = run()
+    print(table(rows))
+    for row in rows:
+        if row["certificate_indexes"]:
+            print(f"{row['name']}: certificates read by {', '.join(row['certificate_indexes'])}")
     return 0
 
 
