@@ -104,6 +104,10 @@ class Certificate(models.Model):
         indexes = [
             # The sweeper reads only the pending ones, oldest hand-over first.
             models.Index(fields=["queued_at"], condition=Q(status="pending"), name="certificate_pending_idx"),
+            # The evaluation's daily wave job reads the certificates issued in a window of days.
+            models.Index(
+                fields=["issued_on"], condition=Q(status="issued"), name="certificate_issued_on_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "sequence"], name="gapless_certificate_sequence"),

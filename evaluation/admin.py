@@ -1,6 +1,7 @@
-"""The evaluators define the waves' questionnaires here, without a deployment. A version with
-answers is frozen: its items are shown read-only, and "Neue Fassung anlegen" copies them into the
-next version to edit. Answers themselves have no admin: nobody reads them one by one."""
+"""The evaluators define the questionnaires here (the waves' and the one after each module),
+without a deployment. A version with answers is frozen: its items are shown read-only, and "Neue
+Fassung anlegen" copies them into the next version to edit. Answers themselves have no admin:
+nobody reads them one by one."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ ITEM_FIELDS = [
     "kind",
     "text",
     "text_en",
+    "label",
+    "label_en",
     "options",
     "options_en",
     "competency",

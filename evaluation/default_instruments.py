@@ -117,15 +117,87 @@ INSTRUMENTS = [
     },
 ]
 
+
+def _module_item(key, label, label_en, text, text_en) -> dict:
+    return {
+        "key": key,
+        "kind": "likert",
+        "label": label,
+        "label_en": label_en,
+        "text": text,
+        "text_en": text_en,
+        "options": LIKERT_DE,
+        "options_en": LIKERT_EN,
+    }
+
+
+# The questionnaire after each module: five statements rated from 1 (trifft gar nicht zu) to 5
+# (trifft voll zu) and a comment of up to 2,000 characters; every item may be left out.
+MODULE_QUESTIONNAIRE = {
+    "key": "modul-feedback",
+    "title": "Fragebogen nach dem Modul",
+    "title_en": "Questionnaire after the module",
+    "description": "Wie sehr treffen die Aussagen für Sie zu?",
+    "description_en": "How far do the statements apply to you?",
+    "items": [
+        _module_item(
+            "relevanz",
+            "Relevanz für die Arbeit",
+            "Relevance to work",
+            "Die Inhalte des Moduls sind für meine Arbeit in der Kommune wichtig.",
+            "The content of the module is important for my work in the municipality.",
+        ),
+        _module_item(
+            "verstaendlichkeit",
+            "Verständlichkeit",
+            "Clarity",
+            "Die Inhalte wurden verständlich vermittelt.",
+            "The content was explained clearly.",
+        ),
+        _module_item(
+            "praxisaufgabe",
+            "Nutzen der Praxisaufgabe",
+            "Usefulness of the practical task",
+            "Die Praxisaufgabe hat mir geholfen, das Gelernte in meiner Kommune anzuwenden.",
+            "The practical task helped me to apply what I had learned in my municipality.",
+        ),
+        _module_item(
+            "online_format",
+            "Online-Format",
+            "Online format",
+            "Das Online-Format der Sitzungen hat gut funktioniert.",
+            "The online format of the sessions worked well.",
+        ),
+        _module_item(
+            "gesamt",
+            "Zufriedenheit insgesamt",
+            "Overall satisfaction",
+            "Insgesamt bin ich mit dem Modul zufrieden.",
+            "Overall, I am satisfied with the module.",
+        ),
+        {
+            "key": "anmerkungen",
+            "kind": "text",
+            "label": "Anmerkungen",
+            "label_en": "Comments",
+            "maximum": 2000,
+            "text": "Was möchten Sie uns zu diesem Modul noch mitteilen?",
+            "text_en": "Is there anything else you would like to tell us about this module?",
+        },
+    ],
+}
+# The item that holds the free text; the others are the rated statements.
+MODULE_COMMENT = "anmerkungen"
+
 # Which instrument each wave asks, and when (days after its trigger).
 PLAN = [("t0", "t0-einstieg", 0), ("t1", "t1-abschluss", 0), ("t2", "t2-nachbefragung", 182)]
 
 
-def install(instrument_model, version_model, item_model) -> int:
+def install(instrument_model, version_model, item_model, specs=None) -> int:
     """Create the instruments that are missing, each with its first version (models passed in, so
     that a data migration can use its historical models). Returns how many were created."""
     created = 0
-    for spec in INSTRUMENTS:
+    for spec in INSTRUMENTS if specs is None else specs:
         instrument, fresh = instrument_model.objects.get_or_create(
             key=spec["key"],
             defaults={key: spec[key] for key in ("title", "title_en", "description", "description_en")},

@@ -21,7 +21,9 @@ from portal.demo import demo_user
 from portal.models import Municipality
 from portal.pdf import blank_pdf
 
-from .models import QuestionnaireResponse
+from . import module_instrument
+from .default_instruments import MODULE_QUESTIONNAIRE, install
+from .models import Answer, Instrument, InstrumentVersion, Item, WaveResponse
 
 DEMO_PARTICIPANT = "teilnehmer@example.org"
 # (first name, last name, AGS) of applicants who did not get a seat, per cohort
@@ -150,24 +152,31 @@ def _hand_in(
             )
 
 
-def _answer(enrollment, module, module_sessions: list, chance: random.Random) -> None:
+def _answer(enrollment, module, module_sessions: list, chance: random.Random, items: list) -> None:
     """The questionnaire on the module, answered by seven in ten participants."""
     if chance.random() < 0.7:
         leaning = chance.choice([3, 4, 4, 5])
 
-        def item(lean=leaning):
+        def rate(lean=leaning):
             return None if chance.random() < 0.08 else max(1, min(5, lean + chance.choice([-1, 0, 0, 1])))
 
-        QuestionnaireResponse.objects.create(
+        values = [(item, {"number": rate()}) for item in module_instrument.scale_items(items)]
+        comment = chance.choice(COMMENTS) if chance.random() < 0.25 else ""
+        comments = [item for item in items if item.key == module_instrument.MODULE_COMMENT]
+        if comment and comments:
+            values.append((comments[0], {"text": comment}))
+        response = WaveResponse.objects.create(
             enrollment=enrollment,
             module=module,
-            relevance=item(),
-            clarity=item(),
-            practical_task=item(),
-            online_format=item(),
-            overall=item(),
-            comment=chance.choice(COMMENTS) if chance.random() < 0.25 else "",
+            version=items[0].version,
             submitted_at=module_sessions[-1].ends_at + dt.timedelta(days=chance.randint(1, 10)),
+        )
+        Answer.objects.bulk_create(
+            [
+                Answer(response=response, item=item, **value)
+                for item, value in values
+                if value.get("number") is not None or value.get("text")
+            ]
         )
 
 
@@ -179,6 +188,8 @@ def _course(cohort: Cohort, modules, coordinator: User, chance: random.Random, t
         for e in cohort.enrollments.confirmed().select_related("user").order_by("pk")
         if e.user.email != DEMO_PARTICIPANT and not e.attendances.exists()
     ]
+    install(Instrument, InstrumentVersion, Item, specs=[MODULE_QUESTIONNAIRE])  # where a test emptied it
+    items = module_instrument.current_items()
     for enrollment in enrollments:
         keen = chance.random() < 0.8
         _attend(enrollment, sessions, keen, chance, coordinator)
@@ -187,7 +198,7 @@ def _course(cohort: Cohort, modules, coordinator: User, chance: random.Random, t
             if not module_sessions:
                 continue
             _hand_in(enrollment, module, module_sessions, keen, chance, coordinator, task_file)
-            _answer(enrollment, module, module_sessions, chance)
+            _answer(enrollment, module, module_sessions, chance, items)
     return len(enrollments)
 
 

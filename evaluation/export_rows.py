@@ -6,7 +6,7 @@ the file is written, in a fixed number of queries per batch.
 """
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,8 +20,9 @@ from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import PROGRAMME_SLUG
 from modules.models import Attendance, Module
 
+from . import instruments, module_instrument
 from .disclosure import iso_week, protect_regions, pseudonym
-from .models import ITEM_FIELDS, ITEMS, QuestionnaireResponse
+from .models import Answer, Item, WaveResponse
 from .participation import Participation, load_participation
 
 NO_MUNICIPALITY = "andere"
@@ -245,46 +246,63 @@ def _person_rows(cohorts: list[Cohort], modules: list, now: dt.datetime) -> list
     return rows
 
 
+def _export_value(item: Item, values: dict):
+    value = values.get(item.key)
+    if value is None:
+        return ""
+    number, text, choices = value
+    if number is not None:
+        return number
+    return ";".join(choices) if choices else text
+
+
+def _questionnaire_block(numbers: dict, items: list[Item]) -> list[list]:
+    """The rows of one batch of cohorts, sorted: two queries."""
+    responses = WaveResponse.objects.filter(module__isnull=False, enrollment__cohort__in=numbers)
+    values = defaultdict(dict)
+    for response_id, key, number, text, choices in Answer.objects.filter(
+        response__module__isnull=False, response__enrollment__cohort__in=numbers
+    ).values_list("response_id", "item__key", "number", "text", "choices"):
+        values[response_id][key] = (number, text, choices)
+    block = [
+        [
+            pseudonym(user_id),
+            numbers[cohort_id],
+            position,
+            iso_week(submitted_at),
+            *(_export_value(item, values[pk]) for item in items),
+        ]
+        for pk, user_id, cohort_id, position, submitted_at in responses.values_list(
+            "pk", "enrollment__user_id", "enrollment__cohort_id", "module__position", "submitted_at"
+        )
+    ]
+    block.sort(key=lambda row: (row[1], row[2], row[0]))
+    return block
+
+
+def _item_column(item: Item) -> tuple[str, str]:
+    if item.key == module_instrument.MODULE_COMMENT:
+        return COMMENT_COLUMN
+    if item.kind == Item.Kind.LIKERT:
+        return (
+            item.key,
+            _("1 (trifft gar nicht zu) bis 5 (trifft voll zu), leer = keine Angabe: %(statement)s")
+            % {"statement": instruments.item_text(item)},
+        )
+    return (item.key, instruments.item_text(item))
+
+
 def questionnaire_export() -> Table:
-    """Every answer to the questionnaire, with the pseudonym as the only link to a person; read
-    batch of cohorts at a time while the file is written."""
+    """Every answer to the questionnaire after the modules, one row per module and person, with
+    the pseudonym as the only link to a person; read a batch of cohorts at a time while the file
+    is written. The columns are the items of the questionnaire's current version; answers to
+    earlier versions fill them by the items' keys."""
     batches = _programme_cohort_batches()
+    items = module_instrument.current_items()
 
     def rows():
         for batch in batches:
-            numbers = {cohort.pk: cohort.number for cohort in batch}
-            answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=numbers).values_list(
-                "enrollment__user_id",
-                "enrollment__cohort_id",
-                "module__position",
-                "submitted_at",
-                *ITEM_FIELDS,
-                "comment",
-            )
-            block = []
-            for user_id, cohort_id, position, submitted_at, *values in answers:
-                *items, comment = values
-                block.append(
-                    [
-                        pseudonym(user_id),
-                        numbers[cohort_id],
-                        position,
-                        iso_week(submitted_at),
-                        *(v or "" for v in items),
-                        comment,
-                    ]
-                )
-            block.sort(key=lambda row: (row[1], row[2], row[0]))
-            yield from block
+            yield from _questionnaire_block({cohort.pk: cohort.number for cohort in batch}, items)
 
-    columns = [*QUESTIONNAIRE_COLUMNS]
-    columns += [
-        (
-            column,
-            _("1 (trifft gar nicht zu) bis 5 (trifft voll zu), leer = keine Angabe: %(statement)s")
-            % {"statement": statement},
-        )
-        for _field, statement, column in ITEMS
-    ]
-    columns.append(COMMENT_COLUMN)
+    columns = [*QUESTIONNAIRE_COLUMNS, *(_item_column(item) for item in items)]
     return Table([name for name, _d in columns], [str(d) for _n, d in columns], rows())

@@ -54,6 +54,19 @@ def item_text(item: Item, language: str | None = None) -> str:
     return item.text_en if language.startswith("en") and item.text_en else item.text
 
 
+def item_label(item: Item, language: str | None = None) -> str:
+    """The item's short name for a column head: its label, else its key."""
+    language = language or get_language() or "de"
+    if language.startswith("en") and item.label_en:
+        return item.label_en
+    return item.label or item.key
+
+
+def text_max(item: Item) -> int:
+    """How many characters a text answer may have: the item's ``maximum`` where set."""
+    return item.maximum if item.maximum and item.maximum > 0 else TEXT_MAX
+
+
 def clean_answer(item: Item, raw) -> dict | None:
     """The stored form of one answer (``number``, ``text`` or ``choices``), None for no answer.
     Raises ValidationError with a translated message for a value the item does not allow."""
@@ -78,9 +91,9 @@ def clean_answer(item: Item, raw) -> dict | None:
         return {"number": number}
     if item.kind == Item.Kind.TEXT:
         text = str(raw).strip()
-        if len(text) > TEXT_MAX:
+        if len(text) > text_max(item):
             raise ValidationError(
-                _("Bitte schreiben Sie höchstens %(max)s Zeichen.") % {"max": TEXT_MAX}, code="too_long"
+                _("Bitte schreiben Sie höchstens %(max)s Zeichen.") % {"max": text_max(item)}, code="too_long"
             )
         return {"text": text} if text else None
     allowed = {option.value for option in options(item, "de")}

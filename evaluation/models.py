@@ -1,12 +1,14 @@
-"""The participants' questionnaire after each module, and the permissions of the evaluation.
+"""The evaluation's questionnaires as data (instruments, versions, items), the answers to them and
+the permissions of the evaluation.
 
+Participants answer an instrument in two ways: after each module (a response names the
+enrollment and the module) and in the waves T0, T1, T2 (a response belongs to an invitation).
 Answers are personal data of the participant. They are shown nowhere per person: the dashboard
 shows them only aggregated (and not below three answers), the evaluators get them only in the
-pseudonymised export. That is why this model has no admin and is not in the audit log.
+pseudonymised export. That is why the responses have no admin and are not in the audit log.
 """
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,73 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Enrollment
 from modules.models import Module
 
-COMMENT_MAX = 2000
-LIKERT = [MinValueValidator(1), MaxValueValidator(5)]
-
-# (field, statement, export column). The statements are rated from 1 (trifft gar nicht zu)
-# to 5 (trifft voll zu); every item may be left out.
-ITEMS = [
-    ("relevance", _("Die Inhalte des Moduls sind für meine Arbeit in der Kommune wichtig."), "relevanz"),
-    ("clarity", _("Die Inhalte wurden verständlich vermittelt."), "verstaendlichkeit"),
-    (
-        "practical_task",
-        _("Die Praxisaufgabe hat mir geholfen, das Gelernte in meiner Kommune anzuwenden."),
-        "praxisaufgabe",
-    ),
-    ("online_format", _("Das Online-Format der Sitzungen hat gut funktioniert."), "online_format"),
-    ("overall", _("Insgesamt bin ich mit dem Modul zufrieden."), "gesamt"),
-]
-ITEM_FIELDS = [field for field, _statement, _column in ITEMS]
-
-
-def _likert(verbose_name):
-    return models.PositiveSmallIntegerField(verbose_name, null=True, blank=True, validators=LIKERT)
-
-
-class QuestionnaireResponse(models.Model):
-    """A participant's answers to the questionnaire after one module (at most one per module)."""
-
-    enrollment = models.ForeignKey(
-        Enrollment,
-        verbose_name=_("Teilnahme"),
-        on_delete=models.CASCADE,
-        related_name="questionnaire_responses",
-    )
-    module = models.ForeignKey(
-        Module, verbose_name=_("Modul"), on_delete=models.PROTECT, related_name="questionnaire_responses"
-    )
-    relevance = _likert(_("Relevanz für die Arbeit"))
-    clarity = _likert(_("Verständlichkeit"))
-    practical_task = _likert(_("Nutzen der Praxisaufgabe"))
-    online_format = _likert(_("Online-Format"))
-    overall = _likert(_("Zufriedenheit insgesamt"))
-    comment = models.TextField(_("Anmerkungen"), blank=True, validators=[MaxLengthValidator(COMMENT_MAX)])
-    submitted_at = models.DateTimeField(_("beantwortet am"))
-
-    class Meta:
-        verbose_name = _("Antwort auf den Fragebogen")
-        verbose_name_plural = _("Antworten auf den Fragebogen")
-        # No view/change permissions per answer exist, so no role can be given one by mistake.
-        default_permissions = ()
-        permissions = [
-            ("view_statistics", _("Kann die Auswertung des Programms sehen")),
-            ("export_pseudonymised", _("Kann pseudonymisierte Daten für die Evaluation herunterladen")),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["enrollment", "module"], name="one_questionnaire_per_module"),
-            models.CheckConstraint(
-                condition=Q(
-                    *(
-                        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 1, f"{field}__lte": 5})
-                        for field in ITEM_FIELDS
-                    )
-                ),
-                name="questionnaire_items_on_scale",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return _("Fragebogen zu Modul %(position)s") % {"position": self.module.position}
+# The key of the instrument the participants answer after each module.
+MODULE_INSTRUMENT = "modul-feedback"
 
 
 # --- Waves: questionnaires as data, answered before, at the end of and after the course ------------
@@ -148,6 +85,10 @@ class Item(models.Model):
     kind = models.CharField(_("Art"), max_length=8, choices=Kind.choices, default=Kind.LIKERT)
     text = models.CharField(_("Frage"), max_length=500)
     text_en = models.CharField(_("Frage (Englisch)"), max_length=500, blank=True)
+    label = models.CharField(
+        _("Kurzname"), max_length=60, blank=True, help_text=_("Spaltenkopf in der Auswertung.")
+    )
+    label_en = models.CharField(_("Kurzname (Englisch)"), max_length=60, blank=True)
     # Likert: five labels, one per line, 1 to 5. Choices: one "value = Bezeichnung" per line.
     options = models.TextField(_("Anker oder Auswahlmöglichkeiten"), blank=True)
     options_en = models.TextField(_("Anker oder Auswahlmöglichkeiten (Englisch)"), blank=True)
@@ -156,7 +97,9 @@ class Item(models.Model):
         Module, verbose_name=_("Modul"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     minimum = models.IntegerField(_("kleinster Wert"), null=True, blank=True)
-    maximum = models.IntegerField(_("größter Wert"), null=True, blank=True)
+    maximum = models.IntegerField(
+        _("größter Wert"), null=True, blank=True, help_text=_("Bei kurzem Text: höchstens so viele Zeichen.")
+    )
 
     class Meta:
         verbose_name = _("Frage")
@@ -254,10 +197,27 @@ class Invitation(models.Model):
 
 
 class WaveResponse(models.Model):
-    """The answers to one invitation, all of one version."""
+    """The answers of one person to one instrument, all of one version: either to an invitation
+    of a wave, or to the questionnaire after a module (enrollment and module)."""
 
     invitation = models.OneToOneField(
-        Invitation, verbose_name=_("Einladung"), on_delete=models.CASCADE, related_name="response"
+        Invitation,
+        verbose_name=_("Einladung"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="response",
+    )
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("Teilnahme"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="module_responses",
+    )
+    module = models.ForeignKey(
+        Module, verbose_name=_("Modul"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     version = models.ForeignKey(
         InstrumentVersion, verbose_name=_("Fassung"), on_delete=models.PROTECT, related_name="responses"
@@ -267,10 +227,23 @@ class WaveResponse(models.Model):
     class Meta:
         verbose_name = _("Antwort auf eine Befragung")
         verbose_name_plural = _("Antworten auf Befragungen")
+        # No view/change permissions per answer exist, so no role can be given one by mistake.
         default_permissions = ()
+        permissions = [
+            ("view_statistics", _("Kann die Auswertung des Programms sehen")),
+            ("export_pseudonymised", _("Kann pseudonymisierte Daten für die Evaluation herunterladen")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "module"], name="one_module_response_per_module"),
+            models.CheckConstraint(
+                condition=Q(invitation__isnull=False, enrollment__isnull=True, module__isnull=True)
+                | Q(invitation__isnull=True, enrollment__isnull=False, module__isnull=False),
+                name="response_to_invitation_or_module",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.invitation_id} v{self.version_id}"
+        return f"{self.invitation_id or self.module_id} v{self.version_id}"
 
 
 class Answer(models.Model):

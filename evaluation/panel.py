@@ -10,12 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count as DbCount
-from django.db.models import Exists, OuterRef
 
 from cohorts.models import Cohort
 
 from .disclosure import THRESHOLD, Count, Mean, Share
-from .models import Answer, Invitation, Item, Wave, WaveResponse
+from .models import Answer, Invitation, Item, Wave
 
 WAVES = [Wave.Kind.T0, Wave.Kind.T1, Wave.Kind.T2]
 
@@ -70,18 +69,14 @@ def response_rates(*, cohort_id: int | None = None) -> list[RateRow]:
     invitations = Invitation.objects.all()
     if cohort_id is not None:
         invitations = invitations.filter(enrollment__cohort_id=cohort_id)
+    # The answers joined by their invitation (one each, by its unique index), not looked up in
+    # a subquery: PostgreSQL then reads only the responses of the invitations in scope.
     rows = (
-        invitations.annotate(done=Exists(WaveResponse.objects.filter(invitation_id=OuterRef("pk"))))
-        .values("enrollment__cohort_id", "wave__kind", "done")
-        .annotate(n=DbCount("pk"))
+        invitations.values("enrollment__cohort_id", "wave__kind")
+        .annotate(n=DbCount("pk"), done=DbCount("response"))
         .order_by()
     )
-    totals = defaultdict(lambda: [0, 0])
-    for row in rows:
-        key = (row["enrollment__cohort_id"], row["wave__kind"])
-        totals[key][0] += row["n"]
-        if row["done"]:
-            totals[key][1] += row["n"]
+    totals = {(row["enrollment__cohort_id"], row["wave__kind"]): [row["n"], row["done"]] for row in rows}
     cohorts = Cohort.objects.in_bulk({cohort for cohort, _wave in totals})
     return [
         RateRow(

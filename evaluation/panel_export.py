@@ -39,7 +39,7 @@ def _value(number, text, choices) -> str:
 
 
 def _answers(cohort_id: int | None):
-    answers = Answer.objects.all()
+    answers = Answer.objects.filter(response__invitation__isnull=False)  # the waves only
     if cohort_id is not None:
         answers = answers.filter(response__invitation__enrollment__cohort_id=cohort_id)
     return answers.order_by(

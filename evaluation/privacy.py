@@ -1,8 +1,10 @@
-"""Personal data of the evaluation app: a participant's answers to the questionnaire.
+"""Personal data of the evaluation app: a participant's answers to the questionnaire after each
+module and to the waves, and their consents.
 
 Hooks of ``portal.privacy.registry`` (found by name, like ``demo`` modules): the person gets
 their answers in the archive of their data, erasure deletes them, and they are deleted when the
-cohort's retention period has ended. The evaluators' copies of the pseudonymised exports are
+cohort's retention period has ended. When erasure must wait for other records (restriction),
+the answers go at once: nothing obliges the portal to keep them. The evaluators' copies of the pseudonymised exports are
 governed by the evaluation agreement, not by the portal.
 """
 
@@ -10,7 +12,7 @@ import datetime as dt
 
 from portal.accounts.models import User
 
-from .models import ITEM_FIELDS, EvaluationConsent, Invitation, QuestionnaireResponse, WaveResponse
+from .models import EvaluationConsent, Invitation, WaveResponse
 
 
 def export(user: User):
@@ -40,12 +42,7 @@ def _waves_export(user: User):
                 "closes_at": invitation.closes_at,
                 "version": response.version.number if response else None,
                 "submitted_at": response.submitted_at if response else None,
-                "answers": {
-                    answer.item.key: answer.number
-                    if answer.number is not None
-                    else (answer.choices or answer.text)
-                    for answer in (response.answers.all() if response else [])
-                },
+                "answers": _answers(response) if response else {},
             }
         )
     consents = [
@@ -61,43 +58,57 @@ def _waves_export(user: User):
     return Export(name="befragungen", data={"invitations": rows, "consents": consents})
 
 
+def _answers(response) -> dict:
+    return {
+        answer.item.key: answer.number if answer.number is not None else (answer.choices or answer.text)
+        for answer in response.answers.all()
+    }
+
+
 def _questionnaire_export(user: User):
     from portal.privacy.registry import Export
 
-    answers = (
-        QuestionnaireResponse.objects.filter(enrollment__user=user)
-        .select_related("enrollment__cohort", "module")
+    responses = (
+        WaveResponse.objects.filter(enrollment__user=user, module__isnull=False)
+        .select_related("enrollment__cohort", "module", "version__instrument")
+        .prefetch_related("answers__item")
         .order_by("enrollment__cohort__start_date", "module__position")
     )
     return Export(
         name="fragebogen",
         data=[
             {
-                "cohort": answer.enrollment.cohort.title,
-                "module": answer.module.title,
-                "submitted_at": answer.submitted_at,
-                **{field: getattr(answer, field) for field in ITEM_FIELDS},
-                "comment": answer.comment,
+                "cohort": response.enrollment.cohort.title,
+                "module": response.module.title,
+                "instrument": response.version.instrument.key,
+                "version": response.version.number,
+                "submitted_at": response.submitted_at,
+                "answers": _answers(response),
             }
-            for answer in answers
+            for response in responses
         ],
     )
 
 
 def erase(user: User, *, at: dt.datetime) -> None:
-    QuestionnaireResponse.objects.filter(enrollment__user=user).delete()
+    WaveResponse.objects.filter(enrollment__user=user).delete()  # the questionnaires after modules
     Invitation.objects.filter(enrollment__user=user).delete()  # with their answers
     EvaluationConsent.objects.filter(user=user).delete()
+
+
+def restrict(user: User, *, at: dt.datetime) -> None:
+    """Erasure waits for other records: the answers and consents need not, and go now."""
+    erase(user, at=at)
 
 
 def retention(*, at: dt.datetime) -> dict[str, int]:
     """Answers go with the end of their cohort's retention period, like the course records."""
     from portal.privacy.registry import retention_cutoff
 
-    deleted, _by_model = QuestionnaireResponse.objects.filter(
-        enrollment__cohort__end_date__lt=retention_cutoff(at)
-    ).delete()
+    cutoff = retention_cutoff(at)
+    _total, by_model = WaveResponse.objects.filter(enrollment__cohort__end_date__lt=cutoff).delete()
+    deleted = by_model.get(WaveResponse._meta.label, 0)
     waves, _by_model = WaveResponse.objects.filter(
-        invitation__enrollment__cohort__end_date__lt=retention_cutoff(at)
+        invitation__enrollment__cohort__end_date__lt=cutoff
     ).delete()
     return {"questionnaire_answers_deleted": deleted, "wave_answers_deleted": waves}

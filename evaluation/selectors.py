@@ -23,8 +23,9 @@ from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
 from modules.models import Attendance, Module, Session
 from portal.models import Municipality
 
+from . import instruments, module_instrument
 from .disclosure import Count, Mean, Median, Share
-from .models import ITEM_FIELDS, ITEMS, QuestionnaireResponse
+from .models import Answer, Item, WaveResponse
 from .participation import Participation, load_participation
 
 OPEN = {Application.Status.SUBMITTED, Application.Status.IN_REVIEW}
@@ -73,7 +74,7 @@ class SessionFigures:
 class QuestionnaireFigures:
     module: Module
     answers: Count
-    means: list  # one Mean per item, in the order of ITEMS
+    means: list  # one Mean per rated statement, in the order of ``Statistics.items``
 
 
 @dataclass
@@ -88,12 +89,8 @@ class Statistics:
     modules: list  # ModuleFigures
     sessions: list  # SessionFigures of the scope's sessions that have begun; none over all cohorts
     questionnaire: list  # QuestionnaireFigures
-    # (short name, statement) of every questionnaire item
-    items: list = field(
-        default_factory=lambda: [
-            (QuestionnaireResponse._meta.get_field(f).verbose_name, statement) for f, statement, _c in ITEMS
-        ]
-    )
+    # (short name, statement) of every rated statement of the questionnaire's current version
+    items: list = field(default_factory=list)
 
 
 def _days(submitted: dt.datetime, decided: dt.datetime) -> int:
@@ -231,27 +228,39 @@ def _session_figures(
     return session_rows
 
 
-def _questionnaire_figures(modules: list, cohort_ids: list, scope: Cohort | None) -> list:
-    """The number of answers and the mean of every item per module, in the scope: one query."""
-    answers = QuestionnaireResponse.objects.filter(enrollment__cohort__in=cohort_ids)
+def _questionnaire_figures(modules: list, cohort_ids: list, scope: Cohort | None) -> tuple[list, list]:
+    """The number of answers and the mean of every rated statement per module, in the scope,
+    with the (short name, statement) of those statements: three queries. Answers to earlier
+    versions count where their item has the same key."""
+    statements = module_instrument.scale_items(module_instrument.current_items())
+    responses = WaveResponse.objects.filter(module__isnull=False, enrollment__cohort__in=cohort_ids)
+    answers = Answer.objects.filter(
+        response__module__isnull=False,
+        response__enrollment__cohort__in=cohort_ids,
+        item__kind=Item.Kind.LIKERT,
+        item__key__in=[item.key for item in statements],
+    )
     if scope is not None:
-        answers = answers.filter(enrollment__cohort=scope)
-    aggregates = {
-        row["module_id"]: row
-        for row in answers.values("module_id").annotate(
-            answers=CountOf("pk"),
-            **{f"{f}_n": CountOf(f) for f in ITEM_FIELDS},
-            **{f"{f}_avg": Avg(f) for f in ITEM_FIELDS},
-        )
+        responses = responses.filter(enrollment__cohort=scope)
+        answers = answers.filter(response__enrollment__cohort=scope)
+    totals = dict(responses.values_list("module_id").annotate(CountOf("pk")).order_by())
+    means = {
+        (row["response__module_id"], row["item__key"]): Mean(average=row["average"], count=row["count"])
+        for row in answers.values("response__module_id", "item__key")
+        .annotate(average=Avg("number"), count=CountOf("number"))
+        .order_by()
     }
-    questionnaire_rows = []
-    for module in modules:
-        row = aggregates.get(module.pk)
-        if row is None:
-            continue
-        means = [Mean(average=row[f"{f}_avg"], count=row[f"{f}_n"]) for f in ITEM_FIELDS]
-        questionnaire_rows.append(QuestionnaireFigures(module, Count(row["answers"]), means))
-    return questionnaire_rows
+    rows = [
+        QuestionnaireFigures(
+            module,
+            Count(totals[module.pk]),
+            [means.get((module.pk, item.key), Mean(average=None, count=0)) for item in statements],
+        )
+        for module in modules
+        if module.pk in totals
+    ]
+    headings = [(instruments.item_label(item), instruments.item_text(item)) for item in statements]
+    return rows, headings
 
 
 def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | None = None) -> Statistics:
@@ -276,6 +285,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     # The ids, not a subquery: PostgreSQL then reads attendance and tasks by index, not whole tables.
     participation = load_participation([pk for pk, _c, _d, _k in participants], now, cohort_ids)
     scope_cohorts = [c for c in cohorts if scope is None or c == scope]
+    questionnaire, items = _questionnaire_figures(participation.modules, cohort_ids, scope)
 
     return Statistics(
         cohorts=cohorts,
@@ -287,7 +297,8 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
         by_kind=by_kind,
         modules=_module_figures(participation, scope_cohorts, participants),
         sessions=_session_figures(participation, cohorts, scope, participants, now),
-        questionnaire=_questionnaire_figures(participation.modules, cohort_ids, scope),
+        questionnaire=questionnaire,
+        items=items,
     )
 
 
@@ -311,7 +322,11 @@ def questionnaire_overview(enrollment: Enrollment, *, now: dt.datetime | None = 
         "module_id", "ends_at"
     ):
         ends[module_id].append(ends_at)
-    answered = dict(enrollment.questionnaire_responses.values_list("module_id", "submitted_at"))
+    answered = dict(
+        WaveResponse.objects.filter(enrollment=enrollment, module__isnull=False).values_list(
+            "module_id", "submitted_at"
+        )
+    )
     rows = []
     for module in modules:
         opens_at = max(ends[module.pk], default=None)

@@ -1,4 +1,7 @@
-"""Writes of the evaluation: a participant answers the questionnaire after a module."""
+"""Writes of the evaluation: a participant answers the questionnaire after a module.
+
+The questionnaire is the instrument ``modul-feedback``; its answers are stored like every
+instrument's, as a response of the version shown with one answer per item answered."""
 
 import datetime as dt
 
@@ -9,7 +12,8 @@ from django.utils.translation import gettext as _
 from cohorts.models import Enrollment
 from modules.models import Module, Session
 
-from .models import COMMENT_MAX, ITEM_FIELDS, QuestionnaireResponse
+from . import instruments
+from .models import MODULE_INSTRUMENT, Answer, InstrumentVersion, Item, WaveResponse
 
 
 def questionnaire_opens_at(*, enrollment: Enrollment, module: Module) -> dt.datetime | None:
@@ -20,45 +24,75 @@ def questionnaire_opens_at(*, enrollment: Enrollment, module: Module) -> dt.date
     return max(ends, default=None)
 
 
+def _check_may_answer(enrollment: Enrollment, module: Module, at: dt.datetime) -> None:
+    if enrollment.state != Enrollment.State.CONFIRMED:
+        raise ValidationError(_("Den Fragebogen beantworten nur Teilnehmer:innen."), code="not_participant")
+    if module.programme_id != enrollment.cohort.programme_id:
+        raise ValidationError(_("Dieses Modul gehört nicht zu Ihrem Programm."), code="other_programme")
+    opens_at = questionnaire_opens_at(enrollment=enrollment, module=module)
+    if opens_at is None or opens_at > at:
+        raise ValidationError(
+            _("Der Fragebogen zu diesem Modul ist erst nach seiner letzten Sitzung geöffnet."),
+            code="not_open",
+        )
+
+
+def _cleaned(items: list[Item], answers: dict) -> list[tuple[Item, dict]]:
+    errors, cleaned = {}, []
+    for item in items:
+        try:
+            value = instruments.clean_answer(item, answers.get(item.key))
+        except ValidationError as exc:
+            errors[item.key] = exc.messages
+            continue
+        if value is not None:
+            cleaned.append((item, value))
+    if errors:
+        raise ValidationError(errors)
+    if not cleaned:
+        raise ValidationError(
+            _("Bitte beantworten Sie mindestens eine Frage oder schreiben Sie eine Anmerkung."),
+            code="empty",
+        )
+    return cleaned
+
+
 def submit_questionnaire(
-    *, enrollment: Enrollment, module: Module, answers: dict, comment: str, at: dt.datetime
-) -> QuestionnaireResponse:
-    """Store a participant's answers after a module, once per module and only after it ended."""
+    *,
+    enrollment: Enrollment,
+    module: Module,
+    version: InstrumentVersion,
+    shown: str,
+    answers: dict,
+    at: dt.datetime,
+) -> WaveResponse:
+    """Store a participant's answers after a module, once per module and only after it ended.
+
+    ``answers`` maps item keys to what was entered; ``shown`` is the fingerprint of the items
+    the form showed: if the version changed meanwhile, nothing is stored."""
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().select_related("cohort").get(pk=enrollment.pk)
-        if enrollment.state != Enrollment.State.CONFIRMED:
+        _check_may_answer(enrollment, module, at)
+        if version.instrument.key != MODULE_INSTRUMENT:
+            raise ValidationError(_("Dieser Fragebogen gehört nicht zu dieser Befragung."), code="instrument")
+        items = list(version.items.order_by("position", "pk"))
+        if instruments.fingerprint(version, items) != shown:
             raise ValidationError(
-                _("Den Fragebogen beantworten nur Teilnehmer:innen."), code="not_participant"
+                _(
+                    "Der Fragebogen wurde inzwischen geändert. Bitte prüfen Sie Ihre Antworten und senden Sie erneut."
+                ),
+                code="changed",
             )
-        if module.programme_id != enrollment.cohort.programme_id:
-            raise ValidationError(_("Dieses Modul gehört nicht zu Ihrem Programm."), code="other_programme")
-        opens_at = questionnaire_opens_at(enrollment=enrollment, module=module)
-        if opens_at is None or opens_at > at:
-            raise ValidationError(
-                _("Der Fragebogen zu diesem Modul ist erst nach seiner letzten Sitzung geöffnet."),
-                code="not_open",
-            )
-        values = {field: answers.get(field) for field in ITEM_FIELDS}
-        if any(value is not None and value not in range(1, 6) for value in values.values()):
-            raise ValidationError(_("Bitte wählen Sie je Aussage einen Wert von 1 bis 5."), code="scale")
-        comment = (comment or "").strip()
-        if len(comment) > COMMENT_MAX:
-            raise ValidationError(
-                _("Ihre Anmerkungen dürfen höchstens %(max)s Zeichen lang sein.") % {"max": COMMENT_MAX},
-                code="too_long",
-            )
-        if all(value is None for value in values.values()) and not comment:
-            raise ValidationError(
-                _("Bitte beantworten Sie mindestens eine Frage oder schreiben Sie eine Anmerkung."),
-                code="empty",
-            )
+        cleaned = _cleaned(items, answers)
         answered = _("Sie haben den Fragebogen zu diesem Modul bereits beantwortet.")
-        if QuestionnaireResponse.objects.filter(enrollment=enrollment, module=module).exists():
+        if WaveResponse.objects.filter(enrollment=enrollment, module=module).exists():
             raise ValidationError(answered, code="answered")
         try:
             with transaction.atomic():
-                return QuestionnaireResponse.objects.create(
-                    enrollment=enrollment, module=module, comment=comment, submitted_at=at, **values
+                response = WaveResponse.objects.create(
+                    enrollment=enrollment, module=module, version=version, submitted_at=at
                 )
         except IntegrityError as exc:
             raise ValidationError(answered, code="answered") from exc
+        Answer.objects.bulk_create([Answer(response=response, item=item, **value) for item, value in cleaned])
+        return response

@@ -12,10 +12,10 @@ from cohorts.selectors import current_enrollment
 from modules.models import Module
 from portal.web import spreadsheets
 
-from . import export_rows, exports, selectors, services
+from . import export_rows, exports, instruments, module_instrument, selectors, services
 from .charts import bar_chart
 from .disclosure import THRESHOLD
-from .forms import QuestionnaireForm
+from .wave_forms import wave_form
 
 logger = logging.getLogger(__name__)
 
@@ -116,21 +116,35 @@ def questionnaire(request, module_pk: int):
             request, _("Der Fragebogen zu diesem Modul ist erst nach seiner letzten Sitzung geöffnet.")
         )
         return redirect("evaluation:questionnaires")
-    form = QuestionnaireForm(request.POST or None)
+    version = module_instrument.current_version()
+    if version is None:
+        raise Http404
+    items = list(version.items.order_by("position", "pk"))
+    shown = instruments.fingerprint(version, items)
+    form = wave_form(items, ask_consent=False, data=request.POST or None, initial={"shown": shown})
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_questionnaire(
                 enrollment=enrollment,
                 module=module,
+                version=version,
+                shown=form.cleaned_data["shown"],
                 answers=form.answers(),
-                comment=form.cleaned_data["comment"],
                 at=timezone.now(),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            # Shown again with the current questions and everything typed.
+            data = request.POST.copy()
+            data["shown"] = shown
+            form = wave_form(items, ask_consent=False, data=data)
+            form.is_valid()
+            for message in exc.messages:
+                form.add_error(None, message)
         else:
             messages.success(request, _("Vielen Dank! Ihre Antworten sind gespeichert."))
             return redirect("evaluation:questionnaires")
     return render(
-        request, "evaluation/questionnaire.html", {"enrollment": enrollment, "module": module, "form": form}
+        request,
+        "evaluation/questionnaire.html",
+        {"enrollment": enrollment, "module": module, "form": form, "version": version},
     )

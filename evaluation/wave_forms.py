@@ -51,7 +51,7 @@ def _field(item: Item) -> forms.Field:
     return forms.CharField(
         label=label,
         required=False,
-        max_length=instruments.TEXT_MAX,
+        max_length=instruments.text_max(item),
         widget=forms.Textarea(attrs={"rows": 4, "class": "kern-form-input__input"}),
     )
 

@@ -37,21 +37,30 @@ def _triggers(wave: Wave, *, now: dt.datetime) -> list[tuple[int, dt.datetime]]:
     earliest = now - dt.timedelta(days=wave.offset_days + wave.open_days)
     latest = now - dt.timedelta(days=wave.offset_days)
     if wave.kind == Wave.Kind.T0:
+        # A seat is accepted before its cohort ends: only cohorts that had not ended by the
+        # earliest trigger are read, so the enrollments are found by their cohort's index.
         rows = (
             Enrollment.objects.filter(
-                cohort__programme_id=wave.programme_id, state=Enrollment.State.CONFIRMED
+                cohort__programme_id=wave.programme_id,
+                cohort__end_date__gte=timezone.localdate(earliest),
+                state=Enrollment.State.CONFIRMED,
             )
             .annotate(accepted=Coalesce("responded_at", "created_at"))
             .filter(accepted__gt=earliest, accepted__lte=latest)
+            .order_by()
             .values_list("pk", "accepted")
         )
         return list(rows)
-    rows = Certificate.objects.filter(
-        cohort__programme_id=wave.programme_id,
-        status=Certificate.Status.ISSUED,
-        issued_on__gt=timezone.localdate(earliest) - dt.timedelta(days=1),
-        issued_on__lte=timezone.localdate(latest),
-    ).values_list("enrollment_id", "issued_on")
+    rows = (
+        Certificate.objects.filter(
+            cohort__programme_id=wave.programme_id,
+            status=Certificate.Status.ISSUED,
+            issued_on__gt=timezone.localdate(earliest) - dt.timedelta(days=1),
+            issued_on__lte=timezone.localdate(latest),
+        )
+        .order_by()
+        .values_list("enrollment_id", "issued_on")
+    )
     return [(enrollment_id, _morning_of(issued_on)) for enrollment_id, issued_on in rows]
 
 
@@ -68,7 +77,9 @@ def open_invitations(*, now: dt.datetime | None = None) -> int:
         )
         candidates = _triggers(wave, now=now)
         users = dict(
-            Enrollment.objects.filter(pk__in=[pk for pk, _at in candidates]).values_list("pk", "user_id")
+            Enrollment.objects.filter(pk__in=[pk for pk, _at in candidates])
+            .order_by()
+            .values_list("pk", "user_id")
         )
         known = set(
             Invitation.objects.filter(wave=wave, enrollment_id__in=list(users)).values_list(

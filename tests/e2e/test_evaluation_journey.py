@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluation.disclosure import pseudonym
-from evaluation.models import QuestionnaireResponse
+from evaluation.models import Answer
 from tests.e2e.test_account_journeys import log_in
 from tests.evaluation.data import build, group_member
 
@@ -105,6 +105,18 @@ def test_a_participant_answers_the_questionnaire_after_a_module(page, axe, live_
     expect(page.get_by_role("row", name="1. Digitale Transformation")).to_contain_text("beantwortet am")
     axe()
 
-    answer = QuestionnaireResponse.objects.get(enrollment__user=participant, module=first_module)
-    assert (answer.relevance, answer.clarity, answer.overall) == (4, None, 5)
-    assert answer.comment == "Mehr Beispiele aus Ämtern, bitte."
+    stored = dict(
+        Answer.objects.filter(
+            response__enrollment__user=participant,
+            response__module=first_module,
+            response__version__instrument__key="modul-feedback",
+        ).values_list("item__key", "number")
+    )
+    assert {key: stored.get(key) for key in ("relevanz", "verstaendlichkeit", "gesamt")} == {
+        "relevanz": 4,
+        "verstaendlichkeit": None,
+        "gesamt": 5,
+    }
+    assert Answer.objects.get(response__enrollment__user=participant, item__key="anmerkungen").text == (
+        "Mehr Beispiele aus Ämtern, bitte."
+    )

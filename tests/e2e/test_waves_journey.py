@@ -1,6 +1,8 @@
-"""The evaluation waves in the browser: a participant answers T0 before the course and T1 with
-the certificate, consenting once; the evaluator reads the pre/post comparison and downloads the
-export with its codebook. Every page is checked with axe-core (see conftest.py)."""
+"""The evaluation waves in the browser: a participant answers T0 before the course, the
+questionnaire after a module (an instrument like the waves') and T1 with the certificate,
+consenting once; the evaluator reads the pre/post comparison, the module's means on the
+dashboard, and downloads the export with its codebook. Every page is checked with axe-core (see
+conftest.py)."""
 
 import datetime as dt
 import json
@@ -12,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from evaluation import instruments, module_instrument, services
 from evaluation.models import Answer, EvaluationConsent, Invitation
+from modules.models import Module, Session
 from tests.e2e.test_account_journeys import log_in
-from tests.evaluation.data import group_member
+from tests.evaluation.data import group_member, module_items
 from tests.evaluation.waves_world import KINDS, answer, build, competencies
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,9 +38,51 @@ def _rate(page, question: str, value: str) -> None:
     page.get_by_role("group", name=question).get_by_label(value, exact=False).first.check()
 
 
+def _module_with_a_past_session(world) -> Module:
+    module = Module.objects.create(programme=world.programme, position=1, title="Digitale Transformation")
+    ends = timezone.now() - dt.timedelta(days=30)
+    Session.objects.create(
+        cohort=world.cohort, module=module, starts_at=ends - dt.timedelta(hours=2), ends_at=ends
+    )
+    return module
+
+
+def _answer_the_module_questionnaire(page, axe, base_url, module) -> None:
+    page.goto(base_url + reverse("evaluation:questionnaires"))
+    axe()
+    page.get_by_role("link", name="Fragebogen zu Modul 1 ausfüllen").click()
+    expect(page).to_have_url(base_url + reverse("evaluation:questionnaire", args=[module.pk]))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fragebogen zu Modul 1")
+    axe()
+    _rate(page, "Die Inhalte wurden verständlich vermittelt.", "2 – trifft eher nicht zu")
+    _rate(page, "Insgesamt bin ich mit dem Modul zufrieden.", "4 – trifft eher zu")
+    page.get_by_label("Was möchten Sie uns zu diesem Modul noch mitteilen?").fill("Mehr Praxisbeispiele")
+    page.get_by_role("button", name="Antworten absenden").click()
+    expect(page).to_have_url(base_url + reverse("evaluation:questionnaires"))
+    expect(page.get_by_role("main")).to_contain_text("Vielen Dank! Ihre Antworten sind gespeichert.")
+    expect(page.get_by_role("row", name="1. Digitale Transformation")).to_contain_text("beantwortet am")
+    axe()
+
+
+def _others_answer_the_module_questionnaire(others, module) -> None:
+    version = module_instrument.current_version()
+    shown = instruments.fingerprint(version, list(version.items.order_by("position", "pk")))
+    for enrollment, clarity in zip(others, [3, 4, 5], strict=True):
+        services.submit_questionnaire(
+            enrollment=enrollment,
+            module=module,
+            version=version,
+            shown=shown,
+            answers={"verstaendlichkeit": clarity, "gesamt": 5},
+            at=timezone.now(),
+        )
+
+
 def test_a_participant_answers_t0_and_t1_and_the_evaluator_sees_the_change(page, axe, live_server):
+    module_items()  # the questionnaire after each module, where an earlier test emptied the tables
     world = build(people=4, now=timezone.now())
     me, *others = world.enrollments
+    module = _module_with_a_past_session(world)
     base_url = live_server.url
     t0, t1 = _open(world, KINDS.T0, me), _open(world, KINDS.T1, me)
 
@@ -64,6 +110,14 @@ def test_a_participant_answers_t0_and_t1_and_the_evaluator_sees_the_change(page,
     expect(page.get_by_role("main")).to_contain_text("Vielen Dank! Ihre Antworten sind gespeichert.")
     axe()
 
+    _answer_the_module_questionnaire(page, axe, base_url, module)
+    mine = dict(
+        Answer.objects.filter(response__enrollment=me, response__module=module).values_list(
+            "item__key", "number"
+        )
+    )
+    assert mine == {"verstaendlichkeit": 2, "gesamt": 4, "anmerkungen": None}
+
     # T1 asks no consent again.
     page.goto(base_url + reverse("evaluation:survey", args=[t1.pk]))
     expect(
@@ -85,9 +139,24 @@ def test_a_participant_answers_t0_and_t1_and_the_evaluator_sees_the_change(page,
     for enrollment, before, after in zip(others, [1, 2, 3], [3, 4, 5], strict=True):
         answer(_open(world, KINDS.T0, enrollment), competencies(before), at=timezone.now())
         answer(_open(world, KINDS.T1, enrollment), competencies(after), at=timezone.now())
+    _others_answer_the_module_questionnaire(others, module)
     page.context.clear_cookies()
     evaluator = group_member("evaluators", first_name="Eva", last_name="Auswertung")
     log_in(page, axe, base_url, evaluator.email, PASSWORD)
+    page.goto(base_url + reverse("evaluation:dashboard"))
+    axe()
+    means = page.get_by_role("table", name="Mittelwerte der Antworten je Modul (1 bis 5)")
+    # Four answers: clarity (2 + 3 + 4 + 5) / 4, overall (4 + 5 + 5 + 5) / 4; fewer than three: no mean.
+    expect(means.get_by_role("row", name="1. Digitale Transformation").get_by_role("cell")).to_have_text(
+        [
+            "4",
+            "–weniger als 3 Antworten",
+            "3,5",
+            "–weniger als 3 Antworten",
+            "–weniger als 3 Antworten",
+            "4,8",
+        ]
+    )
     page.goto(base_url + reverse("evaluation:waves"))
     axe()
     table = page.get_by_role("table", name="Selbsteinschätzung der Kompetenzen (Mittelwert 1–5, Anzahl)")

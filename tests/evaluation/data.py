@@ -17,7 +17,9 @@ from django.contrib.auth.models import Group
 from applications.models import Application
 from certificates.models import Certificate
 from cohorts.models import BERLIN, Cohort, Enrollment
-from evaluation.models import QuestionnaireResponse
+from evaluation import module_instrument
+from evaluation.default_instruments import MODULE_QUESTIONNAIRE, install
+from evaluation.models import Answer, Instrument, InstrumentVersion, Item, WaveResponse
 from modules.models import Attendance, Module, Session, TaskSubmission
 from tests.factories import CohortFactory, ProgrammeFactory, UserFactory, municipality
 
@@ -155,22 +157,39 @@ def certify(data: Programme, key: str, status=Certificate.Status.ISSUED) -> None
     )
 
 
-def answer(data: Programme, key: str, module: Module, values, comment: str = "") -> None:
-    relevance, clarity, practical_task, online_format, overall = values
-    QuestionnaireResponse.objects.create(
+SCALE_KEYS = ["relevanz", "verstaendlichkeit", "praxisaufgabe", "online_format", "gesamt"]
+
+
+def module_items() -> dict:
+    """The items of the questionnaire after each module by key (installed where a test emptied
+    the tables)."""
+    install(Instrument, InstrumentVersion, Item, specs=[MODULE_QUESTIONNAIRE])
+    return {item.key: item for item in module_instrument.current_items()}
+
+
+def answer(data: Programme, key: str, module: Module, values, comment: str = "") -> WaveResponse:
+    """The participant ``key`` answers the questionnaire after ``module``: five values (None: no
+    answer) in the order of SCALE_KEYS, and a comment."""
+    items = module_items()
+    response = WaveResponse.objects.create(
         enrollment=data.enrollments[key],
         module=module,
-        relevance=relevance,
-        clarity=clarity,
-        practical_task=practical_task,
-        online_format=online_format,
-        overall=overall,
-        comment=comment,
+        version=items["relevanz"].version,
         submitted_at=data.day(-132),
     )
+    stored = [
+        Answer(response=response, item=items[k], number=v)
+        for k, v in zip(SCALE_KEYS, values, strict=True)
+        if v
+    ]
+    if comment:
+        stored.append(Answer(response=response, item=items["anmerkungen"], text=comment))
+    Answer.objects.bulk_create(stored)
+    return response
 
 
 def build(now: dt.datetime = NOW) -> Programme:
+    module_items()
     data = Programme(now=now)
     programme = ProgrammeFactory()
     data.modules = [

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from applications.models import Application
 from cohorts.models import Cohort
-from evaluation.models import QuestionnaireResponse
+from evaluation.models import WaveResponse
 from modules.models import Attendance, Session, TaskSubmission
 from portal.accounts.models import User
 
@@ -26,7 +26,7 @@ def counts():
         Session.objects.count(),
         Attendance.objects.count(),
         TaskSubmission.objects.count(),
-        QuestionnaireResponse.objects.count(),
+        WaveResponse.objects.filter(module__isnull=False).count(),
     )
 
 
@@ -44,9 +44,11 @@ def test_the_demo_evaluator_sees_the_history_of_the_first_cohorts(client):
         assert cohort.applications.filter(status="accepted").count() == participants
         assert cohort.applications.count() == participants + 7
         assert cohort.sessions.count() == 10
-        assert QuestionnaireResponse.objects.filter(enrollment__cohort=cohort).exists()
+        assert WaveResponse.objects.filter(module__isnull=False, enrollment__cohort=cohort).exists()
     # The demo participant keeps exactly what the curriculum demo gave them.
-    assert not QuestionnaireResponse.objects.filter(enrollment__user__email="teilnehmer@example.org").exists()
+    assert not WaveResponse.objects.filter(
+        module__isnull=False, enrollment__user__email="teilnehmer@example.org"
+    ).exists()
     assert not Application.objects.filter(applicant__email="teilnehmer@example.org").exists()
 
     client.force_login(User.objects.get(email="evaluation@example.org"))

@@ -229,7 +229,7 @@ def test_the_query_count_of_the_exports_does_not_grow(
     evaluator_client, programme, dataset, fmt, django_assert_num_queries
 ):
     url = reverse("evaluation:export", args=[dataset, fmt])
-    queries = {"teilnahme": 13, "fragebogen": 6}[dataset]
+    queries = {"teilnahme": 13, "fragebogen": 8}[dataset]
     body(evaluator_client.get(url))
     with django_assert_num_queries(queries):
         body(evaluator_client.get(url))

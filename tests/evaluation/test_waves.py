@@ -50,6 +50,17 @@ def test_t0_invites_who_accepted_a_seat(at_now, time_machine):
     assert Invitation.objects.filter(wave__kind=KINDS.T0, enrollment=enrollment).exists()
 
 
+def test_t0_asks_no_one_whose_cohort_was_over_before_the_wave_could_open(at_now):
+    """T0 comes before the first module: a seat recorded long after its cohort ended opens none,
+    and the daily job reads only the enrollments of cohorts that had not ended."""
+    world = build(people=1, issued_days_ago=40)
+    enrollment = world.enrollments[0]
+    enrollment.responded_at = NOW - dt.timedelta(days=1)
+    enrollment.save(update_fields=["responded_at"])
+    waves.open_invitations(now=NOW)
+    assert not Invitation.objects.filter(wave__kind=KINDS.T0).exists()
+
+
 def test_a_revoked_certificate_opens_no_t1(at_now):
     world = build(people=2)
     Certificate.objects.filter(pk=world.certificates[world.enrollments[0].pk].pk).update(status="revoked")

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from applications.models import Application
 from cohorts.models import Enrollment
-from evaluation.models import QuestionnaireResponse
+from evaluation.models import Answer, Item, WaveResponse
 from modules.models import Attendance, Module, Session
 from portal.models import Municipality
 from portal.web import spreadsheets
@@ -262,9 +262,10 @@ def test_progress_csv_neutralises_names_and_addresses(client):
 def test_evaluation_exports_neutralise_every_questionnaire_comment(client, time_machine, fmt):
     time_machine.move_to(NOW, tick=False)
     build(NOW)
-    comments = list(QuestionnaireResponse.objects.order_by("pk")[: len(PAYLOADS)])
+    comment = Item.objects.get(version__instrument__key="modul-feedback", key="anmerkungen")
+    comments = list(WaveResponse.objects.filter(module__isnull=False).order_by("pk")[: len(PAYLOADS)])
     for response, payload in zip(comments, PAYLOADS, strict=False):
-        QuestionnaireResponse.objects.filter(pk=response.pk).update(comment=payload)
+        Answer.objects.update_or_create(response=response, item=comment, defaults={"text": payload})
     payloads = PAYLOADS[: len(comments)]
     client.force_login(group_member("evaluators"))
     content = b"".join(client.get(reverse("evaluation:export", args=["fragebogen", fmt])).streaming_content)
