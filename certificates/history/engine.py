@@ -60,6 +60,7 @@ class Report:
     rows: list[RowResult] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     written: bool = False
+    run_id: int | None = None
     letters: list = field(default_factory=list)  # the certificates of the file, for the letters
 
     @property

@@ -37,6 +37,7 @@ def run(content: bytes, file_name: str, *, programme, by, at: dt.datetime, dry_r
         if report.ok and not dry_run:
             context.finish()
             report.written = True
+            report.run_id = context.run.pk
         else:
             report.letters = context.letters
             transaction.set_rollback(True)

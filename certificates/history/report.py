@@ -19,7 +19,12 @@ def render_text(report: Report) -> str:
             lines.append(
                 "  "
                 + _("Zeile %(line)s, Spalte %(column)s (%(header)s): %(message)s")
-                % {"line": error.line, "column": error.column, "header": error.header, "message": error.message}
+                % {
+                    "line": error.line,
+                    "column": error.column,
+                    "header": error.header,
+                    "message": error.message,
+                }
             )
     counts = report.counts
     lines.append(
@@ -31,5 +36,7 @@ def render_text(report: Report) -> str:
     elif report.ok:
         lines.append(_("Probelauf: Nichts wurde gespeichert. Zum Import bestätigen Sie den Lauf."))
     else:
-        lines.append(_("Nichts wurde gespeichert. Bitte korrigieren Sie die Fehler und laden Sie die Datei erneut."))
+        lines.append(
+            _("Nichts wurde gespeichert. Bitte korrigieren Sie die Fehler und laden Sie die Datei erneut.")
+        )
     return "\n".join(lines)
