@@ -3,7 +3,7 @@ error with row, column and reason) → confirm → import; the templates; the au
 imports; the letters with the verification codes."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,7 +15,7 @@ from cohorts.models import Programme
 
 from ..models import Certificate
 from . import columns, pending
-from .forms import ConfirmForm, ImportFileForm
+from .forms import ConfirmForm, FingerprintForm, ImportFileForm, SecondCopyForm
 from .importer import run
 from .models import ImportedCertificate, ImportedEnrollment, ImportRun
 
@@ -188,6 +188,84 @@ class ImportedCertificateAdmin(admin.ModelAdmin):
     list_select_related = ["certificate", "run"]
     search_fields = ["certificate__number", "certificate__holder_name"]
     readonly_fields = ["certificate", "run", "second_copy_consent_at", "second_copy_at"]
+    change_form_template = "admin/certificates/history/importedcertificate_change_form.html"
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/fingerabdruck/",
+                view(self.fingerprint_view),
+                name="certificates_importedcertificate_fingerprint",
+            ),
+            path(
+                "<int:pk>/zweitschrift/",
+                view(self.second_copy_view),
+                name="certificates_importedcertificate_second_copy",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {
+            "fingerprint_form": FingerprintForm(),
+            "second_copy_form": SecondCopyForm(),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _record(self, request, pk):
+        record = get_object_or_404(ImportedCertificate.objects.select_related("certificate"), pk=pk)
+        if request.method != "POST" or not request.user.has_perm("certificates.change_importedcertificate"):
+            raise PermissionDenied
+        return record
+
+    def _back(self, record):
+        return redirect("admin:certificates_importedcertificate_change", record.pk)
+
+    def fingerprint_view(self, request, pk):
+        from .services import register_fingerprint
+
+        record = self._record(request, pk)
+        form = FingerprintForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, _("Bitte wählen Sie eine PDF-Datei."))
+            return self._back(record)
+        upload = form.cleaned_data["datei"]
+        try:
+            register_fingerprint(
+                certificate=record.certificate,
+                content=upload.read(),
+                file_name=upload.name,
+                by=request.user,
+                at=timezone.now(),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Der Fingerabdruck ist erfasst: Die Prüfseite erkennt diese Datei als unverändert."),
+            )
+        return self._back(record)
+
+    def second_copy_view(self, request, pk):
+        from .second_copy import issue_second_copy
+
+        record = self._record(request, pk)
+        form = SecondCopyForm(request.POST)
+        try:
+            issue_second_copy(
+                certificate=record.certificate, by=request.user, at=timezone.now(), consent=form.is_valid()
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Die Zweitschrift ist ausgestellt (PDF und digitaler Nachweis)."))
+        return self._back(record)

@@ -24,3 +24,9 @@ class FingerprintForm(TextFormMixin, forms.Form):
         label=_("Original oder Scan (PDF)"),
         help_text=_("Die Prüfseite erkennt danach genau diese Datei als unverändert."),
     )
+
+
+class SecondCopyForm(TextFormMixin, forms.Form):
+    einwilligung = forms.BooleanField(
+        label=_("Die Inhaber:in hat die Zweitschrift beantragt und in ihre Ausstellung eingewilligt."),
+    )

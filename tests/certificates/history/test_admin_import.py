@@ -92,3 +92,26 @@ def test_invitation_mails_the_claim_link_privacy_notice_and_code(admin_client, p
     assert code in message.body_text and "/datenschutz/" in message.body_text
     record.refresh_from_db()
     assert record.invited_at is not None
+
+
+def test_admin_registers_a_scan_and_issues_the_second_copy(admin_client, programme, admin_user):
+    from django.utils import timezone
+
+    from certificates.history.importer import run
+    from certificates.models import ImportedCertificate
+
+    for content in (COHORTS_CSV, participants_csv(*GOOD_ROWS)):
+        run(content, "f.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False)
+    record = ImportedCertificate.objects.get(certificate__number="SCM-2022-2-0001")
+    page = admin_client.get(reverse("admin:certificates_importedcertificate_change", args=[record.pk]))
+    assert "Zweitschrift ausstellen" in page.text and "Fingerabdruck erfassen" in page.text
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n% scan\n")
+    admin_client.post(reverse("admin:certificates_importedcertificate_fingerprint", args=[record.pk]), {"datei": scan})
+    assert record.certificate.fingerprints.count() == 1
+    url = reverse("admin:certificates_importedcertificate_second_copy", args=[record.pk])
+    admin_client.post(url, {})  # without consent: nothing
+    record.refresh_from_db()
+    assert record.second_copy_at is None
+    admin_client.post(url, {"einwilligung": "on"})
+    record.refresh_from_db()
+    assert record.second_copy_at is not None and record.certificate.pdf
