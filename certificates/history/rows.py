@@ -98,6 +98,16 @@ def cohort_row(context: Context, row: Row) -> None:
                 )
         merge(row, UNCHANGED, _("Durchgang %(number)s vorhanden") % {"number": number})
         return
+    if number > 1 and not Cohort.objects.filter(programme=context.programme, number=number - 1).exists():
+        row.error(
+            "nummer",
+            _(
+                "Vor dem Durchgang %(number)s fehlt der Durchgang %(before)s: Die Nummern bleiben "
+                "lückenlos. Bitte importieren Sie ihn zuerst oder in derselben Datei davor."
+            )
+            % {"number": number, "before": number - 1},
+        )
+        return
     closed = start - dt.timedelta(days=1)
     Cohort.objects.create(
         programme=context.programme,
