@@ -16,7 +16,8 @@ class Mismatch:
 
 
 def _key(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split()).casefold()
+    """Case and spacing do not matter: "Frankfurt(Oder)" is "Frankfurt (Oder)"."""
+    return "".join(text.split()).casefold()
 
 
 class MunicipalityIndex:
