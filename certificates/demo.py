@@ -1,9 +1,9 @@
 """Demo data of the certificates app: the first cohorts as if imported from before the portal.
 
 The cohorts 1 to 3 and their people come from the cohorts' demo; here they go through the
-import (cohorts, then cohort 1 with attendance, completion and its certificates as printed),
-so that the demo holds imported records like a real database would. A second run imports
-nothing again. The file ``history/demo/durchgang-2-zwei-fehler.csv`` is for trying the import
+import (cohorts, then cohort 1 with attendance and completion), so that the demo holds imported
+records like a real database would. A second run imports nothing again. Cohort 1's
+certificates stay with the community's demo, which certifies its members. The file ``history/demo/durchgang-2-zwei-fehler.csv`` is for trying the import
 in the admin: a dry run shows two errors.
 """
 
@@ -31,20 +31,20 @@ def _cohort_rows(cohorts) -> bytes:
 
 
 def _participant_rows(cohort: Cohort) -> bytes:
-    """The cohort's people as its paper records list them: everyone attended and graduated."""
+    """The cohort's people as its paper records list them: everyone attended and completed."""
     enrollments = cohort.enrollments.select_related("user", "municipality").order_by("pk")
     end = f"{cohort.end_date:%d.%m.%Y}"
     rows = []
-    for index, enrollment in enumerate(enrollments, start=1):
+    for enrollment in enrollments:
         user = enrollment.user
         ags = enrollment.municipality.ags if enrollment.municipality_id else ""
-        number = f"{cohort.programme.reference_prefix}-{cohort.end_date.year}-{cohort.number}-{index:04d}"
         rows.append(
             [cohort.number, user.email, user.first_name, user.last_name, ags, "", "", ""]
             + ["anwesend"] * 5
-            + [end, number, end, user.get_full_name()]
+            + [end]
         )
-    return to_csv(columns.PARTICIPANTS.columns, rows)
+    header = columns.PARTICIPANTS.columns[: -len(columns.CERTIFICATE_COLUMNS)]
+    return to_csv(header, rows)
 
 
 def seed(out) -> None:

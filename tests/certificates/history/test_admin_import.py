@@ -40,7 +40,9 @@ def test_dry_run_then_confirm_imports_and_offers_the_letters(admin_client):
     assert Cohort.objects.count() == 2
 
     response = _upload(admin_client, participants_csv(*GOOD_ROWS), "durchgang-2.csv")
-    response = admin_client.post(reverse("admin:certificates_importrun_confirm"), response.context["confirm"].initial)
+    response = admin_client.post(
+        reverse("admin:certificates_importrun_confirm"), response.context["confirm"].initial
+    )
     run = ImportRun.objects.get(kind="teilnahmen")
     letters = admin_client.get(reverse("admin:certificates_importrun_letters", args=[run.pk]))
     certificate = Certificate.objects.get(number="SCM-2022-2-0001")
@@ -83,7 +85,14 @@ def test_invitation_mails_the_claim_link_privacy_notice_and_code(admin_client, p
     from certificates.history.services import invite
 
     run(COHORTS_CSV, "d.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False)
-    run(participants_csv(*GOOD_ROWS), "t.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False)
+    run(
+        participants_csv(*GOOD_ROWS),
+        "t.csv",
+        programme=programme,
+        by=admin_user,
+        at=timezone.now(),
+        dry_run=False,
+    )
     assert not OutboxMessage.objects.exists()
     record = ImportedEnrollment.objects.get(enrollment__user__email="anna.alt@example.org")
     assert invite(imported=[record], by=admin_user, at=timezone.now()) == 1
@@ -106,7 +115,9 @@ def test_admin_registers_a_scan_and_issues_the_second_copy(admin_client, program
     page = admin_client.get(reverse("admin:certificates_importedcertificate_change", args=[record.pk]))
     assert "Zweitschrift ausstellen" in page.text and "Fingerabdruck erfassen" in page.text
     scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n% scan\n")
-    admin_client.post(reverse("admin:certificates_importedcertificate_fingerprint", args=[record.pk]), {"datei": scan})
+    admin_client.post(
+        reverse("admin:certificates_importedcertificate_fingerprint", args=[record.pk]), {"datei": scan}
+    )
     assert record.certificate.fingerprints.count() == 1
     url = reverse("admin:certificates_importedcertificate_second_copy", args=[record.pk])
     admin_client.post(url, {})  # without consent: nothing

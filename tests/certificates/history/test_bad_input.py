@@ -33,13 +33,17 @@ def _xlsx(rows, merge=None) -> bytes:
 
 
 def _nothing_written():
-    return not Cohort.objects.exists() and not ImportRun.objects.exists() and not User.objects.filter(
-        email__endswith="@example.org", is_staff=False
-    ).exists()
+    return (
+        not Cohort.objects.exists()
+        and not ImportRun.objects.exists()
+        and not User.objects.filter(email__endswith="@example.org", is_staff=False).exists()
+    )
 
 
 def test_excel_csv_in_windows_encoding_is_refused_with_the_reason(programme, admin_user):
-    content = "nummer;titel;beginn;ende\r\n1;1. Schulungsdurchgang Königs Wusterhausen;11.10.2021;17.12.2021\r\n"
+    content = (
+        "nummer;titel;beginn;ende\r\n1;1. Schulungsdurchgang Königs Wusterhausen;11.10.2021;17.12.2021\r\n"
+    )
     report = _run(content.encode("cp1252"), "excel.csv", programme, admin_user)
     assert not report.written and "nicht UTF-8" in report.file_errors[0]
     assert _nothing_written()
@@ -51,7 +55,9 @@ def test_semicolon_csv_in_utf8_is_read(programme, admin_user):
 
 
 def test_merged_cells_are_refused(programme, admin_user):
-    content = _xlsx([["nummer", "titel", "beginn", "ende"], [1, "Eins", "11.10.2021", "17.12.2021"]], merge="B2:C2")
+    content = _xlsx(
+        [["nummer", "titel", "beginn", "ende"], [1, "Eins", "11.10.2021", "17.12.2021"]], merge="B2:C2"
+    )
     report = _run(content, "merged.xlsx", programme, admin_user)
     assert "verbundene Zellen (B2:C2)" in report.file_errors[0] and _nothing_written()
 
@@ -77,7 +83,9 @@ def test_fifty_thousand_rows_are_refused_before_any_row_is_read(programme, admin
 
 def test_a_file_above_the_upload_limit_is_refused(programme, admin_user, settings):
     settings.PORTAL_MAX_REQUEST_BYTES = 1024
-    report = _run(b"nummer,titel,beginn,ende\n" + b"1,x,01.01.2022,02.01.2022\n" * 100, "g.csv", programme, admin_user)
+    report = _run(
+        b"nummer,titel,beginn,ende\n" + b"1,x,01.01.2022,02.01.2022\n" * 100, "g.csv", programme, admin_user
+    )
     assert "größer als" in report.file_errors[0] and _nothing_written()
 
 
@@ -86,7 +94,11 @@ def test_a_file_above_the_upload_limit_is_refused(programme, admin_user, setting
     [
         (b"", "leer.csv", "leer"),
         (b"vorname,wohnort\nA,B\n", "falsch.csv", "passen zu keiner Vorlage"),
-        (b"nummer,titel,beginn,ende,farbe\n1,x,01.01.2022,02.01.2022,rot\n", "extra.csv", "Unbekannte Spalten: farbe"),
+        (
+            b"nummer,titel,beginn,ende,farbe\n1,x,01.01.2022,02.01.2022,rot\n",
+            "extra.csv",
+            "Unbekannte Spalten: farbe",
+        ),
         (b"\x00\x01binary", "kaputt.xlsx", "nicht als Excel-Arbeitsmappe"),
         (b"%PDF-1.7", "brief.pdf", "CSV- oder XLSX-Datei"),
     ],
@@ -99,7 +111,9 @@ def test_unreadable_files_are_refused_with_the_reason(programme, admin_user, con
 def test_a_duplicate_email_in_the_file_is_refused(programme, admin_user):
     _run(COHORTS_CSV, "d.csv", programme, admin_user)
     row = "2,same@example.org,A,B,12054000" + "," * 12
-    report = _run(f"{HEADER}\n{row}\n{row.replace('same@', 'SAME@')}\n".encode(), "t.csv", programme, admin_user)
+    report = _run(
+        f"{HEADER}\n{row}\n{row.replace('same@', 'SAME@')}\n".encode(), "t.csv", programme, admin_user
+    )
     [error] = report.errors
     assert (error.line, error.column, error.header) == (3, "B", "e_mail") and "Zeile 2" in error.message
     assert not User.objects.filter(email="same@example.org").exists()

@@ -31,7 +31,10 @@ def test_demo_imports_the_early_cohorts_once_and_its_walk_file_has_two_errors_un
     output = _seed()
     assert "Durchgänge 1–3" in output and WALK_FILE.name in output
     assert ImportedEnrollment.objects.filter(enrollment__cohort__number=1).count() == 15
-    assert Certificate.objects.filter(cohort__number=1, imported__isnull=False).count() == 15
+    assert (
+        ImportedEnrollment.objects.filter(enrollment__cohort__number=1, completed_on__isnull=False).count()
+        == 15
+    )
     runs = ImportRun.objects.count()
     _seed()
     assert ImportRun.objects.count() == runs
@@ -44,11 +47,15 @@ def test_demo_imports_the_early_cohorts_once_and_its_walk_file_has_two_errors_un
         (6, "F", "kommune"),
         (7, "P", "ausgestellt_am"),
     ]
-    fixed = content.replace(b";Brandenburg adH;", b";Brandenburg an der Havel;").replace(b"31.06.2022", b"30.06.2022")
+    fixed = content.replace(b";Brandenburg adH;", b";Brandenburg an der Havel;").replace(
+        b"31.06.2022", b"30.06.2022"
+    )
     report = run(fixed, WALK_FILE.name, programme=programme, by=admin, at=timezone.now(), dry_run=False)
     assert report.written and report.counts["created"] == 6
     certificate = Certificate.objects.get(number="SCM-2022-2-0017")
-    response = client.get(reverse("certificates:verify"), {"nummer": certificate.number, "code": certificate.verification_code})
+    response = client.get(
+        reverse("certificates:verify"), {"nummer": certificate.number, "code": certificate.verification_code}
+    )
     assert "Dr. Ilka Brandt" in response.text and certificate.number in response.text
     again = run(fixed, WALK_FILE.name, programme=programme, by=admin, at=timezone.now(), dry_run=False)
     assert again.counts["unchanged"] == 6

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from certificates import selectors
 from certificates.history.importer import run
-from certificates.models import Certificate, ImportedCertificate, ImportedEnrollment, ImportRun
+from certificates.models import Certificate, ImportedEnrollment, ImportRun
 from cohorts.models import Cohort, Enrollment
 from modules.models import Attendance, Session
 from portal.accounts.models import User
@@ -83,7 +83,9 @@ def test_verification_finds_the_imported_certificate_by_number_and_code(programm
         (",Atlantis,,", "F", "Atlantis"),
     ],
 )
-def test_ambiguous_or_unknown_municipalities_are_refused_with_the_column(programme, admin_user, cells, column, words):
+def test_ambiguous_or_unknown_municipalities_are_refused_with_the_column(
+    programme, admin_user, cells, column, words
+):
     _import(COHORTS_CSV, "d.csv", programme, admin_user)
     row = f"2,cora.carl@example.org,Cora,Carl,{cells}anwesend,,,,,,,,"
     report = _import(participants_csv(row), "t.csv", programme, admin_user)
@@ -102,7 +104,10 @@ def test_ambiguous_name_with_district_or_ags_is_matched(programme, admin_user):
     ]
     report = _import(participants_csv(*rows), "t.csv", programme, admin_user)
     assert report.written, report.errors
-    districts = [Enrollment.objects.get(user__email=e).municipality.district for e in ("a@example.org", "b@example.org")]
+    districts = [
+        Enrollment.objects.get(user__email=e).municipality.district
+        for e in ("a@example.org", "b@example.org")
+    ]
     assert districts == ["Uckermark", "Dahme-Spreewald"]
 
 

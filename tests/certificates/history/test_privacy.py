@@ -30,8 +30,13 @@ def anna(programme, admin_user):
         run(content, "durchgang-2.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False)
     user = User.objects.get(email="anna.alt@example.org")
     certificate = Certificate.objects.get(enrollment__user=user)
-    register_fingerprint(certificate=certificate, content=b"%PDF-1.4 scan", file_name="scan-anna-alt.pdf",
-                         by=admin_user, at=timezone.now())
+    register_fingerprint(
+        certificate=certificate,
+        content=b"%PDF-1.4 scan",
+        file_name="scan-anna-alt.pdf",
+        by=admin_user,
+        at=timezone.now(),
+    )
     return user
 
 

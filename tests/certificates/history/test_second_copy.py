@@ -15,7 +15,6 @@ from certificates.history.services import register_fingerprint
 from certificates.models import Certificate
 from certificates.proof import embedded_files
 from certificates.seal import check_seal
-
 from tests.certificates.pdf_checks import validator_failures
 
 from .conftest import COHORTS_CSV, GOOD_ROWS, participants_csv
@@ -31,7 +30,9 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def imported(programme, admin_user):
     for content in (COHORTS_CSV, participants_csv(*GOOD_ROWS)):
-        assert run(content, "f.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False).written
+        assert run(
+            content, "f.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False
+        ).written
     return Certificate.objects.get(number="SCM-2022-2-0001")
 
 
@@ -64,14 +65,20 @@ def test_a_portal_certificate_gets_no_second_copy_and_no_fingerprint(imported, a
     with pytest.raises(ValidationError):
         issue_second_copy(certificate=imported, by=admin_user, at=timezone.now(), consent=True)
     with pytest.raises(ValidationError):
-        register_fingerprint(certificate=imported, content=b"%PDF-1.4", file_name="x.pdf", by=admin_user, at=timezone.now())
+        register_fingerprint(
+            certificate=imported, content=b"%PDF-1.4", file_name="x.pdf", by=admin_user, at=timezone.now()
+        )
 
 
 def test_a_registered_scan_is_unchanged_for_exactly_its_bytes(imported, admin_user):
     scan = b"%PDF-1.4\n% scan of the paper certificate\n%%EOF\n"
-    register_fingerprint(certificate=imported, content=scan, file_name="scan.pdf", by=admin_user, at=timezone.now())
+    register_fingerprint(
+        certificate=imported, content=scan, file_name="scan.pdf", by=admin_user, at=timezone.now()
+    )
     assert selectors.check_file(scan).verdict == selectors.Verdict.ORIGINAL
     assert selectors.check_file(scan).certificate == imported
     assert selectors.check_file(scan + b" ").verdict != selectors.Verdict.ORIGINAL
     with pytest.raises(ValidationError):
-        register_fingerprint(certificate=imported, content=scan, file_name="again.pdf", by=admin_user, at=timezone.now())
+        register_fingerprint(
+            certificate=imported, content=scan, file_name="again.pdf", by=admin_user, at=timezone.now()
+        )
