@@ -126,3 +126,16 @@ def test_errors_name_row_column_and_reason_and_nothing_is_written(programme, adm
     messages = " ".join(e.message for e in report.errors)
     assert "Zeile 2" in messages and "U+202E" in messages and "31.06.2022" in messages
     assert not report.written and _snapshot() == before
+
+
+def test_imported_people_without_an_account_are_in_the_pseudonymised_evaluation_export(programme, admin_user):
+    from evaluation.disclosure import pseudonym
+    from evaluation.export_rows import person_export
+
+    _import(COHORTS_CSV, "d.csv", programme, admin_user)
+    _import(participants_csv(*GOOD_ROWS), "t.csv", programme, admin_user)
+    table = person_export()
+    rows = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+    anna = User.objects.get(email="anna.alt@example.org")
+    assert pseudonym(anna.pk) in {row["pseudonym"] for row in rows}
+    assert not any("anna.alt" in str(value) or "Alt" == value for row in rows for value in row.values())
