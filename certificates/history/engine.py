@@ -68,6 +68,10 @@ class Report:
         return [error for row in self.rows for error in row.errors]
 
     @property
+    def error_count(self) -> int:
+        return len(self.errors) + len(self.file_errors)
+
+    @property
     def ok(self) -> bool:
         return not self.file_errors and not self.errors
 
