@@ -142,12 +142,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         return response
 
     def letters_view(self, request, pk):
-        """Printable letters: each holder's certificate number, date and verification code."""
+        """Printable letters: each holder's certificate number, date and verification code, for
+        the certificates this file imported (in this run or an earlier import of the same file)."""
         if not request.user.has_perm("certificates.view_certificate"):
             raise PermissionDenied
         run_record = get_object_or_404(ImportRun, pk=pk)
         certificates = (
-            Certificate.objects.filter(imported__run=run_record)
+            Certificate.objects.filter(imported__run__file_sha256=run_record.file_sha256)
             .select_related("enrollment__user", "cohort")
             .order_by("cohort__number", "sequence")
         )
