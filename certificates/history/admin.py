@@ -197,6 +197,9 @@ class ImportedCertificateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # the record stays as imported; the actions below have their own forms
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('completed_on', models.DateField(blank=True, null=True, verbose_name='abgeschlossen am')),
                 ('invited_at', models.DateTimeField(blank=True, null=True, verbose_name='zum Konto eingeladen am')),
                 ('enrollment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='imported', to='cohorts.enrollment', verbose_name='Teilnahme')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='enrollments', to='certificates.importrun', verbose_name='Import')),
+                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='enrollments', to='certificates.importrun', verbose_name='Importlauf')),
             ],
             options={
                 'verbose_name': 'importierte Teilnahme',
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('second_copy_consent_at', models.DateTimeField(blank=True, null=True, verbose_name='Einwilligung in die Zweitschrift am')),
                 ('second_copy_at', models.DateTimeField(blank=True, null=True, verbose_name='Zweitschrift ausgestellt am')),
                 ('certificate', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='imported', to='certificates.certificate', verbose_name='Zertifikat')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='certificates', to='certificates.importrun', verbose_name='Import')),
+                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='certificates', to='certificates.importrun', verbose_name='Importlauf')),
             ],
             options={
                 'verbose_name': 'Zertifikat vor dem Portal',
