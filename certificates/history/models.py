@@ -44,7 +44,11 @@ class ImportedEnrollment(models.Model):
         "cohorts.Enrollment", verbose_name=_("Teilnahme"), on_delete=models.CASCADE, related_name="imported"
     )
     run = models.ForeignKey(
-        ImportRun, verbose_name=_("Importlauf"), null=True, on_delete=models.SET_NULL, related_name="enrollments"
+        ImportRun,
+        verbose_name=_("Importlauf"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollments",
     )
     unit = models.CharField(_("Organisationseinheit"), max_length=200, blank=True)
     completed_on = models.DateField(_("abgeschlossen am"), null=True, blank=True)
@@ -70,7 +74,11 @@ class ImportedCertificate(models.Model):
         related_name="imported",
     )
     run = models.ForeignKey(
-        ImportRun, verbose_name=_("Importlauf"), null=True, on_delete=models.SET_NULL, related_name="certificates"
+        ImportRun,
+        verbose_name=_("Importlauf"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="certificates",
     )
     second_copy_consent_at = models.DateTimeField(
         _("Einwilligung in die Zweitschrift am"), null=True, blank=True
