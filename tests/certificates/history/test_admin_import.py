@@ -126,3 +126,24 @@ def test_admin_registers_a_scan_and_issues_the_second_copy(admin_client, program
     admin_client.post(url, {"einwilligung": "on"})
     record.refresh_from_db()
     assert record.second_copy_at is not None and record.certificate.pdf
+
+
+def test_the_invitation_link_lets_the_person_set_a_password(client, programme, admin_user):
+    from django.utils import timezone
+
+    from certificates.history.importer import run
+    from certificates.history.services import claim_url
+    from portal.accounts.models import User
+
+    run(COHORTS_CSV, "d.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False)
+    run(
+        participants_csv(*GOOD_ROWS),
+        "t.csv",
+        programme=programme,
+        by=admin_user,
+        at=timezone.now(),
+        dry_run=False,
+    )
+    anna = User.objects.get(email="anna.alt@example.org")
+    page = client.get(claim_url(anna), follow=True)
+    assert page.status_code == 200 and 'name="password1"' in page.text
