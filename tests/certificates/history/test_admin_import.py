@@ -147,3 +147,32 @@ def test_the_invitation_link_lets_the_person_set_a_password(client, programme, a
     anna = User.objects.get(email="anna.alt@example.org")
     page = client.get(claim_url(anna), follow=True)
     assert page.status_code == 200 and 'name="password1"' in page.text
+
+
+def test_the_letters_page_takes_the_same_queries_for_few_or_many_certificates(
+    admin_client, programme, admin_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from certificates.history.importer import run
+
+    run(COHORTS_CSV, "d.csv", programme=programme, by=admin_user, at=timezone.now(), dry_run=False)
+    third = GOOD_ROWS[0].replace("anna.alt", "cleo.cramer").replace("0001", "0003")
+    counts = []
+    for rows in ([GOOD_ROWS[0]], [GOOD_ROWS[1], third]):
+        report = run(
+            participants_csv(*rows),
+            "t.csv",
+            programme=programme,
+            by=admin_user,
+            at=timezone.now(),
+            dry_run=False,
+        )
+        url = reverse("admin:certificates_importrun_letters", args=[report.run_id])
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get(url)
+        assert page.text.count('class="letter"') == len(rows)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
