@@ -18,3 +18,6 @@ class CertificateAdmin(CohortScopedAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from .history import admin as history_admin  # noqa: E402, F401 - registers the import's admin

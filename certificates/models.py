@@ -133,3 +133,12 @@ class Certificate(models.Model):
     def localized_cohort_title(self) -> str:
         """The cohort's title as issued, in the active language (German where none in English)."""
         return in_active_language(self.cohort_title, self.cohort_title_en)
+
+
+# Earlier cohorts' records live beside the certificates they describe.
+from .history.models import (  # noqa: E402, F401
+    ImportedCertificate,
+    ImportedEnrollment,
+    ImportRun,
+    RegisteredFingerprint,
+)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.privacy.registry import Export, ExportFile, archive_path, delete_files_on_commit, scrub_audit_log
 
+from .history import privacy as history_privacy
 from .models import Certificate
 
 # Every stored rendering of a certificate (the PDF, and any other language's version).
@@ -58,7 +59,9 @@ def export(user: User) -> Export:
                 "credential_jwt": certificate.credential_jwt,
             }
         )
-    return Export(name="zertifikate", data={"certificates": data}, files=files)
+    return Export(
+        name="zertifikate", data={"certificates": data, **history_privacy.export(user)}, files=files
+    )
 
 
 def kept_after_erasure(user: User) -> list[str]:
@@ -82,3 +85,8 @@ def erase(user: User, *, at: dt.datetime) -> None:
         delete_files_on_commit(with_pdf.values_list(name, flat=True))
         with_pdf.update(**{name: ""})
     certificates.exclude(credential_jwt="").update(credential_jwt="")
+    history_privacy.erase(user)
+
+
+def retention(*, at: dt.datetime) -> dict[str, int]:
+    return {"import_files_deleted": history_privacy.retention(at=at)}

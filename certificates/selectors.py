@@ -136,9 +136,11 @@ def secrets_equal(a: str, b: str) -> bool:
 
 
 def find_by_pdf(content: bytes) -> Certificate | None:
-    """The certificate an unaltered PDF belongs to, in either language."""
+    """The certificate an unaltered PDF belongs to, in either language, or whose original or
+    scan from before the portal was registered by its fingerprint."""
     digest = hashlib.sha256(content).hexdigest()
-    return Certificate.objects.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()
+    found = Certificate.objects.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()
+    return found or Certificate.objects.filter(fingerprints__sha256=digest).first()
 
 
 class Verdict:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Max
 
 from .admin_scope import CohortScopedAdmin
 from .models import Cohort, Enrollment, Programme
@@ -23,6 +24,13 @@ class CohortAdmin(CohortScopedAdmin, admin.ModelAdmin):
     ]
     list_filter = ["programme"]
     list_select_related = ["programme"]
+
+    def get_changeform_initial_data(self, request):
+        """A new cohort's number continues after the last one, imported cohorts included."""
+        initial = super().get_changeform_initial_data(request)
+        last = Cohort.objects.aggregate(last=Max("number"))["last"] or 0
+        initial.setdefault("number", last + 1)
+        return initial
 
 
 @admin.register(Enrollment)
