@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0007_sweep_schedule'),
+        ('certificates', '0008_index_issued_on_for_waves'),
         ('cohorts', '0008_review_phases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
