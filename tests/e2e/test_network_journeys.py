@@ -23,7 +23,7 @@ from modules.models import TaskSubmission
 from portal.mail.models import OutboxMessage
 from portal.pdf import blank_pdf
 from tests.community.conftest import cast
-from tests.e2e.conftest import AccessibilityAudit
+from tests.e2e.people import people
 from tests.e2e.test_account_journeys import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,65 +31,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "ein-sicheres-Passwort-1"  # the factories' password
 # (width, keyboard only)
 PASSES = [(1366, True), (390, False)]
-__all__ = ["cast"]  # the network's cast (tests/community/conftest.py), a fixture here
+__all__ = ["cast", "people"]  # fixtures: the network's cast (tests/community/conftest.py), browsers
 
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-class Person:
-    """One person's browser: a page of its own context, its axe audit, and how it acts."""
-
-    def __init__(self, browser, base_url: str, width: int, keyboard: bool):
-        self.context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        self.axe = AccessibilityAudit(self.page)
-        self.base_url = base_url
-        self.keyboard = keyboard
-
-    def open(self, name: str, *args) -> None:
-        self.page.goto(self.base_url + reverse(name, args=args))
-        self.axe()
-
-    def press(self, target) -> None:
-        """Follow a link or press a button, which loads a page: by focus and Enter with the
-        keyboard, else a click."""
-        with self.page.expect_navigation():
-            if self.keyboard:
-                target.focus()
-                expect(target).to_be_focused()
-                self.page.keyboard.press("Enter")
-            else:
-                target.click()
-        self.axe()
-
-    def write(self, field, text: str) -> None:
-        if self.keyboard:
-            field.focus()
-            self.page.keyboard.type(text)
-        else:
-            field.fill(text)
-
-    def close(self) -> None:
-        unchecked = self.axe.unchecked()
-        self.context.close()
-        assert not unchecked, f"pages loaded without an accessibility check: {unchecked}"
-
-
-@pytest.fixture
-def people(browser, live_server):
-    made = []
-
-    def person(width: int, keyboard: bool) -> Person:
-        made.append(Person(browser, live_server.url, width, keyboard))
-        return made[-1]
-
-    yield person
-    for one in made:
-        one.close()
 
 
 def _accepted_task(cast) -> TaskSubmission:
