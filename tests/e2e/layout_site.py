@@ -29,12 +29,29 @@ ROLES = {
 }
 
 
+def _network_paths() -> dict[str, str]:
+    """Where the network's pages are, in the demo data."""
+    from community.models import Project, Thread
+
+    return {
+        "network": reverse("community:home"),
+        "directory": reverse("community:directory"),
+        "projects": reverse("community:projects"),
+        "project": reverse(
+            "community:project", args=[Project.objects.filter(draft=False).order_by("pk")[0].pk]
+        ),
+        "threads": reverse("community:threads"),
+        "thread": reverse("community:thread", args=[Thread.objects.order_by("pk")[0].pk]),
+        "materials": reverse("community:materials"),
+        "moderation": reverse("community:moderation"),
+    }
+
+
 def _paths() -> dict[str, str]:
     """Where each page of ``PAGES`` is, in the demo data."""
     from applications.models import Application
     from certificates.models import Certificate
     from cohorts.models import Cohort
-    from community.models import Project, Thread
     from evaluation.models import Invitation
     from modules.models import Module, Session
 
@@ -91,15 +108,7 @@ def _paths() -> dict[str, str]:
         "certificates": reverse("certificates:cohort", args=[past.pk]),
         "schedule": reverse("modules:schedule", args=[past.pk]),
         "revoke": reverse("certificates:revoke", args=[certificate.pk]),
-        "network": reverse("community:home"),
-        "directory": reverse("community:directory"),
-        "projects": reverse("community:projects"),
-        "project": reverse(
-            "community:project", args=[Project.objects.filter(draft=False).order_by("pk")[0].pk]
-        ),
-        "threads": reverse("community:threads"),
-        "thread": reverse("community:thread", args=[Thread.objects.order_by("pk")[0].pk]),
-        "materials": reverse("community:materials"),
+        **_network_paths(),
     }
 
 
@@ -188,14 +197,8 @@ def _close_other_sessions():
         connection.close()
 
 
-@pytest.fixture(scope="module")
-def demo_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo data on a live server of its own, removed again after the module."""
-    from django.test import override_settings
-    from django.test.utils import setup_databases, teardown_databases
-    from pytest_django.fixtures import _get_databases_for_setup
-    from pytest_django.live_server_helper import LiveServer
-
+def _seed():
+    """The demo data, and beyond it what the pages of the test need to show."""
     from applications.default_mail_templates import create_defaults
     from applications.models import MailTemplate
     from certificates.services import _new_certificate
@@ -204,20 +207,6 @@ def demo_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
     from portal.models import Municipality
     from portal.municipalities import load_municipalities
 
-    # The tests' fast password hasher (tests/conftest.py) must read the demo passwords too.
-    module_settings = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    module_settings.enable()
-    # The server thread reaches the database while the tests run, so it stays unblocked.
-    unblocked = django_db_blocker.unblock()
-    unblocked.__enter__()
-    # pytest-django creates the test database only for a run with a test that asks for one
-    # (django_db); a run of the layout tests alone (-k) creates it here.
-    own_database = None
-    if "default" not in _get_databases_for_setup(request.session.items)[0]:
-        own_database = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     if not Municipality.objects.exists():
         load_municipalities(Municipality)
     if not MailTemplate.objects.exists():
@@ -239,6 +228,33 @@ def demo_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
     certificate.status = certificate.Status.ISSUED
     certificate.save(update_fields=["status"])
     _issuing(past, User.objects.get(email=ROLES["coordinator"]))
+
+
+@pytest.fixture(scope="module")
+def demo_site(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data on a live server of its own, removed again after the module."""
+    from django.test import override_settings
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+    from pytest_django.live_server_helper import LiveServer
+
+    # The tests' fast password hasher (tests/conftest.py) must read the demo passwords too. The
+    # certificates being made stay in progress for the whole run, not "stuck" after the lease.
+    module_settings = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        PORTAL_WORK_LEASE_SECONDS=24 * 3600,
+    )
+    module_settings.enable()
+    # The server thread reaches the database while the tests run, so it stays unblocked.
+    unblocked = django_db_blocker.unblock()
+    unblocked.__enter__()
+    # pytest-django creates the test database only for a run with a test that asks for one
+    # (django_db); a run of the layout tests alone (-k) creates it here.
+    own_database = None
+    if "default" not in _get_databases_for_setup(request.session.items)[0]:
+        own_database = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    _seed()
     # The demo programme has run four cohorts, less than a page of the archive: at two to a page
     # the archive shows its pager as well as its rows. The live server runs in this process.
     archive_pages = mock.patch.object(modules.views, "ARCHIVE_PAGE_SIZE", 2)

@@ -85,6 +85,7 @@ PAGES = {
         "certificates",
         "revoke",
         "admin_index",
+        "moderation",
     ],
     "evaluator": ["statistics", "waves"],
     "admin": ["admin_index", "admin_users", "coordination"],
