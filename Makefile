@@ -183,12 +183,23 @@ certificate-example: demo
 # Pictures of every page for every role at 1366, 390 and 320 px, from the demo data, in
 # screenshots/<role>/<width>-<page>.png, for people to look at. The same run checks the layout
 # (tests/e2e/test_layout.py); a page that breaks a rule is still pictured, and named at the end.
+# The pictures the README shows are copied to docs/ (picture in the run:name in docs/).
 SCREENSHOTS ?= screenshots
+README_SCREENSHOTS := \
+	coordinator/1366-coordination:screen-coordination-1366 \
+	coordinator/1366-progress:screen-progress-1366 \
+	coordinator/1366-certificates:screen-issuing-1366 \
+	member/1366-projects:screen-network-projects-1366 \
+	member/390-thread:screen-network-exchange-390
 screenshots: test-deps setup
 	@rm -rf $(SCREENSHOTS)
 	PORTAL_SCREENSHOTS=$(SCREENSHOTS) $(VENV)/bin/pytest tests/e2e/test_layout.py -q -p no:cacheprovider -k test_page \
 	  || echo "Einige Seiten verletzen die Layoutregeln (siehe oben); die Bilder liegen trotzdem in $(SCREENSHOTS)/."
-	@echo "Bildschirmfotos: $(SCREENSHOTS)/<Rolle>/<Breite>-<Seite>.png"
+	@for pair in $(README_SCREENSHOTS); do \
+	  if [ -f "$(SCREENSHOTS)/$${pair%%:*}.png" ]; then cp "$(SCREENSHOTS)/$${pair%%:*}.png" "docs/$${pair##*:}.png"; \
+	  else echo "Für die README fehlt $(SCREENSHOTS)/$${pair%%:*}.png"; fi; \
+	done
+	@echo "Bildschirmfotos: $(SCREENSHOTS)/<Rolle>/<Breite>-<Seite>.png; die der README in docs/"
 
 makemessages: $(STAMP)
 	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
