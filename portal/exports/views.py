@@ -12,7 +12,6 @@ from portal.exports.models import ExportJob
 from portal.files import private_download
 from portal.web.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
-
 RUNNING = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 
 
@@ -52,7 +51,9 @@ def progress(request, pk: int):
         "finished": finished,
         "progress_text": _progress_text(job),
         "download_url": reverse("exports:download", args=[job.pk]) if job.status == "done" else None,
-        "result_html": render_to_string("portal/_export_result.html", {"job": job}, request) if finished else "",
+        "result_html": render_to_string("portal/_export_result.html", {"job": job}, request)
+        if finished
+        else "",
     }
     response = JsonResponse(payload)
     response["Cache-Control"] = "no-store"

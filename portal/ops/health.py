@@ -162,7 +162,12 @@ def run_checks(checks: dict[str, Callable[[], dict]], timeout: float = TIMEOUT) 
         try:
             outcome = {"status": "ok", **check()}
         except TimeoutError as error:
-            outcome = {"status": "fail", "error": "stale", "detail": str(error), **getattr(error, "extra", {})}
+            outcome = {
+                "status": "fail",
+                "error": "stale",
+                "detail": str(error),
+                **getattr(error, "extra", {}),
+            }
         except Exception as error:  # noqa: BLE001 - any failure of a dependency is a failed check
             outcome = {"status": "fail", "error": type(error).__name__}
         outcome["duration_ms"] = round((time.monotonic() - begin) * 1000)

@@ -64,5 +64,7 @@ def retention(*, at: dt.datetime) -> dict[str, int]:
     """Jobs whose period has passed: built, or asked for and never built, more than ``keep_days``
     days ago."""
     cutoff = at - dt.timedelta(days=keep_days())
-    old = ExportJob.objects.filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
+    old = ExportJob.objects.filter(
+        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    )
     return {"exports_deleted": _delete(old)}

@@ -106,7 +106,9 @@ class CommunityWorld:
             )
             DirectoryEntry.objects.bulk_create(
                 [
-                    DirectoryEntry(user=user, municipality=next(towns), unit="Digitalisierung", function="Leitung")
+                    DirectoryEntry(
+                        user=user, municipality=next(towns), unit="Digitalisierung", function="Leitung"
+                    )
                     for user in users
                 ],
                 batch_size=2000,
@@ -207,7 +209,9 @@ class CommunityWorld:
         from community.models import DigestSubscription, Watch
 
         users = list(
-            self.enrollment_model.objects.filter(cohort=self.cohort).order_by("-pk").values_list("user_id", flat=True)[:DUE]
+            self.enrollment_model.objects.filter(cohort=self.cohort)
+            .order_by("-pk")
+            .values_list("user_id", flat=True)[:DUE]
         )
         Watch.objects.bulk_create(Watch(user_id=user, thread=self.thread) for user in users)
         DigestSubscription.objects.bulk_create(DigestSubscription(user_id=user) for user in users)
@@ -282,7 +286,14 @@ def _seq_big(statements: list[str]) -> list[str]:
     from .federal import explain  # after Django is set up (this module may start it)
 
     plans = explain(statements)
-    return sorted({table for plan in plans for _n, table, _i in plan["scans"] if _n == "Seq Scan" and table in BIG_TABLES})
+    return sorted(
+        {
+            table
+            for plan in plans
+            for _n, table, _i in plan["scans"]
+            if _n == "Seq Scan" and table in BIG_TABLES
+        }
+    )
 
 
 def rows(rounds: int = MIN_ROUNDS) -> list[dict]:
@@ -323,7 +334,9 @@ def run(work=None) -> dict:
 
 
 def format_rows(found: list[dict]) -> str:
-    lines = ["| page or job | status | queries small → large | seq scans of big tables | time large / small | met |"]
+    lines = [
+        "| page or job | status | queries small → large | seq scans of big tables | time large / small | met |"
+    ]
     lines.append("|---|---|---|---|---|---|")
     for row in found:
         small, large = row["queries"]

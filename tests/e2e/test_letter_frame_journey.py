@@ -20,7 +20,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "ein-sicheres-Passwort-1"  # the factories' password
 SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS", "")
-LINES = ["Stadt Musterhausen - Die Buergermeisterin", "Sehr geehrte Damen und Herren,", "hiermit unterstuetze ich die Bewerbung."]
+LINES = [
+    "Stadt Musterhausen - Die Buergermeisterin",
+    "Sehr geehrte Damen und Herren,",
+    "hiermit unterstuetze ich die Bewerbung.",
+]
 
 
 def letter_pdf() -> bytes:

@@ -12,7 +12,15 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ENGLISH = ("Authenticators", ">Authenticator<", "authenticator", "MFA", "Created at", "Last used at", ">User<")
+ENGLISH = (
+    "Authenticators",
+    ">Authenticator<",
+    "authenticator",
+    "MFA",
+    "Created at",
+    "Last used at",
+    ">User<",
+)
 
 
 def visible(html: str) -> str:
