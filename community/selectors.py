@@ -4,7 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from cohorts.models import Enrollment
 from cohorts.selectors import programme_municipalities
@@ -254,8 +255,13 @@ class ThreadRow:
 
 
 def threads(module, page_number, *, per_page: int = THREAD_PAGE_SIZE):
-    """One page of threads, newest activity first, with their reply counts (two queries)."""
-    found = Thread.objects.select_related("module", "author").annotate(post_count=Count("posts"))
+    """One page of threads, newest activity first, with their reply counts (two queries). Each
+    count is a subquery per thread on the page (index on thread and time), not a join of every
+    post of the network grouped by thread."""
+    posts = Post.objects.filter(thread=OuterRef("pk")).order_by().values("thread").annotate(n=Count("pk"))
+    found = Thread.objects.select_related("module", "author").annotate(
+        post_count=Coalesce(Subquery(posts.values("n")), 0)
+    )
     if module is not None:
         found = found.filter(module=module)
     page = Paginator(found.order_by("-last_post_at", "-pk"), per_page).get_page(page_number)

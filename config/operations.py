@@ -7,7 +7,8 @@ Read in ``config.settings`` directly, documented here:
 
 - ``PORTAL_WORKER_HEARTBEAT_MAX_AGE`` (60 s), ``PORTAL_BEAT_HEARTBEAT_MAX_AGE`` (120 s): the
   liveness probes (``manage.py probe worker|beat``) fail when their process has not reported in
-  for so long; ``/readyz?full=1`` names the workers that lag behind. The heartbeat files lie in
+  for so long; ``/readyz?full=1`` names the workers that lag behind and flags beat when its last
+  tick is older than its limit. The heartbeat files lie in
   ``PORTAL_HEARTBEAT_DIR`` (the temporary folder by default) of the container running the process.
 - ``PORTAL_EXPORT_BACKGROUND_ROWS`` (5000): admin exports of more rows are built in the worker
   (``portal.exports``); their files are deleted after ``PORTAL_EXPORT_KEEP_DAYS`` (7) days.

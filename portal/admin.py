@@ -2,6 +2,7 @@ import allauth.mfa.admin  # noqa: F401 - registers allauth's authenticator admin
 from allauth.mfa.models import Authenticator
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.models import LogEntry
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -174,6 +175,26 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         )
 
 
+# allauth's model has no verbose names and its app is called "MFA": German names for the admin's
+# start page, the model's own list and detail pages and their breadcrumbs. Only the names Django
+# shows are set, not the model's definition (Meta's original options, its fields), so no
+# migration of allauth's app follows.
+Authenticator._meta.verbose_name = _("Zweiter Faktor (Authenticator-App)")
+Authenticator._meta.verbose_name_plural = _("Zweite Faktoren (Authenticator-Apps)")
+django_apps.get_app_config("mfa").verbose_name = _("Zwei-Faktor-Anmeldung")
+
+
+def _titled(base: type[admin.FieldListFilter], title: str) -> type[admin.FieldListFilter]:
+    """A list filter of ``base`` under a German title (the field's own name is English)."""
+
+    class Titled(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
 # allauth's own admin shows an authenticator's data: the TOTP secret and the seed of the recovery
 # codes, enough to pass anyone's second factor. Here only which factor exists and when it was used;
 # deleting one (a person who lost their phone) stays possible.
@@ -182,12 +203,32 @@ admin.site.unregister(Authenticator)
 
 @admin.register(Authenticator)
 class AuthenticatorAdmin(admin.ModelAdmin):
-    list_display = ["user", "type", "created_at", "last_used_at"]
-    list_filter = ["type", "created_at", "last_used_at"]
+    list_display = ["person", "kind", "created", "last_used"]
+    list_filter = [
+        ("type", _titled(admin.ChoicesFieldListFilter, _("Art"))),
+        ("created_at", _titled(admin.DateFieldListFilter, _("eingerichtet am"))),
+        ("last_used_at", _titled(admin.DateFieldListFilter, _("zuletzt verwendet am"))),
+    ]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    fields = ["user", "type", "created_at", "last_used_at"]
+    fields = ["person", "kind", "created", "last_used"]
     readonly_fields = fields
+
+    @admin.display(description=_("Person"), ordering="user__email")
+    def person(self, authenticator):
+        return authenticator.user
+
+    @admin.display(description=_("Art"), ordering="type")
+    def kind(self, authenticator):
+        return authenticator.get_type_display()
+
+    @admin.display(description=_("eingerichtet am"), ordering="created_at")
+    def created(self, authenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("zuletzt verwendet am"), ordering="last_used_at")
+    def last_used(self, authenticator):
+        return authenticator.last_used_at
 
 
 # The audit log keeps earlier values of logged fields (a certificate's verification code among

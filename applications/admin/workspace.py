@@ -6,7 +6,7 @@ from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,13 +17,24 @@ from django.views.decorators.http import require_POST
 
 from cohorts.models import PHASE_ORDER, Cohort, ReviewPhase
 from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
-from portal.files import private_download
+from portal.pdf.preview import MAX_BYTES, Preview, render_pages
 from portal.web.text import TextFormMixin
 
 from .. import assignment, phases, requests
 from ..models import Application, ReviewerProfile
 from ..review_selectors import SORT_KEYS, cohort_overview, next_in_queue
 from ..selectors import cohort_in_review
+
+
+def letter_preview(stored) -> Preview:
+    """The pages of a stored PDF as pictures; a file larger than the limit is not even read."""
+    try:
+        if stored.size > MAX_BYTES:
+            return Preview(problem="too_large")
+        with stored.open("rb") as source:
+            return render_pages(source.read(MAX_BYTES + 1))
+    except OSError:
+        return Preview(problem="unreadable")
 
 
 class ReviewerProfileForm(TextFormMixin, forms.Form):
@@ -124,21 +135,25 @@ class WorkspaceMixin:
             return redirect("admin:index")
         return redirect("admin:applications_application_change", following.pk)
 
-    @csp_replace({"frame-ancestors": ["'self'"]})
+    # The frame's document may run nothing and reach nothing: CSP sandbox (no scripts, forms,
+    # popups or same-origin) on top of the frame's own sandbox attribute.
+    @csp_replace({"frame-ancestors": ["'self'"], "sandbox": True})
     @xframe_options_sameorigin
     def endorsement_view(self, request, pk):
-        """The endorsement for the frame next to the answers: permission-checked as the download,
-        shown inline, framed only by the portal's own pages."""
+        """The endorsement for the sandboxed frame next to the answers, permission-checked as the
+        download: its pages as pictures (``portal.pdf.preview``), since a PDF viewer does not run
+        in a sandbox. The PDF itself is the download below the frame."""
         application = self._viewable(request, pk)
         if not application.endorsement:
             raise Http404
-        response = private_download(
-            application.endorsement, application.endorsement_name or "schreiben.pdf", "application/pdf"
+        preview = letter_preview(application.endorsement)
+        response = TemplateResponse(
+            request,
+            "admin/applications/application/endorsement_frame.html",
+            {"application": application, "preview": preview, "images": preview.data_urls()},
         )
-        if not isinstance(response, HttpResponseRedirect):
-            response["Content-Disposition"] = response["Content-Disposition"].replace(
-                "attachment", "inline", 1
-            )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
         return response
 
     def request_view(self, request, pk):

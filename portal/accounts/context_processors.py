@@ -23,5 +23,6 @@ def portal(request):
         "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         "retention_months": settings.PORTAL_RETENTION_MONTHS,
         "feedback_retention_months": settings.PORTAL_FEEDBACK_RETENTION_MONTHS,
+        "export_keep_days": settings.PORTAL_EXPORT_KEEP_DAYS,
         "roles": SimpleLazyObject(lambda: _roles(request)),
     }

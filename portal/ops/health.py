@@ -7,7 +7,8 @@ service); the cache and the broker are reported too, but a node whose cache or b
 serves pages (the cache degrades, ``portal.ops.cache``; queued work is recorded in the database and
 sent later), so they make the answer ``degraded``, not 503. Workers are not asked: a worker outage
 must not take the web tier down. ``/readyz?full=1`` adds, for operators and monitoring, each
-worker's last heartbeat and flags those lagging behind (still 200). Each process of the background
+worker's last heartbeat and beat's last tick, and flags those lagging behind (still 200): plain
+``/readyz`` never asks for beat, so a web node stays in service while beat is down. Each process of the background
 has its own liveness probe (``portal.ops.liveness``). All answers are JSON with one entry per check.
 
 Guarantees:
@@ -121,12 +122,34 @@ def check_workers() -> dict:
     return {"nodes": {node: round(age, 1) for node, age in sorted(ages.items())}, "lagging": lagging}
 
 
+class Stale(TimeoutError):
+    """A process of the background has not reported in for too long; ``extra`` goes into the answer."""
+
+    def __init__(self, message: str, **extra):
+        super().__init__(message)
+        self.extra = extra
+
+
+def check_beat() -> dict:
+    """Beat's last tick (the record its liveness probe reads, mirrored in Redis); lagging when it
+    is older than ``PORTAL_BEAT_HEARTBEAT_MAX_AGE``."""
+    if not settings.REDIS_URL:
+        return {"detail": "eager"}
+    age = liveness.beat_heartbeat_age()
+    limit = settings.PORTAL_BEAT_HEARTBEAT_MAX_AGE
+    if age is None:
+        raise Stale("no beat heartbeat", last_tick=None, limit=limit, lagging=True)
+    if age > limit:
+        raise Stale("beat's last tick %d s ago" % age, last_tick=round(age, 1), limit=limit, lagging=True)
+    return {"last_tick": round(age, 1), "limit": limit, "lagging": False}
+
+
 # Without these a web node cannot serve pages: they decide 200 or 503.
 REQUIRED: dict[str, Callable[[], dict]] = {"database": check_database, "storage": check_storage}
 # Without these pages still render (cache degrades, work waits in the database): "degraded".
 DEGRADING: dict[str, Callable[[], dict]] = {"cache": check_cache, "broker": check_broker}
 # Only with ?full=1, for operators: the background's state, never a reason to take a node out.
-FULL: dict[str, Callable[[], dict]] = {"workers": check_workers}
+FULL: dict[str, Callable[[], dict]] = {"workers": check_workers, "beat": check_beat}
 
 
 def run_checks(checks: dict[str, Callable[[], dict]], timeout: float = TIMEOUT) -> dict[str, dict]:
@@ -139,7 +162,12 @@ def run_checks(checks: dict[str, Callable[[], dict]], timeout: float = TIMEOUT) 
         try:
             outcome = {"status": "ok", **check()}
         except TimeoutError as error:
-            outcome = {"status": "fail", "error": "stale", "detail": str(error)}
+            outcome = {
+                "status": "fail",
+                "error": "stale",
+                "detail": str(error),
+                **getattr(error, "extra", {}),
+            }
         except Exception as error:  # noqa: BLE001 - any failure of a dependency is a failed check
             outcome = {"status": "fail", "error": type(error).__name__}
         outcome["duration_ms"] = round((time.monotonic() - begin) * 1000)

@@ -4,7 +4,9 @@
   file in its own container (``PORTAL_HEARTBEAT_DIR``) and, for the operators' overview
   (``/readyz?full=1``), under its node name into a hash in Redis. A Redis outage does not stop the
   file: the worker is alive and reconnects by itself; restarting it would not help.
-- Beat writes its file at every tick of its scheduler: a beat whose loop hangs stops writing.
+- Beat writes its file at every tick of its scheduler: a beat whose loop hangs stops writing. The
+  same tick, with the same time, goes into Redis (``BEAT_KEY``) for the operators' overview: the
+  web nodes cannot read a file in beat's container.
 - ``manage.py probe worker`` and ``manage.py probe beat`` (the compose health checks, a Kubernetes
   liveness probe) read the file of their own container and fail when it is older than
   ``PORTAL_WORKER_HEARTBEAT_MAX_AGE`` or ``PORTAL_BEAT_HEARTBEAT_MAX_AGE`` seconds.
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL = 10
 # Redis hash: worker node name -> time of its last heartbeat.
 WORKERS_KEY = "portal:worker-heartbeats"
+# Redis string: time of beat's last tick.
+BEAT_KEY = "portal:beat-heartbeat"
 KINDS = ("worker", "beat")
 
 
@@ -65,6 +69,32 @@ def probe(kind: str, *, now: float | None = None) -> tuple[bool, str]:
     if age > max_age(kind):
         return False, f"{kind}: last heartbeat {int(age)} s ago"
     return True, f"{kind}: last heartbeat {age:.0f} s ago"
+
+
+def beat_tick(now: float | None = None) -> None:
+    """Beat's loop ran: its file for the probe, then the same time in Redis for /readyz?full=1.
+    The file comes first and does not depend on Redis: an outage there must not fail the probe."""
+    now = now if now is not None else time.time()
+    touch("beat", now)
+    if not settings.REDIS_URL:
+        return
+    client = redis_client()
+    try:
+        client.set(BEAT_KEY, str(now), ex=max(settings.PORTAL_BEAT_HEARTBEAT_MAX_AGE * 10, 600))
+    finally:
+        client.close()
+
+
+def beat_heartbeat_age(now: float | None = None) -> float | None:
+    """Seconds since beat's last tick as recorded in Redis; None when beat never reported in."""
+    client = redis_client()
+    try:
+        value = client.get(BEAT_KEY)
+    finally:
+        client.close()
+    if value is None:
+        return None
+    return max(0.0, (now if now is not None else time.time()) - float(value))
 
 
 def redis_client(timeout: float = 0.8):

@@ -134,21 +134,25 @@ def test_the_endorsement_is_shown_inline_to_reviewers_only(client, in_review, re
     url = reverse("admin:applications_application_endorsement", args=[application.pk])
     client.force_login(reviewer)
     response = client.get(url)
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("inline")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert response["X-Frame-Options"] == "SAMEORIGIN"
-    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    policy = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "frame-ancestors 'self'" in policy and "sandbox" in policy  # no scripts, no same origin
+    assert 'src="data:image/jpeg;base64,' in response.content.decode()  # the page, as a picture
     page = client.get(
         reverse("admin:applications_application_change", args=[application.pk])
     ).content.decode()
-    assert f'<iframe src="{url}"' in page
+    assert f'<iframe sandbox src="{url}"' in page
+    assert f'href="{reverse("applications:endorsement", args=[application.pk])}"' in page  # the PDF
     coordinator = UserFactory(is_staff=True)
     coordinator.groups.add(Group.objects.get(name="coordinators"))
-    for outsider in (coordinator, application.applicant):
+    for outsider in (coordinator, application.applicant, UserFactory(is_staff=True)):
         client.force_login(outsider)
         # Outside the reviewers' scope the application does not exist for them (404), or they
         # are sent to the login (302) or refused (403).
         assert client.get(url).status_code in {302, 403, 404}
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login
 
 
 def test_blind_review_hides_the_others_until_one_has_scored_admins_see_all(client, in_review, reviewer):

@@ -1,5 +1,5 @@
 """What operations show people: the coordinator finds a stuck certificate and starts it again;
-a reviewer follows an export built in the worker and downloads it. Both pages pass axe-core and
+a reviewer follows an export built in the worker, on a page that updates itself, and downloads it. Both pages pass axe-core and
 reflow at 1366, 390 and 320 px (``PORTAL_SCREENSHOTS=<folder>`` saves what they look like)."""
 
 # ruff: noqa: F811 - the certificates' fixtures are imported by name
@@ -93,11 +93,18 @@ def test_the_reviewer_follows_and_downloads_an_export_built_in_the_worker(
     axe()
     expect(page.get_by_text("1 von 3 Zeilen")).to_be_visible()
     look(page, axe, "reviewer", "export-running")
+    expect(page.get_by_role("link", name="Stand aktualisieren")).to_be_hidden()  # the page polls
+    ExportJob.objects.filter(pk=waiting.pk).update(done=2)
+    expect(page.get_by_text("2 von 3 Zeilen")).to_be_visible()
+    assert page.locator("#export-progress").evaluate("bar => bar.value") == 2
+    page.evaluate("window.stayedOnPage = true")
     ExportJob.objects.filter(pk=waiting.pk).update(status="queued", claimed_at=None)
     export_services.build(job_id=waiting.pk, at=timezone.now())
-    page.get_by_role("link", name="Stand aktualisieren").click()
+    # No reload: the result arrives in the polite status region, download included.
+    expect(page.get_by_role("status")).to_contain_text("Der Export ist fertig: 3 Zeilen.")
+    assert page.evaluate("window.stayedOnPage === true")
+    expect(page.get_by_role("link", name="Datei herunterladen (XLSX)")).to_be_visible()
     axe()
-    expect(page.get_by_text("Der Export ist fertig: 3 Zeilen.")).to_be_visible()
     look(page, axe, "reviewer", "export-done")
     with page.expect_download() as download:
         page.get_by_role("link", name="Datei herunterladen (XLSX)").click()

@@ -1,5 +1,5 @@
 """Each background process proves it runs by itself (manage.py probe worker|beat, used by the
-compose health checks); JSON logs carry RFC 3339 times, and in JSON mode worker and beat print
+compose health checks) and shows it on /readyz?full=1 without touching plain /readyz; JSON logs carry RFC 3339 times, and in JSON mode worker and beat print
 no banner: every line on their output is a JSON object."""
 
 import datetime as dt
@@ -13,6 +13,7 @@ import sys
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
 
 from portal.ops import liveness
 from portal.ops.json_log import JsonFormatter
@@ -100,6 +101,14 @@ def test_worker_and_beat_report_in_log_json_only_and_a_killed_worker_fails_its_p
     try:
         wait_for(lambda: probe("worker", env).returncode == 0, 90, "the worker's probe")
         wait_for(lambda: probe("beat", env).returncode == 0, 90, "beat's probe")
+        full = Client().get("/readyz?full=1").json()["checks"]
+        assert full["beat"]["status"] == "ok" and full["beat"]["lagging"] is False, full
+        stop(beat, signal.SIGKILL)
+        with override_settings(PORTAL_BEAT_HEARTBEAT_MAX_AGE=0):  # any age of the last tick lags
+            lagging = Client().get("/readyz?full=1")
+            plain = Client().get("/readyz")
+        assert lagging.status_code == 200 and lagging.json()["checks"]["beat"]["lagging"] is True
+        assert plain.status_code == 200 and "beat" not in plain.json()["checks"]
         stop(worker, signal.SIGKILL)
         wait_for(lambda: probe("worker", env).returncode == 1, 30, "the killed worker's probe to fail")
         assert "last heartbeat" in probe("worker", env).stderr

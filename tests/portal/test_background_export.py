@@ -164,3 +164,40 @@ def test_a_lost_export_is_handed_on_and_built_once(
     assert services.sweep(now=gone) == {"requeued": 0, "expired": 1}
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED and not job.file and job.object_ids == []
+
+
+def test_the_page_asks_for_its_progress_and_is_offered_the_download_when_done(
+    client, cohort, reviewer, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    for _ in range(3):
+        submitted(cohort)
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = export(client, "csv")
+    job = ExportJob.objects.get()
+    ExportJob.objects.filter(pk=job.pk).update(status="running", done=1)
+    progress_url = reverse("exports:progress", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert f'data-export-progress="{progress_url}"' in page and "js/export-progress.js" in page
+    assert '<div id="export-result" role="status"></div>' in page  # announced once, when finished
+    assert "Stand aktualisieren" in page  # without JavaScript: the button reloads
+    with django_assert_num_queries(5):  # session, user, the job, its permission (own and groups)
+        running = client.get(progress_url)
+    assert running["Cache-Control"] == "no-store"
+    state = running.json()
+    assert state["finished"] is False and (state["done"], state["total"], state["percent"]) == (1, 3, 33)
+    assert state["progress_text"] == "Der Export wird im Hintergrund erstellt: 1 von 3 Zeilen."
+    assert state["download_url"] is None and state["result_html"] == ""
+    ExportJob.objects.filter(pk=job.pk).update(status="queued", claimed_at=None)
+    for callback in queued:
+        callback()
+    finished = client.get(progress_url).json()
+    assert finished["finished"] is True and finished["status"] == "done"
+    download = reverse("exports:download", args=[job.pk])
+    assert finished["download_url"] == download and f'href="{download}"' in finished["result_html"]
+    assert "Der Export ist fertig: 3 Zeilen." in finished["result_html"]
+    page = client.get(response["Location"]).content.decode()
+    assert "data-export-progress" not in page and "export-progress.js" not in page
+    # Nobody else learns anything about the job through its progress.
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(progress_url).status_code == 404

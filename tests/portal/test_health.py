@@ -93,8 +93,9 @@ def test_readyz_full_adds_the_workers_for_operators(client, settings):
     settings.REDIS_URL = ""
     response, body, _elapsed = get_json(client, "/readyz?full=1")
     assert response.status_code == 200, body
-    assert set(body["checks"]) == {"database", "storage", "cache", "broker", "workers"}
+    assert set(body["checks"]) == {"database", "storage", "cache", "broker", "workers", "beat"}
     assert body["checks"]["workers"]["detail"] == "eager"
+    assert body["checks"]["beat"]["detail"] == "eager"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -174,6 +175,7 @@ def test_no_worker_keeps_the_web_node_ready_and_full_names_the_lagging_workers(c
         assert body["status"] == "degraded" and body["checks"]["workers"]["error"] == "stale"
 
         liveness.Heartbeat(node="celery@eins").beat()
+        liveness.beat_tick()
         connection.hset(liveness.WORKERS_KEY, "celery@zwei", str(time.time() - 3600))
         response, body, _elapsed = get_json(client, "/readyz?full=1")
         assert body["status"] == "ok", body
@@ -181,7 +183,7 @@ def test_no_worker_keeps_the_web_node_ready_and_full_names_the_lagging_workers(c
         assert workers["nodes"]["celery@eins"] < 5 and workers["nodes"]["celery@zwei"] > 3000
         assert workers["lagging"] == ["celery@zwei"]
     finally:
-        connection.delete(liveness.WORKERS_KEY)
+        connection.delete(liveness.WORKERS_KEY, liveness.BEAT_KEY)
         connection.close()
 
 
@@ -196,3 +198,41 @@ def test_a_database_that_does_not_answer_makes_the_node_unready_within_a_second(
     assert elapsed < 1.5
     assert response.status_code == 503
     assert body["status"] == "fail" and body["checks"]["database"]["error"] == "timeout"
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_beat_is_shown_to_operators_and_flagged_when_lagging_but_never_makes_a_node_unready(
+    client, settings, tmp_path
+):
+    import redis
+
+    settings.PORTAL_HEARTBEAT_DIR = str(tmp_path)
+    connection = redis.Redis.from_url(django_settings.REDIS_URL)
+    connection.delete(liveness.BEAT_KEY)
+    liveness.Heartbeat(node="celery@eins").beat()  # a worker runs: only beat can lag here
+    try:
+        response, body, _elapsed = get_json(client, "/readyz")
+        assert response.status_code == 200 and body["status"] == "ok" and "beat" not in body["checks"]
+        response, body, _elapsed = get_json(client, "/readyz?full=1")
+        assert response.status_code == 200 and body["status"] == "degraded"
+        assert body["checks"]["beat"]["error"] == "stale" and body["checks"]["beat"]["lagging"] is True
+        assert body["checks"]["beat"]["last_tick"] is None
+
+        liveness.beat_tick()  # what beat's scheduler does at every tick
+        assert liveness.probe("beat")[0]  # the same tick the compose health check reads
+        response, body, _elapsed = get_json(client, "/readyz?full=1")
+        assert body["status"] == "ok", body
+        assert body["checks"]["beat"]["last_tick"] < 5 and body["checks"]["beat"]["lagging"] is False
+
+        limit = settings.PORTAL_BEAT_HEARTBEAT_MAX_AGE
+        liveness.beat_tick(time.time() - limit - 60)
+        response, body, _elapsed = get_json(client, "/readyz?full=1")
+        assert response.status_code == 200 and body["status"] == "degraded"
+        beat = body["checks"]["beat"]
+        assert beat["lagging"] is True and beat["last_tick"] > limit and beat["limit"] == limit
+        response, body, _elapsed = get_json(client, "/readyz")
+        assert response.status_code == 200 and body["status"] == "ok"
+    finally:
+        connection.delete(liveness.BEAT_KEY, liveness.WORKERS_KEY)
+        connection.close()

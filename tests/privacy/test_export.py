@@ -225,10 +225,11 @@ def test_the_archive_takes_the_same_number_of_queries_for_one_or_many_records(
     rich = _rich_person(count, reviewer, coordinator)
     client.force_login(rich.user)
     # Session and user (2); account: groups, addresses, second factors, mails, reports of
-    # barriers (5); seats and coordinated cohorts (2); applications with history, notes and
-    # scores (4); attendance and tasks (2); certificates, imported participations and registered
-    # fingerprints of certificates from before the portal (3).
-    with django_assert_num_queries(19):  # one of them: the Rückfragen
+    # barriers (5); the exports of lists asked for (1); seats and coordinated cohorts (2);
+    # applications with history, notes and scores (4); attendance and tasks (2); certificates,
+    # imported participations and registered fingerprints of certificates from before the
+    # portal (3).
+    with django_assert_num_queries(20):  # one of them: the Rückfragen
         response = client.get(reverse("my_data_export"))
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert len(read_json(archive, "bewerbungen.json")["applications"]) == count
