@@ -7,6 +7,7 @@ from portal.accounts import roles
 from portal.accounts.models import User
 from portal.demo import demo_user
 from portal.models import Municipality
+from portal.operator.defaults import BY_KEY as DEFAULT_TEXTS
 
 from .models import BERLIN, Cohort, Enrollment, Programme
 
@@ -139,10 +140,7 @@ def _programme() -> Programme:
         defaults={
             "title": "Smart City Manager:in",
             "reference_prefix": "SCM",
-            "summary": (
-                "Kostenfreie Online-Qualifizierung für Beschäftigte brandenburgischer Kommunen, "
-                "die die digitale Transformation ihrer Verwaltung steuern."
-            ),
+            "summary": DEFAULT_TEXTS["programme.summary"].de,
         },
     )
     return programme

@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 
 from cohorts.models import BERLIN, Cohort, Enrollment, Programme
 from portal.accounts.models import User
+from portal.operator.defaults import BY_KEY as DEFAULT_TEXTS
 from portal.pdf import blank_pdf
 
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
@@ -114,7 +115,7 @@ def _schedule(cohort, modules) -> None:
                 starts_at=start,
                 ends_at=start + dt.timedelta(hours=2),
                 meeting_url="https://konferenz.example.org/smart-city",
-                trainer="DigitalAgentur Brandenburg",
+                trainer=DEFAULT_TEXTS["partner.name"].de,
                 description=(
                     "Einführung in das Modul und Fragen zur Praxisaufgabe"
                     if week == 0

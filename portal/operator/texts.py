@@ -1,0 +1,103 @@
+"""Reading the operator's texts: the edits of one state over the defaults, in the active language.
+
+A state's edits are read in one statement and kept in the cache (shared by every process of the
+portal) until a text of that state is saved or deleted; a page reads them once per request.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import translation
+
+from portal.operator.defaults import BY_KEY
+from portal.operator.models import OperatorText
+
+CACHE_KEY = "operator-texts:v1:{state}"
+CACHE_TIMEOUT = 24 * 60 * 60
+
+
+def edits(state: str) -> dict[str, tuple[str, str]]:
+    """The state's edited texts, by key: (German, English)."""
+    key = CACHE_KEY.format(state=state)
+    found = cache.get(key)
+    if found is None:
+        found = {
+            row["key"]: (row["text_de"], row["text_en"])
+            for row in OperatorText.objects.filter(state=state).values("key", "text_de", "text_en")
+        }
+        cache.set(key, found, CACHE_TIMEOUT)
+    return found
+
+
+@receiver(post_save, sender=OperatorText)
+@receiver(post_delete, sender=OperatorText)
+def _forget(sender, instance: OperatorText, **kwargs) -> None:
+    cache.delete(CACHE_KEY.format(state=instance.state))
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The texts of one state's operator; ``texts["start.intro"]`` is the text in the active
+    language (English falls back to German where an edit leaves English empty)."""
+
+    state: str
+    edited: dict[str, tuple[str, str]]
+
+    def get(self, key: str, language: str | None = None) -> str:
+        default = BY_KEY[key]  # an unknown key is a programming error, not a missing text
+        german, english = self.edited.get(key, (default.de, default.en))
+        if (language or translation.get_language() or "de").startswith("en"):
+            return english or german
+        return german
+
+    def __getitem__(self, key: str) -> str:
+        return self.get(key)
+
+
+def texts(state: str | None = None) -> Texts:
+    """The texts of the operator of ``state`` (the portal's own, ``PORTAL_STATE``, by default)."""
+    state = state or settings.PORTAL_STATE
+    return Texts(state=state, edited=edits(state))
+
+
+def text(key: str, state: str | None = None, language: str | None = None) -> str:
+    return texts(state).get(key, language)
+
+
+def paragraphs(value: str) -> list[str]:
+    """A text's paragraphs: a blank line separates them."""
+    return [" ".join(part.split()) for part in value.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+def signatories(state: str | None = None) -> list[dict]:
+    """The certificate's signatories in the active language: one per line,
+    "office | organisation | person"."""
+    rows = []
+    for line in text("certificate.signatories", state).splitlines():
+        fields = [field.strip() for field in line.split("|")] + ["", ""]
+        if fields[0]:
+            rows.append({"name": fields[0], "function": fields[1], "person": fields[2]})
+    return rows
+
+
+# The operator's names and contacts that come from its texts; each may still be set in the
+# environment (config/legal.py), which wins over the text.
+NAMED = {
+    "name": "operator.name",
+    "unit": "operator.unit",
+    "responsible": "operator.responsible",
+    "partner": "partner.name",
+    "evaluator": "evaluator.name",
+    "course_contact": "contact.course",
+}
+
+
+def operator_details(state: str | None = None, *, own: Texts | None = None) -> dict:
+    """The operator as the pages, mails and certificates print it: its contacts from the settings,
+    its names from its texts in the active language."""
+    configured = settings.PORTAL_OPERATOR
+    own = own or texts(state)
+    return {**configured, **{field: configured.get(field) or own[key] for field, key in NAMED.items()}}
