@@ -46,16 +46,9 @@ def accessibility(env) -> dict:
     return {
         "prepared_on": env.str("PORTAL_ACCESSIBILITY_PREPARED_ON", default="27.11.2026"),
         "reviewed_on": env.str("PORTAL_ACCESSIBILITY_REVIEWED_ON", default="27.11.2026"),
-        "enforcement_name": env.str(
-            "PORTAL_ENFORCEMENT_NAME",
-            default=(
-                "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung "
-                "für die Belange der Menschen mit Behinderungen"
-            ),
-        ),
-        "enforcement_address": env.str(
-            "PORTAL_ENFORCEMENT_ADDRESS", default="Henning-von-Tresckow-Straße 2–13, 14467 Potsdam"
-        ),
+        # Empty: the operator's texts (accessibility.enforcement_name, …_address).
+        "enforcement_name": env.str("PORTAL_ENFORCEMENT_NAME", default=""),
+        "enforcement_address": env.str("PORTAL_ENFORCEMENT_ADDRESS", default=""),
         "enforcement_email": env.str("PORTAL_ENFORCEMENT_EMAIL", default="schlichtung@example.org"),
         "enforcement_url": env.str("PORTAL_ENFORCEMENT_URL", default=""),
     }

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from portal.accounts.navigation import ROLES_SESSION_KEY, remember_roles
-from portal.operator.texts import operator_details, texts
+from portal.operator.texts import accessibility_details, operator_details, texts
 
 
 def _roles(request) -> dict[str, bool]:
@@ -23,7 +23,7 @@ def portal(request):
     return {
         "operator": SimpleLazyObject(lambda: operator_details(own=own)),
         "operator_texts": own,
-        "accessibility": settings.PORTAL_ACCESSIBILITY,
+        "accessibility": SimpleLazyObject(lambda: accessibility_details(own=own)),
         "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         "retention_months": settings.PORTAL_RETENTION_MONTHS,
         "feedback_retention_months": settings.PORTAL_FEEDBACK_RETENTION_MONTHS,

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from portal.operator.defaults import BY_KEY, DEFAULTS
-from portal.operator.models import OperatorText
+from portal.operator.models import KEY_CHOICES, OperatorText
 from portal.operator.texts import paragraphs
 from portal.web.text import TextFormMixin
 
@@ -20,6 +20,8 @@ PREVIEW = "_vorschau"
 
 
 class OperatorTextForm(TextFormMixin, forms.ModelForm):
+    key = forms.ChoiceField(label=_("Text"), choices=KEY_CHOICES)
+
     class Meta:
         model = OperatorText
         fields = ["state", "key", "text_de", "text_en"]

@@ -133,6 +133,18 @@ DEFAULTS: tuple[Default, ...] = (
         "If you have received no answer, or no satisfactory answer, to your feedback within six weeks, you can turn to the enforcement and conciliation body of the State of Brandenburg. It is part of the office of the State Government’s Commissioner for the Concerns of People with Disabilities. It checks whether the portal is accessible and mediates between you and us so that a solution is found without going to court. The procedure is free of charge for you; you do not need a lawyer.",
     ),
     Default(
+        "accessibility.enforcement_name",
+        "Barrierefreiheit: Name der Schlichtungsstelle",
+        "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung für die Belange der Menschen mit Behinderungen",
+        "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung für die Belange der Menschen mit Behinderungen",
+    ),
+    Default(
+        "accessibility.enforcement_address",
+        "Barrierefreiheit: Anschrift der Schlichtungsstelle",
+        "Henning-von-Tresckow-Straße 2–13, 14467 Potsdam",
+        "Henning-von-Tresckow-Straße 2–13, 14467 Potsdam",
+    ),
+    Default(
         "privacy.feedback_legal_basis",
         "Datenschutz: Rechtsgrundlage der Meldungen von Barrieren",
         "Rechtsgrundlage ist Art. 6 Abs. 1 lit. c DSGVO in Verbindung mit der Barrierefreie-Informationstechnik-Verordnung (BITV 2.0) und der Brandenburgischen Barrierefreie-Informationstechnik-Verordnung (BbgBITV), die öffentliche Stellen verpflichten, Meldungen von Barrieren entgegenzunehmen und zu beantworten.",

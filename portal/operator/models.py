@@ -4,15 +4,17 @@ state whose municipalities it serves (``PORTAL_STATE``, ``Programme.state``)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.operator.defaults import DEFAULTS
+from portal.operator.defaults import BY_KEY, DEFAULTS
 from portal.states import State
 
+# The keys are the defaults' (validated in the admin's form, not in the schema, so that a new
+# default needs no migration).
 KEY_CHOICES = [(default.key, f"{default.label} ({default.key})") for default in DEFAULTS]
 
 
 class OperatorText(models.Model):
     state = models.CharField(_("Land"), max_length=2, choices=State.choices)
-    key = models.CharField(_("Text"), max_length=60, choices=KEY_CHOICES)
+    key = models.CharField(_("Text"), max_length=60)
     text_de = models.TextField(_("Text (Deutsch)"), max_length=4000)
     text_en = models.TextField(
         _("Text (Englisch)"),
@@ -31,4 +33,5 @@ class OperatorText(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_key_display()} – {self.get_state_display()}"
+        label = BY_KEY[self.key].label if self.key in BY_KEY else self.key
+        return f"{label} – {self.get_state_display()}"

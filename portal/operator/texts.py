@@ -95,6 +95,19 @@ NAMED = {
 }
 
 
+def accessibility_details(*, own: Texts | None = None) -> dict:
+    """The accessibility statement's settings, the enforcement body from the operator's texts
+    where the environment leaves it empty."""
+    configured = settings.PORTAL_ACCESSIBILITY
+    own = own or texts()
+    return {
+        **configured,
+        "enforcement_name": configured.get("enforcement_name") or own["accessibility.enforcement_name"],
+        "enforcement_address": configured.get("enforcement_address")
+        or own["accessibility.enforcement_address"],
+    }
+
+
 def operator_details(state: str | None = None, *, own: Texts | None = None) -> dict:
     """The operator as the pages, mails and certificates print it: its contacts from the settings,
     its names from its texts in the active language."""
