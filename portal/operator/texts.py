@@ -1,9 +1,13 @@
 """Reading the operator's texts: the edits of one state over the defaults, in the active language.
 
-A state's edits are read in one statement and kept in the cache (shared by every process of the
-portal) until a text of that state is saved or deleted; a page reads them once per request.
+Each process keeps a state's edits (one statement to read them) and asks the cache, shared by every
+process of the portal, for the version of that state's texts on each read: saving or deleting one
+gives them a new version, and every process reads them again. After ``MEMO_SECONDS`` a process reads them again
+regardless, in case the cache lost the version.
 """
 
+import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,27 +19,48 @@ from django.utils import translation
 from portal.operator.defaults import BY_KEY
 from portal.operator.models import OperatorText
 
-CACHE_KEY = "operator-texts:v1:{state}"
-CACHE_TIMEOUT = 24 * 60 * 60
+VERSION_KEY = "operator-texts:version:{state}"
+MEMO_SECONDS = 300
+
+# state -> (version, read at (monotonic seconds), edits)
+_memo: dict[str, tuple[str | None, float, dict[str, tuple[str, str]]]] = {}
+# A database fresh from its migrations holds no edits: the states saved since (``forget``).
+_none_yet = False
+_saved: set[str] = set()
 
 
 def edits(state: str) -> dict[str, tuple[str, str]]:
     """The state's edited texts, by key: (German, English)."""
-    key = CACHE_KEY.format(state=state)
-    found = cache.get(key)
-    if found is None:
-        found = {
-            row["key"]: (row["text_de"], row["text_en"])
-            for row in OperatorText.objects.filter(state=state).values("key", "text_de", "text_en")
-        }
-        cache.set(key, found, CACHE_TIMEOUT)
+    if _none_yet and state not in _saved:
+        return {}
+    version = cache.get(VERSION_KEY.format(state=state))
+    now = time.monotonic()
+    memo = _memo.get(state)
+    if memo is not None and memo[0] == version and now - memo[1] < MEMO_SECONDS:
+        return memo[2]
+    found = {
+        row["key"]: (row["text_de"], row["text_en"])
+        for row in OperatorText.objects.filter(state=state).values("key", "text_de", "text_en")
+    }
+    _memo[state] = (version, now, found)
     return found
+
+
+def forget(*, none_saved: bool = False) -> None:
+    """Drop what this process keeps. ``none_saved``: the database is known to hold no edits until
+    one is saved (a database fresh from its migrations), so none is read until then."""
+    global _none_yet
+    _memo.clear()
+    _saved.clear()
+    _none_yet = none_saved
 
 
 @receiver(post_save, sender=OperatorText)
 @receiver(post_delete, sender=OperatorText)
-def _forget(sender, instance: OperatorText, **kwargs) -> None:
-    cache.delete(CACHE_KEY.format(state=instance.state))
+def _new_version(sender, instance: OperatorText, **kwargs) -> None:
+    _saved.add(instance.state)
+    _memo.pop(instance.state, None)
+    cache.set(VERSION_KEY.format(state=instance.state), uuid.uuid4().hex, None)
 
 
 @dataclass(frozen=True)

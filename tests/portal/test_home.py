@@ -62,9 +62,8 @@ def test_landing_page_in_english(client, demo):
 def test_landing_page_query_count_does_not_grow_with_participants(client, demo, django_assert_num_queries):
     # Programme, current cohorts, recent past cohorts, modules; the programme's totals (count and
     # municipalities) once, then from the cache until an enrollment changes; the network's
-    # section (statements, towns by district) once, then from its own cache; the operator's texts
-    # once, then from the cache until one of them is saved.
-    with django_assert_num_queries(9):
+    # section (statements, towns by district) once, then from its own cache.
+    with django_assert_num_queries(8):
         client.get(reverse("home"))
     with django_assert_num_queries(4):
         client.get(reverse("home"))

@@ -6,8 +6,8 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import translation
+from django.utils.html import escape
 
 from certificates.render import certificate_html
 from portal.operator import demo as second_operator
@@ -185,3 +185,16 @@ def test_the_first_operators_certificate_keeps_its_texts_beside_a_second_operato
     assert BY_KEY["certificate.subtitle"].en in html
     assert re.search(r"Potsdam, \d", html) and "Potsdam, den" not in html
     assert "Dr Petra Beispiel" in html and "Düsseldorf" not in html
+
+
+def test_a_text_saved_by_another_process_is_read_again_by_this_one(settings):
+    from django.core.cache import cache
+
+    from portal.operator import texts
+
+    edit = OperatorText.objects.create(state=settings.PORTAL_STATE, key="start.title", text_de="Erster Titel")
+    assert text("start.title", language="de") == "Erster Titel"  # kept by this process now
+    OperatorText.objects.filter(pk=edit.pk).update(text_de="Zweiter Titel")  # as another process would
+    assert text("start.title", language="de") == "Erster Titel"
+    cache.set(texts.VERSION_KEY.format(state=edit.state), "another process saved", None)
+    assert text("start.title", language="de") == "Zweiter Titel"
