@@ -108,8 +108,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mail.signature": ("Ihr Kursbüro Smart City Manager:in NRW", "Your Smart City Manager NRW course office"),
     "certificate.subtitle": (
-        "Qualifizierungsprogramm „Smart City Manager:in“ des Landes Nordrhein-Westfalen",
-        "“Smart City Manager” qualification programme of the State of North Rhine-Westphalia",
+        # One line, as the certificate's heading has room for one.
+        "Qualifizierungsprogramm „Smart City Manager:in“ des Landes NRW",
+        "“Smart City Manager” qualification programme of the State of NRW",
     ),
     "certificate.place": ("Düsseldorf", "Düsseldorf"),
     "certificate.signatories": (
