@@ -121,6 +121,12 @@ DEFAULTS: tuple[Default, ...] = (
         "The learning programme is from the State of Brandenburg.\n\nA ministry takes care of it.\n\nA ministry is a part of the government.\n\nThe ministry is called: Ministry of Infrastructure and Regional Planning.\n\nInfrastructure means: roads, railways and lines. For example lines for water and for the internet.\n\nRegional planning means: the state makes plans. Where should houses be? Where should roads be?\n\nThe courses are run by DigitalAgentur Brandenburg GmbH.\n\nGmbH is a short form. GmbH means: a company.",
     ),
     Default(
+        "easy_language.do",
+        "Leichte Sprache: Was können Sie auf dieser Internet·seite machen?",
+        "Sie können sich für das Lern·programm bewerben.\n\nBewerben heißt: Sie sagen uns: Ich will mitmachen.\n\nUnd Sie schreiben: Darum will ich mitmachen.\n\nDas Ministerium liest alle Bewerbungen.\n\nDann entscheidet das Ministerium: Diese Menschen dürfen mitmachen.\n\nSie dürfen mitmachen? Dann finden Sie hier die Termine für den Kurs.\n\nUnd Sie finden hier Texte zum Lernen.\n\nAm Ende bekommen Sie ein Zeugnis. Das Zeugnis heißt: Zertifikat.",
+        "You can apply for the learning programme.\n\nApplying means: you tell us: I want to take part.\n\nAnd you write: this is why I want to take part.\n\nThe ministry reads all applications.\n\nThen the ministry decides: these people may take part.\n\nYou may take part? Then you find the dates of the course here.\n\nAnd you find texts for learning here.\n\nAt the end you get a paper that shows what you learned. The paper is called: certificate.",
+    ),
+    Default(
         "accessibility.intro",
         "Barrierefreiheit: Einleitung mit den Gesetzen des Landes",
         "Das Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg ist bemüht, dieses Portal im Einklang mit dem Brandenburgischen Behindertengleichstellungsgesetz (BbgBGG) und der Brandenburgischen Barrierefreie-Informationstechnik-Verordnung (BbgBITV), die auf die Barrierefreie-Informationstechnik-Verordnung des Bundes (BITV 2.0) verweist, barrierefrei zugänglich zu machen.",

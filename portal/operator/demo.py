@@ -73,6 +73,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The learning programme is from the State of North Rhine-Westphalia.\n\nA ministry takes care "
         "of it.\n\nThe courses are run by the Digital Municipality Competence Centre.",
     ),
+    "easy_language.do": (
+        "Sie können sich für das Lern·programm bewerben.\n\nDas Ministerium liest alle Bewerbungen. Dann "
+        "sagt es Ihnen: Sie dürfen mitmachen. Oder: Sie dürfen nicht mitmachen.\n\nAm Ende bekommen Sie ein "
+        "Zertifikat.",
+        "You can apply for the learning programme.\n\nThe ministry reads all applications. Then it tells "
+        "you: you may take part. Or: you may not take part.\n\nAt the end you get a certificate.",
+    ),
     "accessibility.intro": (
         f"Das {_OPERATOR} ist bemüht, dieses Portal im Einklang mit dem Behindertengleichstellungsgesetz "
         "des Landes und der Barrierefreie-Informationstechnik-Verordnung (BITV 2.0) barrierefrei "
