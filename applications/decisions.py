@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from cohorts.models import Cohort, Enrollment
 from portal.accounts import roles
 from portal.accounts.models import User
+from portal.operator.texts import operator_details
 
 from .balance import district_warnings, seat_districts
 from .models import DECIDABLE, Application, MailTemplate, Score, StatusChange
@@ -451,7 +452,7 @@ def respond_to_offer(*, application_id: int, applicant: User, accept: bool, at: 
                 )
                 % {
                     "date": enrollment.respond_by.strftime("%d.%m.%Y"),
-                    "unit": settings.PORTAL_OPERATOR["unit"],
+                    "unit": operator_details()["unit"],
                     "email": settings.PORTAL_OPERATOR["email"],
                     "phone": settings.PORTAL_OPERATOR["phone"],
                 },

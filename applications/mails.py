@@ -18,6 +18,7 @@ from portal.mail import (
     render_mail,
 )
 from portal.mail.models import OutboxMessage
+from portal.operator.texts import operator_details
 
 from .models import Application, MailTemplate
 
@@ -52,7 +53,7 @@ def render_submission_confirmations(messages: list[OutboxMessage]) -> dict[int, 
                 "application": application,
                 "cohort": application.cohort,
                 "user": application.applicant,
-                "operator": settings.PORTAL_OPERATOR,
+                "operator": operator_details(),
             }
             rendered[message.pk] = render_mail("applications/submitted", context, message.language)
     return rendered

@@ -1,5 +1,5 @@
 """Moving a cohort through the review's phases: Bewerbung offen → Prüfung → Entscheidung →
-abgeschlossen. Only an admin of the review (``cohorts.manage_review``, MIL) moves a cohort, one
+abgeschlossen. Only an admin of the review (``cohorts.manage_review``, the operator) moves a cohort, one
 step at a time, forward or back; coordinators never. Entering "Prüfung" assigns the reviewers."""
 
 import datetime as dt

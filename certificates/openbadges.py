@@ -33,6 +33,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.operator import texts as operator_texts
+
 from . import claims, keys
 from .claims import CredentialError, CredentialNotNow
 
@@ -51,10 +53,6 @@ CREDENTIAL_NAMESPACE = uuid.UUID("6f4a4d53-2b7e-5d1c-9a7e-5c3e0a1b2f10")
 
 TEXTS = {
     "de": {
-        "description": (
-            "Berufsbegleitende Qualifizierung des Landes Brandenburg für Beschäftigte von Kommunen, "
-            "die die digitale Stadt- und Regionalentwicklung vor Ort gestalten."
-        ),
         "criteria": (
             "Das Zertifikat erhält, wer alle fünf Themenmodule eines Schulungsdurchgangs "
             "abgeschlossen hat. Ein Modul ist abgeschlossen, wenn die Teilnehmerin oder der "
@@ -64,10 +62,6 @@ TEXTS = {
         "modules": "Themenmodule",
     },
     "en": {
-        "description": (
-            "Part-time qualification of the State of Brandenburg for municipal staff who shape "
-            "digital urban and regional development in their municipality."
-        ),
         "criteria": (
             "The certificate is awarded to participants who completed all five theme modules of "
             "a cohort. A module is completed when the participant attended all of its sessions "
@@ -104,13 +98,21 @@ def status_list_url() -> str:
     return _url("certificates:ob_status_list")
 
 
+def issuer_name() -> str:
+    """The issuer's name: the setting ``OB_ISSUER_NAME``, else the operator's name and unit."""
+    if settings.OB_ISSUER_NAME:
+        return settings.OB_ISSUER_NAME
+    operator = operator_texts.operator_details()
+    return ", ".join(part for part in (operator["name"], operator["unit"]) if part)
+
+
 def issuer_profile() -> dict:
     """The operator's profile as Open Badges 3.0 ``Profile`` (published at ``issuer_id()``)."""
     return {
         "id": issuer_id(),
         "type": ["Profile"],
-        "name": settings.OB_ISSUER_NAME,
-        "url": settings.OB_ISSUER_URL,
+        "name": issuer_name(),
+        "url": settings.OB_ISSUER_URL or settings.PORTAL_BASE_URL,
         "email": settings.PORTAL_OPERATOR["email"],
     }
 
@@ -144,6 +146,11 @@ def _narrative(modules) -> str:
     return "\n\n".join(parts)
 
 
+def _description(programme, language: str) -> str:
+    """The programme's description from its operator's texts."""
+    return operator_texts.text("programme.description", programme.state, language)
+
+
 def achievement(programme, modules) -> dict:
     """The programme as Open Badges ``Achievement``: German, with its English edition related."""
     achievement_url = _url("certificates:ob_achievement", slug=programme.slug)
@@ -152,12 +159,17 @@ def achievement(programme, modules) -> dict:
         "type": ["Achievement"],
         "achievementType": "Certificate",
         "name": programme.title,
-        "description": f"{TEXTS['de']['description']}\n\n{TEXTS['en']['description']}",
+        "description": f"{_description(programme, 'de')}\n\n{_description(programme, 'en')}",
         "criteria": {"narrative": _narrative(modules)},
         "inLanguage": "de",
         "creator": issuer_profile(),
         "related": [{"id": f"{achievement_url}?lang=en", "type": ["Related"], "inLanguage": "en"}],
-        "tag": ["Smart City", "Digitalisierung", "Stadtentwicklung", "Brandenburg"],
+        "tag": [
+            "Smart City",
+            "Digitalisierung",
+            "Stadtentwicklung",
+            operator_texts.text("state.name", programme.state),
+        ],
     }
 
 
@@ -166,7 +178,7 @@ def english_achievement(programme, modules) -> dict:
     return {
         **base,
         "id": base["related"][0]["id"],
-        "description": TEXTS["en"]["description"],
+        "description": _description(programme, "en"),
         "inLanguage": "en",
         "related": [{"id": base["id"], "type": ["Related"], "inLanguage": "de"}],
     }

@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from modules.models import Module
+from portal.operator import texts as operator_texts
 from portal.pdf import (
     ACCESSIBLE,
     Background,
@@ -187,8 +188,11 @@ def _modules(certificate: Certificate) -> tuple[dict, ...]:
     )
 
 
-def signatories() -> list[dict]:
-    """The signatories as the certificate prints them, in the active language."""
+def signatories(state: str | None = None) -> list[dict]:
+    """The signatories as the certificate prints them, in the active language: those of the
+    setting ``PORTAL_CERTIFICATE_SIGNATORIES`` if set, else those of the operator's texts."""
+    if not settings.CERTIFICATE_SIGNATORIES:
+        return operator_texts.signatories(state)
     english = translation.get_language() == "en"
     return [
         {
@@ -200,9 +204,15 @@ def signatories() -> list[dict]:
     ]
 
 
+def _state(certificate: Certificate) -> str:
+    """The state of the certificate's programme, whose operator's texts it prints."""
+    return certificate.cohort.programme.state
+
+
 def _context(
     certificate: Certificate, *, layer: str, modules=(), holder_type: HolderType = FIRST_TYPE
 ) -> dict:
+    own = operator_texts.texts(_state(certificate))
     return {
         "layer": layer,
         "certificate": certificate,
@@ -210,8 +220,9 @@ def _context(
         "verification_page": verification_page(),
         "qr_svg": qr_svg(verification_url(certificate)) if layer == "all" else "",
         "holder_type": holder_type,
-        "signatories": signatories(),
-        "operator": settings.PORTAL_OPERATOR,
+        "signatories": signatories(_state(certificate)),
+        "operator": operator_texts.operator_details(own=own),
+        "operator_texts": own,
         "specimen": keys.test_seal_in_use(),
     }
 
@@ -241,9 +252,17 @@ def check_printable(certificate: Certificate) -> None:
         )
 
 
-def _base_key(language: str) -> tuple:
+def _base_key(language: str, state: str) -> tuple:
     """Everything the base shows (bands, heading, the footer's colour)."""
-    return (TEMPLATE, "base", language, tuple(settings.PORTAL_OPERATOR.items()), keys.test_seal_in_use())
+    own = operator_texts.texts(state)
+    return (
+        TEMPLATE,
+        "base",
+        language,
+        tuple(operator_texts.operator_details(own=own).items()),
+        tuple(sorted(own.edited.items())),
+        keys.test_seal_in_use(),
+    )
 
 
 def _body_key(certificate: Certificate, language: str, modules: tuple[dict, ...]) -> tuple:
@@ -258,7 +277,8 @@ def _body_key(certificate: Certificate, language: str, modules: tuple[dict, ...]
         certificate.issued_on,
         verification_page(),
         tuple(tuple(module.items()) for module in modules),
-        tuple(tuple(signatory.items()) for signatory in signatories()),
+        tuple(tuple(signatory.items()) for signatory in signatories(_state(certificate))),
+        operator_texts.text("certificate.place", _state(certificate)),
     )
 
 
@@ -376,7 +396,7 @@ def render_certificate_pdf(certificate: Certificate, language: str | None = None
             pdf = render_layered_pdf(
                 fitted_foregrounds(foreground),
                 backgrounds=[
-                    Background(key=_base_key(language), html=layer("base")),
+                    Background(key=_base_key(language, _state(certificate)), html=layer("base")),
                     Background(
                         key=_body_key(certificate, language, modules),
                         html=layer("body", modules),

@@ -11,7 +11,7 @@ its model to the cohort (``cohort_path``). The mixin then scopes, in one place:
 
 Who sees which cohorts (``admin_cohorts``):
 - superusers: every cohort;
-- reviewers (MIL Referat 22, the programme's owner), that is whoever holds their right to read
+- reviewers (the operator's unit, the programme's owner), that is whoever holds their right to read
   applications (``applications.view_application``): every cohort, because they read and decide
   the applications of every cohort and the seats that follow from them (``visible_mails`` shows
   them the same by the same right); drafts stay the applicant's alone;

@@ -7,6 +7,8 @@ from portal.accounts import roles
 from portal.accounts.models import User
 from portal.demo import demo_user
 from portal.models import Municipality
+from portal.operator import demo as second_operator
+from portal.operator.defaults import BY_KEY as DEFAULT_TEXTS
 
 from .models import BERLIN, Cohort, Enrollment, Programme
 
@@ -131,6 +133,7 @@ def seed(out) -> None:
     programme = _programme()
     _seed_held_cohorts(programme, out)
     _seed_open_cohort(programme, out)
+    _seed_second_operator(out)
 
 
 def _programme() -> Programme:
@@ -139,10 +142,7 @@ def _programme() -> Programme:
         defaults={
             "title": "Smart City Manager:in",
             "reference_prefix": "SCM",
-            "summary": (
-                "Kostenfreie Online-Qualifizierung für Beschäftigte brandenburgischer Kommunen, "
-                "die die digitale Transformation ihrer Verwaltung steuern."
-            ),
+            "summary": DEFAULT_TEXTS["programme.summary"].de,
         },
     )
     return programme
@@ -208,3 +208,56 @@ def _seed_open_cohort(programme: Programme, out) -> None:
     out.write(
         f"  {open_cohort.title}: Bewerbung bis einschließlich {open_cohort.applications_close_on:%d.%m.%Y}"
     )
+
+
+def _seed_second_operator(out) -> None:
+    """Another state's programme with a held and an open cohort, its participants from its own
+    (made-up) municipalities; its texts and municipalities come with the portal's demo."""
+    programme, _ = Programme.objects.update_or_create(
+        slug=second_operator.PROGRAMME_SLUG,
+        defaults={
+            "title": second_operator.TEXTS["programme.name"][0],
+            "reference_prefix": "SCN",
+            "summary": second_operator.TEXTS["programme.summary"][0],
+            "state": second_operator.STATE,
+        },
+    )
+    today = timezone.localdate()
+    opens = dt.datetime.combine(today - dt.timedelta(days=7), dt.time(9), tzinfo=BERLIN)
+    closes = today + dt.timedelta(days=21)
+    plans = [
+        (1, "1. Schulungsdurchgang", "Cohort 1", dt.date(2025, 3, 3), dt.date(2025, 5, 9), 6),
+        (
+            2,
+            "2. Schulungsdurchgang",
+            "Cohort 2",
+            closes + dt.timedelta(days=21),
+            closes + dt.timedelta(days=91),
+            0,
+        ),
+    ]
+    towns = itertools.cycle(
+        Municipality.objects.filter(state=second_operator.STATE).exclude(ags="").order_by("ags")
+    )
+    names = itertools.cycle(itertools.product(reversed(FIRST_NAMES), LAST_NAMES))
+    for number, title, title_en, start, end, participants in plans:
+        held = end < today
+        cohort, _ = Cohort.objects.update_or_create(
+            programme=programme,
+            number=number,
+            defaults={
+                "title": title,
+                "title_en": title_en,
+                "start_date": start,
+                "end_date": end,
+                "applications_open_at": opens if not held else dt.datetime(2024, 12, 2, 9, tzinfo=BERLIN),
+                "applications_close_on": closes if not held else dt.date(2025, 1, 31),
+                "seats": 12,
+                "review_phase": "closed" if held else "open",
+            },
+        )
+        for index in range(participants):
+            first, last = next(names)
+            user = demo_user(f"land{second_operator.STATE}-{number}-{index + 1:02d}@example.org", first, last)
+            Enrollment.objects.get_or_create(cohort=cohort, user=user, defaults={"municipality": next(towns)})
+    out.write(f"  {programme.title} (Land {programme.state}, {programme.slug}): {len(plans)} Durchgänge")

@@ -4,6 +4,7 @@ above ``cohorts``."""
 from django.conf import settings
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.functional import lazy
 
 from portal.accounts import roles
 from portal.accounts.models import User
@@ -11,9 +12,10 @@ from portal.models import Municipality
 
 from .models import Cohort, Enrollment, Programme
 
-# The programme this portal runs. Other programmes' data (the nationwide rollout) may share the
-# database; pages, filters and exports show this one's.
-PROGRAMME_SLUG = "smart-city-manager"
+# The programme this portal runs (``PORTAL_PROGRAMME``, read when a query is sent). Other
+# programmes' data (the nationwide rollout, another operator) may share the database; pages,
+# filters and exports show this one's.
+PROGRAMME_SLUG = lazy(lambda: settings.PORTAL_PROGRAMME, str)()
 
 
 def programme_municipalities():

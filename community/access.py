@@ -9,8 +9,8 @@ moderator. An open session gains nothing: the next request is refused.
 Members are
 - participants of a running cohort (a confirmed seat in a cohort between its first and last day),
 - graduates of any cohort (an issued certificate that was not revoked),
-- programme staff: MIL (reviewers) as members, DigitalAgentur (coordinators) as moderators,
-  FH Potsdam (evaluators) as readers, who read but do not write.
+- programme staff: the operator's reviewers as members, the partner's coordinators as moderators,
+  the evaluators as readers, who read but do not write.
 """
 
 import datetime as dt

@@ -46,7 +46,7 @@ THREADS = [
         "Wer betreibt schon ein **LoRaWAN**-Netz? Wie haben Sie die Gateways finanziert?",
         [
             "Wir nutzen das Netz der Stadtwerke mit.",
-            "Fördermittel aus dem Programm des Landes, siehe [MIL](https://mil.brandenburg.de).",
+            "Fördermittel aus dem Programm des Landes, siehe [Förderdatenbank](https://www.foerderdatenbank.de).",
         ],
     ),
     (

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cohorts.models import Enrollment
-from cohorts.selectors import current_enrollment
+from cohorts.selectors import PROGRAMME_SLUG, current_enrollment
 from portal.accounts.models import User
 from portal.models import Municipality
 
@@ -174,10 +174,16 @@ def _compute() -> LandingSection:
     statements = [
         statement(t)
         for t in approved()
+        .filter(cohort__programme__slug=PROGRAMME_SLUG)
         .select_related("author", "municipality", "cohort")
         .order_by("-decided_at", "-pk")[:LANDING_STATEMENTS]
     ]
-    reached = Enrollment.objects.confirmed().values("municipality_id")
+    # The portal's own programme's towns: another operator's programme may share the database.
+    reached = (
+        Enrollment.objects.confirmed()
+        .filter(cohort__programme__slug=PROGRAMME_SLUG)
+        .values("municipality_id")
+    )
     towns = (
         Municipality.objects.filter(pk__in=reached)
         .annotate(

@@ -40,6 +40,7 @@ def settings(env, *, base_dir: Path, operator: dict) -> dict:
         # stay in the published JWKS, so credentials signed before a rotation still verify.
         "OB_SIGNING_KEY_FILE": env.str("OB_SIGNING_KEY_FILE", default=""),
         "OB_RETIRED_KEY_FILES": env.list("OB_RETIRED_KEY_FILES", default=[]),
-        "OB_ISSUER_NAME": env.str("OB_ISSUER_NAME", default=f"{operator['name']}, {operator['unit']}"),
-        "OB_ISSUER_URL": env.str("OB_ISSUER_URL", default="https://mil.brandenburg.de"),
+        # Empty: the operator's name and unit (its texts) and the portal's address.
+        "OB_ISSUER_NAME": env.str("OB_ISSUER_NAME", default=""),
+        "OB_ISSUER_URL": env.str("OB_ISSUER_URL", default=""),
     }

@@ -18,27 +18,20 @@ OPERATOR_PLACEHOLDERS = {
 def operator(env) -> dict:
     """The operator, its partner and evaluator, and the contacts the portal prints."""
     return {
-        "name": env.str(
-            "PORTAL_OPERATOR_NAME",
-            default="Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg",
-        ),
-        "unit": env.str("PORTAL_OPERATOR_UNIT", default="Referat 22 – Stadtentwicklung"),
+        # Names left empty are the operator's texts (portal/operator, edited in the admin).
+        "name": env.str("PORTAL_OPERATOR_NAME", default=""),
+        "unit": env.str("PORTAL_OPERATOR_UNIT", default=""),
         "address": env.str("PORTAL_OPERATOR_ADDRESS", default=OPERATOR_PLACEHOLDERS["address"]),
         "email": env.str("PORTAL_OPERATOR_EMAIL", default=OPERATOR_PLACEHOLDERS["email"]),
         "phone": env.str("PORTAL_OPERATOR_PHONE", default=OPERATOR_PLACEHOLDERS["phone"]),
-        "partner": env.str("PORTAL_PARTNER_NAME", default="DigitalAgentur Brandenburg GmbH"),
-        "evaluator": env.str("PORTAL_EVALUATOR_NAME", default="Fachhochschule Potsdam"),
+        "partner": env.str("PORTAL_PARTNER_NAME", default=""),
+        "evaluator": env.str("PORTAL_EVALUATOR_NAME", default=""),
         # The person responsible for the content (imprint).
-        "responsible": env.str(
-            "PORTAL_OPERATOR_RESPONSIBLE",
-            default="Leitung Referat 22 – Stadtentwicklung (Anschrift wie oben)",
-        ),
+        "responsible": env.str("PORTAL_OPERATOR_RESPONSIBLE", default=""),
         # Where accessibility feedback goes (the form on the accessibility statement mails it here).
         "accessibility_email": env.str("PORTAL_ACCESSIBILITY_EMAIL", default="barrierefreiheit@example.org"),
         # The course's day-to-day contact (sessions, materials, practical tasks, certificates).
-        "course_contact": env.str(
-            "PORTAL_COURSE_CONTACT_NAME", default="DigitalAgentur Brandenburg GmbH – Programmkoordination"
-        ),
+        "course_contact": env.str("PORTAL_COURSE_CONTACT_NAME", default=""),
         "course_email": env.str("PORTAL_COURSE_CONTACT_EMAIL", default="kurs@example.org"),
         "course_phone": env.str("PORTAL_COURSE_CONTACT_PHONE", default="+49 331 000001"),
         # A video in German Sign Language (DGS) about the portal; without one, no DGS page is linked.
@@ -49,20 +42,13 @@ def operator(env) -> dict:
 
 
 def accessibility(env) -> dict:
-    """The accessibility statement: its dates, and the Brandenburg enforcement and conciliation body (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people with disabilities)."""
+    """The accessibility statement: its dates, and the state's enforcement and conciliation body (Durchsetzungs- und Schlichtungsstelle, with the state's commissioner for the concerns of people with disabilities)."""
     return {
         "prepared_on": env.str("PORTAL_ACCESSIBILITY_PREPARED_ON", default="27.11.2026"),
         "reviewed_on": env.str("PORTAL_ACCESSIBILITY_REVIEWED_ON", default="27.11.2026"),
-        "enforcement_name": env.str(
-            "PORTAL_ENFORCEMENT_NAME",
-            default=(
-                "Durchsetzungs- und Schlichtungsstelle bei der Beauftragten der Landesregierung "
-                "für die Belange der Menschen mit Behinderungen"
-            ),
-        ),
-        "enforcement_address": env.str(
-            "PORTAL_ENFORCEMENT_ADDRESS", default="Henning-von-Tresckow-Straße 2–13, 14467 Potsdam"
-        ),
+        # Empty: the operator's texts (accessibility.enforcement_name, …_address).
+        "enforcement_name": env.str("PORTAL_ENFORCEMENT_NAME", default=""),
+        "enforcement_address": env.str("PORTAL_ENFORCEMENT_ADDRESS", default=""),
         "enforcement_email": env.str("PORTAL_ENFORCEMENT_EMAIL", default="schlichtung@example.org"),
         "enforcement_url": env.str("PORTAL_ENFORCEMENT_URL", default=""),
     }

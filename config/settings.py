@@ -208,7 +208,7 @@ PORTAL_MFA_ADDRESS_FAILURE_LIMIT = env.int("PORTAL_MFA_ADDRESS_FAILURE_LIMIT", d
 _LOCKING = "portal.accounts.second_factor.Locking"
 MFA_FORMS = {"authenticate": f"{_LOCKING}AuthenticateForm", "reauthenticate": f"{_LOCKING}ReauthenticateForm"}
 MFA_ADAPTER = "portal.accounts.adapters.MFAAdapter"  # TOTP secrets stored encrypted
-MFA_TOTP_ISSUER = "Smart City Manager:in Brandenburg"
+MFA_TOTP_ISSUER = "Smart City Manager:in"
 # A code from the 30 seconds before or after counts too (RFC 6238, 5.2: one time step for the
 # delay between reading the code and sending it); allauth still accepts each code only once.
 MFA_TOTP_TOLERANCE = 1
@@ -371,11 +371,13 @@ if PRODUCTION:
         raise ImproperlyConfigured(
             f"The host of PORTAL_BASE_URL ({_base.hostname}) must be one of DJANGO_ALLOWED_HOSTS."
         )
-# The state whose municipalities may apply (Länderschlüssel, "12" = Brandenburg): the default for a
+# The state whose municipalities may apply (Länderschlüssel, e.g. "12"): the default for a
 # new programme. Each programme keeps its own state, so one database can hold several states' lists.
 PORTAL_STATE = env.str("PORTAL_STATE", default="12")
 if not (len(PORTAL_STATE) == 2 and PORTAL_STATE.isdigit() and 1 <= int(PORTAL_STATE) <= 16):
-    raise ImproperlyConfigured("PORTAL_STATE must be a state key from 01 to 16, e.g. 12 for Brandenburg.")
+    raise ImproperlyConfigured("PORTAL_STATE must be a state key from 01 to 16, e.g. 12.")
+# The programme this portal shows (its slug); other programmes' data may share the database.
+PORTAL_PROGRAMME = env.str("PORTAL_PROGRAMME", default="smart-city-manager")
 
 # Days an accepted applicant has to confirm the offered seat.
 SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)
@@ -388,9 +390,9 @@ PORTAL_OPERATOR = legal.operator(env)
 PORTAL_ACCESSIBILITY = legal.accessibility(env)
 if PRODUCTION:
     legal.refuse_placeholders(PORTAL_OPERATOR, PORTAL_ACCESSIBILITY)
-# Who signs the certificates: "role|organisation|role in English|organisation in English|person|
-# person in English", entries separated by ";". The person's name prints above the role; the
-# English fields may be left out (the German ones print instead).
+# Who signs the certificates, if not the operator's texts (certificate.signatories): "role|organisation|
+# role in English|organisation in English|person|person in English", entries separated by ";". The
+# person's name prints above the role; the English fields may be left out (the German ones print).
 CERTIFICATE_SIGNATORIES = [
     dict(
         zip(
@@ -401,13 +403,7 @@ CERTIFICATE_SIGNATORIES = [
     )
     for entry in env.str(
         "PORTAL_CERTIFICATE_SIGNATORIES",
-        default=(
-            "Referat 22 – Stadtentwicklung|Ministerium für Infrastruktur und Landesplanung des Landes Brandenburg"
-            "|Unit 22 – Urban Development|Ministry of Infrastructure and Regional Planning of the State of Brandenburg"
-            "|Dr. Petra Beispiel|Dr Petra Beispiel;"
-            "Programmleitung|DigitalAgentur Brandenburg GmbH|Programme management|DigitalAgentur Brandenburg GmbH"
-            "|Max Mustermann|Max Mustermann"
-        ),
+        default="",
     ).split(";")
     if entry.strip()
 ]

@@ -19,6 +19,7 @@ from modules.models import Attendance, Module, Session, TaskSubmission
 from portal.accounts.models import User
 from portal.demo import demo_user
 from portal.models import Municipality
+from portal.operator.defaults import BY_KEY as DEFAULT_TEXTS
 from portal.pdf import blank_pdf
 
 from . import module_instrument
@@ -103,7 +104,7 @@ def _schedule(cohort: Cohort, modules) -> None:
                 module=module,
                 starts_at=start,
                 ends_at=start + dt.timedelta(hours=2),
-                trainer="DigitalAgentur Brandenburg",
+                trainer=DEFAULT_TEXTS["partner.name"].de,
             )
 
 

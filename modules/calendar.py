@@ -11,7 +11,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def cohort_calendar(cohort, sessions) -> bytes:
     calendar = Calendar()
-    calendar.add("prodid", "-//Smart City Manager:in Brandenburg//Programmportal//DE")
+    calendar.add("prodid", "-//Smart City Manager:in//Programmportal//DE")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Smart City Manager:in – {cohort.localized_title}")

@@ -4,6 +4,8 @@ from django.core.files.base import ContentFile
 
 from cohorts.models import BERLIN, Cohort, Enrollment, Programme
 from portal.accounts.models import User
+from portal.operator import demo as second_operator
+from portal.operator.defaults import BY_KEY as DEFAULT_TEXTS
 from portal.pdf import blank_pdf
 
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
@@ -95,6 +97,7 @@ def seed(out) -> None:
         cohort.coordinators.add(coordinator)
         _schedule(cohort, modules)
     _progress(Cohort.objects.get(programme=programme, number=3), modules, coordinator)
+    _second_operator_modules(modules)
 
 
 def _schedule(cohort, modules) -> None:
@@ -114,7 +117,7 @@ def _schedule(cohort, modules) -> None:
                 starts_at=start,
                 ends_at=start + dt.timedelta(hours=2),
                 meeting_url="https://konferenz.example.org/smart-city",
-                trainer="DigitalAgentur Brandenburg",
+                trainer=DEFAULT_TEXTS["partner.name"].de,
                 description=(
                     "Einführung in das Modul und Fragen zur Praxisaufgabe"
                     if week == 0
@@ -177,3 +180,17 @@ def _progress(cohort, modules, coordinator) -> None:
         )
         submission.file.save("upload.pdf", ContentFile(blank_pdf()), save=False)
         submission.save()
+
+
+def _second_operator_modules(modules: list[Module]) -> None:
+    """The second operator's programme teaches the same five modules."""
+    programme = Programme.objects.filter(slug=second_operator.PROGRAMME_SLUG).first()
+    for module in modules if programme else ():
+        Module.objects.update_or_create(
+            programme=programme,
+            position=module.position,
+            defaults={
+                field: getattr(module, field)
+                for field in ("title", "title_en", "description", "description_en", "task", "task_en")
+            },
+        )

@@ -18,6 +18,7 @@ from portal.accounts import roles
 from portal.accounts.models import User
 from portal.files import safe_display_name, validate_document
 from portal.mail import absolute_url, queue_templated_mail
+from portal.operator.texts import operator_details
 
 from .models import Attendance, Material, Module, Session, TaskDeadline, TaskSubmission
 from .progress import upload_open
@@ -170,7 +171,7 @@ def upload_task(
                 )
                 % {
                     "date": date_format(timezone.localtime(deadline.due_at), "SHORT_DATETIME_FORMAT"),
-                    "contact": settings.PORTAL_OPERATOR["course_contact"],
+                    "contact": operator_details()["course_contact"],
                     "email": settings.PORTAL_OPERATOR["course_email"],
                     "phone": settings.PORTAL_OPERATOR["course_phone"],
                 },

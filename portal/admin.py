@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.mail import kind_label, outbox, visible_mails
 from portal.mail.models import OutboxMessage
 from portal.models import AccessibilityFeedback, Municipality
+from portal.operator import admin as operator_admin  # noqa: F401 - registers the operator's texts
 from portal.web import secret_fields
 from portal.web.paging import DepthLimitedPaginator, EstimatedCountPaginator
 

@@ -12,6 +12,9 @@ from django.contrib.auth.models import Group
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.security import DEMO_TOTP_SECRET, has_authenticator
+from portal.models import Municipality
+from portal.municipalities import load_municipalities
+from portal.operator import demo as second_operator
 
 DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - printed for the local demo, never used in production
 
@@ -62,7 +65,18 @@ def seed(out) -> None:
         if (staff or group == roles.EVALUATORS) and not has_authenticator(user):
             TOTP.activate(user, DEMO_TOTP_SECRET)
         out.write(f"  {group or 'admin':<13} {email}")
+    _seed_second_operator(out)
     out.write(
         "  Verwaltungs- und Evaluationszugänge melden sich mit einem zweiten Faktor an: TOTP-Schlüssel "
         f"{DEMO_TOTP_SECRET} in eine Authenticator-App eintragen (nur für die Demo)."
+    )
+
+
+def _seed_second_operator(out) -> None:
+    """Another state's operator: its texts and made-up municipalities (its programme and cohorts
+    come with the cohorts' demo)."""
+    count = load_municipalities(Municipality, second_operator.MUNICIPALITIES)
+    texts = second_operator.seed_texts()
+    out.write(
+        f"  Zweiter Betreiber (Land {second_operator.STATE}): {texts} Texte, {count} erfundene Kommunen"
     )

@@ -1,6 +1,7 @@
 """The models of the ground floor. Municipalities (the reference data of every state) and reports
-of barriers live here; the user and the outbox live with their concern (``portal.accounts``,
-``portal.mail``) and are imported here, so that Django finds every model of the ``portal`` app
+of barriers live here; the states (``portal.states``), the operator's texts (``portal.operator``),
+the user and the outbox live with their concern (``portal.accounts``, ``portal.mail``) and are
+imported here, so that Django finds every model of the ``portal`` app
 where the migrations name it (``portal.models.UserManager``, ``portal.models.portal_state``).
 """
 
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.models import FULL_NAME_MAX_LENGTH, NAME_MAX_LENGTH, User, UserManager
 from portal.exports.models import ExportJob
 from portal.mail.models import OutboxMessage
+from portal.operator.models import OperatorText
+from portal.states import State
 
 __all__ = [
     "FULL_NAME_MAX_LENGTH",
@@ -17,33 +20,13 @@ __all__ = [
     "AccessibilityFeedback",
     "ExportJob",
     "Municipality",
+    "OperatorText",
     "OutboxMessage",
     "State",
     "User",
     "UserManager",
     "portal_state",
 ]
-
-
-class State(models.TextChoices):
-    """The German states by their official key (Länderschlüssel, the first two digits of the AGS)."""
-
-    SCHLESWIG_HOLSTEIN = "01", "Schleswig-Holstein"
-    HAMBURG = "02", "Hamburg"
-    NIEDERSACHSEN = "03", _("Niedersachsen")
-    BREMEN = "04", "Bremen"
-    NORDRHEIN_WESTFALEN = "05", _("Nordrhein-Westfalen")
-    HESSEN = "06", _("Hessen")
-    RHEINLAND_PFALZ = "07", _("Rheinland-Pfalz")
-    BADEN_WUERTTEMBERG = "08", "Baden-Württemberg"
-    BAYERN = "09", _("Bayern")
-    SAARLAND = "10", "Saarland"
-    BERLIN = "11", "Berlin"
-    BRANDENBURG = "12", "Brandenburg"
-    MECKLENBURG_VORPOMMERN = "13", _("Mecklenburg-Vorpommern")
-    SACHSEN = "14", _("Sachsen")
-    SACHSEN_ANHALT = "15", _("Sachsen-Anhalt")
-    THUERINGEN = "16", _("Thüringen")
 
 
 def portal_state() -> str:
@@ -54,7 +37,7 @@ def portal_state() -> str:
 
 
 class Municipality(models.Model):
-    """A Brandenburg municipality, or an administrative body (Amt, Verbandsgemeinde) that employs staff.
+    """A municipality, or an administrative body (Amt, Verbandsgemeinde) that employs staff.
 
     Loaded from the official municipality list (see ``portal/data/SOURCE.md``).
     """

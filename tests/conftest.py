@@ -57,6 +57,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_operator_texts_yet():
+    """Every test starts with a database that holds no edited operator texts, as the migrations
+    leave it: pages read none until a test saves one (the process keeps them otherwise)."""
+    from portal.operator import texts
+
+    texts.forget(none_saved=True)
+    yield
+    texts.forget()
+
+
+@pytest.fixture(autouse=True)
 def _sessions_in_the_database(settings):
     """Pages pin their query counts with sessions read from the database, as the portal does
     without Redis. With REDIS_URL it reads them from the cache first (one query fewer per

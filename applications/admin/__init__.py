@@ -1,4 +1,4 @@
-"""The reviewers' tool: MIL Referat 22 reads, notes, scores and decides applications here.
+"""The reviewers' tool: the operator's unit reads, notes, scores and decides applications here.
 
 A package, one module per concern, so that no part outgrows a reading: the list (filters, export,
 score columns), the application's page and its inlines, the decisions, the mail templates.

@@ -13,15 +13,15 @@ LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 def linkedin_add_url(certificate) -> str:
     """LinkedIn's public add-to-profile link (no API key): the certification's name, issuing
     organisation, issue date, number and the verification page with number and code filled in."""
-    from django.conf import settings
 
+    from certificates.openbadges import issuer_name
     from certificates.render import verification_url
 
     return f"{LINKEDIN_ADD_TO_PROFILE}?" + urlencode(
         {
             "startTask": "CERTIFICATION_NAME",
             "name": certificate.programme_title,
-            "organizationName": settings.OB_ISSUER_NAME,
+            "organizationName": issuer_name(),
             "issueYear": certificate.issued_on.year,
             "issueMonth": certificate.issued_on.month,
             "certId": certificate.number,

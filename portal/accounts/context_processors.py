@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from portal.accounts.navigation import ROLES_SESSION_KEY, remember_roles
+from portal.operator.texts import accessibility_details, operator_details, texts
 
 
 def _roles(request) -> dict[str, bool]:
@@ -17,9 +18,12 @@ def _roles(request) -> dict[str, bool]:
 
 
 def portal(request):
+    # The operator's texts, read once per request and only by a page that prints one.
+    own = SimpleLazyObject(texts)
     return {
-        "operator": settings.PORTAL_OPERATOR,
-        "accessibility": settings.PORTAL_ACCESSIBILITY,
+        "operator": SimpleLazyObject(lambda: operator_details(own=own)),
+        "operator_texts": own,
+        "accessibility": SimpleLazyObject(lambda: accessibility_details(own=own)),
         "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         "retention_months": settings.PORTAL_RETENTION_MONTHS,
         "feedback_retention_months": settings.PORTAL_FEEDBACK_RETENTION_MONTHS,

@@ -49,9 +49,14 @@ def test_each_signature_block_prints_its_persons_name(cohort, settings, language
     assert absent not in text
 
 
-def test_the_default_signatories_name_a_person_in_both_languages():
-    from django.conf import settings
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_default_signatories_name_a_person_in_both_languages(settings, language):
+    from django.utils import translation
 
-    assert settings.CERTIFICATE_SIGNATORIES
-    for signatory in settings.CERTIFICATE_SIGNATORIES:
-        assert signatory.get("person") and signatory.get("person_en")
+    settings.CERTIFICATE_SIGNATORIES = []  # the default: the operator's texts sign
+    with translation.override(language):
+        signatories = render.signatories(settings.PORTAL_STATE)
+    assert len(signatories) == 2
+    for signatory in signatories:
+        assert signatory["name"] and signatory["function"] and signatory["person"]
