@@ -152,12 +152,12 @@ class ApplicationAdmin(
         )
 
     def get_export_queryset(self, request):
-        return (
-            super()
-            .get_export_queryset(request)
-            .select_related("applicant", "municipality")
-            .annotate(**review_annotations())
-        )
+        return self.prepare_export_queryset(super().get_export_queryset(request))
+
+    def prepare_export_queryset(self, queryset):
+        """What every exported row needs besides the list's own columns (also for export jobs,
+        which read their rows by key)."""
+        return queryset.select_related("applicant", "municipality").annotate(**review_annotations())
 
     @admin.display(description=_("Name"), ordering="applicant__last_name")
     def applicant_name(self, obj):

@@ -27,12 +27,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import federal_due, federal_exports, federal_snapshot
+from . import federal_interleave as interleave
 from .common import median
 from .data import graduate, make_users, programme_and_modules, staff_user
 from .federal_grow import grow, log  # grow: tests/portal/test_page_costs.py imports it from here
-from .federal_jobs import BIG_TABLES, jobs  # noqa: F401 (BIG_TABLES: the report names them)
+from .federal_interleave import use
+from .federal_jobs import BIG_TABLES, catalogue, count_work, explain  # noqa: F401 (BIG_TABLES: the report)
 from .federal_rows import analyze, applications_for, certificate, mail, submitted_application
-from .pages import _client, measure
+from .pages import _client
 
 FULL = {
     "programmes": 16,
@@ -275,8 +277,18 @@ def _pages(world) -> list[tuple[str, object, str]]:
     return pages
 
 
-def measure_pages(world) -> dict:
-    return {name: measure(_client(user), path) for name, user, path in _pages(world)}
+def measure_pages(world, worlds: dict[str, str]) -> dict:
+    """Every page in both worlds, alternating round by round (tests/bench/federal_interleave.py)."""
+    clients, paths = {}, {}
+    for side, database in worlds.items():
+        use(database)
+        clients[side], paths[side] = {}, {}
+        for name, user, path in _pages(world):
+            key = user.pk if user else None
+            if key not in clients[side]:
+                clients[side][key] = _client(user)
+            paths[side][name] = (key, path)
+    return interleave.pages(worlds, clients, paths)
 
 
 def _extra_jobs(world) -> dict:
@@ -287,13 +299,20 @@ def _extra_jobs(world) -> dict:
     return found
 
 
-def measure_world(world, *, small: bool, log_dir) -> dict:
-    figures = {"pages": measure_pages(world), "jobs": jobs(world, _extra_jobs(world))}
-    figures["exports"] = federal_exports.in_process(world)
-    if small:
-        figures["signup"] = signup()
-    else:
-        figures["gunicorn"] = federal_exports.through_gunicorn(world, log_dir)
+def measure_worlds(world, worlds: dict[str, str], log_dir) -> dict:
+    figures = {side: {} for side in worlds}
+    for side, measured in measure_pages(world, worlds).items():
+        figures[side]["pages"] = measured
+    found = catalogue(world, _extra_jobs(world))
+    for side, measured in interleave.jobs(worlds, found, explain, count_work).items():
+        figures[side]["jobs"] = measured
+    for side, database in worlds.items():
+        use(database)
+        figures[side]["exports"] = federal_exports.in_process(world, database)
+    use(worlds["small"])
+    figures["small"]["signup"] = signup()
+    use(worlds["large"])
+    figures["large"]["gunicorn"] = federal_exports.through_gunicorn(world, log_dir)
     return figures
 
 
@@ -317,30 +336,32 @@ def build_rollout(world, sizes: dict[str, int]) -> dict:
 
 
 def run(work) -> dict:
-    """Measure the small world, build the rollout around it, measure again. With
-    ``BENCH_FEDERAL_REUSE=1`` and both worlds kept from an earlier run, nothing is built."""
+    """Build the small world and keep it, build the rollout around it and keep that, then measure
+    both side by side. With ``BENCH_FEDERAL_REUSE=1`` and both worlds kept from an earlier run,
+    nothing is built: both are measured from fresh copies."""
     sizes = targets()
     reuse = os.environ.get("BENCH_FEDERAL_REUSE") == "1" and federal_snapshot.available()
     if reuse:
-        log("  restoring the kept small world …")
-        memo = federal_snapshot.restore(federal_snapshot.SMALL)
-        world = World.load(memo["keys"])
+        log("  using the worlds kept by an earlier run …")
+        federal_snapshot.restore(federal_snapshot.FEDERAL)
     else:
         log("  building the small world …")
         world = build_small()
         federal_snapshot.save(federal_snapshot.SMALL, {"keys": world.keys()})
-    small = measure_world(world, small=True, log_dir=work)
-    if reuse:
-        log("  restoring the kept rollout …")
-        memo = federal_snapshot.restore(federal_snapshot.FEDERAL)
-        world, counts = World.load(memo["keys"]), memo["counts"]
-    else:
         log("  building the rollout …")
         counts = build_rollout(world, sizes)
         federal_snapshot.save(federal_snapshot.FEDERAL, {"keys": world.keys(), "counts": counts})
-    log(f"  rollout built in {counts['build_seconds']} s; measuring …")
-    large = measure_world(world, small=False, log_dir=work)
-    return {"small": small, "large": large, "counts": counts, "targets": sizes, "reused": reuse}
+    memo = federal_snapshot.memo(federal_snapshot.FEDERAL)
+    counts = memo["counts"]
+    worlds = {
+        "small": federal_snapshot.restore(federal_snapshot.SMALL, as_name="small_run"),
+        "large": federal_snapshot.live_name(),
+    }
+    use(worlds["large"])
+    world = World.load(memo["keys"])
+    log(f"  rollout built in {counts['build_seconds']} s; measuring both worlds …")
+    figures = measure_worlds(world, worlds, work)
+    return {**figures, "counts": counts, "targets": sizes, "reused": reuse}
 
 
 SIGNUPS = 15

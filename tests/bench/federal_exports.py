@@ -74,7 +74,13 @@ def copy_baseline() -> dict:
     return {"time": times[len(times) // 2], "bytes": size}
 
 
-def in_process(world) -> dict:
+def in_process(world, database: str) -> dict:
+    """The exports of one world (its database by name), each in a process of its own."""
+    import os
+    from urllib.parse import urlparse
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    env = {**os.environ, "DATABASE_URL": url._replace(path=f"/{database}").geturl()}
     results = {}
     for label, kind, role in KINDS:
         done = subprocess.run(  # noqa: S603
@@ -83,6 +89,7 @@ def in_process(world) -> dict:
             capture_output=True,
             text=True,
             timeout=1800,
+            env=env,
         )
         if done.returncode:
             raise BenchError(f"{label} failed: {done.stderr[-2000:]}")

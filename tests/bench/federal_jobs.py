@@ -10,10 +10,8 @@ per unit of work.
 """
 
 import json
-import time
 
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
 from django.utils import timezone
 
 JOB_ROUNDS = 20
@@ -69,7 +67,7 @@ def explain(statements: list[str]) -> list[dict]:
     return plans
 
 
-def _work(result) -> int:
+def count_work(result) -> int:
     """How much a job did, from what it returns: reminders due, mails handed on, rows anonymised."""
     if isinstance(result, dict):
         if "due" in result:
@@ -118,26 +116,3 @@ def catalogue(world, extra: dict) -> dict:
     found["Evaluation aggregates"] = (lambda: dashboard_statistics(), _programme_rows)
     found.update(extra)
     return found
-
-
-def _measure(job, counter) -> dict:
-    times, plans, queries, work = [], [], 0, 0
-    for number in range(JOB_ROUNDS + 1):
-        with transaction.atomic():
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                result = job()
-                elapsed = time.perf_counter() - started
-            if number == 0:  # the warm-up: its statements are explained, its time is not kept
-                statements = [q["sql"] for q in captured.captured_queries]
-                queries = len(statements)
-                plans = explain(statements)
-                work = counter() if counter else _work(result)
-            else:
-                times.append(elapsed)
-            transaction.set_rollback(True)
-    return {"times": times, "queries": queries, "plans": plans, "work": work, "counted": bool(counter)}
-
-
-def jobs(world, extra: dict | None = None) -> dict:
-    return {name: _measure(job, counter) for name, (job, counter) in catalogue(world, extra or {}).items()}

@@ -83,13 +83,19 @@ def memo(kind: str) -> dict | None:
     return json.loads(row[0]) if row and row[0] else None
 
 
-def restore(kind: str) -> dict:
-    """Replace the benchmark database with a fresh copy of the kept one; returns its memo."""
+def live_name() -> str:
+    return urlparse(os.environ["DATABASE_URL"]).path.lstrip("/")
+
+
+def restore(kind: str, *, as_name: str = "") -> str:
+    """A fresh copy of the kept world, as the benchmark database or, with ``as_name``, as a
+    database of that suffix beside it; returns the database's name."""
     from psycopg2 import sql
 
-    kept = memo(kind)
     _close_django()
     live, copy = _names(kind)
+    if as_name:
+        live = f"{live}_{as_name}"
     with _admin_cursor() as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(live)))
         cursor.execute(
@@ -97,7 +103,7 @@ def restore(kind: str) -> dict:
                 sql.Identifier(live), sql.Identifier(copy)
             )
         )
-    return kept
+    return live
 
 
 def available() -> bool:

@@ -164,3 +164,22 @@ def test_a_lost_export_is_handed_on_and_built_once(
     assert services.sweep(now=gone) == {"requeued": 0, "expired": 1}
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED and not job.file and job.object_ids == []
+
+
+def test_an_export_of_all_cohorts_in_the_worker_keeps_the_rows_of_every_cohort(
+    client, cohort, reviewer, django_capture_on_commit_callbacks
+):
+    from tests.factories import CohortFactory
+
+    earlier = CohortFactory(number=cohort.number + 5)
+    rows = [submitted(cohort) for _ in range(2)] + [submitted(earlier) for _ in range(2)]
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = export(client, "csv", durchgang="alle")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and job.total == 4 and job.status == ExportJob.Status.DONE
+    download = client.get(reverse("exports:download", args=[job.pk]))
+    exported = list(
+        csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig")), delimiter=";")
+    )
+    assert sorted(row[0] for row in exported[1:]) == sorted(a.reference for a in rows)
