@@ -24,6 +24,7 @@ import os
 import time
 
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from . import federal_due, federal_exports, federal_snapshot
@@ -357,6 +358,9 @@ def run(work) -> dict:
         "small": federal_snapshot.restore(federal_snapshot.SMALL, as_name="small_run"),
         "large": federal_snapshot.live_name(),
     }
+    for database in worlds.values():  # a kept copy may be older than the newest migration
+        use(database)
+        call_command("migrate", verbosity=0, interactive=False)
     use(worlds["large"])
     world = World.load(memo["keys"])
     log(f"  rollout built in {counts['build_seconds']} s; measuring both worlds …")
