@@ -128,40 +128,7 @@ def through_gunicorn(world, log_dir) -> dict:
         for label, fmt in (("CSV", "0"), ("XLSX", "1")):
             session = requests.Session()
             session.headers.update(headers)
-            started = time.monotonic()
-            response = session.post(
-                export_url,
-                data={
-                    "csrfmiddlewaretoken": headers["X-CSRFToken"],
-                    "format": fmt,
-                    "resource": "0",
-                    **{f"applicationresource_{name}": "on" for name in ADMIN_FIELDS},
-                },
-                headers={"Referer": export_url},
-                allow_redirects=False,
-                timeout=60,
-            )
-            answered = time.monotonic() - started
-            if response.status_code == 200:  # a trial's short list is streamed at once
-                results[f"Admin export through gunicorn, {label}"] = {
-                    "answered": answered,
-                    "ready": answered,
-                    "status": 200,
-                    "bytes": len(response.content),
-                }
-                continue
-            if response.status_code != 302:
-                raise BenchError(f"the {label} export answered {response.status_code}")
-            status_url = url + response.headers["Location"]
-            _wait_ready(session, status_url, timeout=1800)
-            ready = time.monotonic() - started
-            download = session.get(status_url + "datei/", timeout=120)
-            results[f"Admin export through gunicorn, {label}"] = {
-                "answered": answered,
-                "ready": ready,
-                "status": download.status_code,
-                "bytes": len(download.content),
-            }
+            results[f"Admin export through gunicorn, {label}"] = _one_export(session, url, export_url, fmt)
     finally:
         stop(worker)
         stop(web)
@@ -169,6 +136,38 @@ def through_gunicorn(world, log_dir) -> dict:
     for figures in results.values():
         figures["worker_timeouts"] = log.count("WORKER TIMEOUT")
     return results
+
+
+def _one_export(session, url: str, export_url: str, fmt: str) -> dict:
+    """Ask for the export as the admin's form does; wait until the worker has built the file."""
+    started = time.monotonic()
+    response = session.post(
+        export_url,
+        data={
+            "csrfmiddlewaretoken": session.headers["X-CSRFToken"],
+            "format": fmt,
+            "resource": "0",
+            **{f"applicationresource_{name}": "on" for name in ADMIN_FIELDS},
+        },
+        headers={"Referer": export_url},
+        allow_redirects=False,
+        timeout=60,
+    )
+    answered = time.monotonic() - started
+    if response.status_code == 200:  # a trial's short list is streamed at once
+        return {"answered": answered, "ready": answered, "status": 200, "bytes": len(response.content)}
+    if response.status_code != 302:
+        raise BenchError(f"the export answered {response.status_code}")
+    status_url = url + response.headers["Location"]
+    _wait_ready(session, status_url, timeout=1800)
+    ready = time.monotonic() - started
+    download = session.get(status_url + "datei/", timeout=120)
+    return {
+        "answered": answered,
+        "ready": ready,
+        "status": download.status_code,
+        "bytes": len(download.content),
+    }
 
 
 def _signed_in(user) -> dict[str, str]:
