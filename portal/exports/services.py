@@ -92,7 +92,7 @@ def _rows(job: ExportJob, model_admin, request, resource, native: bool):
     # list's filters, whose defaults (such as the cohort in review) would drop rows asked for.
     queryset = model_admin.get_queryset(request)
     if hasattr(model_admin, "prepare_export_queryset"):
-        queryset = model_admin.prepare_export_queryset(queryset)
+        queryset = model_admin.prepare_export_queryset(queryset, job.fields)
     export = row_exporter(resource, job.fields, native=native)
     for start in range(0, len(job.object_ids), BATCH):
         chunk = job.object_ids[start : start + BATCH]
