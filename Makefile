@@ -150,9 +150,11 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 # `make bench SCALE=federal` instead builds a simulated nationwide rollout (100,000 applications,
 # 1,000,000 mails) and measures every page and background job before and after it (about 15 minutes).
+# The two worlds are kept as copies of the database; `REUSE=1` measures them again without building.
 SCALE ?= default
+REUSE ?=
 bench: system-deps $(STAMP) messages
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run --scale $(SCALE)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.run --scale $(SCALE) $(if $(REUSE),--reuse)
 
 # `make format` rewrites files with ruff's formatter; `make lint` checks both, and that imports
 # point one way (import-linter's contracts in pyproject.toml, see docs/architecture.md).

@@ -152,12 +152,13 @@ class ApplicationAdmin(
         )
 
     def get_export_queryset(self, request):
-        return (
-            super()
-            .get_export_queryset(request)
-            .select_related("applicant", "municipality")
-            .annotate(**review_annotations())
-        )
+        return self.prepare_export_queryset(super().get_export_queryset(request))
+
+    def prepare_export_queryset(self, queryset, fields=None):
+        """What the exported rows need besides the list's own columns (also for export jobs, which
+        read their rows by key): of the review counts, only the columns asked for, if known."""
+        counts = review_annotations(fields)
+        return queryset.select_related("applicant", "municipality").annotate(**counts)
 
     @admin.display(description=_("Name"), ordering="applicant__last_name")
     def applicant_name(self, obj):

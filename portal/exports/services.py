@@ -23,7 +23,7 @@ from django.http import HttpRequest, QueryDict
 from portal.accounts.models import User
 from portal.exports.models import ExportJob
 from portal.exports.tasks import build_export
-from portal.web.spreadsheets import stream_csv, write_xlsx
+from portal.web.spreadsheets import row_exporter, stream_csv, write_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -88,15 +88,18 @@ def _admin_request(user: User) -> HttpRequest:
 
 
 def _rows(job: ExportJob, model_admin, request, resource, native: bool):
-    queryset = model_admin.get_export_queryset(request)
+    # The rows are fixed by their keys: the admin's own scoping applies (get_queryset), not the
+    # list's filters, whose defaults (such as the cohort in review) would drop rows asked for.
+    queryset = model_admin.get_queryset(request)
+    if hasattr(model_admin, "prepare_export_queryset"):
+        queryset = model_admin.prepare_export_queryset(queryset, job.fields)
+    export = row_exporter(resource, job.fields, native=native)
     for start in range(0, len(job.object_ids), BATCH):
         chunk = job.object_ids[start : start + BATCH]
         found = queryset.in_bulk(chunk)
         for pk in chunk:
             if pk in found:
-                yield resource.export_resource(
-                    found[pk], selected_fields=job.fields, force_native_type=native
-                )
+                yield export(found[pk])
         done = min(start + BATCH, len(job.object_ids))
         # Progress for the page, and the renewed claim: this worker is alive.
         ExportJob.objects.filter(pk=job.pk).update(done=done, claimed_at=_now())

@@ -18,19 +18,24 @@ reported by name.
 """
 
 import datetime as dt
+import importlib
+import math
 import os
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.core.management import call_command
 from django.utils import timezone
 
+from . import federal_due, federal_exports, federal_snapshot
+from . import federal_interleave as interleave
 from .common import median
 from .data import graduate, make_users, programme_and_modules, staff_user
 from .federal_grow import grow, log  # grow: tests/portal/test_page_costs.py imports it from here
+from .federal_interleave import use
+from .federal_jobs import BIG_TABLES, catalogue, count_work, explain  # noqa: F401 (BIG_TABLES: the report)
 from .federal_rows import analyze, applications_for, certificate, mail, submitted_application
-from .pages import _client, measure
+from .pages import _client
 
 FULL = {
     "programmes": 16,
@@ -41,22 +46,13 @@ FULL = {
     "certificates": 20_000,
     "outbox": 1_000_000,
 }
-JOB_RUNS = 3
-# The tables that grow with a rollout; a job must not read any of them from end to end. The
-# municipalities are reference data (about 11,000 in Germany, loaded once), read whole where a
-# job lists districts; their scans are shown in the plans but are no verdict.
-BIG_TABLES = {
-    "applications_application",
-    "applications_score",
-    "applications_reviewnote",
-    "applications_statuschange",
-    "cohorts_enrollment",
-    "modules_attendance",
-    "modules_tasksubmission",
-    "certificates_certificate",
-    "portal_outboxmessage",
-    "portal_user",
-}
+# Modules of further rows, imported where present. Each may define any of:
+#   small(world)            build its own rows into the small world, before it is kept
+#   grow(world, sizes)      build its rows into the rollout, after the rollout is built
+#   pages(world)            more pages: [(name, user or None, path), ...]
+#   jobs(world)             more jobs: {name: (call, count_work or None)}
+# A page or job they add is measured in both worlds, reported and judged as the others are.
+EXTRA_ROWS = ["tests.bench.federal_waves", "tests.bench.federal_community"]
 
 
 def targets() -> dict[str, int]:
@@ -66,6 +62,8 @@ def targets() -> dict[str, int]:
     sizes["programmes"] = FULL["programmes"]
     return sizes
 
+
+STAFF = {"reviewer": "gutachten", "coordinator": "koordination", "evaluator": "auswertung", "admin": "admin"}
 
 # --- the small world -------------------------------------------------------------------------
 
@@ -79,11 +77,11 @@ class World:
         now = timezone.now()
         today = timezone.localdate(now)
         self.programme, self.modules = programme_and_modules()
-        self.reviewer = staff_user("gutachten@bench.example.org", "reviewers")
-        self.coordinator = staff_user("koordination@bench.example.org", "coordinators")
-        self.evaluator = staff_user("auswertung@bench.example.org", "evaluators")
+        self.reviewer = staff_user(f"{STAFF['reviewer']}@bench.example.org", "reviewers")
+        self.coordinator = staff_user(f"{STAFF['coordinator']}@bench.example.org", "coordinators")
+        self.evaluator = staff_user(f"{STAFF['evaluator']}@bench.example.org", "evaluators")
         self.admin = User.objects.create(
-            email="admin@bench.example.org",
+            email=f"{STAFF['admin']}@bench.example.org",
             first_name="Ada",
             last_name="Admin",
             is_staff=True,
@@ -93,6 +91,33 @@ class World:
         self._open_cohort(now, today)
         self._first_mails(now)
         analyze()
+
+    KEYS = ("past", "open", "participant", "certificate", "applicant", "draft", "reviewed")
+
+    def keys(self) -> dict[str, int]:
+        """What :meth:`load` needs to find the world again in a kept copy of the database."""
+        return {name: getattr(self, name).pk for name in self.KEYS}
+
+    @classmethod
+    def load(cls, keys: dict[str, int]) -> "World":
+        """The world of a kept copy (tests/bench/federal_snapshot.py), without building it."""
+        from applications.models import Application
+        from certificates.models import Certificate
+        from cohorts.models import Cohort
+        from portal.accounts.models import User
+
+        world = cls.__new__(cls)
+        world.programme, world.modules = programme_and_modules()
+        for name in ("reviewer", "coordinator", "evaluator", "admin"):
+            setattr(world, name, User.objects.get(email=f"{STAFF[name]}@bench.example.org"))
+        world.participant = User.objects.get(pk=keys["participant"])
+        world.applicant = User.objects.get(pk=keys["applicant"])
+        world.past = Cohort.objects.get(pk=keys["past"])
+        world.open = Cohort.objects.get(pk=keys["open"])
+        world.certificate = Certificate.objects.get(pk=keys["certificate"])
+        world.draft = Application.objects.get(pk=keys["draft"])
+        world.reviewed = Application.objects.get(pk=keys["reviewed"])
+        return world
 
     def _finished_cohort(self) -> None:
         """A finished cohort with ten participants, their attendance, tasks and certificates."""
@@ -219,123 +244,128 @@ class World:
 # --- measuring -------------------------------------------------------------------------------
 
 
-def measure_pages(world: World) -> dict:
-    return {name: measure(_client(user), path) for name, user, path in world.pages()}
+def extra_modules() -> list:
+    found = []
+    for name in EXTRA_ROWS:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+    return found
 
 
-def _scans(plan: dict, found: list) -> None:
-    node = plan.get("Node Type", "")
-    relation = plan.get("Relation Name")
-    if relation:
-        found.append((node, relation, plan.get("Index Name", "")))
-    for child in plan.get("Plans", []):
-        _scans(child, found)
+def _pages(world) -> list[tuple[str, object, str]]:
+    from portal.mail.models import OutboxMessage
+
+    admin = f"/{settings.ADMIN_URL}"
+    pages = world.pages()
+    pages.insert(
+        4, ("Admin list, alle Durchgänge", world.reviewer, f"{admin}applications/application/?durchgang=alle")
+    )
+    # The deepest page the outbox admin offers (portal.web.paging.DepthLimitedPaginator).
+    from portal.admin import OutboxMessageAdmin
+    from portal.web.paging import DepthLimitedPaginator
+
+    deepest = min(
+        math.ceil(OutboxMessage.objects.count() / OutboxMessageAdmin.list_per_page),
+        DepthLimitedPaginator.MAX_PAGES,
+    )
+    pages.append(("Outbox admin, deepest page", world.admin, f"{admin}portal/outboxmessage/?p={deepest}"))
+    for module in extra_modules():
+        if hasattr(module, "pages"):
+            pages += module.pages(world)
+    return pages
 
 
-def explain(statements: list[str]) -> list[dict]:
-    """The plan of each distinct statement: which tables it reads and how."""
-    import json
-
-    plans, seen = [], set()
-    with connection.cursor() as cursor:
-        for sql in statements:
-            verb = sql.lstrip().split(" ", 1)[0].upper()
-            if verb not in {"SELECT", "UPDATE", "DELETE", "INSERT"} or sql in seen:
-                continue
-            seen.add(sql)
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-            raw = cursor.fetchone()[0]
-            plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-            scans = []
-            _scans(plan, scans)
-            plans.append(
-                {
-                    "statement": " ".join(sql.split())[:160],
-                    "scans": scans,
-                    "seq_big": sorted(
-                        {rel for node, rel, _i in scans if node == "Seq Scan" and rel in BIG_TABLES}
-                    ),
-                }
-            )
-    return plans
+def measure_pages(world, worlds: dict[str, str]) -> dict:
+    """Every page in both worlds, alternating round by round (tests/bench/federal_interleave.py)."""
+    clients, paths = {}, {}
+    for side, database in worlds.items():
+        use(database)
+        clients[side], paths[side] = {}, {}
+        for name, user, path in _pages(world):
+            key = user.pk if user else None
+            if key not in clients[side]:
+                clients[side][key] = _client(user)
+            paths[side][name] = (key, path)
+    return interleave.pages(worlds, clients, paths)
 
 
-def jobs(world: World) -> dict:
-    """Each background job, as its Celery task calls it, with a clock and a plan."""
-    from applications.decisions import promote_from_waitlist
-    from cohorts.models import Cohort
-    from evaluation.selectors import dashboard_statistics
-    from portal import mail
-    from portal.mail import reminders
-    from portal.privacy.registry import run_retention
-
-    mail.registry._discover_send_checks()
+def _extra_jobs(world) -> dict:
     found = {}
-
-    def retention():
-        return run_retention(at=timezone.now())
-
-    def flush():
-        return mail.flush_due(now=timezone.now())
-
-    def promote():
-        cohort = Cohort.objects.select_for_update().get(pk=world.open.pk)
-        return promote_from_waitlist(cohort=cohort, at=timezone.now())
-
-    def evaluation():
-        return dashboard_statistics()
-
-    for kind, rule in sorted(reminders._rules.items()):
-        found[f"Reminders: {kind}"] = lambda rule=rule: reminders.dispatch(rule, now=timezone.now())
-    found["Retention and anonymisation"] = retention
-    found["Outbox flush"] = flush
-    found["Waiting-list promotion"] = promote
-    found["Evaluation aggregates"] = evaluation
-
-    results = {}
-    for name, job in found.items():
-        times, plans, queries = [], [], 0
-        for run in range(JOB_RUNS):
-            with transaction.atomic():
-                with CaptureQueriesContext(connection) as captured:
-                    started = time.perf_counter()
-                    job()
-                    times.append(time.perf_counter() - started)
-                if run == 0:
-                    statements = [q["sql"] for q in captured.captured_queries]
-                    queries = len(statements)
-                    plans = explain(statements)
-                transaction.set_rollback(True)
-        results[name] = {"time": median(times), "queries": queries, "plans": plans}
-    return results
+    for module in extra_modules():
+        if hasattr(module, "jobs"):
+            found.update(module.jobs(world))
+    return found
 
 
-def exports(world: World) -> dict:
-    """The reviewers' export of every application (CSV and XLSX, through the admin) and the
-    evaluators' person table, each in a process of its own, so that its peak memory is its own."""
-    import json
-    import subprocess
-    import sys
+def measure_worlds(world, worlds: dict[str, str], log_dir) -> dict:
+    figures = {side: {} for side in worlds}
+    for side, measured in measure_pages(world, worlds).items():
+        figures[side]["pages"] = measured
+    found = catalogue(world, _extra_jobs(world))
+    for side, measured in interleave.jobs(worlds, found, explain, count_work).items():
+        figures[side]["jobs"] = measured
+    for side, database in worlds.items():
+        use(database)
+        figures[side]["exports"] = federal_exports.in_process(world, database)
+    use(worlds["small"])
+    figures["small"]["signup"] = signup()
+    use(worlds["large"])
+    figures["large"]["gunicorn"] = federal_exports.through_gunicorn(world, log_dir)
+    return figures
 
-    from .common import ROOT
 
-    results = {}
-    for label, kind, user in (
-        ("Admin export, CSV", "admin-csv", world.reviewer),
-        ("Admin export, XLSX", "admin-xlsx", world.reviewer),
-        ("Evaluation export, CSV", "evaluation-csv", world.evaluator),
-        ("Evaluation export, XLSX", "evaluation-xlsx", world.evaluator),
-    ):
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "tests.bench.export_memory", kind, user.email],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=1800,
-        )
-        results[label] = json.loads(done.stdout.strip().splitlines()[-1])
-    return results
+def build_small() -> "World":
+    world = World()
+    federal_due.build(world)
+    for module in extra_modules():
+        if hasattr(module, "small"):
+            module.small(world)
+    analyze()
+    return world
+
+
+def build_rollout(world, sizes: dict[str, int]) -> dict:
+    counts = grow(world, sizes)
+    for module in extra_modules():
+        if hasattr(module, "grow"):
+            module.grow(world, sizes)
+    analyze()
+    return counts
+
+
+def run(work) -> dict:
+    """Build the small world and keep it, build the rollout around it and keep that, then measure
+    both side by side. With ``BENCH_FEDERAL_REUSE=1`` and both worlds kept from an earlier run,
+    nothing is built: both are measured from fresh copies."""
+    sizes = targets()
+    reuse = os.environ.get("BENCH_FEDERAL_REUSE") == "1" and federal_snapshot.available()
+    if reuse:
+        log("  using the worlds kept by an earlier run …")
+        federal_snapshot.restore(federal_snapshot.FEDERAL)
+    else:
+        log("  building the small world …")
+        world = build_small()
+        federal_snapshot.save(federal_snapshot.SMALL, {"keys": world.keys()})
+        log("  building the rollout …")
+        counts = build_rollout(world, sizes)
+        federal_snapshot.save(federal_snapshot.FEDERAL, {"keys": world.keys(), "counts": counts})
+    memo = federal_snapshot.memo(federal_snapshot.FEDERAL)
+    counts = memo["counts"]
+    worlds = {
+        "small": federal_snapshot.restore(federal_snapshot.SMALL, as_name="small_run"),
+        "large": federal_snapshot.live_name(),
+    }
+    for database in worlds.values():  # a kept copy may be older than the newest migration
+        use(database)
+        call_command("migrate", verbosity=0, interactive=False)
+    use(worlds["large"])
+    world = World.load(memo["keys"])
+    log(f"  rollout built in {counts['build_seconds']} s; measuring both worlds …")
+    figures = measure_worlds(world, worlds, work)
+    return {**figures, "counts": counts, "targets": sizes, "reused": reuse}
 
 
 SIGNUPS = 15
@@ -391,18 +421,3 @@ def signup() -> dict:
         "sent_in_request": sent,
         "count": SIGNUPS,
     }
-
-
-def run(work) -> dict:
-    sizes = targets()
-    log("  building the small world …")
-    world = World()
-    small = {"pages": measure_pages(world), "jobs": jobs(world)}
-    small["exports"] = exports(world)
-    small["signup"] = signup()
-    log("  building the rollout …")
-    counts = grow(world, sizes)
-    log(f"  rollout built in {counts['build_seconds']} s; measuring …")
-    large = {"pages": measure_pages(world), "jobs": jobs(world)}
-    large["exports"] = exports(world)
-    return {"small": small, "large": large, "counts": counts, "targets": sizes}

@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         default="default",
         help="federal: the pages and jobs in a small world and after a simulated nationwide rollout",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="federal: measure the two worlds kept by an earlier federal run instead of building them",
+    )
     return parser
 
 
@@ -46,6 +51,8 @@ def main(argv=None) -> int:
     parts = [part for part in PARTS if part in options.only.split(",")]
     if options.scale == "federal":
         parts = ["federal"]
+        if options.reuse:
+            os.environ["BENCH_FEDERAL_REUSE"] = "1"
 
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     started = time.monotonic()

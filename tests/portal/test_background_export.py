@@ -201,3 +201,22 @@ def test_the_page_asks_for_its_progress_and_is_offered_the_download_when_done(
     # Nobody else learns anything about the job through its progress.
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert client.get(progress_url).status_code == 404
+
+
+def test_an_export_of_all_cohorts_in_the_worker_keeps_the_rows_of_every_cohort(
+    client, cohort, reviewer, django_capture_on_commit_callbacks
+):
+    from tests.factories import CohortFactory
+
+    earlier = CohortFactory(number=cohort.number + 5)
+    rows = [submitted(cohort) for _ in range(2)] + [submitted(earlier) for _ in range(2)]
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = export(client, "csv", durchgang="alle")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and job.total == 4 and job.status == ExportJob.Status.DONE
+    download = client.get(reverse("exports:download", args=[job.pk]))
+    exported = list(
+        csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig")), delimiter=";")
+    )
+    assert sorted(row[0] for row in exported[1:]) == sorted(a.reference for a in rows)
