@@ -17,7 +17,9 @@ counter tells how many Redis commands a certificate costs in the workers.
 """
 
 import datetime as dt
+import json
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from django.utils import timezone
 from .common import BenchError, flush_redis, median, start_worker, stop, wait_for
 from .data import graduate, make_users, next_cohort_number, past_cohort, programme_and_modules, staff_user
 from .rounds import Comparison
-from .worker_profile import Profile
+from .worker_profile import TOTAL, Profile
 
 ROUND_SIZE = 20
 ROUNDS = 20
@@ -239,6 +241,50 @@ def profile(world: World, size: int) -> dict:
     return measured.per_item(size)
 
 
+WAITING = "between tasks (broker, hand-over to the process, the other processes)"
+
+
+def profiled_workers(world: World, log_dir: Path, size: int) -> dict:
+    """A cohort through two worker processes that time their steps (``profiled_worker``): per
+    certificate, each step's own time summed over both processes, and the time a process waited
+    between its tasks."""
+    from config.celery import app
+
+    from .common import VENV_BIN, start
+    from .profiled_worker import TASK
+
+    folder = log_dir / "worker-profile"
+    folder.mkdir(exist_ok=True)
+    os.environ["BENCH_PROFILE_DIR"] = str(folder)
+    args = [str(VENV_BIN / "celery"), "-A", "tests.bench.profiled_worker", "worker", "--concurrency=2"]
+    args += ["--pool=prefork", "--loglevel=WARNING", "--hostname=bench-profiled@%h", "--without-gossip"]
+    worker = start([*args, "--without-mingle"], log_dir / "celery-profiled-worker.log")
+    try:
+        wait_for(lambda: app.control.ping(timeout=0.5), timeout=60, what="the profiled Celery worker")
+        cohort, _enrollments = world.cohort(size)
+        cohort_with_workers(world, cohort, size)
+        os.kill(worker.pid, signal.SIGTERM)  # the main process only: its children stop in turn
+        worker.wait(timeout=60)
+    finally:
+        stop(worker)
+    records = [json.loads(path.read_text()) for path in folder.glob("*.json")]
+    if sum(record["certificates"] for record in records) < size:
+        raise BenchError("the profiled worker processes did not report every certificate")
+    labels = {label for record in records for label in record["exclusive"]}
+    steps = {label: sum(r["exclusive"].get(label, 0) for r in records) * 1000 / size for label in labels}
+    span = sum(record["span"] for record in records) * 1000 / size
+    steps[WAITING] = span - sum(steps.values())
+    steps[TOTAL] = span
+    return {
+        "steps": steps,
+        "task": TASK,
+        "queries_per_certificate": sum(record["queries"] for record in records) / size,
+        "tasks": {
+            name: sum(r["tasks"].get(name, 0) for r in records) for r in records for name in r["tasks"]
+        },
+    }
+
+
 def run(log_dir: Path) -> dict:
     world = World()
     plain = PlainWeasyPrint()
@@ -252,4 +298,9 @@ def run(log_dir: Path) -> dict:
         large = interleaved(world, plain, LARGE_SIZE, LARGE_ROUNDS, warmups=0)
     finally:
         stop(worker)
-    return {"small": small, "large": large, "profile": profile(world, ROUND_SIZE)}
+    return {
+        "small": small,
+        "large": large,
+        "profile": profile(world, LARGE_SIZE),
+        "worker_profile": profiled_workers(world, log_dir, LARGE_SIZE),
+    }

@@ -5,7 +5,6 @@ from .common import median, percentile
 from .report_format import md_table, met, ms, s
 
 CERTIFICATE_SPEEDUP = 4.0
-COHORT_SHARE = 0.6
 
 PROOF_STEPS = (
     ("credential", "Open Badges credential: built, schema-checked, signed"),
@@ -49,7 +48,6 @@ def summary_rows(certificates: dict) -> list[tuple[str, ...]]:
     ]
     if certificates.get("proof"):
         out += _proof_rows(certificates["proof"])
-    out.append(_cohort_row(certificates))
     return out
 
 
@@ -68,25 +66,10 @@ def _proof_rows(proof: dict) -> list[tuple[str, ...]]:
     ]
 
 
-def _cohort_row(certificates: dict) -> tuple[str, ...]:
-    workers = certificates["workers"]
-    share = workers["wall"] / certificates["sequential_baseline_wall"]
-    return (
-        "Certificates",
-        "100 certificates: 100 sequential plain renders vs. issued to 2 Celery workers",
-        s(certificates["sequential_baseline_wall"]),
-        s(workers["wall"]) + f" ({workers['issued']} issued, {workers['failed']} failed)",
-        f"{share:.2f} of the time",
-        f"≤ {COHORT_SHARE} of the time",
-        met(share <= COHORT_SHARE and workers["issued"] == 100),
-    )
-
-
 def section(certificates: dict, subsetting: str) -> list[str]:
     lines = [*_rendering_intro(certificates), *_rendering_table(certificates)]
     if certificates.get("proof"):
         lines += _proof_section(certificates["proof"])
-    lines += _cohort(certificates)
     lines += _profile(certificates, subsetting)
     return lines
 
@@ -184,47 +167,6 @@ def _proof_section(proof: dict) -> list[str]:
         "is credentialled and sealed.",
         "",
     ]
-
-
-def _cohort(certificates: dict) -> list[str]:
-    """The cohort of 100 through two Celery workers."""
-    portal = certificates["portal"]
-    workers = certificates["workers"]
-    share = workers["wall"] / certificates["sequential_baseline_wall"]
-    per_worker = workers["wall"] * 2 / 100
-    lines = [
-        "### A cohort of 100 through the real worker",
-        "",
-        "A coordinator issues 100 certificates at once (`issue_certificates`); two Celery worker processes "
-        "(`celery worker --concurrency=2`, Redis broker, PostgreSQL) render, store and mail them. The time "
-        "runs from the call until the last certificate is stored; the workers were started, but had not "
-        "rendered anything yet. Baseline: the same 100 certificates rendered one after another with "
-        "plain WeasyPrint in one process.",
-        "",
-        *md_table(
-            ["", "Baseline", "Portal", "Ratio", "Target"],
-            [
-                [
-                    "wall time for 100",
-                    s(certificates["sequential_baseline_wall"]),
-                    s(workers["wall"]),
-                    f"{share:.2f}",
-                    f"≤ {COHORT_SHARE}: {met(share <= COHORT_SHARE)}",
-                ]
-            ],
-        ),
-        "",
-        f"Certificates issued: {workers['issued']}, failed: {workers['failed']}. Each of the two workers "
-        f"spent {ms(per_worker)} of wall time per certificate, against {ms(median(portal))} for "
-        "rendering alone in one process: the rest is the task around the render (loading the "
-        "certificate, building and signing its credential, embedding it, sealing the PDF, storing it, queueing the mail and sending it in a second task), Celery's "
-        "round trips through Redis, each worker process's first render (importing WeasyPrint, loading "
-        "the fonts, rendering the background), and two cores shared with PostgreSQL and Redis.",
-        "",
-    ]
-    if share > COHORT_SHARE:
-        lines += [f"Target missed by {share - COHORT_SHARE:.2f}.", ""]
-    return lines
 
 
 def _profile(certificates: dict, subsetting: str) -> list[str]:
