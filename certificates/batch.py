@@ -41,6 +41,21 @@ def batches(certificate_ids: list[int]) -> list[list[int]]:
     return [certificate_ids[start : start + size] for start in range(0, len(certificate_ids), size)]
 
 
+def prepare() -> None:
+    """Load what every certificate's proof needs (the credential's schema, the signing key, the
+    seal) into this process now rather than at its first certificate; a worker process calls this
+    when it starts. Keys that are missing are reported by the certificate that needs them."""
+    from . import keys, openbadges, seal
+
+    openbadges.schema_errors({})
+    try:
+        keys.signing_key()
+        if keys.sealing_on():
+            seal.seal_certificate()
+    except Exception:
+        logger.warning("The keys for certificates could not be loaded in advance", exc_info=True)
+
+
 def lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.PORTAL_WORK_LEASE_SECONDS)
 

@@ -5,6 +5,7 @@ given explicitly: they are stored in the beat schedule and in queued messages.""
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.utils import timezone
 
 from portal.mail.reminders import dispatch
@@ -18,6 +19,14 @@ logger = logging.getLogger(__name__)
 # RENDER_TIME_LIMIT seconds; the work lease (PORTAL_WORK_LEASE_SECONDS) must be longer, so that a
 # claim expires only when its worker is gone.
 RENDER_TIME_LIMIT = 120
+
+
+@worker_process_init.connect
+def _prepare_certificates(**_kwargs):
+    """Each worker process loads the credential's schema and the keys when it starts."""
+    from .batch import prepare
+
+    prepare()
 
 
 def _retry_delay(retries: int) -> int:

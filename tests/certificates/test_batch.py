@@ -145,3 +145,29 @@ def test_a_certificate_revoked_while_it_renders_stays_revoked_and_unmailed(
         assert render_certificate.apply(args=[pk]).get() == Certificate.Status.REVOKED
     certificate = Certificate.objects.get(pk=pk)
     assert not certificate.pdf and not OutboxMessage.objects.exists() and mail.outbox == []
+
+
+def test_a_worker_process_loads_the_schema_and_the_keys_when_it_starts(settings):
+    from celery.signals import worker_process_init
+
+    from certificates import keys, openbadges, seal
+
+    settings.CERTIFICATE_SEALING = "on"
+    for cached in (openbadges._validator, keys._signing_key, seal._signer):
+        cached.cache_clear()
+    worker_process_init.send(sender=None)
+    for cached in (openbadges._validator, keys._signing_key, seal._signer):
+        assert cached.cache_info().currsize == 1
+
+
+def test_missing_keys_do_not_keep_a_worker_process_from_starting(settings, caplog, monkeypatch):
+    from celery.signals import worker_process_init
+
+    from certificates import keys
+
+    def missing():
+        raise keys.KeysMissing("OB_SIGNING_KEY_FILE")
+
+    monkeypatch.setattr(keys, "signing_key", missing)
+    worker_process_init.send(sender=None)
+    assert "could not be loaded in advance" in caplog.text
