@@ -14,26 +14,27 @@ and can start it again ("erneut anstoßen").
 """
 
 import datetime as dt
-import hashlib
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Enrollment
 from cohorts.selectors import can_coordinate
 from portal.accounts.models import User
-from portal.mail import queue_templated_mail
+from portal.mail import enqueue, queue_templated_mail
 from portal.pdf.fonts import unprintable_characters, unprintable_message
 
+from .batch import batches, proven_pdf, render_one
+from .batch import record_failure as record_failure  # a write of this module too (tasks, tests)
 from .models import Certificate
 from .selectors import eligible_enrollments, is_stuck
-from .tasks import render_certificate, render_certificate_translation
+from .tasks import render_certificate, render_certificate_translation, render_certificates
 
 logger = logging.getLogger(__name__)
 
@@ -45,19 +46,23 @@ def lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.PORTAL_WORK_LEASE_SECONDS)
 
 
-def _send_to_worker(certificate_id: int) -> None:
+def _send_to_worker(certificate_ids: list[int]) -> None:
     try:
-        render_certificate.delay(certificate_id)
+        if len(certificate_ids) == 1:
+            render_certificate.delay(certificate_ids[0])
+        else:
+            render_certificates.delay(certificate_ids)
     except Exception:
-        # The broker is unreachable. The certificate stays pending; the sweeper hands it on later.
-        logger.warning("Could not enqueue certificate %s; the sweeper will", certificate_id, exc_info=True)
+        # The broker is unreachable. The certificates stay pending; the sweeper hands them on later.
+        logger.warning("Could not enqueue certificates %s; the sweeper will", certificate_ids, exc_info=True)
 
 
 def _hand_over(certificate_ids: list[int], *, at: dt.datetime) -> None:
-    """Record the hand-over and queue the renderings once the transaction has committed."""
+    """Record the hand-over and queue the renderings, in batches, once the transaction has
+    committed."""
     Certificate.objects.filter(pk__in=certificate_ids).update(queued_at=at)
-    for pk in certificate_ids:
-        transaction.on_commit(lambda pk=pk: _send_to_worker(pk))
+    for batch in batches(sorted(certificate_ids)):
+        transaction.on_commit(lambda batch=batch: _send_to_worker(batch))
 
 
 def _require_coordinator(user: User, cohort: Cohort) -> None:
@@ -77,17 +82,6 @@ def _require_keys() -> None:
             ),
             code="keys",
         )
-
-
-def _proven_pdf(certificate: Certificate, pdf: bytes, *, at: dt.datetime) -> tuple[bytes, str]:
-    """The rendered PDF with the credential embedded and the seal appended, and its SHA-256."""
-    from .openbadges import credential_of
-    from .proof import prove_pdf
-
-    token = certificate.credential_jwt
-    credential = credential_of(token) if token else None
-    pdf = prove_pdf(pdf, number=certificate.number, credential=credential, token=token, at=at)
-    return pdf, hashlib.sha256(pdf).hexdigest()
 
 
 def _new_certificate(
@@ -159,62 +153,15 @@ def issue_certificates(
     return issued
 
 
-def _claim(certificate_id: int, *, at: dt.datetime) -> bool:
-    """Begin rendering a pending certificate, unless another worker began within the lease."""
-    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lte=at - lease())
-    return bool(
-        Certificate.objects.filter(claimable, pk=certificate_id, status=Certificate.Status.PENDING).update(
-            claimed_at=at, render_attempts=F("render_attempts") + 1
-        )
-    )
-
-
 def store_rendering(*, certificate_id: int, at: dt.datetime) -> Certificate:
-    """Render the PDF once and mail it once. Safe to run again after a crash: a certificate
-    that is already rendered is not rendered again, and the mail has a fixed idempotency key."""
-    from .render import render_certificate_pdf
-
+    """Render, store and mail one certificate, once (see ``batch``)."""
     certificate = Certificate.objects.select_related("cohort__programme", "enrollment__user").get(
         pk=certificate_id
     )
-    if certificate.status == Certificate.Status.REVOKED:
-        return certificate
-    if certificate.status != Certificate.Status.ISSUED or not certificate.pdf:
-        if not _claim(certificate_id, at=at):
-            return certificate  # another worker renders it right now, or it ended meanwhile
-        from .openbadges import build_credential, sign_credential
-
-        credential = build_credential(certificate, email=certificate.enrollment.user.email)
-        certificate.credential_id = credential["id"]
-        certificate.credential_jwt = sign_credential(credential, at=at)
-        pdf, _digest = render_certificate_pdf(certificate)
-        pdf, digest = _proven_pdf(certificate, pdf, at=at)
-        with transaction.atomic():
-            locked = Certificate.objects.select_for_update().get(pk=certificate_id)
-            if locked.status == Certificate.Status.ISSUED and locked.pdf:
-                return locked
-            locked.pdf.save(f"{locked.number}.pdf", ContentFile(pdf), save=False)
-            locked.sha256 = digest
-            locked.credential_id = certificate.credential_id
-            locked.credential_jwt = certificate.credential_jwt
-            locked.status = Certificate.Status.ISSUED
-            locked.rendered_at = at
-            locked.render_error = ""
-            locked.save()
-            certificate = locked
-    user = certificate.enrollment.user
-    queue_templated_mail(
-        template="certificates/ready",
-        context={"certificate": certificate, "user": user},
-        recipient=user.email,
-        user=user,
-        language=certificate.language,
-        kind="certificate-ready",
-        idempotency_key=f"certificate-ready:{certificate.pk}",
-        attachment=certificate.pdf.name,
-        attachment_name=f"Zertifikat-{certificate.number}.pdf",
-        related=certificate,
-    )
+    mail = render_one(certificate, at=at)
+    if mail is not None:
+        enqueue([mail])
+    certificate.refresh_from_db()
     return certificate
 
 
@@ -226,7 +173,7 @@ def store_translation(*, certificate_id: int) -> Certificate:
     if certificate.translation_pdf or certificate.status != Certificate.Status.ISSUED:
         return certificate
     pdf, _digest = render_certificate_pdf(certificate, certificate.translation_language)
-    pdf, digest = _proven_pdf(certificate, pdf, at=timezone.now())
+    pdf, digest = proven_pdf(certificate, pdf, at=timezone.now())
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate_id)
         if not locked.translation_pdf:
@@ -242,18 +189,6 @@ def request_translation(*, certificate: Certificate, user: User) -> None:
     if certificate.enrollment.user_id != user.pk or certificate.status != Certificate.Status.ISSUED:
         raise ValidationError(_("Für dieses Zertifikat ist keine Übersetzung möglich."), code="translation")
     transaction.on_commit(lambda: render_certificate_translation.delay(certificate.pk))
-
-
-def record_failure(*, certificate_id: int, error: str, final: bool) -> None:
-    """A rendering failed: it ends with the reason, or its claim is given up for the retry."""
-    Certificate.objects.filter(pk=certificate_id).exclude(
-        status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED]
-    ).update(
-        render_error=error[:2000],
-        status=Certificate.Status.FAILED if final else Certificate.Status.PENDING,
-        claimed_at=None,
-        queued_at=timezone.now(),
-    )
 
 
 def sweep_pending(*, now: dt.datetime, limit: int = 500) -> dict[str, int]:

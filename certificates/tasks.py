@@ -5,6 +5,7 @@ given explicitly: they are stored in the beat schedule and in queued messages.""
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.utils import timezone
 
 from portal.mail.reminders import dispatch
@@ -14,9 +15,44 @@ from .reminders import DIGEST
 logger = logging.getLogger(__name__)
 
 
-# A rendering is cut off after RENDER_TIME_LIMIT seconds; the work lease (PORTAL_WORK_LEASE_SECONDS)
-# must be longer, so that a claim expires only when its worker is gone.
+# A rendering task (one certificate or a batch, see certificates.batch) is cut off after
+# RENDER_TIME_LIMIT seconds; the work lease (PORTAL_WORK_LEASE_SECONDS) must be longer, so that a
+# claim expires only when its worker is gone.
 RENDER_TIME_LIMIT = 120
+
+
+@worker_process_init.connect
+def _prepare_certificates(**_kwargs):
+    """Each worker process loads the credential's schema and the keys when it starts."""
+    from .batch import prepare
+
+    prepare()
+
+
+def _retry_delay(retries: int) -> int:
+    return 10 * 2**retries
+
+
+@shared_task(
+    name="certificates.tasks.render_certificates",
+    bind=True,
+    max_retries=3,
+    acks_late=True,
+    ignore_result=True,  # nothing reads it: the certificates record their outcome
+    time_limit=RENDER_TIME_LIMIT,
+    soft_time_limit=RENDER_TIME_LIMIT - 20,
+)
+def render_certificates(self, certificate_ids: list[int]) -> dict[int, str]:
+    """Render, store and mail a batch of certificates (see ``certificates.batch``). Safe to run
+    twice; a failure is retried, for the certificates that failed only, and then recorded with
+    its reason, never silently lost. A name that cannot be printed or does not fit fails at once,
+    with the reason for the coordinator."""
+    from .batch import render_batch
+
+    outcome = render_batch(certificate_ids, final=self.request.retries >= self.max_retries)
+    if outcome.retry:
+        raise self.retry(args=[outcome.retry], countdown=_retry_delay(self.request.retries))
+    return outcome.statuses
 
 
 @shared_task(
@@ -24,32 +60,18 @@ RENDER_TIME_LIMIT = 120
     bind=True,
     max_retries=3,
     acks_late=True,
+    ignore_result=True,
     time_limit=RENDER_TIME_LIMIT,
     soft_time_limit=RENDER_TIME_LIMIT - 20,
 )
 def render_certificate(self, certificate_id: int) -> str:
-    """Render, store and mail one certificate. Safe to run twice; a failure is retried and then
-    recorded with its reason, never silently lost. A name that cannot be printed or does not fit
-    fails at once, with the reason for the coordinator."""
-    from . import services
-    from .render import CertificateRefused
+    """One certificate, as ``render_certificates`` renders a batch; returns its status."""
+    from .batch import render_batch
 
-    try:
-        certificate = services.store_rendering(certificate_id=certificate_id, at=timezone.now())
-    except CertificateRefused as exc:  # the name itself: trying again would not help
-        services.record_failure(certificate_id=certificate_id, error=str(exc), final=True)
-        logger.warning("Certificate %s refused: %s", certificate_id, exc)
-        return "failed"
-    except Exception as exc:
-        final = self.request.retries >= self.max_retries
-        services.record_failure(
-            certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}", final=final
-        )
-        if final:
-            logger.exception("Certificate %s could not be rendered", certificate_id)
-            return "failed"
-        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
-    return certificate.status
+    outcome = render_batch([certificate_id], final=self.request.retries >= self.max_retries)
+    if outcome.retry:
+        raise self.retry(countdown=_retry_delay(self.request.retries))
+    return outcome.statuses.get(certificate_id, "missing")
 
 
 @shared_task(name="certificates.tasks.send_coordinator_digest", acks_late=True)

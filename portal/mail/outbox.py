@@ -81,11 +81,14 @@ def queue_mail(
     related: models.Model | None = None,
     secrets: Iterable[str] = (),
     reply_to: str = "",
+    hand_over: bool = True,
 ) -> OutboxMessage:
     """Record a message in the outbox and send it once the transaction has committed.
 
     With a key that was used before, nothing new is recorded or sent. ``secrets`` are the
     one-time links and codes in the message: only the recipient ever reads them (see above).
+    Without ``hand_over`` the caller hands the message to the worker itself (``enqueue``), with
+    others of a batch; until it does, the message waits for ``flush_due`` like a lost one.
     """
     key = idempotency_key or f"{kind}:{uuid.uuid4()}"
     language = language or translation.get_language() or "de"
@@ -114,7 +117,7 @@ def queue_mail(
             **_related(related),
         },
     )
-    if created:
+    if created and hand_over:
         enqueue([message.pk])
     return message
 
@@ -134,9 +137,10 @@ def queue_templated_mail(
     related: models.Model | None = None,
     secrets: Iterable[str] = (),
     reply_to: str = "",
+    hand_over: bool = True,
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>_subject.txt``, ``.txt`` and ``.html`` in the
-    recipient's language and queue the result."""
+    recipient's language and queue the result (``hand_over`` as for ``queue_mail``)."""
     language = language or (user.language if user else None) or translation.get_language() or "de"
     subject, body_text, body_html = render_mail(template, context, language)
     return queue_mail(
@@ -154,6 +158,7 @@ def queue_templated_mail(
         related=related,
         secrets=secrets,
         reply_to=reply_to,
+        hand_over=hand_over,
     )
 
 

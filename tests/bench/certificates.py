@@ -1,5 +1,5 @@
-"""1. Certificate rendering: plain WeasyPrint against the portal's render path, then a cohort of
-certificates rendered by two Celery worker processes against 100 sequential plain renders."""
+"""1. Certificate rendering: plain WeasyPrint against the portal's render path (cohorts through
+the Celery workers: ``certificates_workers``)."""
 
 import datetime as dt
 import io
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .common import BenchError, flush_redis, median, percentile, start_worker, stop, wait_for
+from .common import BenchError, median, percentile
 from .data import graduate, make_users, next_cohort_number, past_cohort, programme_and_modules, staff_user
 
 COHORT_SIZE = 100
@@ -232,48 +232,6 @@ def first_of_cohort(certificates) -> list[float]:
     return times
 
 
-def sequential_baseline(certificates) -> float:
-    from certificates.render import certificate_html
-
-    pages = [baseline_html(certificate_html(certificate)) for certificate in certificates]
-    started = time.perf_counter()
-    for html in pages:
-        plain_weasyprint(html)
-    return time.perf_counter() - started
-
-
-def cohort_with_workers(cohort, coordinator, log_dir: Path) -> dict:
-    """Issue the cohort's certificates and wait until two worker processes rendered, stored and
-    mailed every one: from the coordinator's click to the last PDF."""
-    from certificates.models import Certificate
-    from certificates.services import issue_certificates
-    from config.celery import app
-
-    flush_redis()
-    worker = start_worker("bench@%h", log_dir / "celery-worker.log")
-    try:
-        wait_for(lambda: app.control.ping(timeout=0.5), timeout=60, what="the Celery worker")
-        started = time.perf_counter()
-        issued = issue_certificates(cohort=cohort, by=coordinator, at=timezone.now())
-        if len(issued) != COHORT_SIZE:
-            raise BenchError(f"issued {len(issued)} certificates, expected {COHORT_SIZE}")
-
-        def done():
-            states = Certificate.objects.filter(cohort=cohort).values_list("status", flat=True)
-            return all(state in {Certificate.Status.ISSUED, Certificate.Status.FAILED} for state in states)
-
-        wait_for(done, timeout=300, what="the cohort's certificates", interval=0.1)
-        wall = time.perf_counter() - started
-    finally:
-        stop(worker)
-    statuses = list(Certificate.objects.filter(cohort=cohort).values_list("status", flat=True))
-    return {
-        "wall": wall,
-        "issued": statuses.count(Certificate.Status.ISSUED),
-        "failed": statuses.count(Certificate.Status.FAILED),
-    }
-
-
 def run(log_dir: Path) -> dict:
     from .certificate_compare import HonestWeasyPrint, finished_comparisons
 
@@ -289,8 +247,6 @@ def run(log_dir: Path) -> dict:
     result = per_certificate(certificates)
     result["proof"] = proof_costs(certificates)
     result.update(finished_comparisons(certificates[:PROOF_SAMPLE], HonestWeasyPrint()))
-    result["sequential_baseline_wall"] = sequential_baseline(certificates)
-    result["workers"] = cohort_with_workers(cohort, coordinator, log_dir)
     render = result["render"]
     result["summary"] = {
         "baseline_median": render.baseline_median(),

@@ -4,7 +4,7 @@ fanout_report.py; the page costs are here."""
 
 import datetime as dt
 
-from . import report_certificates, report_rush
+from . import report_certificates, report_certificates_workers, report_rush
 from .report_format import md_table, met, ms, yes
 from .rounds import Comparison
 
@@ -14,6 +14,8 @@ def rows(results: dict) -> list[tuple[str, ...]]:
     out = []
     if results.get("certificates"):
         out += report_certificates.summary_rows(results["certificates"])
+    if results.get("certificates_workers"):
+        out += report_certificates_workers.summary_rows(results["certificates_workers"])
     if results.get("rush"):
         out += report_rush.summary_rows(results["rush"])
     if results.get("pages"):
@@ -130,6 +132,8 @@ def markdown(results: dict, parts: list[str]) -> str:
     ]
     if "certificates" in results:
         lines += report_certificates.section(results["certificates"], machine["WeasyPrint"])
+    if "certificates_workers" in results:
+        lines += report_certificates_workers.section(results["certificates_workers"])
     if "rush" in results:
         lines += report_rush.section(results["rush"])
     if "pages" in results:

@@ -3,14 +3,13 @@ BENCHMARKS.md. Every ratio is the median of interleaved rounds with its interqua
 target counts as met only at the unfavourable quartile (``rounds``)."""
 
 from .common import median, percentile
-from .report_certificates_detail import cohort, finished_section, profile, rendering_intro, rendering_table
-from .report_format import met, ms, s
+from .report_certificates_detail import finished_section, profile, rendering_intro, rendering_table
+from .report_format import met, ms
 from .rounds import Comparison, quartiles, speedup_cell, time_ratio_cell
 
 RENDER_SPEEDUP = 5.0
 FINISHED_SPEEDUP = 4.0
 FLOOR_MULTIPLE = 3.0
-COHORT_SHARE = 0.6
 
 PROOF_STEPS = (
     ("credential", "Open Badges credential: built, schema-checked, signed"),
@@ -68,7 +67,6 @@ def summary_rows(certificates: dict) -> list[tuple[str, ...]]:
         ]
     if certificates.get("proof"):
         out += _proof_rows(certificates["proof"])
-    out.append(_cohort_row(certificates))
     return out
 
 
@@ -87,27 +85,12 @@ def _proof_rows(proof: dict) -> list[tuple[str, ...]]:
     ]
 
 
-def _cohort_row(certificates: dict) -> tuple[str, ...]:
-    workers = certificates["workers"]
-    share = workers["wall"] / certificates["sequential_baseline_wall"]
-    return (
-        "Certificates",
-        "100 certificates: 100 sequential plain renders vs. issued to 2 Celery workers",
-        s(certificates["sequential_baseline_wall"]),
-        s(workers["wall"]) + f" ({workers['issued']} issued, {workers['failed']} failed)",
-        f"{share:.2f} of the time",
-        f"≤ {COHORT_SHARE} of the time",
-        met(share <= COHORT_SHARE and workers["issued"] == 100),
-    )
-
-
 def section(certificates: dict, subsetting: str) -> list[str]:
     lines = [*rendering_intro(certificates), *rendering_table(certificates, RENDER_SPEEDUP)]
     if certificates.get("finished"):
         lines += finished_section(certificates, FINISHED_SPEEDUP, FLOOR_MULTIPLE)
     if certificates.get("proof"):
         lines += _proof_section(certificates["proof"])
-    lines += cohort(certificates, COHORT_SHARE)
     lines += profile(certificates, subsetting)
     return lines
 

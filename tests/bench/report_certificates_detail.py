@@ -1,7 +1,7 @@
 """1. Certificates: the parts of their section of BENCHMARKS.md (see report_certificates)."""
 
 from .common import median
-from .report_format import md_table, met, ms, s
+from .report_format import md_table, met, ms
 from .rounds import quartiles, speedup_cell, time_ratio_cell
 
 
@@ -164,43 +164,6 @@ def finished_section(certificates: dict, target: float, floor_multiple: float) -
         "incremental update, adding the tagged signature field and writing the update.",
         "",
     ]
-
-
-def cohort(certificates: dict, share_target: float) -> list[str]:
-    """The cohort of 100 through two Celery workers."""
-    workers = certificates["workers"]
-    share = workers["wall"] / certificates["sequential_baseline_wall"]
-    per_worker = workers["wall"] * 2 / 100
-    lines = [
-        "### A cohort of 100 through the real worker",
-        "",
-        "A coordinator issues 100 certificates at once (`issue_certificates`); two Celery worker processes "
-        "(`celery worker --concurrency=2`, Redis broker, PostgreSQL) render, store and mail them. The time "
-        "runs from the call until the last certificate is stored; the workers were started, but had not "
-        "rendered anything yet. Baseline: the same 100 certificates rendered one after another with "
-        "plain WeasyPrint (the old baseline) in one process.",
-        "",
-        *md_table(
-            ["", "Baseline", "Portal", "Ratio", "Target"],
-            [
-                [
-                    "wall time for 100",
-                    s(certificates["sequential_baseline_wall"]),
-                    s(workers["wall"]),
-                    f"{share:.2f}",
-                    f"≤ {share_target}: {met(share <= share_target)}",
-                ]
-            ],
-        ),
-        "",
-        f"Certificates issued: {workers['issued']}, failed: {workers['failed']}. Each of the two workers "
-        f"spent {ms(per_worker)} of wall time per certificate, against "
-        f"{ms(certificates['render'].portal_median())} for rendering alone in one process.",
-        "",
-    ]
-    if share > share_target:
-        lines += [f"Target missed by {share - share_target:.2f}.", ""]
-    return lines
 
 
 OUTSIDE = "outside WeasyPrint's steps (query, QR code, template or new lines)"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .common import ROOT, BenchError, configure_environment, flush_redis, recreate_database
 
-PARTS = ["pages", "certificates", "rush", "fanout"]
+PARTS = ["pages", "certificates", "certificates_workers", "rush", "fanout"]
 
 
 def log(message: str) -> None:

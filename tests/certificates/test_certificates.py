@@ -164,29 +164,45 @@ def test_only_graduates_are_eligible_and_numbers_are_gapless(cohort, coordinator
     assert partial.certificates.count() == 0
 
 
+def _killed(**_kwargs):
+    raise SystemExit("killed")
+
+
 def test_a_retried_render_neither_renders_nor_mails_twice(
-    cohort, coordinator, django_capture_on_commit_callbacks, monkeypatch
+    cohort, coordinator, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
+    import certificates.batch as batch
+
     graduate(cohort, coordinator)
     (certificate,) = services.issue_certificates(cohort=cohort, by=coordinator, at=NOW)
-    # The worker dies after storing the PDF, before the mail is queued.
-    import certificates.services as module
-
-    real_queue = module.queue_templated_mail
-    monkeypatch.setattr(
-        module, "queue_templated_mail", lambda **kw: (_ for _ in ()).throw(SystemExit("killed"))
-    )
+    # The worker dies while the mail is recorded: the file is not kept without its mail.
+    real_queue = batch.queue_templated_mail
+    monkeypatch.setattr(batch, "queue_templated_mail", _killed)
     with pytest.raises(SystemExit):
         services.store_rendering(certificate_id=certificate.pk, at=NOW)
     certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.PENDING and not certificate.pdf
+    assert not OutboxMessage.objects.exists()
+    monkeypatch.setattr(batch, "queue_templated_mail", real_queue)
+    # Within the lease its claim holds; after it, the rendering is begun again, and this time the
+    # worker dies after storing the certificate with its mail, before handing the mail over.
+    later = NOW + dt.timedelta(seconds=settings.PORTAL_WORK_LEASE_SECONDS)
+    assert batch.render_batch([certificate.pk], final=False, at=later - dt.timedelta(seconds=1)).statuses == {
+        certificate.pk: Certificate.Status.PENDING
+    }
+    monkeypatch.setattr(batch, "enqueue", lambda ids: _killed())
+    with pytest.raises(SystemExit):
+        batch.render_batch([certificate.pk], final=False, at=later)
+    certificate.refresh_from_db()
     first_hash = certificate.sha256
-    assert certificate.status == Certificate.Status.ISSUED
-    monkeypatch.setattr(module, "queue_templated_mail", real_queue)
+    assert certificate.status == Certificate.Status.ISSUED and certificate.render_attempts == 2
+    assert OutboxMessage.objects.get(kind="certificate-ready").status == OutboxMessage.Status.QUEUED
+    monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         render_certificate.apply(args=[certificate.pk])
         render_certificate.apply(args=[certificate.pk])
     certificate.refresh_from_db()
-    assert certificate.sha256 == first_hash
+    assert certificate.sha256 == first_hash and certificate.render_attempts == 2
     assert OutboxMessage.objects.filter(kind="certificate-ready").count() == 1
     assert len(mail.outbox) == 1
 
