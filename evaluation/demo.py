@@ -184,16 +184,21 @@ def _answer(enrollment, module, module_sessions: list, chance: random.Random, it
 def _course(cohort: Cohort, modules, coordinator: User, chance: random.Random, task_file: str) -> int:
     """Attendance, practical tasks and questionnaire answers of the cohort's participants."""
     sessions = list(cohort.sessions.order_by("starts_at"))
+    # Participants the demo has not yet given a course; those imported from before the portal
+    # bring their attendance with them and get only their tasks and answers here.
     enrollments = [
         e
         for e in cohort.enrollments.confirmed().select_related("user").order_by("pk")
-        if e.user.email != DEMO_PARTICIPANT and not e.attendances.exists()
+        if e.user.email != DEMO_PARTICIPANT
+        and not e.task_submissions.exists()
+        and not WaveResponse.objects.filter(enrollment=e, module__isnull=False).exists()
     ]
     install(Instrument, InstrumentVersion, Item, specs=[MODULE_QUESTIONNAIRE])  # where a test emptied it
     items = module_instrument.current_items()
     for enrollment in enrollments:
         keen = chance.random() < 0.8
-        _attend(enrollment, sessions, keen, chance, coordinator)
+        if not enrollment.attendances.exists():
+            _attend(enrollment, sessions, keen, chance, coordinator)
         for module in modules:
             module_sessions = [s for s in sessions if s.module_id == module.pk]
             if not module_sessions:

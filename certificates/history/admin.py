@@ -11,7 +11,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cohorts.admin_scope import CohortScopedAdmin, admin_cohorts
 from cohorts.models import Programme
+from portal.mail import absolute_url
 
 from ..models import Certificate
 from . import columns, pending
@@ -148,11 +150,15 @@ class ImportRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         run_record = get_object_or_404(ImportRun, pk=pk)
         certificates = (
-            Certificate.objects.filter(imported__run__file_sha256=run_record.file_sha256)
+            Certificate.objects.filter(
+                imported__run__file_sha256=run_record.file_sha256,
+                # Codes are secrets: a coordinator prints those of their own cohorts only.
+                cohort__in=admin_cohorts(request.user).values("pk"),
+            )
             .select_related("enrollment__user", "cohort")
             .order_by("cohort__number", "sequence")
         )
-        verify_url = request.build_absolute_uri(reverse("certificates:verify"))
+        verify_url = absolute_url(reverse("certificates:verify"))
         context = self._context(
             request,
             _("Briefe mit Prüfcode"),
@@ -164,7 +170,9 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportedEnrollment)
-class ImportedEnrollmentAdmin(admin.ModelAdmin):
+class ImportedEnrollmentAdmin(CohortScopedAdmin, admin.ModelAdmin):
+    # A coordinator invites the imported people of their own cohorts only.
+    cohort_path = "enrollment__cohort"
     list_display = ["enrollment", "unit", "completed_on", "invited_at", "run"]
     list_select_related = ["enrollment__user", "enrollment__cohort", "run"]
     search_fields = ["enrollment__user__email", "enrollment__user__last_name"]

@@ -43,7 +43,9 @@ def test_the_demo_evaluator_sees_the_history_of_the_first_cohorts(client):
         # Everybody with a seat applied, and seven did not get one.
         assert cohort.applications.filter(status="accepted").count() == participants
         assert cohort.applications.count() == participants + 7
-        assert cohort.sessions.count() == 10
+        # Cohort 1 comes through the import of earlier cohorts, whose records list attendance per
+        # module (one session each); the others have two sessions per module.
+        assert cohort.sessions.count() == (5 if number == 1 else 10)
         assert WaveResponse.objects.filter(module__isnull=False, enrollment__cohort=cohort).exists()
     # The demo participant keeps exactly what the curriculum demo gave them.
     assert not WaveResponse.objects.filter(

@@ -23,6 +23,7 @@ def test_each_kind_is_found_in_every_app_that_has_it_and_nowhere_else():
         "cohorts.demo",
         "applications.demo",
         "modules.demo",
+        "certificates.demo",
         "community.demo",
         "evaluation.demo",
     ]

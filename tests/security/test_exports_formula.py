@@ -282,11 +282,14 @@ def test_no_module_writes_csv_or_xlsx_but_the_shared_helper():
     from portal.hooks import project_apps
 
     root = Path(__file__).resolve().parents[2]
+    # The import of earlier cohorts reads CSV and XLSX (openpyxl, formulas as text); it writes none.
+    READERS = {root / "certificates" / "history" / "reader.py"}
+    assert not re.search(r"csv\.writer|csv\.DictWriter|Workbook\(|xlsxwriter", next(iter(READERS)).read_text())
     writers = re.compile(r"csv\.writer|csv\.DictWriter|openpyxl|xlsxwriter|tablib")
     offenders = [
         str(path.relative_to(root))
         for app in project_apps()
         for path in Path(app.path).rglob("*.py")
-        if path.name != "spreadsheets.py" and writers.search(path.read_text())
+        if path.name != "spreadsheets.py" and path not in READERS and writers.search(path.read_text())
     ]
     assert offenders == []

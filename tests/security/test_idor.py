@@ -150,6 +150,7 @@ TARGETS = {
     "certificates:start_again": "certificate",
     "exports:status": "export",
     "exports:download": "export",
+    "exports:progress": "export",
     "certificates:request_translation": "certificate",
     "certificates:credential_jwt": "certificate",
     "certificates:credential_json": "certificate",
