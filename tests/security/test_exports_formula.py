@@ -284,7 +284,9 @@ def test_no_module_writes_csv_or_xlsx_but_the_shared_helper():
     root = Path(__file__).resolve().parents[2]
     # The import of earlier cohorts reads CSV and XLSX (openpyxl, formulas as text); it writes none.
     READERS = {root / "certificates" / "history" / "reader.py"}
-    assert not re.search(r"csv\.writer|csv\.DictWriter|Workbook\(|xlsxwriter", next(iter(READERS)).read_text())
+    assert not re.search(
+        r"csv\.writer|csv\.DictWriter|Workbook\(|xlsxwriter", next(iter(READERS)).read_text()
+    )
     writers = re.compile(r"csv\.writer|csv\.DictWriter|openpyxl|xlsxwriter|tablib")
     offenders = [
         str(path.relative_to(root))
