@@ -79,6 +79,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_municipality",
         "portal.view_outboxmessage",  # only their own cohorts' mails (portal.mail.visible_mails)
         "evaluation.view_statistics",
+        # People imported from before the portal, of their own cohorts: invited to claim their
+        # account, with their certificate's number and code (cohorts.admin_scope).
+        "certificates.view_importedenrollment",
+        "certificates.change_importedenrollment",
     ],
     EVALUATORS: [
         "evaluation.view_statistics",

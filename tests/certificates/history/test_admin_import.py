@@ -176,3 +176,45 @@ def test_the_letters_page_takes_the_same_queries_for_few_or_many_certificates(
         assert page.text.count('class="letter"') == len(rows)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_coordinator_invites_the_imported_people_of_their_own_cohorts_only(admin_client, client):
+    from django.contrib.auth.models import Group
+
+    from portal.accounts import roles
+
+    for content, name in [(COHORTS_CSV, "d.csv"), (participants_csv(*GOOD_ROWS), "t.csv")]:
+        response = _upload(admin_client, content, name)
+        admin_client.post(
+            reverse("admin:certificates_importrun_confirm"), response.context["confirm"].initial
+        )
+    run = ImportRun.objects.get(kind="teilnahmen")
+    certificate = Certificate.objects.get(number="SCM-2022-2-0001")
+    imported = ImportedEnrollment.objects.filter(enrollment__cohort=certificate.cohort)
+    changelist = reverse("admin:certificates_importedenrollment_changelist")
+
+    def coordinator_of(cohort):
+        user = UserFactory(is_staff=True)
+        user.groups.add(Group.objects.get(name=roles.COORDINATORS))
+        cohort.coordinators.add(user)
+        return user
+
+    # Another cohort's coordinator: none of these people, no letters with their codes.
+    client.force_login(coordinator_of(Cohort.objects.exclude(pk=certificate.cohort_id).first()))
+    page = client.get(changelist)
+    assert page.status_code == 200 and imported.first().enrollment.user.get_full_name() not in page.text
+    letters = client.get(reverse("admin:certificates_importrun_letters", args=[run.pk]))
+    assert letters.status_code == 403 and certificate.verification_code not in letters.text
+    response = client.post(
+        changelist, {"action": "invite", "_selected_action": [str(e.pk) for e in imported]}
+    )
+    assert not OutboxMessage.objects.exists()
+
+    # The cohort's own coordinator sees them and invites them; the mail carries number and code.
+    client.force_login(coordinator_of(certificate.cohort))
+    assert imported.first().enrollment.user.get_full_name() in client.get(changelist).text
+    response = client.post(
+        changelist, {"action": "invite", "_selected_action": [str(e.pk) for e in imported]}
+    )
+    assert response.status_code == 302
+    assert OutboxMessage.objects.filter(recipient=certificate.enrollment.user.email).exists()
