@@ -21,6 +21,7 @@ in CAdES are part of PAdES on PDF 1.7 all the same). The development test seal i
 import asyncio
 import io
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -120,6 +121,31 @@ def _seal(pdf: bytes) -> bytes:
         reason="Elektronisches Siegel des Zertifikats",
         location=settings.PORTAL_BASE_URL,
     )
+    sealed = b""
+    for padding in SEAL_PADDINGS:
+        sealed = _sign_once(pdf + padding, signer, timestamper, metadata)
+        if not ambiguous_stream_end(sealed[len(pdf) + len(padding) :]):
+            break
+    return sealed
+
+
+# A compressed stream of the appended update (pyHanko's cross-reference stream) whose last byte
+# is a carriage return reads, before its end-of-line marker, as if that CR belonged to the marker:
+# a PDF/A validator then finds its /Length one byte off (ISO 19005-2, 6.1.7.1). The update's
+# bytes follow from the offsets before it, so the seal is made again after one or two more blank
+# lines between the file and its update (whitespace, which every reader skips).
+SEAL_PADDINGS = (b"", b"\n", b"\n\n")
+# pyHanko ends a stream's data with CR LF.
+_CR_BEFORE_ENDSTREAM = re.compile(rb"\r\r\nendstream")
+
+
+def ambiguous_stream_end(update: bytes) -> bool:
+    return _CR_BEFORE_ENDSTREAM.search(update) is not None
+
+
+def _sign_once(pdf: bytes, signer, timestamper, metadata) -> bytes:
+    from pyhanko.sign import fields, signers
+
     writer = _KeepMetadata(io.BytesIO(pdf), strict=False)
     if not _has_seal_field(writer):  # the certificate renderer draws it, tagged; other PDFs get it here
         fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_NAME, on_page=0))
