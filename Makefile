@@ -16,9 +16,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # WeasyPrint to render certificates (the Dockerfile installs the same list; without
 # libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools, several times slower); chromium
 # runs the browser tests (Playwright drives it; nothing downloads a browser); poppler-utils gives
-# the tests a second text extractor (pdftotext) next to pypdf.
+# the tests a second text extractor (pdftotext) next to pypdf; docker-compose checks the
+# production compose file (`docker-compose config`; no Docker engine is needed).
 RUNTIME_DEBS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi8
-TEST_DEBS := chromium poppler-utils
+TEST_DEBS := chromium poppler-utils docker-compose
 
 .PHONY: run test worker beat web lint format setup system-deps test-deps messages static database \
 	migrate demo makemessages require-redis clean bench backup restore screenshots
