@@ -66,13 +66,18 @@ def _state(cohort: Cohort):
     )
     assigned: dict[int, set[int]] = {a.pk: set() for a in applications}
     loads: Counter = Counter()
-    for application_id, reviewer_id in ReviewAssignment.objects.filter(
-        application__cohort=cohort
-    ).values_list("application_id", "reviewer_id"):
+    # Unordered, as grouped here: the default order would join the cohort into the plan.
+    for application_id, reviewer_id in (
+        ReviewAssignment.objects.filter(application__cohort=cohort)
+        .order_by()
+        .values_list("application_id", "reviewer_id")
+    ):
         assigned.setdefault(application_id, set()).add(reviewer_id)
         loads[reviewer_id] += 1
     conflicts = set(
-        Conflict.objects.filter(application__cohort=cohort).values_list("application_id", "reviewer_id")
+        Conflict.objects.filter(application__cohort=cohort)
+        .order_by()
+        .values_list("application_id", "reviewer_id")
     )
     return applications, assigned, loads, conflicts
 

@@ -158,16 +158,22 @@ def cohort_overview(*, cohort: Cohort, order: str = "-sum") -> Overview:
         .select_related("municipality", "applicant")
         .order_by("sequence")
     )
+    # Unordered: the rows are grouped here, and the models' default order would join the cohort
+    # and steer PostgreSQL into walking every application by key to find this cohort's.
     scores = list(
-        Score.objects.filter(application__cohort=cohort).values_list(
-            "application_id", "reviewer_id", *CRITERIA
-        )
+        Score.objects.filter(application__cohort=cohort)
+        .order_by()
+        .values_list("application_id", "reviewer_id", *CRITERIA)
     )
     assigned = Counter(
-        ReviewAssignment.objects.filter(application__cohort=cohort).values_list("application_id", flat=True)
+        ReviewAssignment.objects.filter(application__cohort=cohort)
+        .order_by()
+        .values_list("application_id", flat=True)
     )
     conflicts = Counter(
-        Conflict.objects.filter(application__cohort=cohort).values_list("application_id", flat=True)
+        Conflict.objects.filter(application__cohort=cohort)
+        .order_by()
+        .values_list("application_id", flat=True)
     )
     by_application = defaultdict(list)
     for row in scores:
