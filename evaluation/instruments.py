@@ -164,3 +164,22 @@ def refuse_change_when_frozen(version: InstrumentVersion | None) -> None:
             ),
             code="frozen",
         )
+
+
+def clean_answers(items: list[Item], answers: dict, *, empty_message: str) -> list[tuple[Item, dict]]:
+    """Every item's answer cleaned (``clean_answer``), or a ValidationError with each failing
+    item's messages under its key; refused as well when nothing at all was answered."""
+    errors, cleaned = {}, []
+    for item in items:
+        try:
+            value = clean_answer(item, answers.get(item.key))
+        except ValidationError as exc:
+            errors[item.key] = exc.messages
+            continue
+        if value is not None:
+            cleaned.append((item, value))
+    if errors:
+        raise ValidationError(errors)
+    if not cleaned:
+        raise ValidationError(empty_message, code="empty")
+    return cleaned

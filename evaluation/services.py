@@ -13,7 +13,7 @@ from cohorts.models import Enrollment
 from modules.models import Module, Session
 
 from . import instruments
-from .models import MODULE_INSTRUMENT, Answer, InstrumentVersion, Item, WaveResponse
+from .models import MODULE_INSTRUMENT, Answer, InstrumentVersion, WaveResponse
 
 
 def questionnaire_opens_at(*, enrollment: Enrollment, module: Module) -> dt.datetime | None:
@@ -35,26 +35,6 @@ def _check_may_answer(enrollment: Enrollment, module: Module, at: dt.datetime) -
             _("Der Fragebogen zu diesem Modul ist erst nach seiner letzten Sitzung geöffnet."),
             code="not_open",
         )
-
-
-def _cleaned(items: list[Item], answers: dict) -> list[tuple[Item, dict]]:
-    errors, cleaned = {}, []
-    for item in items:
-        try:
-            value = instruments.clean_answer(item, answers.get(item.key))
-        except ValidationError as exc:
-            errors[item.key] = exc.messages
-            continue
-        if value is not None:
-            cleaned.append((item, value))
-    if errors:
-        raise ValidationError(errors)
-    if not cleaned:
-        raise ValidationError(
-            _("Bitte beantworten Sie mindestens eine Frage oder schreiben Sie eine Anmerkung."),
-            code="empty",
-        )
-    return cleaned
 
 
 def submit_questionnaire(
@@ -83,7 +63,11 @@ def submit_questionnaire(
                 ),
                 code="changed",
             )
-        cleaned = _cleaned(items, answers)
+        cleaned = instruments.clean_answers(
+            items,
+            answers,
+            empty_message=_("Bitte beantworten Sie mindestens eine Frage oder schreiben Sie eine Anmerkung."),
+        )
         answered = _("Sie haben den Fragebogen zu diesem Modul bereits beantwortet.")
         if WaveResponse.objects.filter(enrollment=enrollment, module=module).exists():
             raise ValidationError(answered, code="answered")

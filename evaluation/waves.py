@@ -15,13 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.models import Certificate
 from cohorts.models import Enrollment, Programme
 from portal.accounts.models import User
 
 from . import instruments
-from .models import Answer, EvaluationConsent, InstrumentVersion, Invitation, Item, Wave, WaveResponse
+from .models import Answer, EvaluationConsent, InstrumentVersion, Invitation, Wave, WaveResponse
 
 # The text of the consent people agree to; a new wording gets a new version.
 CONSENT_VERSION = "2026-1"
@@ -144,6 +145,9 @@ def is_open(invitation: Invitation, at: dt.datetime) -> bool:
     return invitation.opens_at <= at < invitation.closes_at
 
 
+NOTHING_ANSWERED = gettext_lazy("Bitte beantworten Sie mindestens eine Frage.")
+
+
 def submit_response(
     *,
     invitation: Invitation,
@@ -191,7 +195,7 @@ def submit_response(
             )
         if consent:
             give_consent(user=user, programme=programme, at=at)
-        cleaned = _clean_all(items, answers)
+        cleaned = instruments.clean_answers(items, answers, empty_message=NOTHING_ANSWERED)
         try:
             with transaction.atomic():
                 response = WaveResponse.objects.create(
@@ -203,23 +207,6 @@ def submit_response(
             ) from exc
         Answer.objects.bulk_create([Answer(response=response, item=item, **value) for item, value in cleaned])
         return response
-
-
-def _clean_all(items: list[Item], answers: dict) -> list[tuple[Item, dict]]:
-    errors, cleaned = {}, []
-    for item in items:
-        try:
-            value = instruments.clean_answer(item, answers.get(item.key))
-        except ValidationError as exc:
-            errors[item.key] = exc.messages
-            continue
-        if value is not None:
-            cleaned.append((item, value))
-    if errors:
-        raise ValidationError(errors)
-    if not cleaned:
-        raise ValidationError(_("Bitte beantworten Sie mindestens eine Frage."), code="empty")
-    return cleaned
 
 
 def ensure_plan(*, programme: Programme) -> list[Wave]:
