@@ -135,8 +135,9 @@ def _seal(pdf: bytes) -> bytes:
 # bytes follow from the offsets before it, so the seal is made again after one or two more blank
 # lines between the file and its update (whitespace, which every reader skips).
 SEAL_PADDINGS = (b"", b"\n", b"\n\n")
-# pyHanko ends a stream's data with CR LF.
-_CR_BEFORE_ENDSTREAM = re.compile(rb"\r\r\nendstream")
+# pyHanko writes a stream's data followed by LF and "endstream" (and no stream of its own ends in
+# a CR), so CR LF before "endstream" means data whose last byte is a CR.
+_CR_BEFORE_ENDSTREAM = re.compile(rb"\r\nendstream")
 
 
 def ambiguous_stream_end(update: bytes) -> bool:
