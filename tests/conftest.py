@@ -57,6 +57,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in German, as a request without a choice does: the language a page
+    activated for its request stays active in the thread afterwards (as in a server thread)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _no_operator_texts_yet():
     """Every test starts with a database that holds no edited operator texts, as the migrations
     leave it: pages read none until a test saves one (the process keeps them otherwise)."""
