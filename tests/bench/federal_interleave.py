@@ -7,6 +7,7 @@ round n+1 the other way round, so that a slow moment of the machine falls on bot
 round. Warm-up rounds are not kept.
 """
 
+import itertools
 import time
 
 from django.core.cache import caches
@@ -16,6 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from .rounds import MIN_ROUNDS
 
 WARMUPS = 2
+# Every request comes from an address of its own, so that the verification page's limit per
+# visitor (30 checks in 10 minutes) answers every round with the page, not with 429.
+_ADDRESSES = (f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in itertools.count(1))
 
 
 def use(database: str) -> None:
@@ -30,16 +34,17 @@ def use(database: str) -> None:
 
 def _page_once(database: str, client, path: str) -> float:
     use(database)
+    address = next(_ADDRESSES)
     started = time.perf_counter()
-    client.get(path)
+    client.get(path, REMOTE_ADDR=address)
     return time.perf_counter() - started
 
 
 def _page_first(database: str, client, path: str) -> dict:
     use(database)
-    client.get(path)
+    client.get(path, REMOTE_ADDR=next(_ADDRESSES))
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
+        response = client.get(path, REMOTE_ADDR=next(_ADDRESSES))
     return {"status": response.status_code, "queries": len(queries), "times": []}
 
 
