@@ -3,7 +3,7 @@ rollout, in one run on one database.
 
 The small world is what one state's portal holds in its first weeks: one programme, an open
 cohort with ten submitted applications and a draft, a finished cohort with ten participants and
-their certificates, a first page of mails. Every page and job is measured there first. Then the
+their certificates, a first year's mails. Every page and job is measured there first. Then the
 rollout is built around it with bulk inserts (sixteen programmes, about 11,000 municipalities,
 400 cohorts, 100,000 applications with scores, notes and history, 20,000 participants with
 attendance and task submissions, 20,000 certificates, 1,000,000 mails), and the same pages and
@@ -201,11 +201,19 @@ class World:
         # The waiting list is ranked by score.
 
     def _first_mails(self, now: dt.datetime) -> None:
+        from portal.admin import OutboxMessageAdmin
         from portal.mail.models import OutboxMessage
+        from portal.web.paging import DepthLimitedPaginator
 
-        # A full first page of the outbox (100 rows), as after the first weeks of a cohort.
+        # As many mails as the outbox admin offers pages of (a first year's), so that its deepest
+        # page is a full page of the same number in both worlds: the same work to show.
+        offered = OutboxMessageAdmin.list_per_page * DepthLimitedPaginator.MAX_PAGES
         OutboxMessage.objects.bulk_create(
-            mail(index, user=self.applicant, status=OutboxMessage.Status.SENT, at=now) for index in range(118)
+            (
+                mail(index, user=self.applicant, status=OutboxMessage.Status.SENT, at=now)
+                for index in range(offered)
+            ),
+            batch_size=1000,
         )
         OutboxMessage.objects.bulk_create(
             mail(index, user=self.applicant, status=OutboxMessage.Status.QUEUED, at=now, tag="due")

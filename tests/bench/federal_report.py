@@ -63,7 +63,7 @@ def _iqr(quartile: tuple[float, float, float]) -> str:
     return f"{q2:.2f}× (IQR {q1:.2f}–{q3:.2f})"
 
 
-def markdown(results: dict) -> str:
+def markdown(results: dict, extra: list[str] = ()) -> str:
     small, large, counts = results["small"], results["large"], results["counts"]
     ok = verdicts(results)
     lines = [START, "## 5. Federal scale", "", *_introduction(counts)]
@@ -72,7 +72,7 @@ def markdown(results: dict) -> str:
     lines += _plans(large)
     lines += _exports(small, large, ok)
     lines += _signup(small["signup"])
-    lines += ["", END]
+    lines += [*extra, "", END]
     return "\n".join(lines) + "\n"
 
 

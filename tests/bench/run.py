@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     options = _parser().parse_args(argv)
     parts = [part for part in PARTS if part in options.only.split(",")]
     if options.scale == "federal":
-        parts = ["federal"]
+        parts = ["federal", "federal_extras"]
         if options.reuse:
             os.environ["BENCH_FEDERAL_REUSE"] = "1"
 
@@ -107,13 +107,16 @@ def _run_parts(parts: list[str], work: Path) -> dict:
 
 
 def _write_federal(results: dict, output_name: str) -> None:
-    from . import federal_report
+    from . import federal_extras, federal_report
 
     print(federal_report.table(results["federal"]))
+    extra = federal_extras.markdown(results.get("federal_extras", {}))
+    print("\n".join(extra))
     if output_name != "-":
         output = Path(output_name)
         existing = output.read_text() if output.exists() else ""
-        output.write_text(federal_report.splice(existing, federal_report.markdown(results["federal"])))
+        section = federal_report.markdown(results["federal"], extra)
+        output.write_text(federal_report.splice(existing, section))
         log(f"Wrote the federal section of {output.name} ({results['duration']:.0f} s in all).")
 
 
