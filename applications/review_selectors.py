@@ -151,14 +151,11 @@ def cohort_overview(*, cohort: Cohort, order: str = "-sum") -> Overview:
     """The cohort's submitted applications with per-criterion mean and spread, the sum of the
     means, scores, assignments and conflicts, sorted by ``order`` (a key of SORT_KEYS, "-" for
     descending); the seats per district that the ranking by sum would give; and each reviewer's
-    mean and spread against their colleagues'. Six queries."""
+    mean and spread against their colleagues'. Five queries."""
     applications = list(
         Application.objects.filter(cohort=cohort)
         .exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
-        .select_related("applicant")
-        # By the ids of this page's rows: a join would plan for a cohort of average size and hash
-        # every municipality of the country (11,000) for a cohort's few applications.
-        .prefetch_related("municipality")
+        .select_related("municipality", "applicant")
         .order_by("sequence")
     )
     # Unordered: the rows are grouped here, and the models' default order would join the cohort

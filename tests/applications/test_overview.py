@@ -137,4 +137,4 @@ def test_only_the_reviews_admins_move_the_phase_from_the_overview(client, cohort
     assert cohort.review_phase == ReviewPhase.CLOSED
 
 
-OVERVIEW_QUERIES = 12
+OVERVIEW_QUERIES = 11
