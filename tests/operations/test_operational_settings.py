@@ -35,9 +35,22 @@ def test_postgresql_gets_connect_and_statement_timeouts():
             {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c search_path=x"}},
         )
     assert database["OPTIONS"]["connect_timeout"] == 2
-    assert database["OPTIONS"]["options"] == "-c search_path=x -c statement_timeout=15000"
+    assert database["OPTIONS"]["options"] == "-c search_path=x -c statement_timeout=15000 -c jit=off"
     sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}
     assert operations.database(environ.Env(), sqlite) == sqlite
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_portal_connection_compiles_no_statement():
+    """A count of a few thousand rows costs above jit_above_cost and would spend 30–40 ms in JIT."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"
 
 
 @pytest.fixture
