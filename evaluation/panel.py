@@ -5,11 +5,14 @@ Answers of one person in different waves are paired by the person, never shown p
 mean needs three answers, a change three pairs; smaller counts are shown as "< 3".
 """
 
+import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count as DbCount
+from django.utils import timezone
 
 from cohorts.models import Cohort
 
@@ -135,3 +138,25 @@ def trends(*, cohort_id: int | None = None, district: str | None = None) -> list
             )
         result.append(trend)
     return result
+
+
+# The whole programme's rates and trends read every invitation and answer of its history (by
+# design: they are its aggregates), so the unfiltered page shows a snapshot, as the dashboard does:
+# computed on first use, kept in the cache and computed afresh by the same beat task
+# (``evaluation.tasks.refresh_statistics``). A cohort or a district is read live.
+PANEL_KEY = "evaluation:waves:all"
+PANEL_MAX_AGE = 60 * 60
+
+
+def programme_panel() -> tuple[list[RateRow], list[Trend], dt.datetime]:
+    """The unfiltered rates and trends and when they were computed, from the cache where it has them."""
+    snapshot = cache.get(PANEL_KEY)
+    if snapshot is None:
+        snapshot = refresh_programme_panel()
+    return snapshot
+
+
+def refresh_programme_panel() -> tuple[list[RateRow], list[Trend], dt.datetime]:
+    snapshot = (response_rates(), trends(), timezone.now())
+    cache.set(PANEL_KEY, snapshot, PANEL_MAX_AGE)
+    return snapshot

@@ -36,13 +36,18 @@ def waves_dashboard(request):
         raise PermissionDenied
     cohort_id = _cohort_id(request)
     district = request.GET.get("kreis", "")[:120] or None
-    trends = panel.trends(cohort_id=cohort_id, district=district)
+    if cohort_id is None and district is None:
+        rates, trends, computed_at = panel.programme_panel()
+    else:
+        rates, computed_at = panel.response_rates(cohort_id=cohort_id), None
+        trends = panel.trends(cohort_id=cohort_id, district=district)
     return render(
         request,
         "evaluation/waves.html",
         {
-            "rates": panel.response_rates(cohort_id=cohort_id),
+            "rates": rates,
             "trends": trends,
+            "computed_at": computed_at,
             "chart": trend_chart(trends),
             "cohorts": Cohort.objects.order_by("start_date").only("pk", "title", "title_en", "number"),
             "cohort_id": cohort_id,

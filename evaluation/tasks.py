@@ -8,7 +8,10 @@ from .reminders import INVITATION, REMINDER
 
 @shared_task(acks_late=True, ignore_result=True, expires=300)
 def refresh_statistics() -> int:
-    """The dashboard's snapshot, computed afresh (beat, every ten minutes)."""
+    """The dashboard's and the waves' snapshots, computed afresh (beat, every ten minutes)."""
+    from . import panel
+
+    panel.refresh_programme_panel()
     return selectors.refresh_snapshots()
 
 

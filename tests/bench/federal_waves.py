@@ -225,7 +225,11 @@ def large_phase(state: dict, *, enrollments: int | None = None) -> list[dict]:
     return [
         _row("Wave job (run_waves), due work present", small["job"], large["job"]),
         _row("Pre/post dashboard, one cohort", small["cohort"], large["cohort"]),
-        _row("Pre/post dashboard, whole programme", small["programme"], large["programme"]),
+        _row(
+            "Pre/post dashboard, whole programme (the snapshot beat computes; the page reads it)",
+            small["programme"],
+            large["programme"],
+        ),
         _export_row(small["export"], large["export"]),
     ]
 

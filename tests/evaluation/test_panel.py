@@ -61,6 +61,25 @@ def test_the_dashboard_shows_the_chart_with_its_table(client, answered):
         assert person.user.email not in body and person.user.last_name not in body
 
 
+def test_the_whole_programme_is_a_snapshot_refreshed_by_beat_and_a_cohort_is_live(client, answered):
+    from evaluation.tasks import refresh_statistics
+
+    client.force_login(group_member("evaluators"))
+    first = client.get("/auswertung/wellen/").content.decode()
+    assert 'id="computed-at"' in first and "Stand der Zahlen:" in first
+    t1 = {row.wave: row for row in panel.programme_panel()[0]}["t1"]
+    assert t1.invited.value == 3
+    late = answered.enrollments[3]
+    answer(invite(answered, KINDS.T1, late), competencies(1))
+    # The snapshot keeps the figures it was computed with; a cohort's view reads them live.
+    assert {row.wave: row for row in panel.programme_panel()[0]}["t1"].invited.value == 3
+    live = client.get(f"/auswertung/wellen/?durchgang={late.cohort_id}").content.decode()
+    assert 'id="computed-at"' not in live
+    assert {row.wave: row for row in panel.response_rates(cohort_id=late.cohort_id)}["t1"].invited.value == 4
+    refresh_statistics()
+    assert {row.wave: row for row in panel.programme_panel()[0]}["t1"].invited.value == 4
+
+
 @pytest.mark.parametrize("role, status", [(None, 403), ("coordinators", 200), ("evaluators", 200)])
 def test_who_sees_the_waves(client, answered, role, status):
     user = group_member(role) if role else answered.enrollments[0].user
