@@ -225,7 +225,7 @@ def large_phase(state: dict, *, enrollments: int | None = None) -> list[dict]:
     return [
         _row("Wave job (run_waves), due work present", small["job"], large["job"]),
         _row("Pre/post dashboard, one cohort", small["cohort"], large["cohort"]),
-        _row(
+        _reads_all_row(
             "Pre/post dashboard, whole programme (the snapshot beat computes; the page reads it)",
             small["programme"],
             large["programme"],
@@ -234,16 +234,23 @@ def large_phase(state: dict, *, enrollments: int | None = None) -> list[dict]:
     ]
 
 
+def _reads_all_row(name: str, small: dict, large: dict) -> dict:
+    """Aggregates and exports of the whole history read all of it by design: their plans are
+    reported, not held against them; they are met when their time per unit stays within the
+    target."""
+    row = _row(name, {**small, "seq_big": []}, {**large, "seq_big": []})
+    row["seq_scans"] = [f"{table} (reads all, by design)" for table in large["seq_big"]]
+    return row
+
+
 def _export_row(small: dict, large: dict) -> dict:
-    """The export reads every answer by design: its plans are reported, not held against it; it
-    is met when its time per row stays within the target and its memory does not grow with it."""
-    row = _row(
+    """The export is met as aggregates are, and when its memory does not grow with the rows."""
+    row = _reads_all_row(
         f"Waves export (ZIP, {EXPORT_ROUNDS} rounds), per long.csv row; Python peak "
         f"{small['peak_mib']} → {large['peak_mib']} MiB",
-        {**small, "seq_big": []},
-        {**large, "seq_big": []},
+        small,
+        large,
     )
-    row["seq_scans"] = [f"{table} (reads all, by design)" for table in large["seq_big"]]
     row["met"] = row["met"] and large["peak_mib"] <= max(4 * small["peak_mib"], 32)
     return row
 
