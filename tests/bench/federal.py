@@ -2,13 +2,13 @@
 rollout, in one run on one database.
 
 The small world is what one state's portal holds in its first weeks: one programme, an open
-cohort with ten submitted applications and a draft, a finished cohort with ten participants and
-their certificates, a first year's mails. Every page and job is measured there first. Then the
-rollout is built around it with bulk inserts (sixteen programmes, about 11,000 municipalities,
-400 cohorts, 100,000 applications with scores, notes and history, 20,000 participants with
-attendance and task submissions, 20,000 certificates, 1,000,000 mails), and the same pages and
-jobs are measured again for the same people. A page that does work proportional to the tables
-shows it as a ratio; a job shows it in its plan.
+cohort with ten submitted applications and a draft, a finished cohort with ten participants,
+their certificates and the 90 applications it turned down, a first year's mails. Every page and
+job is measured there first. Then the rollout is built around it with bulk inserts (sixteen
+programmes, about 11,000 municipalities, 400 cohorts, 100,000 applications with scores, notes and
+history, 20,000 participants with attendance and task submissions, 20,000 certificates,
+1,000,000 mails), and the same pages and jobs are measured again for the same people. A page that
+does work proportional to the tables shows it as a ratio; a job shows it in its plan.
 
 Jobs run inside a transaction that is rolled back, so each run meets the same state. The plan of
 every statement a job sends is read with EXPLAIN; a sequential scan of one of the big tables is
@@ -63,6 +63,8 @@ def targets() -> dict[str, int]:
     return sizes
 
 
+# Turned-down applications of the small world's first cohort: with its other 20, more than a page.
+TURNED_DOWN = 90
 STAFF = {"reviewer": "gutachten", "coordinator": "koordination", "evaluator": "auswertung", "admin": "admin"}
 
 # --- the small world -------------------------------------------------------------------------
@@ -154,6 +156,21 @@ class World:
         )
         self.certificate = certificates[0]
         applications_for(enrollments, cohort=self.past, reviewer=self.reviewer)
+        self._turned_down(now=timezone.now())
+
+    def _turned_down(self, now: dt.datetime) -> None:
+        """The applications the first cohort turned down, anonymised by the retention run long
+        since (none is due for it): the list of every cohort ("alle Durchgänge") shows a full page
+        in both worlds, the same rows to show."""
+        from applications.models import Application
+
+        rows = [
+            submitted_application(user, self.past, 10 + index, status=Application.Status.REJECTED, at=now)
+            for index, user in enumerate(make_users(TURNED_DOWN, tag="abgelehnt"), start=1)
+        ]
+        for row in rows:
+            row.anonymised_at = now - dt.timedelta(days=400)
+        Application.objects.bulk_create(rows)
 
     def _open_cohort(self, now: dt.datetime, today: dt.date) -> None:
         """The open cohort: ten submitted applications, three on the waiting list, one draft."""
