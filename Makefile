@@ -150,7 +150,8 @@ restore: setup database
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 # `make bench SCALE=federal` instead builds a simulated nationwide rollout (100,000 applications,
-# 1,000,000 mails) and measures every page and background job before and after it (about 15 minutes).
+# 1,000,000 mails) and measures every page and background job before and after it, then the
+# evaluation waves and the network in worlds of their own (about 25 minutes).
 # The two worlds are kept as copies of the database; `REUSE=1` measures them again without building.
 SCALE ?= default
 REUSE ?=

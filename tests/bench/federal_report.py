@@ -80,8 +80,8 @@ def _introduction(counts: dict) -> list[str]:
     return [
         "`make bench SCALE=federal` measures every page and background job in two worlds on one "
         "PostgreSQL server: a small world (one programme, an open cohort with ten submitted "
-        "applications and a draft, a finished cohort with ten participants and their certificates, a first "
-        "page of mails, and due work for every reminder: a cohort of 25 with a session tomorrow and a task "
+        "applications and a draft, a finished cohort with ten participants, their certificates and the 90 "
+        "applications it turned down, a first year's 5,000 mails, and due work for every reminder: a cohort of 25 with a session tomorrow and a task "
         "due in three days, 25 drafts each 7 days and 1 day before their deadline, 25 open offers), and a "
         "nationwide rollout built around a copy of it with bulk inserts. The people measured, what they see "
         "and the work due stay the same; only the data around them grows. Both worlds are kept as database "
