@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "axes",
+    "portal.axes_app.AxesConfig",
     "auditlog",
     "django_celery_beat",
     "import_export",

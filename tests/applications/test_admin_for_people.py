@@ -35,6 +35,9 @@ def test_the_superusers_start_page_names_the_second_factors_in_german(client):
     page = client.get(reverse("admin:index")).content.decode()
     assert "Zweite Faktoren (Authenticator-Apps)" in page and "Zwei-Faktor-Anmeldung" in page
     assert ">Authenticators<" not in page
+    # The change log and the login protection under German headings, not "Audit log" and "Axes".
+    assert "Änderungsprotokoll" in page and "Anmeldeschutz" in page
+    assert ">Audit log<" not in page and ">Axes<" not in page
 
 
 def test_the_list_has_a_title_of_its_own(client, cohort, reviewer):
