@@ -136,6 +136,7 @@ def test_from_the_opening_to_the_certificate_everyone_gets_exactly_their_mails(
         day += dt.timedelta(days=1)
     events.sort(key=lambda event: event[0])
 
+    app.loader.import_default_modules()  # every app's tasks, as a worker has them at start
     sent_before_repeat = 0
     for moment, action in events:
         time_machine.move_to(moment, tick=False)
