@@ -202,7 +202,8 @@ def participant_dashboard(
     enrollment: Enrollment, *, upload_error: UploadError | None = None, now: dt.datetime | None = None
 ) -> Dashboard:
     """The participant's course page; ``upload_error`` goes to the card of its module."""
-    certificates = [c for c in enrollment.certificates.all() if c.status == "issued"]
+    # With the record of a certificate from before the portal, for its second copy's form.
+    certificates = [c for c in enrollment.certificates.select_related("imported") if c.status == "issued"]
     progress = enrollment_progress(enrollment)
     now = now or timezone.now()
     sessions = [s for m in progress.modules for s in m.sessions]
