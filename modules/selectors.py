@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment, Programme
-from cohorts.selectors import PROGRAMME_SLUG, coordinated_by
+from cohorts.selectors import coordinated_by, programme_slug
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.models import Municipality
@@ -103,7 +103,7 @@ def _rows(cohorts, today: dt.date) -> list[CohortRow]:
 def landing(*, now: dt.datetime | None = None) -> Landing:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    programme = Programme.objects.filter(slug=PROGRAMME_SLUG).first()
+    programme = Programme.objects.filter(slug=programme_slug()).first()
     cohorts = Cohort.objects.filter(programme=programme).annotate(participant_count=_confirmed_count())
     current = list(cohorts.filter(end_date__gte=today).order_by("number"))
     past = list(cohorts.filter(end_date__lt=today).order_by("-number")[: RECENT_PAST + 1])
@@ -133,7 +133,7 @@ def cohort_archive(page_number, *, per_page: int, now: dt.datetime | None = None
     """One page of every cohort of the programme, newest first: the programme, the count for the
     pager and the page, three queries."""
     today = timezone.localdate(now or timezone.now())
-    programme = Programme.objects.filter(slug=PROGRAMME_SLUG).first()
+    programme = Programme.objects.filter(slug=programme_slug()).first()
     cohorts = (
         Cohort.objects.filter(programme=programme)
         .annotate(participant_count=_confirmed_count())
