@@ -58,8 +58,11 @@ def _check(certificate: Certificate, consent: bool) -> ImportedCertificate:
     return imported
 
 
-def issue_second_copy(*, certificate: Certificate, by: User, at: dt.datetime, consent: bool) -> Certificate:
-    """Render, seal and store the second copy (once; a second request returns the first)."""
+def issue_second_copy(
+    *, certificate: Certificate, by: User | None, at: dt.datetime, consent: bool
+) -> Certificate:
+    """Render, seal and store the second copy (once; a second request returns the first). ``by``
+    is the staff member who issued it; the holder's own request keeps who imported it."""
     from ..proof import prove_pdf
     from ..render import render_certificate_pdf
 
@@ -82,7 +85,8 @@ def issue_second_copy(*, certificate: Certificate, by: User, at: dt.datetime, co
         locked.credential_id = credential["id"]
         locked.credential_jwt = token
         locked.rendered_at = at
-        locked.issued_by = by
+        if by is not None:
+            locked.issued_by = by
         locked.save()
         ImportedCertificate.objects.filter(pk=imported.pk).update(
             second_copy_consent_at=Coalesce(F("second_copy_consent_at"), Value(at)), second_copy_at=at
@@ -122,11 +126,11 @@ def deliver_second_copy(*, certificate_id: int, by_id: int, at: dt.datetime) -> 
         .filter(pk=certificate_id, imported__second_copy_consent_at__isnull=False)
         .first()
     )
-    by = User.objects.filter(pk=by_id).first()
-    if certificate is None or by is None:
+    if certificate is None:
         return None
-    copy = issue_second_copy(certificate=certificate, by=by, at=at, consent=True)
     user = certificate.enrollment.user
+    staff = User.objects.filter(pk=by_id).exclude(pk=user.pk).first()
+    copy = issue_second_copy(certificate=certificate, by=staff, at=at, consent=True)
     queue_templated_mail(
         template="certificates/second_copy",
         context={

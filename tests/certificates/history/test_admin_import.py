@@ -129,6 +129,7 @@ def test_admin_registers_a_scan_and_issues_the_second_copy(
         admin_client.post(url, {"einwilligung": "on"})
     record.refresh_from_db()
     assert record.second_copy_at is not None and record.certificate.pdf
+    assert record.certificate.issued_by == admin_user
 
 
 def test_the_invitation_link_lets_the_person_set_a_password(client, programme, admin_user):

@@ -41,6 +41,7 @@ def test_the_holder_requests_with_consent_and_gets_one_copy_and_one_mail(
     client, imported, django_capture_on_commit_callbacks
 ):
     holder = imported.enrollment.user
+    importer = imported.issued_by_id
     client.force_login(holder)
     dashboard = reverse("modules:dashboard")
     page = client.get(dashboard).text
@@ -61,6 +62,7 @@ def test_the_holder_requests_with_consent_and_gets_one_copy_and_one_mail(
     assert record.second_copy_consent_at <= record.second_copy_at
     imported.refresh_from_db()
     assert imported.pdf and imported.sha256
+    assert imported.issued_by_id == importer  # the holder asked; nobody else issued it
     (message,) = second_copy_mails(imported)
     assert message.recipient == holder.email and "SCM-2022-2-0001" in message.subject
     assert reverse("certificates:download", args=[imported.pk]) in message.body_text
