@@ -18,3 +18,4 @@ def coordinated(user):
 register_mail_scope("certificates.certificate", coordinated)
 
 register_kind_label("certificate-revoked", gettext_lazy("Zertifikat widerrufen"))
+register_kind_label("certificate-second-copy", gettext_lazy("Zweitschrift eines Zertifikats"))

@@ -125,7 +125,7 @@ def achievement_modules(programme: Programme) -> list[Module]:
 def find(number: str, code: str) -> Certificate | None:
     number = " ".join(number.split()).upper()
     code = "".join(code.split()).upper()
-    certificate = Certificate.objects.filter(number=number).select_related("replaced_by").first()
+    certificate = Certificate.objects.filter(number=number).select_related("replaced_by", "imported").first()
     if certificate is None or not secrets_equal(certificate.verification_code, code):
         return None
     return certificate
@@ -139,8 +139,9 @@ def find_by_pdf(content: bytes) -> Certificate | None:
     """The certificate an unaltered PDF belongs to, in either language, or whose original or
     scan from before the portal was registered by its fingerprint."""
     digest = hashlib.sha256(content).hexdigest()
-    found = Certificate.objects.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()
-    return found or Certificate.objects.filter(fingerprints__sha256=digest).first()
+    certificates = Certificate.objects.select_related("imported")
+    found = certificates.filter(Q(sha256=digest) | Q(translation_sha256=digest)).first()
+    return found or certificates.filter(fingerprints__sha256=digest).first()
 
 
 class Verdict:
@@ -184,7 +185,11 @@ CREDENTIAL_REFUSED = _lazy(
 def _certificate_of_credential(credential_id) -> Certificate | None:
     if not credential_id or not isinstance(credential_id, str):
         return None
-    return Certificate.objects.filter(credential_id=credential_id).select_related("replaced_by").first()
+    return (
+        Certificate.objects.filter(credential_id=credential_id)
+        .select_related("replaced_by", "imported")
+        .first()
+    )
 
 
 def _sealed_certificate(content: bytes) -> Certificate | None:

@@ -104,3 +104,26 @@ def sweep_certificates() -> dict:
     from . import services
 
     return services.sweep_pending(now=timezone.now())
+
+
+@shared_task(
+    name="certificates.tasks.issue_second_copy",
+    acks_late=True,
+    ignore_result=True,
+    time_limit=RENDER_TIME_LIMIT,
+    soft_time_limit=RENDER_TIME_LIMIT - 20,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def issue_second_copy(certificate_id: int, by_id: int) -> None:
+    """The second copy of a certificate issued before the portal, on its holder's request with
+    their consent: issued and mailed once, however often this runs."""
+    from django.core.exceptions import ValidationError
+
+    from .history.second_copy import deliver_second_copy
+
+    try:
+        deliver_second_copy(certificate_id=certificate_id, by_id=by_id, at=timezone.now())
+    except ValidationError as error:  # revoked meanwhile, or no keys: a retry would not help
+        logger.warning("second copy of certificate %s not issued: %s", certificate_id, error.messages)

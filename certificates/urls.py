@@ -22,6 +22,7 @@ urlpatterns = [
     path("nachweis/status/", views.ob_status_list, name="ob_status_list"),
     path("nachweis/programm/<slug:slug>/", views.ob_achievement, name="ob_achievement"),
     path("zertifikat/<int:pk>/uebersetzung/", views.request_translation, name="request_translation"),
+    path("zertifikat/<int:pk>/zweitschrift/", views.request_second_copy, name="request_second_copy"),
     path("koordination/<int:pk>/zertifikate/", views.cohort_certificates, name="cohort"),
     path("koordination/<int:pk>/zertifikate/ausstellen/", views.issue, name="issue"),
     path("koordination/<int:pk>/zertifikate/stand/", views.issuing_status, name="progress"),

@@ -257,6 +257,35 @@ def request_translation(request, pk: int):
 
 @login_required
 @require_POST
+def request_second_copy(request, pk: int):
+    """The holder asks for the second copy of their certificate from before the portal."""
+    from .history.forms import HolderSecondCopyForm
+    from .history.second_copy import request_second_copy as request_copy
+
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("enrollment"), pk=pk, enrollment__user=request.user
+    )
+    form = HolderSecondCopyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["einwilligung"]))
+        return redirect("modules:dashboard")
+    try:
+        request_copy(certificate=certificate, by=request.user, at=timezone.now(), consent=True)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Ihre Zweitschrift wird erstellt. Sie erhalten eine E-Mail, sobald sie bereitsteht; "
+                "dann finden Sie sie auch hier."
+            ),
+        )
+    return redirect("modules:dashboard")
+
+
+@login_required
+@require_POST
 def issue(request, pk: int):
     cohort = _coordinated_cohort(request, pk)
     ids = [int(i) for i in request.POST.getlist("enrollment") if i.isdigit()] or None

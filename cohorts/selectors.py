@@ -4,7 +4,6 @@ above ``cohorts``."""
 from django.conf import settings
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.functional import lazy
 
 from portal.accounts import roles
 from portal.accounts.models import User
@@ -12,16 +11,26 @@ from portal.models import Municipality
 
 from .models import Cohort, Enrollment, Programme
 
-# The programme this portal runs (``PORTAL_PROGRAMME``, read when a query is sent). Other
-# programmes' data (the nationwide rollout, another operator) may share the database; pages,
-# filters and exports show this one's.
-PROGRAMME_SLUG = lazy(lambda: settings.PORTAL_PROGRAMME, str)()
+# The programme a portal runs when its state has none yet (and the first programme's slug).
+DEFAULT_PROGRAMME_SLUG = "smart-city-manager"
+
+
+def programme_slug():
+    """The slug of the programme this portal runs, for a query's filter: ``PORTAL_PROGRAMME`` if
+    set, else the newest programme of ``PORTAL_STATE`` (``DEFAULT_PROGRAMME_SLUG`` while the state
+    has none), as a subquery of the query that uses it, so it costs no query of its own. Other
+    programmes' data (the nationwide rollout, another operator) may share the database; pages,
+    filters and exports show this one's. Read when the query is built, so settings may change."""
+    if settings.PORTAL_PROGRAMME:
+        return settings.PORTAL_PROGRAMME
+    newest = Programme.objects.filter(state=settings.PORTAL_STATE).order_by("-pk").values("slug")[:1]
+    return Coalesce(Subquery(newest), Value(DEFAULT_PROGRAMME_SLUG))
 
 
 def programme_municipalities():
     """The municipalities of the portal's programme's state (``PORTAL_STATE`` until the programme
     exists), by the state index: the state is a subquery, not a query of its own."""
-    state = Programme.objects.filter(slug=PROGRAMME_SLUG).values("state")[:1]
+    state = Programme.objects.filter(slug=programme_slug()).values("state")[:1]
     return Municipality.objects.filter(state=Coalesce(Subquery(state), Value(settings.PORTAL_STATE)))
 
 

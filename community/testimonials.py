@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cohorts.models import Enrollment
-from cohorts.selectors import PROGRAMME_SLUG, current_enrollment
+from cohorts.selectors import current_enrollment, programme_slug
 from portal.accounts.models import User
 from portal.models import Municipality
 
@@ -174,14 +174,14 @@ def _compute() -> LandingSection:
     statements = [
         statement(t)
         for t in approved()
-        .filter(cohort__programme__slug=PROGRAMME_SLUG)
+        .filter(cohort__programme__slug=programme_slug())
         .select_related("author", "municipality", "cohort")
         .order_by("-decided_at", "-pk")[:LANDING_STATEMENTS]
     ]
     # The portal's own programme's towns: another operator's programme may share the database.
     reached = (
         Enrollment.objects.confirmed()
-        .filter(cohort__programme__slug=PROGRAMME_SLUG)
+        .filter(cohort__programme__slug=programme_slug())
         .values("municipality_id")
     )
     towns = (

@@ -377,7 +377,9 @@ PORTAL_STATE = env.str("PORTAL_STATE", default="12")
 if not (len(PORTAL_STATE) == 2 and PORTAL_STATE.isdigit() and 1 <= int(PORTAL_STATE) <= 16):
     raise ImproperlyConfigured("PORTAL_STATE must be a state key from 01 to 16, e.g. 12.")
 # The programme this portal shows (its slug); other programmes' data may share the database.
-PORTAL_PROGRAMME = env.str("PORTAL_PROGRAMME", default="smart-city-manager")
+# Empty: the programme of PORTAL_STATE, its newest if it has several ("smart-city-manager" while
+# it has none), so that PORTAL_STATE alone chooses the operator (cohorts.selectors.programme_slug).
+PORTAL_PROGRAMME = env.str("PORTAL_PROGRAMME", default="")
 
 # Days an accepted applicant has to confirm the offered seat.
 SEAT_CONFIRMATION_DAYS = env.int("PORTAL_SEAT_CONFIRMATION_DAYS", default=7)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from applications.models import Application
 from certificates.models import Certificate
 from cohorts.models import Cohort, Enrollment
-from cohorts.selectors import PROGRAMME_SLUG
+from cohorts.selectors import programme_slug
 from modules.models import Attendance, Module
 
 from . import instruments, module_instrument
@@ -89,7 +89,7 @@ EXPORT_BATCH = 10
 
 def _programme_cohort_batches() -> list[list[Cohort]]:
     """The cohorts of the portal's programme, by number, in batches of ``EXPORT_BATCH``."""
-    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("number"))
+    cohorts = list(Cohort.objects.filter(programme__slug=programme_slug()).order_by("number"))
     return [cohorts[i : i + EXPORT_BATCH] for i in range(0, len(cohorts), EXPORT_BATCH)]
 
 
@@ -102,7 +102,7 @@ def person_export(*, now: dt.datetime | None = None) -> Table:
     """
     now = now or timezone.now()
     batches = _programme_cohort_batches()
-    modules = list(Module.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("position"))
+    modules = list(Module.objects.filter(programme__slug=programme_slug()).order_by("position"))
     positions = [m.position for m in modules]
     columns = [name for name, _d in PERSON_COLUMNS] + [MODULE_COLUMN.format(p) for p in positions]
     columns.append(CERTIFICATE_COLUMN[0])

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from certificates.models import Certificate
 from cohorts.models import Cohort, Enrollment
-from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
+from cohorts.selectors import programme_municipalities, programme_slug
 from modules.models import Attendance, Module, Session
 from portal.models import Municipality
 
@@ -271,7 +271,7 @@ def dashboard_statistics(*, scope_number: int | None = None, now: dt.datetime | 
     """
     now = now or timezone.now()
     # The portal's programme only: where one database holds several, the others are not read.
-    cohorts = list(Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("programme_id", "number"))
+    cohorts = list(Cohort.objects.filter(programme__slug=programme_slug()).order_by("programme_id", "number"))
     cohort_ids = [c.pk for c in cohorts]
     scope = next((c for c in cohorts if c.number == scope_number), None)
 

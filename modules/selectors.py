@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrollment, Programme
-from cohorts.selectors import PROGRAMME_SLUG, coordinated_by
+from cohorts.selectors import coordinated_by, programme_slug
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.models import Municipality
@@ -103,7 +103,7 @@ def _rows(cohorts, today: dt.date) -> list[CohortRow]:
 def landing(*, now: dt.datetime | None = None) -> Landing:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    programme = Programme.objects.filter(slug=PROGRAMME_SLUG).first()
+    programme = Programme.objects.filter(slug=programme_slug()).first()
     cohorts = Cohort.objects.filter(programme=programme).annotate(participant_count=_confirmed_count())
     current = list(cohorts.filter(end_date__gte=today).order_by("number"))
     past = list(cohorts.filter(end_date__lt=today).order_by("-number")[: RECENT_PAST + 1])
@@ -133,7 +133,7 @@ def cohort_archive(page_number, *, per_page: int, now: dt.datetime | None = None
     """One page of every cohort of the programme, newest first: the programme, the count for the
     pager and the page, three queries."""
     today = timezone.localdate(now or timezone.now())
-    programme = Programme.objects.filter(slug=PROGRAMME_SLUG).first()
+    programme = Programme.objects.filter(slug=programme_slug()).first()
     cohorts = (
         Cohort.objects.filter(programme=programme)
         .annotate(participant_count=_confirmed_count())
@@ -202,7 +202,8 @@ def participant_dashboard(
     enrollment: Enrollment, *, upload_error: UploadError | None = None, now: dt.datetime | None = None
 ) -> Dashboard:
     """The participant's course page; ``upload_error`` goes to the card of its module."""
-    certificates = [c for c in enrollment.certificates.all() if c.status == "issued"]
+    # With the record of a certificate from before the portal, for its second copy's form.
+    certificates = [c for c in enrollment.certificates.select_related("imported") if c.status == "issued"]
     progress = enrollment_progress(enrollment)
     now = now or timezone.now()
     sessions = [s for m in progress.modules for s in m.sessions]

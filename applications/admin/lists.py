@@ -13,7 +13,7 @@ from import_export import fields, resources, widgets
 from import_export.forms import SelectableFieldsExportForm
 
 from cohorts.models import Cohort
-from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
+from cohorts.selectors import programme_municipalities, programme_slug
 from portal.models import Municipality
 from portal.web.text import TextFormMixin
 
@@ -123,7 +123,7 @@ class CohortFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         # The portal's programme's cohorts: where one database holds several states' programmes,
         # the others' are not listed (all of them stay one click away, under "alle Durchgänge").
-        cohorts = Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by(
+        cohorts = Cohort.objects.filter(programme__slug=programme_slug()).order_by(
             "-applications_open_at", "-pk"
         )
         return [(str(c.pk), c.localized_title) for c in cohorts] + [(self.ALL, _("alle Durchgänge"))]

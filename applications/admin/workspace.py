@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from cohorts.models import PHASE_ORDER, Cohort, ReviewPhase
-from cohorts.selectors import PROGRAMME_SLUG, programme_municipalities
+from cohorts.selectors import programme_municipalities, programme_slug
 from portal.pdf.preview import MAX_BYTES, Preview, render_pages
 from portal.web.text import TextFormMixin
 
@@ -214,7 +214,7 @@ class WorkspaceMixin:
         return TemplateResponse(request, "admin/applications/application/profile.html", context)
 
     def _overview_cohort(self, request) -> Cohort:
-        cohorts = Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).select_related("programme")
+        cohorts = Cohort.objects.filter(programme__slug=programme_slug()).select_related("programme")
         chosen = request.GET.get("durchgang", "")
         if chosen.isdigit():
             return get_object_or_404(cohorts, pk=chosen)
@@ -237,7 +237,7 @@ class WorkspaceMixin:
             "overview": overview,
             "order": order,
             "columns": _sort_columns(order),
-            "cohorts": Cohort.objects.filter(programme__slug=PROGRAMME_SLUG).order_by("-number"),
+            "cohorts": Cohort.objects.filter(programme__slug=programme_slug()).order_by("-number"),
             "can_manage": request.user.has_perm("cohorts.manage_review"),
             "phases": [(p, ReviewPhase(p).label, p == cohort.review_phase) for p in PHASE_ORDER],
             "next_phase": _phase_choice(phases.next_phase(cohort)),

@@ -233,7 +233,9 @@ class ImportedCertificateAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def _record(self, request, pk):
-        record = get_object_or_404(ImportedCertificate.objects.select_related("certificate"), pk=pk)
+        record = get_object_or_404(
+            ImportedCertificate.objects.select_related("certificate__enrollment"), pk=pk
+        )
         if request.method != "POST" or not request.user.has_perm("certificates.change_importedcertificate"):
             raise PermissionDenied
         return record
@@ -268,16 +270,22 @@ class ImportedCertificateAdmin(admin.ModelAdmin):
         return self._back(record)
 
     def second_copy_view(self, request, pk):
-        from .second_copy import issue_second_copy
+        from .second_copy import request_second_copy
 
         record = self._record(request, pk)
         form = SecondCopyForm(request.POST)
         try:
-            issue_second_copy(
+            request_second_copy(
                 certificate=record.certificate, by=request.user, at=timezone.now(), consent=form.is_valid()
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Die Zweitschrift ist ausgestellt (PDF und digitaler Nachweis)."))
+            messages.success(
+                request,
+                _(
+                    "Die Zweitschrift wird erstellt (PDF und digitaler Nachweis); die Inhaber:in erhält "
+                    "eine E-Mail, sobald sie bereitsteht."
+                ),
+            )
         return self._back(record)

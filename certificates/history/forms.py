@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.web.forms import KernFormMixin
 from portal.web.text import TextFormMixin
 
 
@@ -29,4 +30,17 @@ class FingerprintForm(TextFormMixin, forms.Form):
 class SecondCopyForm(TextFormMixin, forms.Form):
     einwilligung = forms.BooleanField(
         label=_("Die Inhaber:in hat die Zweitschrift beantragt und in ihre Ausstellung eingewilligt."),
+    )
+
+
+class HolderSecondCopyForm(TextFormMixin, KernFormMixin, forms.Form):
+    """The holder's own request: the consent is theirs to give."""
+
+    einwilligung = forms.BooleanField(
+        label=_(
+            "Ich beantrage eine digitale Zweitschrift meines Zertifikats und willige ein, dass das Portal "
+            "sie mit meinem Namen, der Nummer und dem Datum des Zertifikats erstellt, siegelt und mir "
+            "per E-Mail sendet."
+        ),
+        error_messages={"required": _("Bitte bestätigen Sie, dass Sie die Zweitschrift beantragen.")},
     )

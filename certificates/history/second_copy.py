@@ -8,6 +8,8 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
@@ -56,8 +58,11 @@ def _check(certificate: Certificate, consent: bool) -> ImportedCertificate:
     return imported
 
 
-def issue_second_copy(*, certificate: Certificate, by: User, at: dt.datetime, consent: bool) -> Certificate:
-    """Render, seal and store the second copy (once; a second request returns the first)."""
+def issue_second_copy(
+    *, certificate: Certificate, by: User | None, at: dt.datetime, consent: bool
+) -> Certificate:
+    """Render, seal and store the second copy (once; a second request returns the first). ``by``
+    is the staff member who issued it; the holder's own request keeps who imported it."""
     from ..proof import prove_pdf
     from ..render import render_certificate_pdf
 
@@ -80,9 +85,67 @@ def issue_second_copy(*, certificate: Certificate, by: User, at: dt.datetime, co
         locked.credential_id = credential["id"]
         locked.credential_jwt = token
         locked.rendered_at = at
-        locked.issued_by = by
+        if by is not None:
+            locked.issued_by = by
         locked.save()
         ImportedCertificate.objects.filter(pk=imported.pk).update(
-            second_copy_consent_at=at, second_copy_at=at
+            second_copy_consent_at=Coalesce(F("second_copy_consent_at"), Value(at)), second_copy_at=at
         )
     return locked
+
+
+def request_second_copy(*, certificate: Certificate, by: User, at: dt.datetime, consent: bool) -> bool:
+    """Record the consent and hand the second copy to a worker, which issues it and mails the
+    holder (see ``deliver_second_copy``). Returns whether it was handed on now: the holder's
+    second request while one is under way hands on nothing, nor does any request after the copy
+    exists; an admin may hand on a stuck one again (the worker still makes one copy and one mail)."""
+    from ..tasks import issue_second_copy as task
+
+    imported = _check(certificate, consent)
+    if imported.second_copy_at:
+        return False
+    recorded = ImportedCertificate.objects.filter(pk=imported.pk, second_copy_consent_at__isnull=True).update(
+        second_copy_consent_at=at
+    )
+    if recorded or by.pk != certificate.enrollment.user_id:
+        transaction.on_commit(lambda: task.delay(certificate.pk, by.pk))
+        return True
+    return False
+
+
+def deliver_second_copy(*, certificate_id: int, by_id: int, at: dt.datetime) -> Certificate | None:
+    """The worker's part: issue the second copy (once) and mail the holder the link to it (once:
+    the mail's key is fixed). Nothing happens without the recorded consent."""
+    from django.urls import reverse
+
+    from portal.mail import queue_templated_mail
+    from portal.mail.outbox import absolute_url
+
+    certificate = (
+        Certificate.objects.select_related("enrollment__user", "cohort__programme", "imported")
+        .filter(pk=certificate_id, imported__second_copy_consent_at__isnull=False)
+        .first()
+    )
+    if certificate is None:
+        return None
+    user = certificate.enrollment.user
+    staff = User.objects.filter(pk=by_id).exclude(pk=user.pk).first()
+    copy = issue_second_copy(certificate=certificate, by=staff, at=at, consent=True)
+    queue_templated_mail(
+        template="certificates/second_copy",
+        context={
+            "certificate": copy,
+            "user": user,
+            "original": copy.issued_on,
+            "link": absolute_url(reverse("certificates:download", args=[copy.pk])),
+        },
+        recipient=user.email,
+        user=user,
+        language=copy.language,
+        kind="certificate-second-copy",
+        idempotency_key=f"certificate-second-copy:{copy.pk}",
+        attachment=copy.pdf.name,
+        attachment_name=f"Zertifikat-{copy.number}-Zweitschrift.pdf",
+        related=copy,
+    )
+    return copy

@@ -12,6 +12,8 @@ PARTICIPANTS = "participants"
 REVIEWERS = "reviewers"
 COORDINATORS = "coordinators"
 EVALUATORS = "evaluators"
+# Staff who edit the operator's texts in the admin (with its preview), and nothing else.
+OPERATOR_TEXT_EDITORS = "Redaktion Betreibertexte"
 
 
 def in_group(user, role: str) -> bool:
@@ -101,6 +103,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluation.view_wave",
         "evaluation.add_wave",
         "evaluation.change_wave",
+    ],
+    OPERATOR_TEXT_EDITORS: [
+        "portal.view_operatortext",
+        "portal.change_operatortext",
     ],
 }
 

@@ -1,6 +1,6 @@
 """A second operator for the demo: the programme run by another state, with its own texts and a
 few made-up municipalities, so that the portal shows how another operator adopts it with data
-alone (``PORTAL_STATE=05 PORTAL_PROGRAMME=smart-city-manager-05 make run``). Every name here is
+alone (``PORTAL_STATE=05 make run``: the state's programme is this one). Every name here is
 invented."""
 
 from pathlib import Path

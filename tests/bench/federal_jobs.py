@@ -84,11 +84,11 @@ def _programme_rows() -> int:
     """The evaluation's work: the applications and participants of the portal's programme."""
     from applications.models import Application
     from cohorts.models import Enrollment
-    from cohorts.selectors import PROGRAMME_SLUG
+    from cohorts.selectors import programme_slug
 
     return (
-        Application.objects.filter(cohort__programme__slug=PROGRAMME_SLUG).count()
-        + Enrollment.objects.filter(cohort__programme__slug=PROGRAMME_SLUG).count()
+        Application.objects.filter(cohort__programme__slug=programme_slug()).count()
+        + Enrollment.objects.filter(cohort__programme__slug=programme_slug()).count()
     )
 
 

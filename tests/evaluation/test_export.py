@@ -263,7 +263,9 @@ def test_an_export_reads_a_batch_of_cohorts_at_a_time_and_the_file_is_the_same(
 def test_the_export_holds_the_portals_programme_only(evaluator_client, programme):
     from tests.factories import CohortFactory, ProgrammeFactory
 
-    other = CohortFactory(programme=ProgrammeFactory(slug="anderes-land", title="Anderes Land"), number=77)
+    other = CohortFactory(
+        programme=ProgrammeFactory(slug="anderes-land", title="Anderes Land", state="09"), number=77
+    )
     EnrollmentFactory(cohort=other)
     rows = csv_rows(download(evaluator_client, "teilnahme", "csv").body)
     assert "77" not in {row["durchgang"] for row in rows}

@@ -198,3 +198,26 @@ def test_a_text_saved_by_another_process_is_read_again_by_this_one(settings):
     assert text("start.title", language="de") == "Erster Titel"
     cache.set(texts.VERSION_KEY.format(state=edit.state), "another process saved", None)
     assert text("start.title", language="de") == "Zweiter Titel"
+
+
+def test_the_editors_group_edits_operator_texts_and_nothing_else(client, settings):
+    from django.contrib.auth.models import Group
+
+    from portal.accounts import roles
+
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name=roles.OPERATOR_TEXT_EDITORS))
+    assert roles.OPERATOR_TEXT_EDITORS == "Redaktion Betreibertexte"
+    saved = OperatorText.objects.create(state=settings.PORTAL_STATE, key="start.title", text_de="Alt")
+    client.force_login(editor)
+    change = reverse("admin:portal_operatortext_change", args=[saved.pk])
+    assert client.get(reverse("admin:portal_operatortext_changelist")).status_code == 200
+    assert client.get(change).status_code == 200
+    form = {"state": saved.state, "key": saved.key, "text_de": "Neu", "text_en": ""}
+    preview = client.post(change, {**form, "_vorschau": "1"})
+    assert preview.status_code == 200 and "<p>Neu</p>" in preview.content.decode()
+    assert client.post(change, form).status_code == 302
+    saved.refresh_from_db()
+    assert saved.text_de == "Neu"
+    for refused in ("admin:applications_application_changelist", "admin:cohorts_cohort_changelist"):
+        assert client.get(reverse(refused)).status_code == 403, refused

@@ -152,6 +152,7 @@ TARGETS = {
     "exports:download": "export",
     "exports:progress": "export",
     "certificates:request_translation": "certificate",
+    "certificates:request_second_copy": "certificate",
     "certificates:credential_jwt": "certificate",
     "certificates:credential_json": "certificate",
     "evaluation:questionnaire": "module",

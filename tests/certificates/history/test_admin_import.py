@@ -103,7 +103,9 @@ def test_invitation_mails_the_claim_link_privacy_notice_and_code(admin_client, p
     assert record.invited_at is not None
 
 
-def test_admin_registers_a_scan_and_issues_the_second_copy(admin_client, programme, admin_user):
+def test_admin_registers_a_scan_and_issues_the_second_copy(
+    admin_client, programme, admin_user, django_capture_on_commit_callbacks
+):
     from django.utils import timezone
 
     from certificates.history.importer import run
@@ -123,9 +125,11 @@ def test_admin_registers_a_scan_and_issues_the_second_copy(admin_client, program
     admin_client.post(url, {})  # without consent: nothing
     record.refresh_from_db()
     assert record.second_copy_at is None
-    admin_client.post(url, {"einwilligung": "on"})
+    with django_capture_on_commit_callbacks(execute=True):  # the worker issues it
+        admin_client.post(url, {"einwilligung": "on"})
     record.refresh_from_db()
     assert record.second_copy_at is not None and record.certificate.pdf
+    assert record.certificate.issued_by == admin_user
 
 
 def test_the_invitation_link_lets_the_person_set_a_password(client, programme, admin_user):
