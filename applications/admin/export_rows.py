@@ -1,0 +1,157 @@
+"""The reviewers' export read as plain rows: the cells :class:`~.lists.ApplicationResource`'s
+fields export, from one ``values_list`` of the columns they read, without a model instance per
+row and without import-export's lookup of every cell (most of a long export's time).
+
+Each cell is made by the field's own widget (``widget.render``) from the value the field would
+read; cells of columns with few distinct values (choice labels, counts, mean scores) are made
+once per value and export. For the CSV the cells come already made safe for a spreadsheet
+(:func:`portal.web.spreadsheets.neutralise`); for the XLSX they are the native values that
+:func:`portal.web.spreadsheets.write_xlsx` protects itself. The generic path
+(:func:`portal.web.spreadsheets.row_exporter`) stays the reference the tests compare with.
+"""
+
+from collections import namedtuple
+
+from django.db import connections
+from import_export import widgets
+
+from portal.accounts.models import User
+from portal.models import Municipality
+from portal.web.spreadsheets import neutralise
+
+# The few attributes the models' own methods read, so that those methods make the text.
+_Person = namedtuple("_Person", ["first_name", "last_name"])
+_Place = namedtuple("_Place", ["name", "district"])
+_TEXT_WIDGETS = (widgets.Widget, widgets.CharWidget)
+_FEW_VALUES = (widgets.NumberWidget,)
+
+
+class _Once(dict):
+    """A cell per distinct value, made on first use."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, value):
+        cell = self[value] = self.make(value)
+        return cell
+
+
+def _as_is(value):
+    return value
+
+
+def _text_cell(i: int, finish):
+    """Text as ``Widget``/``CharWidget`` render it: itself, and None as an empty cell."""
+    if finish is _as_is:
+        return lambda row: "" if row[i] is None else row[i]
+    return lambda row: "" if row[i] is None else finish(row[i])
+
+
+def _name_cell(i: int, finish):
+    """``applicant__get_full_name``: the account's full name, empty without an account."""
+    full_name = User.get_full_name
+
+    def cell(row):
+        if row[i] is None:
+            return ""
+        return finish(full_name(_Person(row[i + 1], row[i + 2])))
+
+    return cell
+
+
+def _employer_cell(i: int, finish):
+    """``employer_display``: the municipality as it names itself, or the other employer."""
+    places = _Once(lambda place: finish(Municipality.__str__(_Place(*place))))
+    text = _text_cell(i + 3, finish)
+
+    def cell(row):
+        if row[i] is None:
+            return text(row)
+        return places[(row[i + 1], row[i + 2])]
+
+    return cell
+
+
+# Columns whose field reads more than one stored value.
+_COMPOSED = {
+    "applicant__get_full_name": (
+        ("applicant_id", "applicant__first_name", "applicant__last_name"),
+        _name_cell,
+    ),
+    "employer_display": (
+        ("municipality_id", "municipality__name", "municipality__district", "other_employer"),
+        _employer_cell,
+    ),
+}
+
+
+def _plain_cell(field, i: int, native: bool, finish):
+    """A field that reads one value under its attribute's name: made by its widget."""
+    widget = field.widget
+    label = getattr(field, "label", None)
+    if label is None and type(widget) in _TEXT_WIDGETS and widget.coerce_to_string:
+        return _text_cell(i, finish)
+
+    def make(value):
+        if label is not None:
+            value = label(value)
+        return finish(widget.render(value, force_native_type=native))
+
+    if label is not None or isinstance(widget, _FEW_VALUES):
+        cells = _Once(make)
+        return lambda row: cells[row[i]]
+    return lambda row: make(row[i])
+
+
+class RowReader:
+    """The export's cells for the chosen columns, a list per application."""
+
+    def __init__(self, lookups: list[str], cells: list):
+        self.lookups = ["pk", *lookups]
+        self.cells = cells
+
+    def _row(self, values) -> list:
+        return [cell(values) for cell in self.cells]
+
+    def rows(self, queryset, *, chunk_size: int):
+        """Every row of ``queryset`` in its order, read a chunk at a time."""
+        row = self._row
+        values = queryset.values_list(*self.lookups).iterator(chunk_size=chunk_size)
+        return (row(v) for v in values)
+
+    def by_key(self, queryset, keys: list) -> dict:
+        """The rows of the given keys, by key, in the statements ``in_bulk`` would use."""
+        if not keys:
+            return {}
+        row, keys = self._row, tuple(keys)
+        batch = connections[queryset.db].features.max_query_params or len(keys)
+        found = {}
+        for offset in range(0, len(keys), min(batch, len(keys))):
+            chosen = queryset.filter(pk__in=keys[offset : offset + batch]).order_by()
+            for values in chosen.values_list(*self.lookups):
+                found[values[0]] = row(values)
+        return found
+
+
+def row_reader(resource, selected_fields, *, native: bool) -> RowReader | None:
+    """A reader of the resource's export, or None where a column is not one this module knows
+    (a dehydrate method, an attribute that is no lookup): then the generic path exports."""
+    finish = _as_is if native else neutralise
+    lookups, cells = [], []
+    for field in resource.get_export_fields(selected_fields):
+        dehydrate = field.get_dehydrate_method(resource.get_field_name(field))
+        if callable(dehydrate) or hasattr(resource, dehydrate) or not field.attribute:
+            return None
+        at = len(lookups) + 1  # after the key
+        if field.attribute in _COMPOSED:
+            if type(field.widget) not in _TEXT_WIDGETS or not field.widget.coerce_to_string:
+                return None
+            reads, make_cell = _COMPOSED[field.attribute]
+            lookups.extend(reads)
+            cells.append(make_cell(at, finish))
+        else:
+            lookups.append(field.attribute)
+            cells.append(_plain_cell(field, at, native, finish))
+    return RowReader(lookups, cells)
