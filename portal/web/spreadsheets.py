@@ -52,6 +52,13 @@ def neutralise(value: object) -> object:
     return value
 
 
+def neutralise_text(text: str) -> str:
+    """:func:`neutralise` for a value known to be text (a reader's text column)."""
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _neutral_rows(rows: Iterable[Row]) -> Iterator[list]:
     for row in rows:
         yield [neutralise(value) for value in row]
