@@ -159,7 +159,7 @@ class RowReader:
 
     def rows(self, queryset, *, chunk_size: int):
         """Every row of ``queryset`` in its order, read a chunk at a time."""
-        values = queryset.values_list(*self.lookups).iterator(chunk_size=chunk_size)
+        values = queryset.prefetch_related(None).values_list(*self.lookups).iterator(chunk_size=chunk_size)
         while batch := list(itertools.islice(values, chunk_size)):
             yield from self._made(batch)
 
@@ -172,7 +172,7 @@ class RowReader:
         batch = connections[queryset.db].features.max_query_params or len(keys)
         found = {}
         for offset in range(0, len(keys), min(batch, len(keys))):
-            chosen = queryset.filter(pk__in=keys[offset : offset + batch]).order_by()
+            chosen = queryset.filter(pk__in=keys[offset : offset + batch]).order_by().prefetch_related(None)
             values = list(chosen.values_list(*lookups))
             found.update(zip((v[0] for v in values), self._made(values), strict=True))
         return found

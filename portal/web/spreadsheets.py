@@ -225,7 +225,9 @@ class StreamingExportMixin:
         header = resource.get_export_headers(selected_fields=selected)
         native = isinstance(file_format, XLSX)
         reader = row_reader(resource, selected, native=native)
-        if reader is not None and not queryset._prefetch_related_lookups:
+        if queryset._prefetch_related_lookups:
+            reader = None  # what is prefetched is read from model instances
+        if reader is not None:
             rows = reader.rows(queryset, chunk_size=self.export_chunk_size)
         else:
             rows = export_rows(resource, selected, queryset, native=native, chunk_size=self.export_chunk_size)
