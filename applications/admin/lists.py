@@ -19,6 +19,7 @@ from portal.web.text import TextFormMixin
 
 from ..models import Application, Conflict, InformationRequest, ReviewAssignment, Score
 from ..selectors import cohort_in_review
+from .export_rows import row_reader
 
 
 class ChoiceLabel(fields.Field):
@@ -33,7 +34,10 @@ class ChoiceLabel(fields.Field):
         self._labels: dict[str, dict] = {}
 
     def get_value(self, instance):
-        value = super().get_value(instance)
+        return self.label(super().get_value(instance))
+
+    def label(self, value):
+        """The label of a stored value (the stored value where it is no choice; None stays None)."""
         if value is None:
             return None
         language = get_language()
@@ -75,6 +79,10 @@ class ApplicationResource(resources.ModelResource):
     requests = fields.Field(
         attribute="open_request_count", column_name=_("Rückfragen (offen)"), widget=widgets.IntegerWidget()
     )
+
+    def row_reader(self, selected_fields=None, *, native: bool):
+        """The same cells read as plain rows (see ``export_rows``), or None."""
+        return row_reader(self, selected_fields, native=native)
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):

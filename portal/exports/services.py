@@ -23,7 +23,7 @@ from django.http import HttpRequest, QueryDict
 from portal.accounts.models import User
 from portal.exports.models import ExportJob
 from portal.exports.tasks import build_export
-from portal.web.spreadsheets import row_exporter, stream_csv, write_xlsx
+from portal.web.spreadsheets import row_exporter, row_reader, stream_csv, write_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -87,19 +87,23 @@ def _admin_request(user: User) -> HttpRequest:
     return request
 
 
-def _rows(job: ExportJob, model_admin, request, resource, native: bool):
+def _rows(job: ExportJob, model_admin, request, resource, reader):
     # The rows are fixed by their keys: the admin's own scoping applies (get_queryset), not the
     # list's filters, whose defaults (such as the cohort in review) would drop rows asked for.
     queryset = model_admin.get_queryset(request)
     if hasattr(model_admin, "prepare_export_queryset"):
         queryset = model_admin.prepare_export_queryset(queryset, job.fields)
-    export = row_exporter(resource, job.fields, native=native)
+    if reader is None:
+        export = row_exporter(resource, job.fields, native=job.file_format == "xlsx")
     for start in range(0, len(job.object_ids), BATCH):
         chunk = job.object_ids[start : start + BATCH]
-        found = queryset.in_bulk(chunk)
+        if reader is not None:  # the resource's plain rows, no model instances
+            found = reader.by_key(queryset, chunk)
+        else:
+            found = {pk: export(obj) for pk, obj in queryset.in_bulk(chunk).items()}
         for pk in chunk:
             if pk in found:
-                yield export(found[pk])
+                yield found[pk]
         done = min(start + BATCH, len(job.object_ids))
         # Progress for the page, and the renewed claim: this worker is alive.
         ExportJob.objects.filter(pk=job.pk).update(done=done, claimed_at=_now())
@@ -120,11 +124,12 @@ def _write(job: ExportJob, target) -> None:
     )
     header = resource.get_export_headers(selected_fields=job.fields)
     native = job.file_format == "xlsx"
-    rows = _rows(job, model_admin, request, resource, native)
+    reader = row_reader(resource, job.fields, native=native)
+    rows = _rows(job, model_admin, request, resource, reader)
     if native:
         write_xlsx([(str(model._meta.verbose_name_plural), header, rows)], target)
     else:
-        for part in stream_csv(header, rows):
+        for part in stream_csv(header, rows, neutralised=reader is not None):
             target.write(part)
 
 
