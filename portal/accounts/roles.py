@@ -104,8 +104,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluation.add_wave",
         "evaluation.change_wave",
     ],
-    OPERATOR_TEXT_EDITORS: [
+    OPERATOR_TEXT_EDITORS: [  # "Fehlende Texte anlegen" creates the defaults the state has not edited yet
         "portal.view_operatortext",
+        "portal.add_operatortext",
         "portal.change_operatortext",
     ],
 }

@@ -219,5 +219,14 @@ def test_the_editors_group_edits_operator_texts_and_nothing_else(client, setting
     assert client.post(change, form).status_code == 302
     saved.refresh_from_db()
     assert saved.text_de == "Neu"
+    # The texts this state has not edited yet are created as their defaults; none is deleted.
+    assert client.post(reverse("admin:portal_operatortext_create_missing")).status_code == 302
+    assert OperatorText.objects.filter(state=settings.PORTAL_STATE).count() > 1
+    saved.refresh_from_db()
+    assert saved.text_de == "Neu"
+    assert (
+        client.post(reverse("admin:portal_operatortext_delete", args=[saved.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     for refused in ("admin:applications_application_changelist", "admin:cohorts_cohort_changelist"):
         assert client.get(reverse(refused)).status_code == 403, refused
