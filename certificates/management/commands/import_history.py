@@ -8,6 +8,7 @@ from django.utils import timezone
 from certificates.history.importer import run
 from certificates.history.report import render_text
 from cohorts.models import Programme
+from cohorts.selectors import programme_slug
 from portal.accounts.models import User
 
 
@@ -20,16 +21,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV- oder XLSX-Datei nach einer der Vorlagen")
         parser.add_argument("--user", required=True, help="E-Mail-Adresse der importierenden Person")
-        parser.add_argument("--programme", default="", help="Kürzel des Programms (bei mehreren)")
+        parser.add_argument(
+            "--programme", default="", help="Kürzel des Programms (ohne Angabe: das Programm dieses Portals)"
+        )
         parser.add_argument("--confirm", action="store_true", help="wirklich importieren")
 
     def handle(self, *args, file, user, programme, confirm, **options):
         by = User.objects.filter(email__iexact=user, is_staff=True).first()
         if by is None:
             raise CommandError(f"Keine Verwaltungsperson mit der Adresse {user}.")
-        programmes = Programme.objects.filter(slug=programme) if programme else Programme.objects.all()
+        programmes = Programme.objects.filter(slug=programme or programme_slug())
         if programmes.count() != 1:
-            raise CommandError("Bitte geben Sie das Programm mit --programme an.")
+            raise CommandError(f"Kein Programm mit dem Kürzel {programme or 'dieses Portals'}.")
         path = Path(file)
         report = run(
             path.read_bytes(),

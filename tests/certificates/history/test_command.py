@@ -37,3 +37,18 @@ def test_command_fails_on_errors_and_names_row_and_column(tmp_path, programme, a
     assert not Cohort.objects.exists()
     with pytest.raises(CommandError, match="Verwaltungsperson"):
         _call(str(path), "--user", "niemand@example.org")
+
+
+def test_command_takes_the_portals_own_programme_when_another_shares_the_database(
+    tmp_path, programme, admin_user
+):
+    from tests.factories import ProgrammeFactory
+
+    other = ProgrammeFactory(slug="anderes-land", state="09")
+    path = tmp_path / "durchgaenge.csv"
+    path.write_bytes(COHORTS_CSV)
+    assert "Importiert." in _call(str(path), "--user", admin_user.email, "--confirm")
+    assert set(Cohort.objects.values_list("programme", flat=True)) == {programme.pk}
+    with pytest.raises(CommandError, match="Kein Programm"):
+        _call(str(path), "--user", admin_user.email, "--programme", "gibt-es-nicht")
+    assert not other.cohorts.exists()
