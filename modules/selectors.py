@@ -198,6 +198,14 @@ def _materials_by_module(enrollment: Enrollment) -> dict[int, list[Material]]:
     return by_module
 
 
+def _completed_before_the_portal(progress: EnrollmentProgress) -> None:
+    """A participation certified before the portal was completed by the programme's own record
+    (the import): its modules count as completed, and their tasks are not asked for any more,
+    though no task was handed in through the portal."""
+    for row in progress.modules:
+        row.completed, row.status, row.upload_open = True, "completed", False
+
+
 def participant_dashboard(
     enrollment: Enrollment, *, upload_error: UploadError | None = None, now: dt.datetime | None = None
 ) -> Dashboard:
@@ -205,6 +213,8 @@ def participant_dashboard(
     # With the record of a certificate from before the portal, for its second copy's form.
     certificates = [c for c in enrollment.certificates.select_related("imported") if c.status == "issued"]
     progress = enrollment_progress(enrollment)
+    if any(hasattr(c, "imported") for c in certificates):
+        _completed_before_the_portal(progress)
     now = now or timezone.now()
     sessions = [s for m in progress.modules for s in m.sessions]
     next_session = min((s for s in sessions if s.ends_at > now), key=lambda s: s.starts_at, default=None)

@@ -138,3 +138,12 @@ def test_the_admin_queues_the_same_task_and_shows_it_under_way(
     assert record.second_copy_consent_at is not None and record.second_copy_at is None
     page = admin_client.get(reverse("admin:certificates_importedcertificate_change", args=[record.pk]))
     assert "Die Zweitschrift wird erstellt" in page.text
+
+
+def test_the_course_page_of_a_certified_import_shows_its_modules_completed_and_asks_no_task(client, imported):
+    client.force_login(imported.enrollment.user)
+    page = client.get(reverse("modules:dashboard")).text
+    modules = imported.enrollment.cohort.programme.modules.count()
+    assert f"{modules} von {modules} Modulen abgeschlossen" in page
+    assert "nicht abgeschlossen" not in page
+    assert 'name="kind" value="task"' not in page and "Die Abgabefrist endete" not in page
